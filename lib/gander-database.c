@@ -1,0 +1,2 @@
+/* gander-database.c: to be written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* gander-envsub.c: to be written */
+#include "config.h"

@@ -1,0 +1,88 @@
+/* gander-error.h: the GANDER_ERROR domain
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(GANDER_INSIDE) && !defined(GANDER_COMPILATION)
+# error "Only <gander.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "gander-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GANDER_ERROR:
+ *
+ * The error domain of every error libgander reports.
+ *
+ * Since: 0.1
+ */
+#define GANDER_ERROR (gander_error_quark ())
+
+/**
+ * GanderError:
+ * @GANDER_ERROR_FAILED: an error that fits no other code
+ * @GANDER_ERROR_PARSE: a migration file is malformed (the message names the
+ *   file and line and quotes goose's own wording)
+ * @GANDER_ERROR_INVALID_FILENAME: a file name carries no valid goose version
+ * @GANDER_ERROR_DUPLICATE_VERSION: two files share one version
+ * @GANDER_ERROR_NO_MIGRATIONS: the migration directory holds no migrations
+ * @GANDER_ERROR_NOT_FOUND: a directory, file or version does not exist
+ * @GANDER_ERROR_NO_NEXT_VERSION: there is nothing to apply or roll back
+ * @GANDER_ERROR_MISSING_MIGRATIONS: unapplied migrations older than the
+ *   database version exist and allow-missing is off
+ * @GANDER_ERROR_INVALID_ARGUMENT: a caller-supplied value is out of range
+ * @GANDER_ERROR_CONNECTION: the database cannot be reached or opened
+ * @GANDER_ERROR_AUTH: the database refused the credentials
+ * @GANDER_ERROR_SQL: the database rejected a statement
+ * @GANDER_ERROR_LOCKED: a lock could not be taken in time (the message names
+ *   the holder when the database can tell)
+ * @GANDER_ERROR_RETRYABLE: a serialization failure or deadlock; the same
+ *   operation may succeed when run again
+ * @GANDER_ERROR_TIMEOUT: a deadline or statement timeout expired
+ * @GANDER_ERROR_CANCELLED: the operation was cancelled through its
+ *   #GCancellable
+ * @GANDER_ERROR_READ_ONLY: the database cannot be written
+ * @GANDER_ERROR_NOT_A_DATABASE: the file is not a database of the driver
+ * @GANDER_ERROR_DIRTY: a non-transactional migration was interrupted and may
+ *   be half applied; it needs a human decision
+ * @GANDER_ERROR_NOT_SUPPORTED: the driver or build cannot do this
+ * @GANDER_ERROR_IO: reading or writing a file failed
+ *
+ * Error codes of the %GANDER_ERROR domain. Errors from SQLite, libpq and GIO
+ * are mapped to these at the edge that meets them; the original code
+ * (SQLite result code, SQLSTATE) and text stay in the message.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  GANDER_ERROR_FAILED,
+  GANDER_ERROR_PARSE,
+  GANDER_ERROR_INVALID_FILENAME,
+  GANDER_ERROR_DUPLICATE_VERSION,
+  GANDER_ERROR_NO_MIGRATIONS,
+  GANDER_ERROR_NOT_FOUND,
+  GANDER_ERROR_NO_NEXT_VERSION,
+  GANDER_ERROR_MISSING_MIGRATIONS,
+  GANDER_ERROR_INVALID_ARGUMENT,
+  GANDER_ERROR_CONNECTION,
+  GANDER_ERROR_AUTH,
+  GANDER_ERROR_SQL,
+  GANDER_ERROR_LOCKED,
+  GANDER_ERROR_RETRYABLE,
+  GANDER_ERROR_TIMEOUT,
+  GANDER_ERROR_CANCELLED,
+  GANDER_ERROR_READ_ONLY,
+  GANDER_ERROR_NOT_A_DATABASE,
+  GANDER_ERROR_DIRTY,
+  GANDER_ERROR_NOT_SUPPORTED,
+  GANDER_ERROR_IO,
+} GanderError;
+
+GANDER_AVAILABLE_IN_ALL
+GQuark gander_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* gander-migration-result.c: to be written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* gander-migration-status.c: to be written */
+#include "config.h"

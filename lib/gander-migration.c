@@ -1,0 +1,2 @@
+/* gander-migration.c: to be written */
+#include "config.h"

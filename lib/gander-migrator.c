@@ -1,0 +1,2 @@
+/* gander-migrator.c: to be written */
+#include "config.h"

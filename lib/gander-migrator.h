@@ -1,0 +1,90 @@
+/* gander-migrator.h: goose Provider semantics over a source and a database
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(GANDER_INSIDE) && !defined(GANDER_COMPILATION)
+# error "Only <gander.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "gander-version-macros.h"
+#include "gander-database.h"
+#include "gander-source.h"
+#include "gander-migration-result.h"
+#include "gander-migration-status.h"
+
+G_BEGIN_DECLS
+
+#define GANDER_TYPE_MIGRATOR (gander_migrator_get_type ())
+
+GANDER_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (GanderMigrator, gander_migrator, GANDER, MIGRATOR, GObject)
+
+GANDER_AVAILABLE_IN_ALL
+GanderMigrator        *gander_migrator_new               (GanderDatabase  *database,
+                                                          GanderSource    *source);
+GANDER_AVAILABLE_IN_ALL
+GanderDatabase        *gander_migrator_get_database      (GanderMigrator  *self);
+GANDER_AVAILABLE_IN_ALL
+GanderSource          *gander_migrator_get_source        (GanderMigrator  *self);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_get_allow_missing (GanderMigrator  *self);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_set_allow_missing (GanderMigrator  *self,
+                                                          gboolean         allow_missing);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_get_no_versioning (GanderMigrator  *self);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_set_no_versioning (GanderMigrator  *self,
+                                                          gboolean         no_versioning);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_get_last_results  (GanderMigrator  *self);
+
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_up                (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GanderMigrationResult *gander_migrator_up_by_one         (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_up_to             (GanderMigrator  *self,
+                                                          gint64           version,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GanderMigrationResult *gander_migrator_down              (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_down_to           (GanderMigrator  *self,
+                                                          gint64           version,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_redo              (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_reset             (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_status            (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_get_db_version    (GanderMigrator  *self,
+                                                          gint64          *version,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_has_pending       (GanderMigrator  *self,
+                                                          gboolean        *has_pending,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+
+G_END_DECLS

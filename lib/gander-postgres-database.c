@@ -1,0 +1,2 @@
+/* gander-postgres-database.c: to be written */
+#include "config.h"

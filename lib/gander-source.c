@@ -1,0 +1,2 @@
+/* gander-source.c: to be written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* gander-sql-parser.c: to be written */
+#include "config.h"

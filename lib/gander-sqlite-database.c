@@ -1,0 +1,2 @@
+/* gander-sqlite-database.c: to be written */
+#include "config.h"

@@ -1,0 +1,21 @@
+/* gander.h: the libgander umbrella header
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define GANDER_INSIDE
+#include "gander-version-macros.h"
+#include "gander-error.h"
+#include "gander-enums.h"
+#include "gander-enum-types.h"
+#include "gander-sql-parser.h"
+#include "gander-migration.h"
+#include "gander-source.h"
+#include "gander-database.h"
+#include "gander-sqlite-database.h"
+#include "gander-postgres-database.h"
+#include "gander-migration-result.h"
+#include "gander-migration-status.h"
+#include "gander-migrator.h"
+#undef GANDER_INSIDE
