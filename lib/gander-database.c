@@ -1,2 +1,1079 @@
-/* gander-database.c: to be written */
+/* gander-database.c: the abstract database connection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "gander-error.h"
+#include "gander-database.h"
+#include "gander-database-private.h"
+#include "gander-sqlite-database.h"
+#include "gander-postgres-database.h"
+
+/**
+ * GanderDatabase:
+ *
+ * One connection to one database, with goose's version table.
+ *
+ * A #GanderDatabase is used by one thread at a time. Backends
+ * (#GanderSqliteDatabase, #GanderPostgresDatabase) implement the virtual
+ * methods; this class keeps the properties every backend shares and checks
+ * arguments.
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  char     *dsn;
+  char     *table_name;
+  guint     lock_wait_timeout;
+  gboolean  is_open;
+} GanderDatabasePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GanderDatabase, gander_database, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DSN,
+  PROP_TABLE_NAME,
+  PROP_LOCK_WAIT_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* goose's Provider waits 5 s × 60 attempts for its advisory lock. */
+#define DEFAULT_LOCK_WAIT_TIMEOUT_MS (300 * 1000)
+
+static void
+gander_database_finalize (GObject *object)
+{
+  GanderDatabase *self = GANDER_DATABASE (object);
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  gander_database_close (self);
+  g_clear_pointer (&priv->dsn, g_free);
+  g_clear_pointer (&priv->table_name, g_free);
+
+  G_OBJECT_CLASS (gander_database_parent_class)->finalize (object);
+}
+
+static void
+gander_database_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  GanderDatabase *self = GANDER_DATABASE (object);
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_DSN:
+      g_value_set_string (value, priv->dsn);
+      break;
+    case PROP_TABLE_NAME:
+      g_value_set_string (value, priv->table_name);
+      break;
+    case PROP_LOCK_WAIT_TIMEOUT:
+      g_value_set_uint (value, priv->lock_wait_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_database_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  GanderDatabase *self = GANDER_DATABASE (object);
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_DSN:
+      g_free (priv->dsn);
+      priv->dsn = g_value_dup_string (value);
+      break;
+    case PROP_TABLE_NAME:
+      gander_database_set_table_name (self, g_value_get_string (value));
+      break;
+    case PROP_LOCK_WAIT_TIMEOUT:
+      gander_database_set_lock_wait_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_database_class_init (GanderDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gander_database_finalize;
+  object_class->get_property = gander_database_get_property;
+  object_class->set_property = gander_database_set_property;
+
+  /**
+   * GanderDatabase:dsn:
+   *
+   * The connection string as given: a file name or `file:` URI for
+   * SQLite, a URI or key=value string for PostgreSQL. It may hold a
+   * password: show gander_database_dup_display_dsn() instead.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DSN] =
+    g_param_spec_string ("dsn", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderDatabase:table-name:
+   *
+   * goose's version table, optionally schema-qualified
+   * (`myschema.goose_db_version`). Validated: only identifiers made of
+   * letters, digits, `_` and `$` are accepted.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TABLE_NAME] =
+    g_param_spec_string ("table-name", NULL, NULL, GANDER_DEFAULT_TABLE_NAME,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderDatabase:lock-wait-timeout:
+   *
+   * How long gander_database_lock() waits for another runner to finish,
+   * in milliseconds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LOCK_WAIT_TIMEOUT] =
+    g_param_spec_uint ("lock-wait-timeout", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_LOCK_WAIT_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gander_database_init (GanderDatabase *self)
+{
+}
+
+/**
+ * gander_database_new_for_driver:
+ * @driver: a goose driver name: `sqlite3`, `sqlite`, `postgres` or `pgx`
+ * @dsn: the connection string
+ * @error: return location for a #GError
+ *
+ * Creates the backend goose would use for @driver. Nothing is connected
+ * until gander_database_open().
+ *
+ * Returns: (transfer full): a new database, or %NULL with
+ *   %GANDER_ERROR_NOT_SUPPORTED for an unknown driver
+ *
+ * Since: 0.1
+ */
+GanderDatabase *
+gander_database_new_for_driver (const char  *driver,
+                                const char  *dsn,
+                                GError     **error)
+{
+  g_return_val_if_fail (driver != NULL, NULL);
+  g_return_val_if_fail (dsn != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_str_equal (driver, "sqlite3") || g_str_equal (driver, "sqlite"))
+    return gander_sqlite_database_new (dsn);
+  if (g_str_equal (driver, "postgres") || g_str_equal (driver, "pgx"))
+    return gander_postgres_database_new (dsn);
+
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+               "\"%s\": unknown dialect (supported: sqlite3, sqlite, postgres, pgx)",
+               driver);
+  return NULL;
+}
+
+/**
+ * gander_database_get_dialect:
+ * @self: a #GanderDatabase
+ *
+ * goose's dialect name for this backend.
+ *
+ * Returns: `sqlite3` or `postgres`
+ *
+ * Since: 0.1
+ */
+const char *
+gander_database_get_dialect (GanderDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  return GANDER_DATABASE_GET_CLASS (self)->get_dialect (self);
+}
+
+/**
+ * gander_database_get_dsn:
+ * @self: a #GanderDatabase
+ *
+ * The connection string as given, which may hold a password. Never print
+ * it: use gander_database_dup_display_dsn().
+ *
+ * Returns: (nullable): the connection string
+ *
+ * Since: 0.1
+ */
+const char *
+gander_database_get_dsn (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  return priv->dsn;
+}
+
+/**
+ * gander_database_dup_display_dsn:
+ * @self: a #GanderDatabase
+ *
+ * The connection string with any password replaced by `xxxxx`, fit for
+ * logs and messages.
+ *
+ * Returns: (transfer full): the masked connection string
+ *
+ * Since: 0.1
+ */
+char *
+gander_database_dup_display_dsn (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  return gander_dsn_mask (priv->dsn ? priv->dsn : "");
+}
+
+/**
+ * gander_database_get_table_name:
+ * @self: a #GanderDatabase
+ *
+ * Returns: the version table name
+ *
+ * Since: 0.1
+ */
+const char *
+gander_database_get_table_name (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  return priv->table_name;
+}
+
+/**
+ * gander_database_set_table_name:
+ * @self: a #GanderDatabase
+ * @table_name: (nullable): the version table, or %NULL for goose's default
+ *
+ * Sets the version table name. Call gander_validate_table_name() first on
+ * names that come from users: an invalid name makes every later call fail
+ * with %GANDER_ERROR_INVALID_ARGUMENT instead of reaching the database.
+ *
+ * Since: 0.1
+ */
+void
+gander_database_set_table_name (GanderDatabase *self,
+                                const char     *table_name)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  if (table_name == NULL || *table_name == '\0')
+    table_name = GANDER_DEFAULT_TABLE_NAME;
+  if (g_strcmp0 (priv->table_name, table_name) == 0)
+    return;
+
+  g_free (priv->table_name);
+  priv->table_name = g_strdup (table_name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TABLE_NAME]);
+}
+
+/**
+ * gander_database_dup_side_table_name:
+ * @self: a #GanderDatabase
+ *
+ * The name of Gander's side table: the version table's name with
+ * `_gander` appended (in the same schema), so that several goose tables in
+ * one database each get their own.
+ *
+ * Returns: (transfer full): the side table name
+ *
+ * Since: 0.1
+ */
+char *
+gander_database_dup_side_table_name (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  return g_strconcat (priv->table_name, "_gander", NULL);
+}
+
+/**
+ * gander_database_get_lock_wait_timeout:
+ * @self: a #GanderDatabase
+ *
+ * Returns: how long gander_database_lock() waits, in milliseconds
+ *
+ * Since: 0.1
+ */
+guint
+gander_database_get_lock_wait_timeout (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), 0);
+
+  return priv->lock_wait_timeout;
+}
+
+/**
+ * gander_database_set_lock_wait_timeout:
+ * @self: a #GanderDatabase
+ * @msec: milliseconds
+ *
+ * Sets how long gander_database_lock() waits for another runner.
+ *
+ * Since: 0.1
+ */
+void
+gander_database_set_lock_wait_timeout (GanderDatabase *self,
+                                       guint           msec)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  if (priv->lock_wait_timeout == msec)
+    return;
+  priv->lock_wait_timeout = msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_WAIT_TIMEOUT]);
+}
+
+/**
+ * gander_database_is_open:
+ * @self: a #GanderDatabase
+ *
+ * Returns: whether gander_database_open() succeeded and the database was
+ *   not closed since
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_is_open (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  return priv->is_open;
+}
+
+static gboolean
+check_open (GanderDatabase  *self,
+            GError         **error)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  if (!priv->is_open)
+    {
+      g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_CONNECTION,
+                           "the database is not open");
+      return FALSE;
+    }
+  return gander_validate_table_name (priv->table_name, error);
+}
+
+/**
+ * gander_database_open:
+ * @self: a #GanderDatabase
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Connects. Opening an open database does nothing.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_open (GanderDatabase  *self,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (priv->is_open)
+    return TRUE;
+  if (!gander_validate_table_name (priv->table_name, error))
+    return FALSE;
+  if (!GANDER_DATABASE_GET_CLASS (self)->open (self, cancellable, error))
+    return FALSE;
+  priv->is_open = TRUE;
+  return TRUE;
+}
+
+/**
+ * gander_database_close:
+ * @self: a #GanderDatabase
+ *
+ * Disconnects, rolling back an open transaction and releasing the run lock.
+ * Closing a closed database does nothing.
+ *
+ * Since: 0.1
+ */
+void
+gander_database_close (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  if (!priv->is_open)
+    return;
+  GANDER_DATABASE_GET_CLASS (self)->close (self);
+  priv->is_open = FALSE;
+}
+
+/**
+ * gander_database_exec:
+ * @self: a #GanderDatabase
+ * @sql: SQL text, possibly several commands separated by `;`
+ * @cancellable: (nullable): cancels the running statement
+ * @error: return location for a #GError
+ *
+ * Runs @sql without parameters and discards any rows.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_exec (GanderDatabase  *self,
+                      const char      *sql,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (sql != NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      (*error)->domain = GANDER_ERROR;
+      (*error)->code = GANDER_ERROR_CANCELLED;
+      return FALSE;
+    }
+  return GANDER_DATABASE_GET_CLASS (self)->exec (self, sql, cancellable, error);
+}
+
+/**
+ * gander_database_begin:
+ * @self: a #GanderDatabase
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Starts a transaction. On SQLite it takes the write lock at once
+ * (`BEGIN IMMEDIATE`).
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_begin (GanderDatabase  *self,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->begin (self, cancellable, error);
+}
+
+/**
+ * gander_database_commit:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_commit (GanderDatabase  *self,
+                        GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->commit (self, error);
+}
+
+/**
+ * gander_database_rollback:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_rollback (GanderDatabase  *self,
+                          GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->rollback (self, error);
+}
+
+/**
+ * gander_database_lock:
+ * @self: a #GanderDatabase
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Takes the run lock that keeps concurrent runners (other processes, other
+ * connections, goose's Provider on PostgreSQL) from applying the same
+ * migrations. Waits at most #GanderDatabase:lock-wait-timeout, then fails
+ * with %GANDER_ERROR_LOCKED.
+ *
+ * Returns: %TRUE when the lock is held
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_lock (GanderDatabase  *self,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->lock (self, cancellable, error);
+}
+
+/**
+ * gander_database_unlock:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Releases the run lock.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_unlock (GanderDatabase  *self,
+                        GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->unlock (self, error);
+}
+
+/**
+ * gander_database_interrupt:
+ * @self: a #GanderDatabase
+ *
+ * Aborts the statement running on this connection, from any thread. The
+ * statement fails with %GANDER_ERROR_CANCELLED.
+ *
+ * Since: 0.1
+ */
+void
+gander_database_interrupt (GanderDatabase *self)
+{
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  GANDER_DATABASE_GET_CLASS (self)->interrupt (self);
+}
+
+/**
+ * gander_database_version_table_exists:
+ * @self: a #GanderDatabase
+ * @exists: (out): whether the version table exists
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_version_table_exists (GanderDatabase  *self,
+                                      gboolean        *exists,
+                                      GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (exists != NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->version_table_exists (self, exists, error);
+}
+
+/**
+ * gander_database_create_version_table:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Runs goose's CREATE TABLE and inserts the version-0 row. The caller holds
+ * the transaction.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_create_version_table (GanderDatabase  *self,
+                                      GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->create_version_table (self, error);
+}
+
+/**
+ * gander_database_ensure_version_table:
+ * @self: a #GanderDatabase
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates goose's version table with its version-0 row, and Gander's side
+ * table, in one transaction when they do not exist yet.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_ensure_version_table (GanderDatabase  *self,
+                                      GCancellable    *cancellable,
+                                      GError         **error)
+{
+  GanderDatabaseClass *klass;
+  gboolean exists = FALSE;
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  klass = GANDER_DATABASE_GET_CLASS (self);
+  if (!klass->version_table_exists (self, &exists, error))
+    return FALSE;
+  if (exists)
+    return klass->ensure_side_table (self, error);
+
+  if (!klass->begin (self, cancellable, error))
+    return FALSE;
+  /* Another runner may have created it between our check and our write
+   * lock: look again inside the transaction. */
+  if (!klass->version_table_exists (self, &exists, error) ||
+      (!exists && !klass->create_version_table (self, error)) ||
+      !klass->ensure_side_table (self, error) ||
+      !klass->commit (self, error))
+    {
+      klass->rollback (self, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gander_database_insert_version:
+ * @self: a #GanderDatabase
+ * @version: the version applied
+ * @error: return location for a #GError
+ *
+ * Records @version as applied, with goose's INSERT.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_insert_version (GanderDatabase  *self,
+                                gint64           version,
+                                GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->insert_version (self, version, error);
+}
+
+/**
+ * gander_database_delete_version:
+ * @self: a #GanderDatabase
+ * @version: the version rolled back
+ * @error: return location for a #GError
+ *
+ * Deletes every row of @version, with goose's DELETE.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_delete_version (GanderDatabase  *self,
+                                gint64           version,
+                                GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->delete_version (self, version, error);
+}
+
+/**
+ * gander_database_list_versions:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Every row of the version table, newest id first (goose's ListMigrations).
+ *
+ * Returns: (transfer full) (element-type GanderVersionRow): the rows
+ *
+ * Since: 0.1
+ */
+GArray *
+gander_database_list_versions (GanderDatabase  *self,
+                               GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  if (!check_open (self, error))
+    return NULL;
+  return GANDER_DATABASE_GET_CLASS (self)->list_versions (self, error);
+}
+
+/**
+ * gander_database_ensure_side_table:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Creates Gander's side table if it does not exist.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_ensure_side_table (GanderDatabase  *self,
+                                   GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->ensure_side_table (self, error);
+}
+
+/**
+ * gander_database_write_side_row:
+ * @self: a #GanderDatabase
+ * @row: the row to insert or replace
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_write_side_row (GanderDatabase       *self,
+                                const GanderSideRow  *row,
+                                GError              **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (row != NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->write_side_row (self, row, error);
+}
+
+/**
+ * gander_database_delete_side_row:
+ * @self: a #GanderDatabase
+ * @version: the version
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_database_delete_side_row (GanderDatabase  *self,
+                                 gint64           version,
+                                 GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return GANDER_DATABASE_GET_CLASS (self)->delete_side_row (self, version, error);
+}
+
+/**
+ * gander_database_list_side_rows:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Every row of Gander's side table, ascending version. An absent side table
+ * gives an empty array (goose may have created the database).
+ *
+ * Returns: (transfer full) (element-type GanderSideRow): the rows
+ *
+ * Since: 0.1
+ */
+GArray *
+gander_database_list_side_rows (GanderDatabase  *self,
+                                GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
+
+  if (!check_open (self, error))
+    return NULL;
+  return GANDER_DATABASE_GET_CLASS (self)->list_side_rows (self, error);
+}
+
+static gboolean
+is_identifier (const char *s,
+               gsize       len)
+{
+  if (len == 0 || len > 63)
+    return FALSE;
+  if (!(g_ascii_isalpha (s[0]) || s[0] == '_'))
+    return FALSE;
+  for (gsize i = 1; i < len; i++)
+    if (!(g_ascii_isalnum (s[i]) || s[i] == '_' || s[i] == '$'))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * gander_validate_table_name:
+ * @table_name: a version table name, optionally `schema.table`
+ * @error: return location for a #GError
+ *
+ * Checks that @table_name is a plain identifier or a schema-qualified one,
+ * so it can be put into SQL text without any risk of injection: letters,
+ * digits, `_` and `$`, starting with a letter or `_`, at most 63 bytes per
+ * part (PostgreSQL's limit).
+ *
+ * Returns: %TRUE if the name is acceptable
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_validate_table_name (const char  *table_name,
+                            GError     **error)
+{
+  const char *dot;
+
+  g_return_val_if_fail (table_name != NULL, FALSE);
+
+  dot = strchr (table_name, '.');
+  if (dot == NULL
+      ? is_identifier (table_name, strlen (table_name))
+      : (is_identifier (table_name, dot - table_name) &&
+         is_identifier (dot + 1, strlen (dot + 1))))
+    return TRUE;
+
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+               "invalid version table name \"%s\": expected an identifier "
+               "or schema.identifier made of letters, digits and _",
+               table_name);
+  return FALSE;
+}
+
+static void
+mask_uri_password (GString *out)
+{
+  /* scheme://user:password@host… → scheme://user:xxxxx@host… */
+  char *scheme_end = strstr (out->str, "://");
+  char *authority, *at, *colon, *slash;
+
+  if (scheme_end == NULL)
+    return;
+  authority = scheme_end + 3;
+  slash = strchr (authority, '/');
+  at = strchr (authority, '@');
+  if (at == NULL || (slash != NULL && at > slash))
+    {
+      /* user@ may be absent but a later '@' in the path is not a password */
+      at = NULL;
+    }
+  if (at == NULL)
+    return;
+  colon = memchr (authority, ':', at - authority);
+  if (colon == NULL)
+    return;
+  g_string_erase (out, colon + 1 - out->str, at - colon - 1);
+  g_string_insert (out, colon + 1 - out->str, "xxxxx");
+}
+
+static void
+mask_param (GString    *out,
+            const char *key)
+{
+  /* key=value in a query string or a libpq key=value string */
+  gsize keylen = strlen (key);
+  gsize i = 0;
+
+  while (i < out->len)
+    {
+      char *p = strstr (out->str + i, key);
+      gsize start, end;
+      gboolean boundary;
+
+      if (p == NULL)
+        return;
+      start = p - out->str;
+      boundary = start == 0 || strchr ("?&; \t", out->str[start - 1]) != NULL;
+      end = start + keylen;
+      while (end < out->len && (out->str[end] == ' ' || out->str[end] == '\t'))
+        end++;
+      if (!boundary || end >= out->len || out->str[end] != '=')
+        {
+          i = start + keylen;
+          continue;
+        }
+      end++;
+      while (end < out->len && (out->str[end] == ' ' || out->str[end] == '\t'))
+        end++;
+      {
+        gsize vstart = end;
+        if (end < out->len && out->str[end] == '\'')
+          {
+            end++;
+            while (end < out->len && out->str[end] != '\'')
+              end += out->str[end] == '\\' ? 2 : 1;
+            end = MIN (end + 1, out->len);
+          }
+        else
+          {
+            while (end < out->len && strchr ("& \t", out->str[end]) == NULL)
+              end++;
+          }
+        g_string_erase (out, vstart, end - vstart);
+        g_string_insert (out, vstart, "xxxxx");
+        i = vstart + 5;
+      }
+    }
+}
+
+/**
+ * gander_dsn_mask:
+ * @dsn: a connection string
+ *
+ * Replaces the password in a URI (`postgres://u:secret@h/db`) or in
+ * key=value form (`password=secret`, `?password=secret`) by `xxxxx`.
+ *
+ * Returns: (transfer full): the masked string
+ *
+ * Since: 0.1
+ */
+char *
+gander_dsn_mask (const char *dsn)
+{
+  GString *out;
+
+  g_return_val_if_fail (dsn != NULL, NULL);
+
+  out = g_string_new (dsn);
+  mask_uri_password (out);
+  mask_param (out, "password");
+  mask_param (out, "sslpassword");
+  return g_string_free (out, FALSE);
+}
+
+GArray *
+gander_version_rows_new (void)
+{
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (GanderVersionRow));
+
+  g_array_set_clear_func (rows, (GDestroyNotify) gander_version_row_clear);
+  return rows;
+}
+
+GArray *
+gander_side_rows_new (void)
+{
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (GanderSideRow));
+
+  g_array_set_clear_func (rows, (GDestroyNotify) gander_side_row_clear);
+  return rows;
+}
+
+void
+gander_version_row_clear (GanderVersionRow *row)
+{
+  g_clear_pointer (&row->tstamp, g_free);
+}
+
+void
+gander_side_row_clear (GanderSideRow *row)
+{
+  g_clear_pointer (&row->filename, g_free);
+  g_clear_pointer (&row->checksum, g_free);
+  g_clear_pointer (&row->applied_by, g_free);
+  g_clear_pointer (&row->applied_at, g_free);
+}
+
+const char *
+gander_database_applied_by (void)
+{
+  static char *applied_by;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      applied_by = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+      g_once_init_leave (&initialized, 1);
+    }
+  return applied_by;
+}

@@ -1,0 +1,22 @@
+/* gander-database-private.h: helpers shared by the database backends
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "gander-database.h"
+
+G_BEGIN_DECLS
+
+/* Set the clear functions on arrays returned by list_versions and
+ * list_side_rows so callers can just unref them. */
+GArray *gander_version_rows_new (void);
+GArray *gander_side_rows_new    (void);
+
+void    gander_version_row_clear (GanderVersionRow *row);
+void    gander_side_row_clear    (GanderSideRow    *row);
+
+/* `user@host`, for the side table's applied_by column. */
+const char *gander_database_applied_by (void);
+
+G_END_DECLS
