@@ -1,2 +1,304 @@
-/* gander-migration-status.c: to be written */
+/* gander-migration-status.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include "gander-enum-types.h"
+#include "gander-migration-status-private.h"
+
+/**
+ * GanderMigrationStatus:
+ *
+ * The state of one migration file in one database, as `status` shows it:
+ * pending, applied (with when) or running (interrupted), plus whether the
+ * file changed since it was applied. Immutable.
+ *
+ * Since: 0.1
+ */
+struct _GanderMigrationStatus
+{
+  GObject               parent_instance;
+
+  GanderMigration      *migration;
+  GanderMigrationState  state;
+  char                 *applied_at;
+  char                 *recorded_checksum;
+  gboolean              modified;
+};
+
+G_DEFINE_FINAL_TYPE (GanderMigrationStatus, gander_migration_status, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_MIGRATION,
+  PROP_VERSION,
+  PROP_NAME,
+  PROP_STATE,
+  PROP_APPLIED_AT,
+  PROP_RECORDED_CHECKSUM,
+  PROP_MODIFIED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+gander_migration_status_finalize (GObject *object)
+{
+  GanderMigrationStatus *self = GANDER_MIGRATION_STATUS (object);
+
+  g_clear_object (&self->migration);
+  g_clear_pointer (&self->applied_at, g_free);
+  g_clear_pointer (&self->recorded_checksum, g_free);
+
+  G_OBJECT_CLASS (gander_migration_status_parent_class)->finalize (object);
+}
+
+static void
+gander_migration_status_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  GanderMigrationStatus *self = GANDER_MIGRATION_STATUS (object);
+
+  switch (prop_id)
+    {
+    case PROP_MIGRATION:
+      g_value_set_object (value, self->migration);
+      break;
+    case PROP_VERSION:
+      g_value_set_int64 (value, gander_migration_get_version (self->migration));
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, gander_migration_get_name (self->migration));
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_APPLIED_AT:
+      g_value_set_string (value, self->applied_at);
+      break;
+    case PROP_RECORDED_CHECKSUM:
+      g_value_set_string (value, self->recorded_checksum);
+      break;
+    case PROP_MODIFIED:
+      g_value_set_boolean (value, self->modified);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_migration_status_class_init (GanderMigrationStatusClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gander_migration_status_finalize;
+  object_class->get_property = gander_migration_status_get_property;
+
+  /**
+   * GanderMigrationStatus:migration:
+   *
+   * The migration file.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MIGRATION] =
+    g_param_spec_object ("migration", NULL, NULL, GANDER_TYPE_MIGRATION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:version:
+   *
+   * The migration's version.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VERSION] =
+    g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:name:
+   *
+   * The migration's file name.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:state:
+   *
+   * Pending, applied or running.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, GANDER_TYPE_MIGRATION_STATE,
+                       GANDER_MIGRATION_STATE_PENDING,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:applied-at:
+   *
+   * goose's tstamp of the version row as the database renders it, or
+   * %NULL when pending.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_APPLIED_AT] =
+    g_param_spec_string ("applied-at", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:recorded-checksum:
+   *
+   * The SHA-256 Gander recorded when it applied the file, or %NULL (pending,
+   * or applied by goose).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECORDED_CHECKSUM] =
+    g_param_spec_string ("recorded-checksum", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:modified:
+   *
+   * Whether the file changed after it was applied.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MODIFIED] =
+    g_param_spec_boolean ("modified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gander_migration_status_init (GanderMigrationStatus *self)
+{
+}
+
+GanderMigrationStatus *
+gander_migration_status_new (GanderMigration      *migration,
+                             GanderMigrationState  state,
+                             const char           *applied_at,
+                             const char           *recorded_checksum,
+                             gboolean              modified)
+{
+  GanderMigrationStatus *self = g_object_new (GANDER_TYPE_MIGRATION_STATUS, NULL);
+
+  self->migration = g_object_ref (migration);
+  self->state = state;
+  self->applied_at = g_strdup (applied_at);
+  self->recorded_checksum = g_strdup (recorded_checksum);
+  self->modified = modified;
+  return self;
+}
+
+/**
+ * gander_migration_status_get_version:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: the migration's version
+ *
+ * Since: 0.1
+ */
+gint64
+gander_migration_status_get_version (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), 0);
+  return gander_migration_get_version (self->migration);
+}
+
+/**
+ * gander_migration_status_get_name:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: the migration's file name
+ *
+ * Since: 0.1
+ */
+const char *
+gander_migration_status_get_name (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  return gander_migration_get_name (self->migration);
+}
+
+/**
+ * gander_migration_status_get_migration:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: (transfer none): the migration
+ *
+ * Since: 0.1
+ */
+GanderMigration *
+gander_migration_status_get_migration (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  return self->migration;
+}
+
+/**
+ * gander_migration_status_get_state:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: the state
+ *
+ * Since: 0.1
+ */
+GanderMigrationState
+gander_migration_status_get_state (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), GANDER_MIGRATION_STATE_PENDING);
+  return self->state;
+}
+
+/**
+ * gander_migration_status_get_applied_at:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: (nullable): when the migration was applied, as stored
+ *
+ * Since: 0.1
+ */
+const char *
+gander_migration_status_get_applied_at (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  return self->applied_at;
+}
+
+/**
+ * gander_migration_status_get_recorded_checksum:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: (nullable): the checksum recorded when the file was applied
+ *
+ * Since: 0.1
+ */
+const char *
+gander_migration_status_get_recorded_checksum (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  return self->recorded_checksum;
+}
+
+/**
+ * gander_migration_status_get_modified:
+ * @self: a #GanderMigrationStatus
+ *
+ * Returns: whether the file changed after it was applied
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_migration_status_get_modified (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), FALSE);
+  return self->modified;
+}

@@ -1,2 +1,509 @@
-/* gander-migration.c: to be written */
+/* gander-migration.c: one goose SQL migration file
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "gander-error.h"
+#include "gander-migration.h"
+#include "gander-migration-private.h"
+
+/**
+ * GanderMigration:
+ *
+ * One goose SQL migration: a version taken from the file name, the file's
+ * contents (read on first use), their SHA-256 checksum and the parsed Up
+ * and Down sections (parsed on first use, then kept).
+ *
+ * A migration may be shared between threads: the lazily filled fields are
+ * protected by a lock.
+ *
+ * Since: 0.1
+ */
+struct _GanderMigration
+{
+  GObject          parent_instance;
+
+  gint64           version;
+  char            *name;
+  GFile           *file;
+
+  GMutex           lock;
+  GBytes          *contents;
+  char            *checksum;
+  GanderParsedSql *parsed[2];
+  GError          *parse_error[2];
+};
+
+G_DEFINE_FINAL_TYPE (GanderMigration, gander_migration, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_VERSION,
+  PROP_NAME,
+  PROP_FILE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+gander_migration_finalize (GObject *object)
+{
+  GanderMigration *self = GANDER_MIGRATION (object);
+
+  g_clear_pointer (&self->name, g_free);
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->contents, g_bytes_unref);
+  g_clear_pointer (&self->checksum, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->parsed); i++)
+    {
+      g_clear_pointer (&self->parsed[i], gander_parsed_sql_unref);
+      g_clear_error (&self->parse_error[i]);
+    }
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gander_migration_parent_class)->finalize (object);
+}
+
+static void
+gander_migration_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GanderMigration *self = GANDER_MIGRATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_VERSION:
+      g_value_set_int64 (value, self->version);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_FILE:
+      g_value_set_object (value, self->file);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_migration_class_init (GanderMigrationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gander_migration_finalize;
+  object_class->get_property = gander_migration_get_property;
+
+  /**
+   * GanderMigration:version:
+   *
+   * The version: the number before the first `_` of the file name.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VERSION] =
+    g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderMigration:name:
+   *
+   * The file's base name, e.g. `00001_create_alerts.sql`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderMigration:file:
+   *
+   * The file, or %NULL for a migration made from bytes.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FILE] =
+    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gander_migration_init (GanderMigration *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/* Go's strconv.ParseInt (base 10, 64 bits) with its error wording. */
+static gboolean
+parse_go_int64 (const char  *text,
+                gsize        len,
+                gint64      *out,
+                char       **err_text)
+{
+  g_autofree char *copy = g_strndup (text, len);
+  const char *p = copy;
+  gboolean negative = FALSE;
+  guint64 value = 0;
+  guint64 limit;
+
+  if (*p == '+' || *p == '-')
+    negative = *p++ == '-';
+  if (*p == '\0')
+    goto syntax;
+  limit = negative ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64;
+  for (; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        goto syntax;
+      if (value > (limit - (guint64) (*p - '0')) / 10)
+        {
+          *err_text = g_strdup_printf ("strconv.ParseInt: parsing \"%s\": value out of range", copy);
+          return FALSE;
+        }
+      value = value * 10 + (guint64) (*p - '0');
+    }
+  *out = negative ? (gint64) (0 - value) : (gint64) value;
+  return TRUE;
+
+syntax:
+  *err_text = g_strdup_printf ("strconv.ParseInt: parsing \"%s\": invalid syntax", copy);
+  return FALSE;
+}
+
+/**
+ * gander_version_from_filename:
+ * @basename: a file's base name
+ * @version: (out) (optional): the version
+ * @error: return location for a #GError
+ *
+ * Reads a goose version from a file name as goose's `NumericComponent`
+ * does: the name must end in `.sql` (or `.go`, which Gander recognises but
+ * cannot run), the version is the text before the first `_`, a base-10
+ * integer greater than zero.
+ *
+ * Returns: %TRUE if @basename carries a version
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_version_from_filename (const char  *basename,
+                              gint64      *version,
+                              GError     **error)
+{
+  const char *sep;
+  g_autofree char *err_text = NULL;
+  gint64 v = 0;
+
+  g_return_val_if_fail (basename != NULL, FALSE);
+
+  if (!g_str_has_suffix (basename, ".sql") && !g_str_has_suffix (basename, ".go"))
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                   "%s: migration file does not have .sql or .go file extension",
+                   basename);
+      return FALSE;
+    }
+  sep = strchr (basename, '_');
+  if (sep == NULL)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                   "%s: no filename separator '_' found", basename);
+      return FALSE;
+    }
+  if (!parse_go_int64 (basename, sep - basename, &v, &err_text))
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                   "failed to parse version from migration file: %s: %s",
+                   basename, err_text);
+      return FALSE;
+    }
+  if (v < 1)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                   "%s: migration version must be greater than zero", basename);
+      return FALSE;
+    }
+  if (version != NULL)
+    *version = v;
+  return TRUE;
+}
+
+/**
+ * gander_migration_new_for_file:
+ * @file: a `.sql` file whose name carries a goose version
+ * @error: return location for a #GError
+ *
+ * Creates a migration for @file. The file is not read until needed.
+ *
+ * Returns: (transfer full): a new migration, or %NULL if the name carries no
+ *   version (%GANDER_ERROR_INVALID_FILENAME)
+ *
+ * Since: 0.1
+ */
+GanderMigration *
+gander_migration_new_for_file (GFile   *file,
+                               GError **error)
+{
+  g_autofree char *basename = NULL;
+  GanderMigration *self;
+  gint64 version;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  basename = g_file_get_basename (file);
+  if (!gander_version_from_filename (basename, &version, error))
+    return NULL;
+
+  self = g_object_new (GANDER_TYPE_MIGRATION, NULL);
+  self->version = version;
+  self->name = g_steal_pointer (&basename);
+  self->file = g_object_ref (file);
+  return self;
+}
+
+/**
+ * gander_migration_new_from_bytes:
+ * @version: the version, greater than zero
+ * @name: a name to show, e.g. `00001_init.sql`
+ * @contents: the SQL text
+ *
+ * Creates a migration from memory, e.g. one built into an application.
+ *
+ * Returns: (transfer full): a new migration
+ *
+ * Since: 0.1
+ */
+GanderMigration *
+gander_migration_new_from_bytes (gint64      version,
+                                 const char *name,
+                                 GBytes     *contents)
+{
+  GanderMigration *self;
+
+  g_return_val_if_fail (version > 0, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  self = g_object_new (GANDER_TYPE_MIGRATION, NULL);
+  self->version = version;
+  self->name = g_strdup (name);
+  self->contents = g_bytes_ref (contents);
+  return self;
+}
+
+/**
+ * gander_migration_get_version:
+ * @self: a #GanderMigration
+ *
+ * Returns: the version
+ *
+ * Since: 0.1
+ */
+gint64
+gander_migration_get_version (GanderMigration *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), 0);
+
+  return self->version;
+}
+
+/**
+ * gander_migration_get_name:
+ * @self: a #GanderMigration
+ *
+ * Returns: the file's base name
+ *
+ * Since: 0.1
+ */
+const char *
+gander_migration_get_name (GanderMigration *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * gander_migration_get_file:
+ * @self: a #GanderMigration
+ *
+ * Returns: (transfer none) (nullable): the file, or %NULL for a migration
+ *   made from bytes
+ *
+ * Since: 0.1
+ */
+GFile *
+gander_migration_get_file (GanderMigration *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), NULL);
+
+  return self->file;
+}
+
+/* A path as a user would type it: relative to the working directory when
+ * the file is below it (as goose prints `migrations/00001_x.sql`). */
+char *
+gander_migration_dup_display_path (GanderMigration *self)
+{
+  g_autofree char *cwd = NULL;
+  g_autoptr(GFile) cwd_file = NULL;
+  char *relative;
+
+  if (self->file == NULL)
+    return g_strdup (self->name);
+  if (!g_file_is_native (self->file))
+    return g_file_get_uri (self->file);
+
+  cwd = g_get_current_dir ();
+  cwd_file = g_file_new_for_path (cwd);
+  relative = g_file_get_relative_path (cwd_file, self->file);
+  return relative != NULL ? relative : g_file_get_path (self->file);
+}
+
+static GBytes *
+load_locked (GanderMigration  *self,
+             GCancellable     *cancellable,
+             GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (self->contents != NULL)
+    return self->contents;
+
+  if (!g_file_load_contents (self->file, cancellable, &data, &len, NULL, &local_error))
+    {
+      g_autofree char *where = gander_migration_dup_display_path (self);
+      gint code = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+                    ? GANDER_ERROR_NOT_FOUND
+                    : g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                      ? GANDER_ERROR_CANCELLED
+                      : GANDER_ERROR_IO;
+
+      g_set_error (error, GANDER_ERROR, code,
+                   "%s: cannot read migration %" G_GINT64_FORMAT ": %s",
+                   where, self->version, local_error->message);
+      return NULL;
+    }
+  self->contents = g_bytes_new_take (g_steal_pointer (&data), len);
+  return self->contents;
+}
+
+/**
+ * gander_migration_load:
+ * @self: a #GanderMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the file, once; later calls return the same bytes.
+ *
+ * Returns: (transfer full): the file's contents
+ *
+ * Since: 0.1
+ */
+GBytes *
+gander_migration_load (GanderMigration  *self,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  GBytes *bytes;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  bytes = load_locked (self, cancellable, error);
+  return bytes != NULL ? g_bytes_ref (bytes) : NULL;
+}
+
+/**
+ * gander_migration_get_checksum:
+ * @self: a #GanderMigration
+ * @error: return location for a #GError
+ *
+ * The SHA-256 of the file's bytes, in lower-case hex; reads the file if it
+ * was not read yet.
+ *
+ * Returns: (nullable): the checksum, or %NULL if the file cannot be read
+ *
+ * Since: 0.1
+ */
+const char *
+gander_migration_get_checksum (GanderMigration  *self,
+                               GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  GBytes *bytes;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->checksum != NULL)
+    return self->checksum;
+  bytes = load_locked (self, NULL, error);
+  if (bytes == NULL)
+    return NULL;
+  self->checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  return self->checksum;
+}
+
+/**
+ * gander_migration_parse:
+ * @self: a #GanderMigration
+ * @direction: which section
+ * @error: return location for a #GError
+ *
+ * Splits one section into statements as goose does; reads the file if it
+ * was not read yet. The result, or the error, is kept for later calls.
+ *
+ * Returns: (transfer full): the parsed section, or %NULL with
+ *   %GANDER_ERROR_PARSE naming the file and line
+ *
+ * Since: 0.1
+ */
+GanderParsedSql *
+gander_migration_parse (GanderMigration  *self,
+                        GanderDirection   direction,
+                        GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  GBytes *bytes;
+  guint i = direction == GANDER_DIRECTION_DOWN ? 1 : 0;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATION (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->parsed[i] != NULL)
+    return gander_parsed_sql_ref (self->parsed[i]);
+  if (self->parse_error[i] != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->parse_error[i]));
+      return NULL;
+    }
+
+  bytes = load_locked (self, NULL, error);
+  if (bytes == NULL)
+    return NULL;
+
+  {
+    g_autofree char *where = gander_migration_dup_display_path (self);
+    self->parsed[i] = gander_sql_parse (bytes, direction, where, &self->parse_error[i]);
+  }
+  if (self->parsed[i] == NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->parse_error[i]));
+      return NULL;
+    }
+  return gander_parsed_sql_ref (self->parsed[i]);
+}

@@ -1,2 +1,422 @@
-/* gander-source.c: to be written */
+/* gander-source.c: the set of migrations in a directory or GResource
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "gander-error.h"
+#include "gander-source.h"
+#include "gander-migration-private.h"
+
+/**
+ * GanderSource:
+ *
+ * The migrations found in one directory, local or in a #GResource
+ * (`resource:///org/example/migrations`), ordered by version.
+ *
+ * Only the directory listing happens at construction; files are read and
+ * parsed when a migration needs them. Sub-directories are not searched, as
+ * in goose.
+ *
+ * Since: 0.1
+ */
+struct _GanderSource
+{
+  GObject    parent_instance;
+
+  GFile     *directory;
+  GPtrArray *migrations;   /* GanderMigration, ascending version */
+};
+
+G_DEFINE_FINAL_TYPE (GanderSource, gander_source, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DIRECTORY,
+  PROP_N_MIGRATIONS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+gander_source_finalize (GObject *object)
+{
+  GanderSource *self = GANDER_SOURCE (object);
+
+  g_clear_object (&self->directory);
+  g_clear_pointer (&self->migrations, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (gander_source_parent_class)->finalize (object);
+}
+
+static void
+gander_source_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GanderSource *self = GANDER_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_value_set_object (value, self->directory);
+      break;
+    case PROP_N_MIGRATIONS:
+      g_value_set_uint (value, self->migrations->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_source_class_init (GanderSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gander_source_finalize;
+  object_class->get_property = gander_source_get_property;
+
+  /**
+   * GanderSource:directory:
+   *
+   * The directory the migrations were found in.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DIRECTORY] =
+    g_param_spec_object ("directory", NULL, NULL, G_TYPE_FILE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderSource:n-migrations:
+   *
+   * How many migrations were found.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_MIGRATIONS] =
+    g_param_spec_uint ("n-migrations", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gander_source_init (GanderSource *self)
+{
+  self->migrations = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static char *
+display_dir (GFile *directory)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr(GFile) cwd_file = g_file_new_for_path (cwd);
+  char *relative;
+
+  if (!g_file_is_native (directory))
+    return g_file_get_uri (directory);
+  if (g_file_equal (directory, cwd_file))
+    return g_strdup (".");
+  relative = g_file_get_relative_path (cwd_file, directory);
+  return relative != NULL ? relative : g_file_get_path (directory);
+}
+
+static int
+compare_versions (gconstpointer a,
+                  gconstpointer b)
+{
+  gint64 va = gander_migration_get_version (*(GanderMigration **) a);
+  gint64 vb = gander_migration_get_version (*(GanderMigration **) b);
+
+  return (va > vb) - (va < vb);
+}
+
+/**
+ * gander_source_new_for_file:
+ * @directory: the migrations directory
+ * @flags: how to collect files
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the `.sql` files of @directory and takes their versions from their
+ * names.
+ *
+ * Errors: %GANDER_ERROR_NOT_FOUND if @directory does not exist or is not a
+ * directory; %GANDER_ERROR_INVALID_FILENAME for a `.sql` file without a
+ * version under %GANDER_SOURCE_FLAGS_STRICT; %GANDER_ERROR_DUPLICATE_VERSION
+ * naming both files; %GANDER_ERROR_NO_MIGRATIONS when nothing was found
+ * (unless %GANDER_SOURCE_FLAGS_ALLOW_EMPTY).
+ *
+ * Returns: (transfer full): a new source, or %NULL
+ *
+ * Since: 0.1
+ */
+GanderSource *
+gander_source_new_for_file (GFile              *directory,
+                            GanderSourceFlags   flags,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  g_autoptr(GanderSource) self = NULL;
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (directory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  where = display_dir (directory);
+  enumerator = g_file_enumerate_children (directory,
+                                          G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                          G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                          G_FILE_QUERY_INFO_NONE,
+                                          cancellable, &local_error);
+  if (enumerator == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                     "%s directory does not exist", where);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                     "%s is not a directory", where);
+      else
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                     "%s: cannot list migrations: %s", where, local_error->message);
+      return NULL;
+    }
+
+  self = g_object_new (GANDER_TYPE_SOURCE, NULL);
+  self->directory = g_object_ref (directory);
+
+  for (;;)
+    {
+      GFileInfo *info;
+      GFile *child;
+      const char *name;
+      g_autoptr(GanderMigration) migration = NULL;
+      g_autoptr(GError) name_error = NULL;
+
+      if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &local_error))
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                       "%s: cannot list migrations: %s", where, local_error->message);
+          return NULL;
+        }
+      if (info == NULL)
+        break;
+
+      name = g_file_info_get_name (info);
+      if (!g_str_has_suffix (name, ".sql"))
+        continue;
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        continue;
+
+      migration = gander_migration_new_for_file (child, &name_error);
+      if (migration == NULL)
+        {
+          if (flags & GANDER_SOURCE_FLAGS_STRICT)
+            {
+              g_autofree char *path = g_build_filename (where, name, NULL);
+
+              g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                           "could not parse SQL migration file \"%s\": %s",
+                           path, name_error->message);
+              return NULL;
+            }
+          g_debug ("skipping %s: %s", name, name_error->message);
+          continue;
+        }
+      g_ptr_array_add (self->migrations, g_steal_pointer (&migration));
+    }
+
+  g_ptr_array_sort (self->migrations, compare_versions);
+
+  for (guint i = 1; i < self->migrations->len; i++)
+    {
+      GanderMigration *a = g_ptr_array_index (self->migrations, i - 1);
+      GanderMigration *b = g_ptr_array_index (self->migrations, i);
+
+      if (gander_migration_get_version (a) == gander_migration_get_version (b))
+        {
+          g_autofree char *pa = gander_migration_dup_display_path (a);
+          g_autofree char *pb = gander_migration_dup_display_path (b);
+          /* Directory order is arbitrary: name the files in a stable order. */
+          gboolean swap = g_strcmp0 (pa, pb) > 0;
+
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_DUPLICATE_VERSION,
+                       "found duplicate migration version %" G_GINT64_FORMAT
+                       ":\n\texisting: %s\n\tcurrent: %s",
+                       gander_migration_get_version (a),
+                       swap ? pb : pa, swap ? pa : pb);
+          return NULL;
+        }
+    }
+
+  if (self->migrations->len == 0 && !(flags & GANDER_SOURCE_FLAGS_ALLOW_EMPTY))
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NO_MIGRATIONS,
+                   "no migration files found in %s", where);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * gander_source_new_for_uri:
+ * @uri_or_path: a local path, or a URI such as `resource:///org/x/migrations`
+ * @flags: how to collect files
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like gander_source_new_for_file() for a path or URI string.
+ *
+ * Returns: (transfer full): a new source, or %NULL
+ *
+ * Since: 0.1
+ */
+GanderSource *
+gander_source_new_for_uri (const char         *uri_or_path,
+                           GanderSourceFlags   flags,
+                           GCancellable       *cancellable,
+                           GError            **error)
+{
+  g_autoptr(GFile) directory = NULL;
+
+  g_return_val_if_fail (uri_or_path != NULL, NULL);
+
+  if (g_str_has_prefix (uri_or_path, "resource:") || strstr (uri_or_path, "://") != NULL)
+    directory = g_file_new_for_uri (uri_or_path);
+  else
+    directory = g_file_new_for_path (uri_or_path);
+
+  return gander_source_new_for_file (directory, flags, cancellable, error);
+}
+
+/**
+ * gander_source_get_directory:
+ * @self: a #GanderSource
+ *
+ * Returns: (transfer none): the directory
+ *
+ * Since: 0.1
+ */
+GFile *
+gander_source_get_directory (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+
+  return self->directory;
+}
+
+/**
+ * gander_source_get_n_migrations:
+ * @self: a #GanderSource
+ *
+ * Returns: the number of migrations
+ *
+ * Since: 0.1
+ */
+guint
+gander_source_get_n_migrations (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), 0);
+
+  return self->migrations->len;
+}
+
+/**
+ * gander_source_get_migration:
+ * @self: a #GanderSource
+ * @index: a position, below gander_source_get_n_migrations()
+ *
+ * Returns: (transfer none): the migration at @index in ascending version
+ *   order
+ *
+ * Since: 0.1
+ */
+GanderMigration *
+gander_source_get_migration (GanderSource *self,
+                             guint         index)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+  g_return_val_if_fail (index < self->migrations->len, NULL);
+
+  return g_ptr_array_index (self->migrations, index);
+}
+
+/**
+ * gander_source_get_migrations:
+ * @self: a #GanderSource
+ *
+ * Returns: (transfer container) (element-type GanderMigration): the
+ *   migrations in ascending version order
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_source_get_migrations (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+
+  return g_ptr_array_copy (self->migrations, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+}
+
+/**
+ * gander_source_lookup:
+ * @self: a #GanderSource
+ * @version: a version
+ *
+ * Returns: (transfer none) (nullable): the migration with @version, or %NULL
+ *
+ * Since: 0.1
+ */
+GanderMigration *
+gander_source_lookup (GanderSource *self,
+                      gint64        version)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+
+  hi = self->migrations->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      GanderMigration *m = g_ptr_array_index (self->migrations, mid);
+      gint64 v = gander_migration_get_version (m);
+
+      if (v == version)
+        return m;
+      if (v < version)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
+/**
+ * gander_source_get_max_version:
+ * @self: a #GanderSource
+ *
+ * Returns: the highest version, or 0 when there are no migrations
+ *
+ * Since: 0.1
+ */
+gint64
+gander_source_get_max_version (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), 0);
+
+  if (self->migrations->len == 0)
+    return 0;
+  return gander_migration_get_version (g_ptr_array_index (self->migrations,
+                                                          self->migrations->len - 1));
+}
