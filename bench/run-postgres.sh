@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# PostgreSQL benchmark: `gander up` vs `psql -X -q -f script` against a
+# throw-away local server (Unix socket, fsync=off), plus `gander status`.
+#
+#   bench/run-postgres.sh [GANDER]        (or GANDER=... bench/run-postgres.sh)
+#
+# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30),
+#      RESULTS (JSON file to append to). Works as root (the server then runs
+#      as the `postgres` user) or as a normal user.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+GANDER=${1:-${GANDER:-}}
+if [ -z "$GANDER" ] || [ ! -x "$GANDER" ]; then
+  echo "usage: $0 PATH/TO/gander   (or GANDER=PATH $0)" >&2
+  exit 2
+fi
+py=${PYTHON:-/usr/bin/python3}
+json=()
+[ -n "${RESULTS:-}" ] && json=(--json "$RESULTS")
+
+. "$here/pg-server.sh"
+pg_server_start
+work=$(mktemp -d /dev/shm/gander-bench.XXXXXX)
+trap 'rm -rf "$work"; pg_server_stop' EXIT
+
+echo "== PostgreSQL $(psql -X -At -c 'SHOW server_version'), socket $PGHOST" >&2
+"$py" "$here/bench.py" postgres --gander "$GANDER" --workdir "$work" \
+  --location "socket, fsync=off" --counts "${COUNTS:-1000,5000}" \
+  --pairs "${PAIRS:-5}" --status-runs "${STATUS_RUNS:-30}" "${json[@]}"

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# SQLite benchmark: `gander up` vs `sqlite3 DB < script`, `gander status`.
+#
+#   bench/run-sqlite.sh [GANDER]          (or GANDER=... bench/run-sqlite.sh)
+#
+# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30),
+#      DISK_DIR (default /var/tmp: the on-disk reference run, N=1000),
+#      RESULTS (JSON file to append to; default bench/results-sqlite.json
+#      is NOT written unless RESULTS is set).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+GANDER=${1:-${GANDER:-}}
+if [ -z "$GANDER" ] || [ ! -x "$GANDER" ]; then
+  echo "usage: $0 PATH/TO/gander   (or GANDER=PATH $0)" >&2
+  exit 2
+fi
+py=${PYTHON:-/usr/bin/python3}
+json=()
+[ -n "${RESULTS:-}" ] && json=(--json "$RESULTS")
+
+tmpfs=$(mktemp -d /dev/shm/gander-bench.XXXXXX)
+disk=$(mktemp -d "${DISK_DIR:-/var/tmp}/gander-bench.XXXXXX")
+trap 'rm -rf "$tmpfs" "$disk"' EXIT
+
+echo "== SQLite, database and migrations on tmpfs ($tmpfs)" >&2
+"$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$tmpfs" \
+  --location tmpfs --counts "${COUNTS:-1000,5000}" --pairs "${PAIRS:-5}" \
+  --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
+
+echo "== SQLite, database and migrations on disk ($disk), reference" >&2
+"$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$disk" \
+  --location disk --counts 1000 --pairs "${PAIRS:-5}" \
+  --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
