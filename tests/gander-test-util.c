@@ -1,0 +1,210 @@
+/* gander-test-util.c: helpers shared by the C test programs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "gander-test-util.h"
+#if __has_include ("gander-test-pg.h")
+# include "gander-test-pg.h"
+# define HAVE_PG_FIXTURE 1
+#endif
+
+void
+gander_test_rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
+        {
+          g_autofree char *child_path = g_file_get_path (child);
+          gander_test_rm_rf (child_path);
+        }
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+gboolean
+gander_test_engine_wanted (const char *engine)
+{
+  if (g_str_equal (engine, "sqlite3"))
+    return TRUE;
+  /* PostgreSQL: always in CI (where a missing server must fail, not skip),
+   * elsewhere when the server binaries exist. */
+#ifdef HAVE_PG_FIXTURE
+  return g_getenv ("CI") != NULL || gander_test_pg_available ();
+#else
+  return FALSE;
+#endif
+}
+
+const char *
+gander_test_engine_skip_reason (const char *engine)
+{
+#ifdef HAVE_PG_FIXTURE
+  if (g_str_equal (engine, "postgres"))
+    return gander_test_pg_skip_reason ();
+#endif
+  return "engine unavailable";
+}
+
+char *
+gander_test_new_dsn (const char *engine,
+                     const char *tmpdir)
+{
+  if (g_str_equal (engine, "sqlite3"))
+    return g_build_filename (tmpdir, "test.db", NULL);
+#ifdef HAVE_PG_FIXTURE
+  if (g_str_equal (engine, "postgres"))
+    return gander_test_pg_create_database ();
+#endif
+  g_assert_not_reached ();
+}
+
+static sqlite3 *
+sqlite_open (const char *dsn)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (dsn, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL);
+
+  if (rc != SQLITE_OK)
+    g_error ("cannot open %s: %s", dsn, sqlite3_errstr (rc));
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static PGconn *
+pg_open (const char *dsn)
+{
+  PGconn *conn = PQconnectdb (dsn);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("cannot connect to %s: %s", dsn, PQerrorMessage (conn));
+  return conn;
+}
+
+static void
+pg_quiet (void       *arg,
+          const char *message)
+{
+}
+
+void
+gander_test_exec (const char *engine,
+                  const char *dsn,
+                  const char *sql)
+{
+  if (g_str_equal (engine, "sqlite3"))
+    {
+      sqlite3 *db = sqlite_open (dsn);
+      char *err = NULL;
+
+      if (sqlite3_exec (db, sql, NULL, NULL, &err) != SQLITE_OK)
+        g_error ("%s: %s", sql, err);
+      sqlite3_close (db);
+    }
+  else
+    {
+      PGconn *conn = pg_open (dsn);
+      PGresult *res;
+
+      PQsetNoticeProcessor (conn, pg_quiet, NULL);
+      res = PQexec (conn, sql);
+      if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+        g_error ("%s: %s", sql, PQerrorMessage (conn));
+      PQclear (res);
+      PQfinish (conn);
+    }
+}
+
+gint64
+gander_test_query_int (const char *engine,
+                       const char *dsn,
+                       const char *sql)
+{
+  gint64 value = -1;
+
+  if (g_str_equal (engine, "sqlite3"))
+    {
+      sqlite3 *db = sqlite_open (dsn);
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        g_error ("%s: %s", sql, sqlite3_errmsg (db));
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      sqlite3_close (db);
+    }
+  else
+    {
+      PGconn *conn = pg_open (dsn);
+      PGresult *res = PQexec (conn, sql);
+
+      if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        g_error ("%s: %s", sql, PQerrorMessage (conn));
+      if (PQntuples (res) > 0)
+        value = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+      PQclear (res);
+      PQfinish (conn);
+    }
+  return value;
+}
+
+gboolean
+gander_test_table_exists (const char *engine,
+                          const char *dsn,
+                          const char *table)
+{
+  g_autofree char *sql = NULL;
+
+  if (g_str_equal (engine, "sqlite3"))
+    sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", table);
+  else
+    sql = g_strdup_printf ("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '%s'", table);
+  return gander_test_query_int (engine, dsn, sql) > 0;
+}
+
+const char *
+gander_test_goose_ddl (const char *engine)
+{
+  if (g_str_equal (engine, "sqlite3"))
+    return "CREATE TABLE goose_db_version (\n"
+           "\t\tid INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+           "\t\tversion_id INTEGER NOT NULL,\n"
+           "\t\tis_applied INTEGER NOT NULL,\n"
+           "\t\ttstamp TIMESTAMP DEFAULT (datetime('now'))\n"
+           "\t)";
+  return "CREATE TABLE goose_db_version (\n"
+         "\t\tid integer PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY,\n"
+         "\t\tversion_id bigint NOT NULL,\n"
+         "\t\tis_applied boolean NOT NULL,\n"
+         "\t\ttstamp timestamp NOT NULL DEFAULT now()\n"
+         "\t)";
+}
+
+int
+gander_test_run (void)
+{
+  int ret = g_test_run ();
+
+#ifdef HAVE_PG_FIXTURE
+  gander_test_pg_stop ();
+#endif
+  return ret;
+}

@@ -1,0 +1,36 @@
+/* gander-test-util.h: helpers shared by the C test programs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void         gander_test_rm_rf                (const char *path);
+
+/* Engines: "sqlite3" (a file in @tmpdir) or "postgres" (a fresh database
+ * on the suite's temporary server). NULL when the engine is unavailable;
+ * then gander_test_engine_skip_reason() says why. */
+gboolean     gander_test_engine_wanted        (const char *engine);
+char        *gander_test_new_dsn              (const char *engine,
+                                               const char *tmpdir);
+const char  *gander_test_engine_skip_reason   (const char *engine);
+
+/* Direct access that bypasses libgander, to check what it did. */
+void         gander_test_exec                 (const char *engine,
+                                               const char *dsn,
+                                               const char *sql);
+gint64       gander_test_query_int            (const char *engine,
+                                               const char *dsn,
+                                               const char *sql);
+gboolean     gander_test_table_exists         (const char *engine,
+                                               const char *dsn,
+                                               const char *table);
+const char  *gander_test_goose_ddl            (const char *engine);
+
+/* g_test_run() plus cleanup of servers the suite started. */
+int          gander_test_run                  (void);
+
+G_END_DECLS
