@@ -1,0 +1,768 @@
+/* test-migrator.c: goose Provider semantics of GanderMigrator, run on
+ * every engine (SQLite always; PostgreSQL with the temporary server).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gander.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "gander-test-util.h"
+
+typedef struct
+{
+  const char     *engine;   /* "sqlite3" or "postgres" */
+  char           *tmpdir;
+  char           *migdir;
+  char           *dsn;
+  GanderDatabase *db;
+  GanderDatabase *probe;    /* a second connection for checks */
+} Fixture;
+
+static void
+write_migration (Fixture    *f,
+                 const char *name,
+                 const char *text)
+{
+  g_autofree char *path = g_build_filename (f->migdir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->engine = data;
+  f->tmpdir = g_dir_make_tmp ("gander-migrator-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->migdir = g_build_filename (f->tmpdir, "migrations", NULL);
+  g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
+
+  f->dsn = gander_test_new_dsn (f->engine, f->tmpdir);
+  if (f->dsn == NULL)
+    return;
+  f->db = gander_database_new_for_driver (f->engine, f->dsn, &error);
+  g_assert_no_error (error);
+  f->probe = gander_database_new_for_driver (f->engine, f->dsn, &error);
+  g_assert_no_error (error);
+  gander_database_open (f->probe, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->db);
+  g_clear_object (&f->probe);
+  gander_test_rm_rf (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->migdir);
+  g_free (f->dsn);
+}
+
+#define SKIP_IF_NO_ENGINE(f) \
+  G_STMT_START { if ((f)->dsn == NULL) { g_test_skip (gander_test_engine_skip_reason ((f)->engine)); return; } } G_STMT_END
+
+static GanderMigrator *
+new_migrator (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderSource) source = NULL;
+
+  source = gander_source_new_for_uri (f->migdir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  return gander_migrator_new (f->db, source);
+}
+
+/* Rows of goose's version table, newest id first, as "v:applied" words. */
+static char *
+version_rows (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  GString *s = g_string_new (NULL);
+  gboolean exists = FALSE;
+
+  gander_database_version_table_exists (f->probe, &exists, &error);
+  g_assert_no_error (error);
+  if (!exists)
+    return g_string_free (s, FALSE);
+
+  rows = gander_database_list_versions (f->probe, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GanderVersionRow *row = &g_array_index (rows, GanderVersionRow, i);
+      g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? " " : "", row->version_id);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gint64
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  return gander_test_query_int (f->engine, f->dsn, sql);
+}
+
+static gboolean
+table_exists (Fixture    *f,
+              const char *table)
+{
+  return gander_test_table_exists (f->engine, f->dsn, table);
+}
+
+static void
+write_basic_set (Fixture *f)
+{
+  write_migration (f, "00001_users.sql",
+                   "-- +goose Up\n"
+                   "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+                   "INSERT INTO users (id, name) VALUES (1, 'root');\n"
+                   "-- +goose Down\n"
+                   "DROP TABLE users;\n");
+  write_migration (f, "00002_posts.sql",
+                   "-- +goose Up\n"
+                   "-- +goose StatementBegin\n"
+                   "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT);\n"
+                   "CREATE INDEX posts_title ON posts (title);\n"
+                   "-- +goose StatementEnd\n"
+                   "-- +goose Down\n"
+                   "DROP TABLE posts;\n");
+  write_migration (f, "00003_empty.sql", "-- +goose Up\n");
+  write_migration (f, "00005_comments.sql",
+                   "-- +goose Up\n"
+                   "CREATE TABLE comments (id INTEGER PRIMARY KEY, body TEXT);\n"
+                   "-- +goose Down\n"
+                   "DROP TABLE comments;\n");
+}
+
+static void
+test_up_all (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  gint64 version = -1;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 4);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[0]), ==, 1);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[3]), ==, 5);
+  g_assert_false (gander_migration_result_get_empty (results->pdata[0]));
+  g_assert_true (gander_migration_result_get_empty (results->pdata[2]));
+  g_assert_cmpint (gander_migration_result_get_direction (results->pdata[1]), ==, GANDER_DIRECTION_UP);
+  g_assert_null (gander_migration_result_get_error (results->pdata[1]));
+
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM users"), ==, 1);
+  g_assert_true (table_exists (f, "posts"));
+
+  gander_migrator_get_db_version (m, &version, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 5);
+
+  /* Nothing pending: an empty result, no error (goose Provider). */
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+
+  /* The side table recorded every file's checksum. */
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM goose_db_version_gander WHERE state = 'applied'"), ==, 4);
+}
+
+static void
+test_up_by_one_and_down (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 expected[] = { 1, 2, 3, 5 };
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(GanderMigrationResult) r = gander_migrator_up_by_one (m, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gander_migration_result_get_version (r), ==, expected[i]);
+    }
+  g_assert_null (gander_migrator_up_by_one (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION);
+  g_clear_error (&error);
+
+  for (guint i = G_N_ELEMENTS (expected); i > 0; i--)
+    {
+      g_autoptr(GanderMigrationResult) r = gander_migrator_down (m, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gander_migration_result_get_version (r), ==, expected[i - 1]);
+      g_assert_cmpint (gander_migration_result_get_direction (r), ==, GANDER_DIRECTION_DOWN);
+    }
+  g_assert_null (gander_migrator_down (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION);
+
+  {
+    g_autofree char *rows = version_rows (f);
+    g_assert_cmpstr (rows, ==, "0");
+  }
+  g_assert_false (table_exists (f, "users"));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM goose_db_version_gander"), ==, 0);
+}
+
+static void
+test_up_to_down_to (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* Unknown target: refused before anything runs. */
+  g_assert_null (gander_migrator_up_to (m, 4, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "version 4"));
+  g_clear_error (&error);
+  g_assert_null (gander_migrator_up_to (m, 0, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "2 1 0");
+
+  results = gander_migrator_up_to (m, 5, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  g_assert_null (gander_migrator_down_to (m, 4, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (gander_migrator_down_to (m, -1, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  results = gander_migrator_down_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[0]), ==, 5);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[1]), ==, 3);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  g_free (rows);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "2 1 0");
+
+  /* Already there: nothing to do, no error. */
+  results = gander_migrator_down_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  results = gander_migrator_down_to (m, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_free (rows);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "0");
+}
+
+static void
+test_redo_reset (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  g_assert_null (gander_migrator_redo (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION);
+  g_clear_error (&error);
+
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  results = gander_migrator_redo (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpint (gander_migration_result_get_direction (results->pdata[0]), ==, GANDER_DIRECTION_DOWN);
+  g_assert_cmpint (gander_migration_result_get_direction (results->pdata[1]), ==, GANDER_DIRECTION_UP);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[1]), ==, 5);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+
+  results = gander_migrator_reset (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 4);
+  g_free (rows);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "0");
+  g_assert_false (table_exists (f, "users"));
+  g_assert_false (table_exists (f, "comments"));
+}
+
+static void
+test_allow_missing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderMigrator) m2 = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  gboolean pending = FALSE;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* A file older than the database version arrives (a merged branch). */
+  write_migration (f, "00004_missing.sql",
+                   "-- +goose Up\nCREATE TABLE missing_one (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE missing_one;\n");
+  write_migration (f, "00006_new.sql",
+                   "-- +goose Up\nCREATE TABLE new_one (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE new_one;\n");
+  m2 = new_migrator (f);
+
+  g_assert_null (gander_migrator_up (m2, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS);
+  g_assert_nonnull (strstr (error->message, "00004_missing.sql"));
+  g_clear_error (&error);
+  g_assert_false (gander_migrator_has_pending (m2, &pending, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS);
+  g_clear_error (&error);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+
+  gander_migrator_set_allow_missing (m2, TRUE);
+  gander_migrator_has_pending (m2, &pending, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pending);
+  results = gander_migrator_up (m2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[0]), ==, 4);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[1]), ==, 6);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* Rollback follows insertion order: 6, 4, 5, 3, 2, 1 (goose TestAllowMissing). */
+  results = gander_migrator_down_to (m2, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 6);
+  {
+    gint64 order[] = { 6, 4, 5, 3, 2, 1 };
+    for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+      g_assert_cmpint (gander_migration_result_get_version (results->pdata[i]), ==, order[i]);
+  }
+}
+
+static void
+test_failure_rolls_back (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_migration (f, "00001_ok.sql",
+                   "-- +goose Up\nCREATE TABLE ok_table (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE ok_table;\n");
+  write_migration (f, "00002_bad.sql",
+                   "-- +goose Up\n"
+                   "CREATE TABLE half_done (id INTEGER);\n"
+                   "INSERT INTO half_done (id) VALUES (1);\n"
+                   "\n"
+                   "INSERT INTO no_such_table (id) VALUES (1);\n"
+                   "-- +goose Down\nDROP TABLE half_done;\n");
+  write_migration (f, "00003_never.sql",
+                   "-- +goose Up\nCREATE TABLE never (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE never;\n");
+  m = new_migrator (f);
+
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  /* file, line, version, statement and the database's own words */
+  g_assert_nonnull (strstr (error->message, "00002_bad.sql:5:"));
+  g_assert_nonnull (strstr (error->message, "migration 2 (up)"));
+  g_assert_nonnull (strstr (error->message, "statement 3 of 3"));
+  g_assert_nonnull (strstr (error->message, "no_such_table"));
+
+  results = gander_migrator_get_last_results (m);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_null (gander_migration_result_get_error (results->pdata[0]));
+  g_assert_nonnull (gander_migration_result_get_error (results->pdata[1]));
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[1]), ==, 2);
+
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "1 0");
+  g_assert_true (table_exists (f, "ok_table"));
+  g_assert_false (table_exists (f, "half_done"));
+  g_assert_false (table_exists (f, "never"));
+}
+
+static void
+test_parse_error_stops_before_running (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_migration (f, "00001_ok.sql",
+                   "-- +goose Up\nCREATE TABLE ok_table (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE ok_table;\n");
+  /* The Down section lacks its semicolon: goose's Provider refuses the
+   * whole run before applying anything. */
+  write_migration (f, "00002_broken_down.sql",
+                   "-- +goose Up\nCREATE TABLE b (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE b\n");
+  m = new_migrator (f);
+
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "00002_broken_down.sql"));
+  g_assert_nonnull (strstr (error->message, "missing semicolon"));
+  g_assert_false (table_exists (f, "ok_table"));
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "0");
+}
+
+static void
+test_no_transaction_interrupted_is_dirty (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderMigrator) m2 = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_migration (f, "00001_ok.sql",
+                   "-- +goose Up\nCREATE TABLE ok_table (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE ok_table;\n");
+  write_migration (f, "00002_notx.sql",
+                   "-- +goose NO TRANSACTION\n"
+                   "-- +goose Up\n"
+                   "CREATE TABLE notx_a (id INTEGER);\n"
+                   "INSERT INTO nowhere VALUES (1);\n"
+                   "-- +goose Down\nDROP TABLE notx_a;\n");
+  m = new_migrator (f);
+
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_clear_error (&error);
+  /* Autocommit: the first statement stayed; the version row was never
+   * written; the marker says so. */
+  g_assert_true (table_exists (f, "notx_a"));
+  {
+    g_autofree char *rows = version_rows (f);
+    g_assert_cmpstr (rows, ==, "1 0");
+  }
+
+  m2 = new_migrator (f);
+  status = gander_migrator_status (m2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_status_get_state (status->pdata[0]), ==, GANDER_MIGRATION_STATE_APPLIED);
+  g_assert_cmpint (gander_migration_status_get_state (status->pdata[1]), ==, GANDER_MIGRATION_STATE_RUNNING);
+
+  g_assert_null (gander_migrator_up (m2, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_DIRTY);
+  g_assert_nonnull (strstr (error->message, "00002_notx.sql"));
+  g_assert_nonnull (strstr (error->message, "DELETE FROM goose_db_version_gander WHERE version_id = 2"));
+  g_clear_error (&error);
+  g_assert_null (gander_migrator_down (m2, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_DIRTY);
+}
+
+static void
+test_status_and_checksum (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderMigrator) m2 = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  /* A fresh database: status reads, never writes. */
+  status = gander_migrator_status (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status->len, ==, 4);
+  for (guint i = 0; i < status->len; i++)
+    {
+      g_assert_cmpint (gander_migration_status_get_state (status->pdata[i]), ==, GANDER_MIGRATION_STATE_PENDING);
+      g_assert_null (gander_migration_status_get_applied_at (status->pdata[i]));
+    }
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_clear_pointer (&status, g_ptr_array_unref);
+
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Edit an applied file afterwards. */
+  write_migration (f, "00001_users.sql",
+                   "-- +goose Up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+                   "-- +goose Down\nDROP TABLE users;\n");
+  m2 = new_migrator (f);
+  status = gander_migrator_status (m2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_status_get_state (status->pdata[0]), ==, GANDER_MIGRATION_STATE_APPLIED);
+  g_assert_nonnull (gander_migration_status_get_applied_at (status->pdata[0]));
+  g_assert_true (gander_migration_status_get_modified (status->pdata[0]));
+  g_assert_cmpuint (strlen (gander_migration_status_get_recorded_checksum (status->pdata[0])), ==, 64);
+  g_assert_false (gander_migration_status_get_modified (status->pdata[1]));
+  g_assert_cmpint (gander_migration_status_get_state (status->pdata[2]), ==, GANDER_MIGRATION_STATE_PENDING);
+  g_assert_false (gander_migration_status_get_modified (status->pdata[2]));
+}
+
+static void
+test_no_versioning (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GanderMigrationResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 version;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_migration (f, "00001_seed.sql",
+                   "-- +goose Up\nCREATE TABLE seed (id INTEGER);\nINSERT INTO seed VALUES (1);\n"
+                   "-- +goose Down\nDROP TABLE seed;\n");
+  write_migration (f, "00002_more.sql",
+                   "-- +goose Up\nINSERT INTO seed VALUES (2);\n"
+                   "-- +goose Down\nDELETE FROM seed WHERE id = 2;\n");
+  m = new_migrator (f);
+  gander_migrator_set_no_versioning (m, TRUE);
+
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM seed"), ==, 2);
+
+  r = gander_migrator_down (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_result_get_version (r), ==, 2);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM seed"), ==, 1);
+
+  g_assert_false (gander_migrator_get_db_version (m, &version, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED);
+  g_assert_false (table_exists (f, "goose_db_version"));
+}
+
+typedef struct
+{
+  guint    started;
+  guint    finished;
+  guint    statements;
+  GString *log;
+} SignalLog;
+
+static void
+on_started (GanderMigrator  *m,
+            GanderMigration *migration,
+            GanderDirection  direction,
+            SignalLog       *log)
+{
+  log->started++;
+  g_string_append_printf (log->log, "start %" G_GINT64_FORMAT " %s;",
+                          gander_migration_get_version (migration),
+                          gander_direction_to_string (direction));
+}
+
+static void
+on_finished (GanderMigrator        *m,
+             GanderMigrationResult *result,
+             SignalLog             *log)
+{
+  log->finished++;
+  g_string_append_printf (log->log, "done %" G_GINT64_FORMAT ";",
+                          gander_migration_result_get_version (result));
+}
+
+static void
+on_statement (GanderMigrator  *m,
+              GanderMigration *migration,
+              guint            line,
+              const char      *sql,
+              SignalLog       *log)
+{
+  log->statements++;
+  g_assert_cmpuint (line, >, 0);
+  g_assert_nonnull (sql);
+}
+
+static void
+test_signals (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  SignalLog log = { 0, 0, 0, g_string_new (NULL) };
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  g_signal_connect (m, "migration-started", G_CALLBACK (on_started), &log);
+  g_signal_connect (m, "migration-finished", G_CALLBACK (on_finished), &log);
+  g_signal_connect (m, "executing-statement", G_CALLBACK (on_statement), &log);
+
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.started, ==, 2);
+  g_assert_cmpuint (log.finished, ==, 2);
+  g_assert_cmpuint (log.statements, ==, 3);
+  g_assert_cmpstr (log.log->str, ==, "start 1 up;done 1;start 2 up;done 2;");
+  g_string_free (log.log, TRUE);
+}
+
+static void
+test_cancelled_before_start (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_null (gander_migrator_up (m, cancellable, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  rows = version_rows (f);
+  g_assert_true (g_str_equal (rows, "0") || g_str_equal (rows, ""));
+  g_assert_false (table_exists (f, "users"));
+}
+
+static void
+test_goose_table_interop (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 version;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+
+  /* goose created the table and applied 1 and 2 (one of them with an old
+   * is_applied=false row that goose ≤ 3.4 wrote): gander takes over. */
+  gander_test_exec (f->engine, f->dsn, gander_test_goose_ddl (f->engine));
+  gander_test_exec (f->engine, f->dsn,
+                    "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true);"
+                    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+                    "INSERT INTO goose_db_version (version_id, is_applied) VALUES (1, true);"
+                    "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT);"
+                    "INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, false);");
+
+  m = new_migrator (f);
+  gander_migrator_get_db_version (m, &version, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 2);
+
+  status = gander_migrator_status (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_status_get_state (status->pdata[0]), ==, GANDER_MIGRATION_STATE_APPLIED);
+  /* goose wrote no checksum: nothing to compare, so not "modified" */
+  g_assert_null (gander_migration_status_get_recorded_checksum (status->pdata[0]));
+  g_assert_false (gander_migration_status_get_modified (status->pdata[0]));
+
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  {
+    g_autofree char *rows = version_rows (f);
+    g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+  }
+}
+
+static void
+add_tests (const char *engine)
+{
+  struct { const char *name; void (*func) (Fixture *, gconstpointer); } tests[] = {
+    { "up-all", test_up_all },
+    { "up-by-one-and-down", test_up_by_one_and_down },
+    { "up-to-down-to", test_up_to_down_to },
+    { "redo-reset", test_redo_reset },
+    { "allow-missing", test_allow_missing },
+    { "failure-rolls-back", test_failure_rolls_back },
+    { "parse-error-stops-before-running", test_parse_error_stops_before_running },
+    { "no-transaction-interrupted-is-dirty", test_no_transaction_interrupted_is_dirty },
+    { "status-and-checksum", test_status_and_checksum },
+    { "no-versioning", test_no_versioning },
+    { "signals", test_signals },
+    { "cancelled-before-start", test_cancelled_before_start },
+    { "goose-table-interop", test_goose_table_interop },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/migrator/%s/%s", engine, tests[i].name);
+      g_test_add (path, Fixture, engine, fixture_setup, tests[i].func, fixture_teardown);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  add_tests ("sqlite3");
+  if (gander_test_engine_wanted ("postgres"))
+    add_tests ("postgres");
+
+  return gander_test_run ();
+}
