@@ -82,7 +82,7 @@ class SqliteEngine(Engine):
 
     def fresh(self, tag):
         path = os.path.join(self.dbdir, f"bench-{tag}.db")
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", ".gander-lock"):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
         return path
@@ -103,7 +103,7 @@ class SqliteEngine(Engine):
         out = subprocess.run(
             [self.args.sqlite3, db,
              "SELECT type, name, sql FROM sqlite_master "
-             "WHERE name NOT LIKE 'gander%' AND name NOT LIKE 'sqlite_%' "
+             "WHERE name NOT LIKE '%gander%' AND name NOT LIKE 'sqlite_%' "
              "ORDER BY type, name"],
             check=True, capture_output=True, text=True)
         return out.stdout
@@ -140,12 +140,12 @@ class PostgresEngine(Engine):
             "-c", "SELECT table_name, column_name, data_type "
                   "FROM information_schema.columns "
                   "WHERE table_schema = 'public' "
-                  "AND table_name NOT LIKE 'gander%' "
+                  "AND table_name NOT LIKE '%gander%' "
                   "ORDER BY 1, 2", db=db)
         idx = self._psql(
             "-c", "SELECT indexname, indexdef FROM pg_indexes "
                   "WHERE schemaname = 'public' "
-                  "AND tablename NOT LIKE 'gander%' ORDER BY 1", db=db)
+                  "AND tablename NOT LIKE '%gander%' ORDER BY 1", db=db)
         return out.stdout + idx.stdout
 
 
