@@ -50,6 +50,20 @@ struct _GanderMigrator
 
   GMutex          run_mutex;
   GPtrArray      *last_results;
+
+  /* Where signals and notifications go during the running operation:
+   * NULL for synchronous calls (emit in the calling thread), the caller's
+   * thread-default context for asynchronous ones. */
+  GMainContext   *signal_context;
+
+  /* Progress, only touched in the thread that receives signals. */
+  gboolean        busy;
+  gint64          current_version;
+  guint           pending_count;
+  double          fraction;
+
+  /* The worker's view of the current version during an operation. */
+  gint64          op_version;
 };
 
 G_DEFINE_FINAL_TYPE (GanderMigrator, gander_migrator, G_TYPE_OBJECT)
@@ -60,6 +74,10 @@ enum {
   PROP_SOURCE,
   PROP_ALLOW_MISSING,
   PROP_NO_VERSIONING,
+  PROP_BUSY,
+  PROP_CURRENT_VERSION,
+  PROP_PENDING_COUNT,
+  PROP_FRACTION,
   N_PROPS
 };
 
@@ -130,6 +148,18 @@ gander_migrator_get_property (GObject    *object,
       break;
     case PROP_NO_VERSIONING:
       g_value_set_boolean (value, self->no_versioning);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_CURRENT_VERSION:
+      g_value_set_int64 (value, self->current_version);
+      break;
+    case PROP_PENDING_COUNT:
+      g_value_set_uint (value, self->pending_count);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -220,6 +250,53 @@ gander_migrator_class_init (GanderMigratorClass *klass)
     g_param_spec_boolean ("no-versioning", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderMigrator:busy:
+   *
+   * Whether an operation is running. Notified in the thread that receives
+   * the signals (see gander_migrator_up_async()).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrator:current-version:
+   *
+   * The highest version recorded, as last seen by a running or finished
+   * operation (0 before any).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CURRENT_VERSION] =
+    g_param_spec_int64 ("current-version", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrator:pending-count:
+   *
+   * How many migrations the running operation still has to run.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PENDING_COUNT] =
+    g_param_spec_uint ("pending-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrator:fraction:
+   *
+   * How much of the running operation is done, from 0 to 1.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -513,6 +590,166 @@ check_not_dirty (GanderMigrator  *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Signals and progress, delivered where the caller wants them         */
+
+typedef struct
+{
+  GanderMigrator *self;
+  guint           signal_id;    /* 0: a progress update */
+  guint           n_values;
+  GValue          values[4];    /* values[0] is the instance */
+  gboolean        busy;
+  gint64          current_version;
+  guint           pending_count;
+  double          fraction;
+} Emission;
+
+static void
+emission_free (Emission *e)
+{
+  for (guint i = 0; i < e->n_values; i++)
+    g_value_unset (&e->values[i]);
+  g_object_unref (e->self);
+  g_free (e);
+}
+
+static void
+set_progress_here (GanderMigrator *self,
+                   const Emission *e)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  if (self->busy != e->busy)
+    {
+      self->busy = e->busy;
+      g_object_notify_by_pspec (object, properties[PROP_BUSY]);
+    }
+  if (self->current_version != e->current_version)
+    {
+      self->current_version = e->current_version;
+      g_object_notify_by_pspec (object, properties[PROP_CURRENT_VERSION]);
+    }
+  if (self->pending_count != e->pending_count)
+    {
+      self->pending_count = e->pending_count;
+      g_object_notify_by_pspec (object, properties[PROP_PENDING_COUNT]);
+    }
+  if (self->fraction != e->fraction)
+    {
+      self->fraction = e->fraction;
+      g_object_notify_by_pspec (object, properties[PROP_FRACTION]);
+    }
+  g_object_thaw_notify (object);
+}
+
+static gboolean
+emission_dispatch (gpointer data)
+{
+  Emission *e = data;
+
+  if (e->signal_id == 0)
+    set_progress_here (e->self, e);
+  else
+    g_signal_emitv (e->values, e->signal_id, 0, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Synchronous calls emit at once; asynchronous ones queue the emission
+ * to the caller's context, in order, without waiting for it. */
+static void
+deliver (GanderMigrator *self,
+         Emission       *e)
+{
+  if (self->signal_context == NULL)
+    {
+      emission_dispatch (e);
+      emission_free (e);
+      return;
+    }
+  g_main_context_invoke_full (self->signal_context, G_PRIORITY_DEFAULT,
+                              emission_dispatch, e, (GDestroyNotify) emission_free);
+}
+
+static Emission *
+emission_new (GanderMigrator *self,
+              guint           signal_id)
+{
+  Emission *e = g_new0 (Emission, 1);
+
+  e->self = g_object_ref (self);
+  e->signal_id = signal_id;
+  if (signal_id != 0)
+    {
+      g_value_init (&e->values[0], GANDER_TYPE_MIGRATOR);
+      g_value_set_object (&e->values[0], self);
+      e->n_values = 1;
+    }
+  return e;
+}
+
+static void
+emit_started (GanderMigrator  *self,
+              GanderMigration *migration,
+              GanderDirection  direction)
+{
+  Emission *e = emission_new (self, signals[SIGNAL_MIGRATION_STARTED]);
+
+  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION);
+  g_value_set_object (&e->values[1], migration);
+  g_value_init (&e->values[2], GANDER_TYPE_DIRECTION);
+  g_value_set_enum (&e->values[2], direction);
+  e->n_values = 3;
+  deliver (self, e);
+}
+
+static void
+emit_finished (GanderMigrator        *self,
+               GanderMigrationResult *result)
+{
+  Emission *e = emission_new (self, signals[SIGNAL_MIGRATION_FINISHED]);
+
+  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION_RESULT);
+  g_value_set_object (&e->values[1], result);
+  e->n_values = 2;
+  deliver (self, e);
+}
+
+static void
+emit_statement (GanderMigrator  *self,
+                GanderMigration *migration,
+                guint            line,
+                const char      *sql)
+{
+  Emission *e = emission_new (self, signals[SIGNAL_EXECUTING_STATEMENT]);
+
+  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION);
+  g_value_set_object (&e->values[1], migration);
+  g_value_init (&e->values[2], G_TYPE_UINT);
+  g_value_set_uint (&e->values[2], line);
+  g_value_init (&e->values[3], G_TYPE_STRING);
+  g_value_set_string (&e->values[3], sql);
+  e->n_values = 4;
+  deliver (self, e);
+}
+
+static void
+emit_progress (GanderMigrator *self,
+               gboolean        busy,
+               gint64          current_version,
+               guint           pending_count,
+               double          fraction)
+{
+  Emission *e = emission_new (self, 0);
+
+  e->busy = busy;
+  e->current_version = current_version;
+  e->pending_count = pending_count;
+  e->fraction = CLAMP (fraction, 0.0, 1.0);
+  deliver (self, e);
+}
+
+/* ------------------------------------------------------------------ */
 /* Running one migration                                               */
 
 static gboolean
@@ -533,7 +770,7 @@ exec_statements (GanderMigrator   *self,
       g_autoptr(GError) local_error = NULL;
 
       if (verbose)
-        g_signal_emit (self, signals[SIGNAL_EXECUTING_STATEMENT], 0, migration, line, sql);
+        emit_statement (self, migration, line, sql);
 
       if (!gander_database_exec (self->database, sql, cancellable, &local_error))
         {
@@ -620,7 +857,7 @@ run_migration (GanderMigrator   *self,
     return FALSE;
   empty = gander_parsed_sql_get_n_statements (parsed) == 0;
 
-  g_signal_emit (self, signals[SIGNAL_MIGRATION_STARTED], 0, migration, direction);
+  emit_started (self, migration, direction);
   started = g_get_monotonic_time ();
 
   if (gander_parsed_sql_get_use_transaction (parsed))
@@ -652,7 +889,7 @@ run_migration (GanderMigrator   *self,
                                         g_get_monotonic_time () - started,
                                         empty, local_error);
   g_ptr_array_add (self->last_results, g_object_ref (result));
-  g_signal_emit (self, signals[SIGNAL_MIGRATION_FINISHED], 0, result);
+  emit_finished (self, result);
 
   if (!ok)
     {
@@ -689,31 +926,59 @@ prepare_plan (GPtrArray  *plan,
   return TRUE;
 }
 
+static gint64
+max_applied (DbState *state)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gint64 max = 0;
+
+  g_hash_table_iter_init (&iter, state->applied);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    max = MAX (max, *(gint64 *) key);
+  return max;
+}
+
 static gboolean
 run_plan (GanderMigrator  *self,
           GPtrArray       *plan,
           GanderDirection  direction,
+          DbState         *state,
           GCancellable    *cancellable,
           GError         **error)
 {
   if (!prepare_plan (plan, error))
     return FALSE;
 
+  emit_progress (self, TRUE, self->op_version, plan->len, 0.0);
   for (guint i = 0; i < plan->len; i++)
     {
       GanderMigration *m = g_ptr_array_index (plan, i);
+      gint64 v = gander_migration_get_version (m);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
                        "cancelled before migration %" G_GINT64_FORMAT " (%s); "
                        "%u of %u migrations ran",
-                       gander_migration_get_version (m), gander_migration_get_name (m),
-                       i, plan->len);
+                       v, gander_migration_get_name (m), i, plan->len);
           return FALSE;
         }
       if (!run_migration (self, m, direction, cancellable, error))
         return FALSE;
+
+      if (!self->no_versioning && state->applied != NULL)
+        {
+          if (direction == GANDER_DIRECTION_UP)
+            self->op_version = MAX (self->op_version, v);
+          else
+            {
+              g_hash_table_remove (state->applied, &v);
+              self->op_version = max_applied (state);
+            }
+        }
+      emit_progress (self, TRUE, self->op_version, plan->len - i - 1,
+                     (double) (i + 1) / plan->len);
     }
   return TRUE;
 }
@@ -728,7 +993,7 @@ begin_operation (GanderMigrator  *self,
                  GError          **error)
 {
   *locked = FALSE;
-  g_ptr_array_set_size (self->last_results, 0);
+  emit_progress (self, TRUE, self->op_version, 0, 0.0);
 
   if (!gander_database_open (self->database, cancellable, error))
     return FALSE;
@@ -742,7 +1007,10 @@ begin_operation (GanderMigrator  *self,
       if (!gander_database_ensure_version_table (self->database, cancellable, error))
         return FALSE;
     }
-  return load_state (self, state, error);
+  if (!load_state (self, state, error))
+    return FALSE;
+  self->op_version = state->max_version;
+  return TRUE;
 }
 
 static void
@@ -753,6 +1021,7 @@ end_operation (GanderMigrator *self,
 
   if (locked && !gander_database_unlock (self->database, &error))
     g_warning ("could not release the migration lock: %s", error->message);
+  emit_progress (self, FALSE, self->op_version, 0, 1.0);
 }
 
 static GPtrArray *
@@ -860,6 +1129,7 @@ do_up (GanderMigrator  *self,
   gboolean locked = FALSE;
   gboolean ok;
 
+  g_ptr_array_set_size (self->last_results, 0);
   ok = begin_operation (self, TRUE, &locked, &state, cancellable, error) &&
        (self->no_versioning || check_not_dirty (self, &state, error)) &&
        (target == G_MAXINT64 || check_known_version (self, &state, target, error));
@@ -881,7 +1151,7 @@ do_up (GanderMigrator  *self,
         g_ptr_array_set_size (plan, 1);
     }
   if (ok)
-    ok = run_plan (self, plan, GANDER_DIRECTION_UP, cancellable, error);
+    ok = run_plan (self, plan, GANDER_DIRECTION_UP, &state, cancellable, error);
 
   end_operation (self, locked);
   return ok ? results_copy (self) : NULL;
@@ -955,6 +1225,7 @@ do_down (GanderMigrator  *self,
   gboolean locked = FALSE;
   gboolean ok;
 
+  g_ptr_array_set_size (self->last_results, 0);
   ok = begin_operation (self, TRUE, &locked, &state, cancellable, error) &&
        (self->no_versioning || check_not_dirty (self, &state, error)) &&
        (target == 0 || check_known_version (self, &state, target, error));
@@ -970,9 +1241,9 @@ do_down (GanderMigrator  *self,
       ok = FALSE;
     }
   if (ok)
-    ok = run_plan (self, plan, GANDER_DIRECTION_DOWN, cancellable, error);
+    ok = run_plan (self, plan, GANDER_DIRECTION_DOWN, &state, cancellable, error);
   if (ok && redo)
-    ok = run_plan (self, plan, GANDER_DIRECTION_UP, cancellable, error);
+    ok = run_plan (self, plan, GANDER_DIRECTION_UP, &state, cancellable, error);
 
   end_operation (self, locked);
   return ok ? results_copy (self) : NULL;
@@ -981,8 +1252,21 @@ do_down (GanderMigrator  *self,
 /* ------------------------------------------------------------------ */
 /* Public operations                                                   */
 
+/* Set by the worker thread of an asynchronous call: the context of the
+ * caller, where signals must go. */
+static GPrivate async_signal_context;
+
+static GMutexLocker *
+run_lock (GanderMigrator *self)
+{
+  GMutexLocker *locker = g_mutex_locker_new (&self->run_mutex);
+
+  self->signal_context = g_private_get (&async_signal_context);
+  return locker;
+}
+
 #define RUN_LOCKED(self) \
-  g_autoptr(GMutexLocker) G_PASTE (locker, __LINE__) = g_mutex_locker_new (&(self)->run_mutex)
+  g_autoptr(GMutexLocker) G_PASTE (locker, __LINE__) = run_lock (self)
 
 /**
  * gander_migrator_up:
@@ -1222,8 +1506,13 @@ gander_migrator_status (GanderMigrator  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   RUN_LOCKED (self);
+  locked = FALSE;
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    return NULL;
+    {
+      end_operation (self, FALSE);
+      return NULL;
+    }
+  end_operation (self, FALSE);
 
   n = gander_source_get_n_migrations (self->source);
   entries = g_ptr_array_new_full (n, g_object_unref);
@@ -1300,7 +1589,11 @@ gander_migrator_get_db_version (GanderMigrator  *self,
       return FALSE;
     }
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    return FALSE;
+    {
+      end_operation (self, FALSE);
+      return FALSE;
+    }
+  end_operation (self, FALSE);
   *version = state.max_version;
   return TRUE;
 }
@@ -1334,10 +1627,641 @@ gander_migrator_has_pending (GanderMigrator  *self,
 
   RUN_LOCKED (self);
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    return FALSE;
+    {
+      end_operation (self, FALSE);
+      return FALSE;
+    }
+  end_operation (self, FALSE);
   plan = plan_up (self, &state, G_MAXINT64, error);
   if (plan == NULL)
     return FALSE;
   *has_pending = plan->len > 0;
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Asynchronous forms                                                  */
+
+typedef enum {
+  OP_UP,
+  OP_UP_BY_ONE,
+  OP_UP_TO,
+  OP_DOWN,
+  OP_DOWN_TO,
+  OP_REDO,
+  OP_RESET,
+  OP_STATUS,
+  OP_DB_VERSION,
+  OP_HAS_PENDING,
+} OpKind;
+
+typedef struct
+{
+  OpKind kind;
+  gint64 version;
+} OpData;
+
+static void
+op_thread (GTask        *task,
+           gpointer      source_object,
+           gpointer      task_data,
+           GCancellable *cancellable)
+{
+  GanderMigrator *self = source_object;
+  OpData *op = task_data;
+  GError *error = NULL;
+  gpointer result = NULL;
+  GDestroyNotify free_func = (GDestroyNotify) g_ptr_array_unref;
+
+  g_private_set (&async_signal_context, g_task_get_context (task));
+
+  switch (op->kind)
+    {
+    case OP_UP:
+      result = gander_migrator_up (self, cancellable, &error);
+      break;
+    case OP_UP_BY_ONE:
+      result = gander_migrator_up_by_one (self, cancellable, &error);
+      free_func = g_object_unref;
+      break;
+    case OP_UP_TO:
+      result = gander_migrator_up_to (self, op->version, cancellable, &error);
+      break;
+    case OP_DOWN:
+      result = gander_migrator_down (self, cancellable, &error);
+      free_func = g_object_unref;
+      break;
+    case OP_DOWN_TO:
+      result = gander_migrator_down_to (self, op->version, cancellable, &error);
+      break;
+    case OP_REDO:
+      result = gander_migrator_redo (self, cancellable, &error);
+      break;
+    case OP_RESET:
+      result = gander_migrator_reset (self, cancellable, &error);
+      break;
+    case OP_STATUS:
+      result = gander_migrator_status (self, cancellable, &error);
+      break;
+    case OP_DB_VERSION:
+      {
+        gint64 version = 0;
+
+        if (gander_migrator_get_db_version (self, &version, cancellable, &error))
+          {
+            result = g_memdup2 (&version, sizeof version);
+            free_func = g_free;
+          }
+      }
+      break;
+    case OP_HAS_PENDING:
+      {
+        gboolean pending = FALSE;
+
+        if (gander_migrator_has_pending (self, &pending, cancellable, &error))
+          {
+            g_private_set (&async_signal_context, NULL);
+            g_task_return_boolean (task, pending);
+            return;
+          }
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_private_set (&async_signal_context, NULL);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, free_func);
+}
+
+static void
+start_op (GanderMigrator      *self,
+          OpKind               kind,
+          gint64               version,
+          gpointer             source_tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpData *op;
+
+  g_return_if_fail (GANDER_IS_MIGRATOR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  op = g_new0 (OpData, 1);
+  op->kind = kind;
+  op->version = version;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, g_free);
+  /* Results are reported even if the caller cancels: a cancelled run has
+   * still applied what it applied. */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, op_thread);
+}
+
+static gpointer
+finish_op (GanderMigrator  *self,
+           GAsyncResult    *result,
+           gpointer         source_tag,
+           GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * gander_migrator_up_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): cancels between migrations, and interrupts the
+ *   running statement (its migration then rolls back)
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_up() in a worker thread.
+ *
+ * Threading: the signals and property notifications of the operation, and
+ * @callback, are all delivered in the thread-default main context of the
+ * thread that called this function, in the order they happened; never in
+ * the worker thread. The migrator stays alive until @callback has run,
+ * even if the caller drops its reference.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_up_async (GanderMigrator      *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  start_op (self, OP_UP, 0, gander_migrator_up_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_up_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_up()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_up_finish (GanderMigrator  *self,
+                           GAsyncResult    *result,
+                           GError         **error)
+{
+  return finish_op (self, result, gander_migrator_up_async, error);
+}
+
+/**
+ * gander_migrator_up_by_one_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_up_by_one() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_up_by_one_async (GanderMigrator      *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  start_op (self, OP_UP_BY_ONE, 0, gander_migrator_up_by_one_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_up_by_one_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): as gander_migrator_up_by_one()
+ *
+ * Since: 0.1
+ */
+GanderMigrationResult *
+gander_migrator_up_by_one_finish (GanderMigrator  *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  return finish_op (self, result, gander_migrator_up_by_one_async, error);
+}
+
+/**
+ * gander_migrator_up_to_async:
+ * @self: a #GanderMigrator
+ * @version: the last version to apply
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_up_to() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_up_to_async (GanderMigrator      *self,
+                             gint64               version,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  start_op (self, OP_UP_TO, version, gander_migrator_up_to_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_up_to_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_up_to()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_up_to_finish (GanderMigrator  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  return finish_op (self, result, gander_migrator_up_to_async, error);
+}
+
+/**
+ * gander_migrator_down_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_down() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_down_async (GanderMigrator      *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  start_op (self, OP_DOWN, 0, gander_migrator_down_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_down_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): as gander_migrator_down()
+ *
+ * Since: 0.1
+ */
+GanderMigrationResult *
+gander_migrator_down_finish (GanderMigrator  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  return finish_op (self, result, gander_migrator_down_async, error);
+}
+
+/**
+ * gander_migrator_down_to_async:
+ * @self: a #GanderMigrator
+ * @version: the version to stop at
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_down_to() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_down_to_async (GanderMigrator      *self,
+                               gint64               version,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  start_op (self, OP_DOWN_TO, version, gander_migrator_down_to_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_down_to_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_down_to()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_down_to_finish (GanderMigrator  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  return finish_op (self, result, gander_migrator_down_to_async, error);
+}
+
+/**
+ * gander_migrator_redo_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_redo() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_redo_async (GanderMigrator      *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  start_op (self, OP_REDO, 0, gander_migrator_redo_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_redo_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_redo()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_redo_finish (GanderMigrator  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  return finish_op (self, result, gander_migrator_redo_async, error);
+}
+
+/**
+ * gander_migrator_reset_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_reset() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_reset_async (GanderMigrator      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  start_op (self, OP_RESET, 0, gander_migrator_reset_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_reset_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_reset()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_reset_finish (GanderMigrator  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  return finish_op (self, result, gander_migrator_reset_async, error);
+}
+
+/**
+ * gander_migrator_status_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_status() in a worker thread.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_status_async (GanderMigrator      *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  start_op (self, OP_STATUS, 0, gander_migrator_status_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_status_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type GanderMigrationStatus): as
+ *   gander_migrator_status()
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gander_migrator_status_finish (GanderMigrator  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  return finish_op (self, result, gander_migrator_status_async, error);
+}
+
+/**
+ * gander_migrator_get_db_version_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_get_db_version() in a worker thread.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_get_db_version_async (GanderMigrator      *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  start_op (self, OP_DB_VERSION, 0, gander_migrator_get_db_version_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_get_db_version_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @version: (out): the highest version recorded
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_migrator_get_db_version_finish (GanderMigrator  *self,
+                                       GAsyncResult    *result,
+                                       gint64          *version,
+                                       GError         **error)
+{
+  g_autofree gint64 *value = finish_op (self, result, gander_migrator_get_db_version_async, error);
+
+  if (value == NULL)
+    return FALSE;
+  if (version != NULL)
+    *version = *value;
+  return TRUE;
+}
+
+/**
+ * gander_migrator_has_pending_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_has_pending() in a worker thread.
+ *
+ * Since: 0.1
+ */
+void
+gander_migrator_has_pending_async (GanderMigrator      *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  start_op (self, OP_HAS_PENDING, 0, gander_migrator_has_pending_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_has_pending_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @has_pending: (out): whether migrations are pending
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_migrator_has_pending_finish (GanderMigrator  *self,
+                                    GAsyncResult    *result,
+                                    gboolean        *has_pending,
+                                    GError         **error)
+{
+  GError *local_error = NULL;
+  gboolean value;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gander_migrator_has_pending_async, FALSE);
+
+  value = g_task_propagate_boolean (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (has_pending != NULL)
+    *has_pending = value;
+  return TRUE;
+}
+
+/**
+ * gander_migrator_get_busy:
+ * @self: a #GanderMigrator
+ *
+ * Returns: whether an operation is running (see #GanderMigrator:busy)
+ *
+ * Since: 0.1
+ */
+gboolean
+gander_migrator_get_busy (GanderMigrator *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  return self->busy;
+}
+
+/**
+ * gander_migrator_get_current_version:
+ * @self: a #GanderMigrator
+ *
+ * Returns: see #GanderMigrator:current-version
+ *
+ * Since: 0.1
+ */
+gint64
+gander_migrator_get_current_version (GanderMigrator *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), 0);
+  return self->current_version;
+}
+
+/**
+ * gander_migrator_get_pending_count:
+ * @self: a #GanderMigrator
+ *
+ * Returns: see #GanderMigrator:pending-count
+ *
+ * Since: 0.1
+ */
+guint
+gander_migrator_get_pending_count (GanderMigrator *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), 0);
+  return self->pending_count;
+}
+
+/**
+ * gander_migrator_get_fraction:
+ * @self: a #GanderMigrator
+ *
+ * Returns: see #GanderMigrator:fraction
+ *
+ * Since: 0.1
+ */
+double
+gander_migrator_get_fraction (GanderMigrator *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), 0.0);
+  return self->fraction;
 }

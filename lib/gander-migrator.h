@@ -87,4 +87,53 @@ gboolean               gander_migrator_has_pending       (GanderMigrator  *self,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_get_busy            (GanderMigrator *self);
+GANDER_AVAILABLE_IN_ALL
+gint64                 gander_migrator_get_current_version (GanderMigrator *self);
+GANDER_AVAILABLE_IN_ALL
+guint                  gander_migrator_get_pending_count   (GanderMigrator *self);
+GANDER_AVAILABLE_IN_ALL
+double                 gander_migrator_get_fraction        (GanderMigrator *self);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_up_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_up_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_up_by_one_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GanderMigrationResult *gander_migrator_up_by_one_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_up_to_async (GanderMigrator *self, gint64 version, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_up_to_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_down_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GanderMigrationResult *gander_migrator_down_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_down_to_async (GanderMigrator *self, gint64 version, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_down_to_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_redo_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_redo_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_reset_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_reset_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_status_async (GanderMigrator *self,  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+GPtrArray             *gander_migrator_status_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_get_db_version_async  (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_get_db_version_finish (GanderMigrator *self, GAsyncResult *result, gint64 *version, GError **error);
+GANDER_AVAILABLE_IN_ALL
+void                   gander_migrator_has_pending_async     (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_ALL
+gboolean               gander_migrator_has_pending_finish    (GanderMigrator *self, GAsyncResult *result, gboolean *has_pending, GError **error);
+
 G_END_DECLS
