@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gander.h>
+#include <glib/gstdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
