@@ -1,0 +1,720 @@
+/* gander-cli-db.c: the commands that run against a database
+ *
+ * up, up-by-one, up-to, down, down-to, redo, reset, status and version.
+ * Semantics come from GanderMigrator (goose's Provider: the current version
+ * is the highest applied one, and a run lock keeps concurrent runners
+ * apart); the lines printed are goose's own, so scripts that read goose's
+ * output keep working.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "gander.h"
+#include "gander-cli.h"
+
+typedef struct {
+  CliOptions     *opts;
+  const char     *command;
+  CliCancel      *cancel;
+  GCancellable   *cancellable;
+  GanderDatabase *database;
+  GanderSource   *source;
+  GanderMigrator *migrator;
+} Run;
+
+static const char * const db_commands[] = {
+  "up", "up-by-one", "up-to", "down", "down-to", "redo", "reset",
+  "status", "version",
+};
+
+gboolean
+cli_is_db_command (const char *command)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (db_commands); i++)
+    if (g_str_equal (command, db_commands[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* `OK   00001_x.sql (1.23ms)`: goose's Migration.run log line. */
+static void
+log_result (GanderMigrationResult *result)
+{
+  g_autofree char *duration = NULL;
+  gint64 ns = gander_migration_result_get_duration (result) * 1000;
+
+  if (gander_migration_result_get_error (result) != NULL)
+    return;
+  duration = cli_go_duration_string (cli_goose_truncate_duration (ns));
+  if (gander_migration_result_get_empty (result))
+    cli_log ("EMPTY %s (%s)", gander_migration_result_get_name (result), duration);
+  else
+    cli_log ("OK   %s (%s)", gander_migration_result_get_name (result), duration);
+}
+
+/* Printed as each migration finishes, like goose, not when the whole run
+ * is over: a long run shows its progress. */
+static void
+on_migration_finished (GanderMigrator        *migrator,
+                       GanderMigrationResult *result,
+                       gpointer               user_data)
+{
+  log_result (result);
+}
+
+/* goose's clearStatement: comment lines and blank lines are left out of
+ * the verbose trace. */
+static void
+on_executing_statement (GanderMigrator  *migrator,
+                        GanderMigration *migration,
+                        guint            line,
+                        const char      *sql,
+                        gpointer         user_data)
+{
+  g_auto(GStrv) lines = g_strsplit (sql, "\n", -1);
+  g_autoptr(GString) cleared = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "--") || *lines[i] == '\0')
+        continue;
+      if (cleared->len > 0)
+        g_string_append_c (cleared, '\n');
+      g_string_append (cleared, lines[i]);
+    }
+  cli_log_gray ("Executing statement: %s", cleared->str);
+}
+
+static void
+json_add_result (JsonBuilder           *builder,
+                 GanderMigrationResult *result)
+{
+  const GError *error = gander_migration_result_get_error (result);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, gander_migration_result_get_version (result));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, gander_migration_result_get_name (result));
+  json_builder_set_member_name (builder, "direction");
+  json_builder_add_string_value (builder,
+                                 gander_direction_to_string (gander_migration_result_get_direction (result)));
+  json_builder_set_member_name (builder, "duration_ms");
+  json_builder_add_double_value (builder,
+                                 gander_migration_result_get_duration (result) / 1000.0);
+  json_builder_set_member_name (builder, "empty");
+  json_builder_add_boolean_value (builder, gander_migration_result_get_empty (result));
+  json_builder_set_member_name (builder, "error");
+  if (error != NULL)
+    json_builder_add_string_value (builder, error->message);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static JsonBuilder *
+json_begin (const char *command)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, command);
+  return builder;
+}
+
+static void
+json_end (JsonBuilder  *builder,
+          const char   *error_message)
+{
+  json_builder_set_member_name (builder, "error");
+  if (error_message != NULL)
+    json_builder_add_string_value (builder, error_message);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  cli_print_json (builder);
+}
+
+/* Prints the fatal error goose-style and returns the exit status. A
+ * -timeout deadline and a signal are reported as what they are, not as the
+ * "cancelled" the library sees. */
+static int
+fail (Run          *run,
+      const GError *error,
+      GPtrArray    *results)
+{
+  g_autofree char *message = NULL;
+  int status = CLI_EXIT_FAILURE;
+  int sig = run->cancel != NULL ? cli_cancel_get_signal (run->cancel) : 0;
+
+  if (run->cancel != NULL && cli_cancel_timed_out (run->cancel))
+    message = g_strdup_printf (_("timed out after %s (-timeout): %s"),
+                               run->opts->timeout_text, error->message);
+  else if (sig != 0)
+    {
+      message = g_strdup_printf (_("interrupted by %s: %s"),
+                                 sig == SIGINT ? "SIGINT" : "SIGTERM",
+                                 error->message);
+      status = 128 + sig;
+    }
+  else
+    message = g_strdup (error->message);
+
+  if (run->opts->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+
+      if (results != NULL)
+        {
+          json_builder_set_member_name (builder, "results");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < results->len; i++)
+            json_add_result (builder, g_ptr_array_index (results, i));
+          json_builder_end_array (builder);
+        }
+      json_end (builder, message);
+    }
+  cli_fatal_message ("goose run: ", message);
+  return status;
+}
+
+static gboolean
+db_version (Run     *run,
+            gint64  *version,
+            GError **error)
+{
+  return gander_migrator_get_db_version (run->migrator, version,
+                                         run->cancellable, error);
+}
+
+/* The results of a run that failed half way: what was applied before the
+ * failure is printed like goose prints it, then the error. */
+static int
+fail_with_partial (Run          *run,
+                   const GError *error)
+{
+  g_autoptr(GPtrArray) partial = gander_migrator_get_last_results (run->migrator);
+
+  return fail (run, error, partial);
+}
+
+static int
+finish_results (Run        *run,
+                GPtrArray  *results,
+                const char *summary_kind)
+{
+  gint64 version = 0;
+  gboolean have_version = FALSE;
+
+  if (run->opts->no_versioning)
+    {
+      /* goose -no-versioning reports the file version it stopped at */
+      if (g_strcmp0 (summary_kind, "up") == 0)
+        {
+          gint64 max = 0;
+          for (guint i = 0; i < results->len; i++)
+            max = MAX (max, gander_migration_result_get_version (g_ptr_array_index (results, i)));
+          cli_log ("goose: up to current file version: %" G_GINT64_FORMAT, max);
+        }
+      else if (g_strcmp0 (summary_kind, "down") == 0)
+        {
+          gint64 lowest = G_MAXINT64, remaining = 0;
+          GPtrArray *all = gander_source_get_migrations (run->source);
+
+          for (guint i = 0; i < results->len; i++)
+            lowest = MIN (lowest, gander_migration_result_get_version (g_ptr_array_index (results, i)));
+          for (guint i = 0; i < all->len; i++)
+            {
+              gint64 v = gander_migration_get_version (g_ptr_array_index (all, i));
+              if (v < lowest)
+                remaining = MAX (remaining, v);
+            }
+          cli_log ("goose: down to current file version: %" G_GINT64_FORMAT, remaining);
+        }
+    }
+  else if (summary_kind != NULL || run->opts->json)
+    {
+      /* the migrator tracks it through the run: no extra query */
+      version = gander_migrator_get_current_version (run->migrator);
+      have_version = TRUE;
+      if (g_strcmp0 (summary_kind, "up") == 0 && results->len > 0)
+        cli_log ("goose: successfully migrated database to version: %" G_GINT64_FORMAT,
+                 version);
+      else if (summary_kind != NULL)
+        cli_log ("goose: no migrations to run. current version: %" G_GINT64_FORMAT,
+                 version);
+    }
+
+  if (run->opts->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+
+      json_builder_set_member_name (builder, "results");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < results->len; i++)
+        json_add_result (builder, g_ptr_array_index (results, i));
+      json_builder_end_array (builder);
+      if (have_version)
+        {
+          json_builder_set_member_name (builder, "current_version");
+          json_builder_add_int_value (builder, version);
+        }
+      json_end (builder, NULL);
+    }
+  return CLI_EXIT_OK;
+}
+
+static GPtrArray *
+single_result (GanderMigrationResult *result)
+{
+  GPtrArray *results = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (result != NULL)
+    g_ptr_array_add (results, result);
+  return results;
+}
+
+static int
+cmd_up (Run    *run,
+        gint64  target,
+        gboolean up_to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  results = up_to
+    ? gander_migrator_up_to (run->migrator, target, run->cancellable, &error)
+    : gander_migrator_up (run->migrator, run->cancellable, &error);
+  if (results == NULL)
+    return fail_with_partial (run, error);
+  return finish_results (run, results, "up");
+}
+
+static int
+cmd_up_by_one (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  GanderMigrationResult *result;
+
+  result = gander_migrator_up_by_one (run->migrator, run->cancellable, &error);
+  if (result == NULL)
+    {
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
+        {
+          g_autoptr(GError) goose_error = NULL;
+          gint64 version = gander_migrator_get_current_version (run->migrator);
+
+          /* goose: the "no migrations" line, then a failure (exit 1) */
+          cli_log ("goose: no migrations to run. current version: %" G_GINT64_FORMAT,
+                   version);
+          goose_error = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
+                                             "no next version found");
+          return fail (run, goose_error, NULL);
+        }
+      return fail_with_partial (run, error);
+    }
+  results = single_result (result);
+  return finish_results (run, results, NULL);
+}
+
+static int
+cmd_down (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  GanderMigrationResult *result;
+
+  result = gander_migrator_down (run->migrator, run->cancellable, &error);
+  if (result == NULL)
+    {
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
+        {
+          g_autoptr(GError) goose_error = NULL;
+          gint64 version = gander_migrator_get_current_version (run->migrator);
+
+          goose_error = g_error_new (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
+                                     "migration %" G_GINT64_FORMAT ": no current version found",
+                                     version);
+          return fail (run, goose_error, NULL);
+        }
+      return fail_with_partial (run, error);
+    }
+  results = single_result (result);
+  return finish_results (run, results, run->opts->no_versioning ? "down" : NULL);
+}
+
+static int
+cmd_down_to (Run    *run,
+             gint64  target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  results = gander_migrator_down_to (run->migrator, target, run->cancellable, &error);
+  if (results == NULL)
+    return fail_with_partial (run, error);
+  return finish_results (run, results, "down");
+}
+
+static int
+cmd_redo (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  results = gander_migrator_redo (run->migrator, run->cancellable, &error);
+  if (results == NULL)
+    {
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
+        {
+          g_autoptr(GError) goose_error =
+            g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
+                                 "no current version found");
+          return fail (run, goose_error, NULL);
+        }
+      return fail_with_partial (run, error);
+    }
+  return finish_results (run, results, NULL);
+}
+
+static int
+cmd_reset (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  results = gander_migrator_reset (run->migrator, run->cancellable, &error);
+  if (results == NULL)
+    return fail_with_partial (run, error);
+  return finish_results (run, results, run->opts->no_versioning ? "down" : NULL);
+}
+
+static const char *
+status_column (GanderMigrationStatus *status,
+               char                 **to_free)
+{
+  switch (gander_migration_status_get_state (status))
+    {
+    case GANDER_MIGRATION_STATE_APPLIED:
+      *to_free = cli_go_ansic_time (gander_migration_status_get_applied_at (status));
+      return *to_free;
+    case GANDER_MIGRATION_STATE_RUNNING:
+      /* not translated: scripts read this table */
+      return "Running (interrupted)";
+    case GANDER_MIGRATION_STATE_PENDING:
+    default:
+      return "Pending";
+    }
+}
+
+static int
+cmd_status (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) statuses = NULL;
+  guint n_pending = 0;
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (run->opts->no_versioning)
+    {
+      /* goose: the table is never read, every file says so */
+      GPtrArray *all = gander_source_get_migrations (run->source);
+
+      cli_log ("    Applied At                  Migration");
+      cli_log ("    =======================================");
+      for (guint i = 0; i < all->len; i++)
+        cli_log ("    %-24s -- %s", "no versioning",
+                 gander_migration_get_name (g_ptr_array_index (all, i)));
+      if (run->opts->json)
+        {
+          builder = json_begin (run->command);
+          json_builder_set_member_name (builder, "migrations");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < all->len; i++)
+            {
+              GanderMigration *m = g_ptr_array_index (all, i);
+
+              json_builder_begin_object (builder);
+              json_builder_set_member_name (builder, "version");
+              json_builder_add_int_value (builder, gander_migration_get_version (m));
+              json_builder_set_member_name (builder, "name");
+              json_builder_add_string_value (builder, gander_migration_get_name (m));
+              json_builder_set_member_name (builder, "state");
+              json_builder_add_string_value (builder, "no-versioning");
+              json_builder_end_object (builder);
+            }
+          json_builder_end_array (builder);
+          json_end (builder, NULL);
+        }
+      return CLI_EXIT_OK;
+    }
+
+  statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
+  if (statuses == NULL)
+    return fail (run, error, NULL);
+
+  cli_log ("    Applied At                  Migration");
+  cli_log ("    =======================================");
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+      g_autofree char *to_free = NULL;
+
+      cli_log ("    %-24s -- %s", status_column (status, &to_free),
+               gander_migration_status_get_name (status));
+    }
+
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+      const char *name = gander_migration_status_get_name (status);
+
+      switch (gander_migration_status_get_state (status))
+        {
+        case GANDER_MIGRATION_STATE_PENDING:
+          n_pending++;
+          break;
+        case GANDER_MIGRATION_STATE_RUNNING:
+          n_pending++;
+          cli_warn (_("%s (version %" G_GINT64_FORMAT ") runs without a "
+                      "transaction and was interrupted: it may be half "
+                      "applied. Check the database and repair it by hand "
+                      "before running up again."),
+                    name, gander_migration_status_get_version (status));
+          break;
+        case GANDER_MIGRATION_STATE_APPLIED:
+        default:
+          break;
+        }
+      if (gander_migration_status_get_modified (status))
+        {
+          const char *recorded = gander_migration_status_get_recorded_checksum (status);
+
+          cli_warn (_("%s (version %" G_GINT64_FORMAT ") was modified after "
+                      "it was applied (recorded checksum %.12s…): the "
+                      "database may not match the file"),
+                    name, gander_migration_status_get_version (status),
+                    recorded != NULL ? recorded : "?");
+        }
+    }
+
+  if (run->opts->json)
+    {
+      builder = json_begin (run->command);
+      json_builder_set_member_name (builder, "migrations");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < statuses->len; i++)
+        {
+          GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+          GanderMigrationState state = gander_migration_status_get_state (status);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_int_value (builder, gander_migration_status_get_version (status));
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, gander_migration_status_get_name (status));
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, gander_migration_state_to_string (state));
+          json_builder_set_member_name (builder, "applied_at");
+          if (state != GANDER_MIGRATION_STATE_PENDING &&
+              gander_migration_status_get_applied_at (status) != NULL)
+            json_builder_add_string_value (builder, gander_migration_status_get_applied_at (status));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "checksum_modified");
+          json_builder_add_boolean_value (builder, gander_migration_status_get_modified (status));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "pending");
+      json_builder_add_int_value (builder, n_pending);
+      json_end (builder, NULL);
+    }
+
+  if (run->opts->exit_code && n_pending > 0)
+    return CLI_EXIT_PENDING;
+  return CLI_EXIT_OK;
+}
+
+static int
+cmd_version (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  if (run->opts->no_versioning)
+    {
+      version = gander_source_get_max_version (run->source);
+      cli_log ("goose: file version %" G_GINT64_FORMAT, version);
+    }
+  else
+    {
+      if (!db_version (run, &version, &error))
+        return fail (run, error, NULL);
+      cli_log ("goose: version %" G_GINT64_FORMAT, version);
+    }
+
+  if (run->opts->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, version);
+      json_end (builder, NULL);
+    }
+  return CLI_EXIT_OK;
+}
+
+/* goose's own wording for a bad VERSION argument. */
+static gboolean
+parse_target (const char  *command,
+              char       **argv,
+              gint64      *target)
+{
+  const char *arg = argv[0];
+
+  if (arg == NULL)
+    {
+      cli_usage_error (_("%s must be of form: gander DRIVER DBSTRING [OPTIONS] %s VERSION"),
+                       command, command);
+      return FALSE;
+    }
+  if (!g_ascii_string_to_signed (arg, 10, G_MININT64, G_MAXINT64, target, NULL))
+    {
+      cli_usage_error (_("version must be a number (got '%s')"), arg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+configure_timeouts (GanderDatabase *database,
+                    CliOptions     *opts)
+{
+  if (opts->lock_timeout_ms >= 0)
+    gander_database_set_lock_wait_timeout (database, opts->lock_timeout_ms);
+
+  if (GANDER_IS_POSTGRES_DATABASE (database))
+    {
+      GanderPostgresDatabase *pg = GANDER_POSTGRES_DATABASE (database);
+
+      if (opts->lock_timeout_ms >= 0)
+        gander_postgres_database_set_lock_timeout (pg, opts->lock_timeout_ms);
+      if (opts->statement_timeout_ms >= 0)
+        gander_postgres_database_set_statement_timeout (pg, opts->statement_timeout_ms);
+    }
+  else if (opts->statement_timeout_ms >= 0)
+    {
+      cli_warn (_("--statement-timeout applies to PostgreSQL only; "
+                  "use -timeout to bound the whole command"));
+    }
+}
+
+int
+cli_run_db_command (CliOptions  *opts,
+                    const char  *driver,
+                    const char  *dsn,
+                    const char  *command,
+                    char       **argv)
+{
+  g_autoptr(CliCancel) cancel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderDatabase) database = NULL;
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GFile) dir = NULL;
+  Run run = { opts, command, NULL, NULL, NULL, NULL, NULL };
+  gint64 target = 0;
+  int status;
+
+  if ((g_str_equal (command, "up-to") || g_str_equal (command, "down-to")) &&
+      !parse_target (command, argv, &target))
+    return CLI_EXIT_USAGE;
+
+  /* The deadline covers the whole command; the signal thread must exist
+   * before any other thread so they all inherit its signal mask. */
+  cancel = cli_cancel_new (opts->timeout_ns);
+  run.cancel = cancel;
+  run.cancellable = cli_cancel_get_cancellable (cancel);
+
+  database = gander_database_new_for_driver (driver, dsn, &error);
+  if (database == NULL)
+    {
+      g_autofree char *masked = gander_dsn_mask (dsn);
+      g_autofree char *quoted = cli_go_quote (masked);
+      g_autofree char *prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
+
+      cli_fatal_message (prefix, error->message);
+      return CLI_EXIT_FAILURE;
+    }
+  if (opts->table != NULL)
+    {
+      if (!gander_validate_table_name (opts->table, &error))
+        return cli_usage_error ("-table: %s", error->message);
+      gander_database_set_table_name (database, opts->table);
+    }
+  configure_timeouts (database, opts);
+
+  /* Files first: a missing directory or a broken file name must not leave
+   * a new database file or version table behind. */
+  dir = g_file_new_for_path (opts->dir);
+  source = gander_source_new_for_file (dir, GANDER_SOURCE_FLAGS_STRICT,
+                                       run.cancellable, &error);
+  if (source == NULL)
+    {
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_MIGRATIONS))
+        {
+          /* goose's exact words, which scripts look for, plus where */
+          g_autoptr(GError) goose_error =
+            g_error_new (GANDER_ERROR, GANDER_ERROR_NO_MIGRATIONS,
+                         "no migration files found in %s", opts->dir);
+          return fail (&run, goose_error, NULL);
+        }
+      return fail (&run, error, NULL);
+    }
+  run.source = source;
+
+  if (!gander_database_open (database, run.cancellable, &error))
+    return fail (&run, error, NULL);
+  run.database = database;
+
+  migrator = gander_migrator_new (database, source);
+  gander_migrator_set_allow_missing (migrator, opts->allow_missing);
+  gander_migrator_set_no_versioning (migrator, opts->no_versioning);
+  run.migrator = migrator;
+  g_signal_connect (migrator, "migration-finished",
+                    G_CALLBACK (on_migration_finished), NULL);
+  if (opts->verbose)
+    g_signal_connect (migrator, "executing-statement",
+                      G_CALLBACK (on_executing_statement), NULL);
+
+  if (g_str_equal (command, "up"))
+    status = cmd_up (&run, 0, FALSE);
+  else if (g_str_equal (command, "up-to"))
+    status = cmd_up (&run, target, TRUE);
+  else if (g_str_equal (command, "up-by-one"))
+    status = cmd_up_by_one (&run);
+  else if (g_str_equal (command, "down"))
+    status = cmd_down (&run);
+  else if (g_str_equal (command, "down-to"))
+    status = cmd_down_to (&run, target);
+  else if (g_str_equal (command, "redo"))
+    status = cmd_redo (&run);
+  else if (g_str_equal (command, "reset"))
+    status = cmd_reset (&run);
+  else if (g_str_equal (command, "status"))
+    status = cmd_status (&run);
+  else
+    status = cmd_version (&run);
+
+  g_clear_object (&migrator);
+  gander_database_close (database);
+  return status;
+}

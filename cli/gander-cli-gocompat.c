@@ -1,0 +1,536 @@
+/* gander-cli-gocompat.c: the Go behaviours a goose user sees
+ *
+ * goose is a Go program, so what its users read and type follows Go's
+ * standard library: durations print as time.Duration.String() does, -timeout
+ * parses as time.ParseDuration, bool flags as strconv.ParseBool, `goose env`
+ * quotes with %q, paths are joined with filepath.Join. These are small
+ * re-implementations written from the documented behaviour.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gander-cli.h"
+
+#define NSEC_PER_USEC  G_GINT64_CONSTANT (1000)
+#define NSEC_PER_MSEC  G_GINT64_CONSTANT (1000000)
+#define NSEC_PER_SEC   G_GINT64_CONSTANT (1000000000)
+
+/* Writes the fraction v / 10^prec into the end of buf (before *w),
+ * without trailing zeros and without the point when it is zero; returns
+ * the integer part. */
+static guint64
+fmt_frac (char    *buf,
+          int     *w,
+          guint64  v,
+          int      prec)
+{
+  gboolean print = FALSE;
+
+  for (int i = 0; i < prec; i++)
+    {
+      int digit = v % 10;
+
+      print = print || digit != 0;
+      if (print)
+        buf[--(*w)] = '0' + digit;
+      v /= 10;
+    }
+  if (print)
+    buf[--(*w)] = '.';
+  return v;
+}
+
+static void
+fmt_int (char    *buf,
+         int     *w,
+         guint64  v)
+{
+  if (v == 0)
+    {
+      buf[--(*w)] = '0';
+      return;
+    }
+  while (v > 0)
+    {
+      buf[--(*w)] = '0' + v % 10;
+      v /= 10;
+    }
+}
+
+/* time.Duration.String() */
+char *
+cli_go_duration_string (gint64 nsec)
+{
+  char buf[40];
+  int w = sizeof buf;
+  gboolean neg = nsec < 0;
+  guint64 u = neg ? -(guint64) nsec : (guint64) nsec;
+
+  if (u < (guint64) NSEC_PER_SEC)
+    {
+      int prec;
+
+      buf[--w] = 's';
+      if (u == 0)
+        return g_strdup ("0s");
+      if (u < (guint64) NSEC_PER_USEC)
+        {
+          prec = 0;
+          buf[--w] = 'n';
+        }
+      else if (u < (guint64) NSEC_PER_MSEC)
+        {
+          /* U+00B5 MICRO SIGN, as Go writes it */
+          prec = 3;
+          buf[--w] = '\xb5';
+          buf[--w] = '\xc2';
+        }
+      else
+        {
+          prec = 6;
+          buf[--w] = 'm';
+        }
+      u = fmt_frac (buf, &w, u, prec);
+      fmt_int (buf, &w, u);
+    }
+  else
+    {
+      buf[--w] = 's';
+      u = fmt_frac (buf, &w, u, 9);
+      fmt_int (buf, &w, u % 60);
+      u /= 60;
+      if (u > 0)
+        {
+          buf[--w] = 'm';
+          fmt_int (buf, &w, u % 60);
+          u /= 60;
+          if (u > 0)
+            {
+              buf[--w] = 'h';
+              fmt_int (buf, &w, u);
+            }
+        }
+    }
+  if (neg)
+    buf[--w] = '-';
+  return g_strndup (buf + w, sizeof buf - w);
+}
+
+/* time.Duration.Round(): halves round away from zero. */
+static gint64
+go_duration_round (gint64 d,
+                   gint64 m)
+{
+  gint64 r;
+
+  if (m <= 0)
+    return d;
+  r = d % m;
+  if (d < 0)
+    {
+      r = -r;
+      return r + r < m ? d + r : d - (m - r);
+    }
+  return r + r < m ? d - r : d + (m - r);
+}
+
+/* goose's truncateDuration: fewer digits for longer runs. */
+gint64
+cli_goose_truncate_duration (gint64 nsec)
+{
+  static const gint64 steps[] = { NSEC_PER_SEC, NSEC_PER_MSEC, NSEC_PER_USEC };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (nsec > steps[i])
+      return go_duration_round (nsec, steps[i] / 100);
+  return nsec;
+}
+
+static gboolean
+duration_error (GError     **error,
+                const char  *what,
+                const char  *orig)
+{
+  g_autofree char *quoted = cli_go_quote (orig);
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "time: %s %s", what, quoted);
+  return FALSE;
+}
+
+/* time.ParseDuration(): [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0" */
+gboolean
+cli_go_parse_duration (const char  *text,
+                       gint64      *nsec,
+                       GError     **error)
+{
+  static const struct { const char *name; guint64 ns; } units[] = {
+    { "ns", 1 },
+    { "us", 1000 },
+    { "\xc2\xb5s", 1000 },   /* U+00B5 MICRO SIGN */
+    { "\xce\xbcs", 1000 },   /* U+03BC GREEK SMALL LETTER MU */
+    { "ms", 1000000 },
+    { "s", G_GUINT64_CONSTANT (1000000000) },
+    { "m", G_GUINT64_CONSTANT (60000000000) },
+    { "h", G_GUINT64_CONSTANT (3600000000000) },
+  };
+  const char *s = text;
+  guint64 total = 0;
+  gboolean neg = FALSE;
+
+  if (*s == '-' || *s == '+')
+    neg = *s++ == '-';
+  if (g_str_equal (s, "0"))
+    {
+      *nsec = 0;
+      return TRUE;
+    }
+  if (*s == '\0')
+    return duration_error (error, "invalid duration", text);
+
+  while (*s != '\0')
+    {
+      guint64 v = 0, f = 0, unit = 0;
+      double scale = 1;
+      gboolean pre = FALSE, post = FALSE, overflow = FALSE;
+      gsize unit_len = 0;
+
+      if (!(*s == '.' || g_ascii_isdigit (*s)))
+        return duration_error (error, "invalid duration", text);
+
+      for (; g_ascii_isdigit (*s); s++)
+        {
+          pre = TRUE;
+          if (v > (G_MAXUINT64 >> 1) / 10)
+            return duration_error (error, "invalid duration", text);
+          v = v * 10 + (*s - '0');
+          if (v > (G_MAXUINT64 >> 1))
+            return duration_error (error, "invalid duration", text);
+        }
+      if (*s == '.')
+        {
+          s++;
+          for (; g_ascii_isdigit (*s); s++)
+            {
+              post = TRUE;
+              if (overflow)
+                continue;
+              if (f > (G_MAXUINT64 >> 1) / 10)
+                {
+                  overflow = TRUE;
+                  continue;
+                }
+              f = f * 10 + (*s - '0');
+              scale *= 10;
+            }
+        }
+      if (!pre && !post)
+        return duration_error (error, "invalid duration", text);
+
+      while (s[unit_len] != '\0' && s[unit_len] != '.' &&
+             !g_ascii_isdigit (s[unit_len]))
+        unit_len++;
+      if (unit_len == 0)
+        return duration_error (error, "missing unit in duration", text);
+      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+        if (strlen (units[i].name) == unit_len &&
+            strncmp (units[i].name, s, unit_len) == 0)
+          unit = units[i].ns;
+      if (unit == 0)
+        {
+          g_autofree char *u = g_strndup (s, unit_len);
+          g_autofree char *uq = cli_go_quote (u);
+          g_autofree char *tq = cli_go_quote (text);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "time: unknown unit %s in duration %s", uq, tq);
+          return FALSE;
+        }
+      s += unit_len;
+
+      if (v > (G_GUINT64_CONSTANT (1) << 63) / unit)
+        return duration_error (error, "invalid duration", text);
+      v *= unit;
+      if (f > 0)
+        {
+          v += (guint64) ((double) f * ((double) unit / scale));
+          if (v > (G_GUINT64_CONSTANT (1) << 63))
+            return duration_error (error, "invalid duration", text);
+        }
+      total += v;
+      if (total > (G_GUINT64_CONSTANT (1) << 63))
+        return duration_error (error, "invalid duration", text);
+    }
+
+  if (neg)
+    {
+      *nsec = -(gint64) total;
+      return TRUE;
+    }
+  if (total > G_MAXINT64)
+    return duration_error (error, "invalid duration", text);
+  *nsec = (gint64) total;
+  return TRUE;
+}
+
+/* strconv.ParseBool() */
+gboolean
+cli_go_parse_bool (const char *text,
+                   gboolean   *value)
+{
+  static const char * const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char * const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      if (g_str_equal (text, yes[i]))
+        {
+          *value = TRUE;
+          return TRUE;
+        }
+      if (g_str_equal (text, no[i]))
+        {
+          *value = FALSE;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* strconv.Quote(), the %q verb */
+char *
+cli_go_quote (const char *text)
+{
+  GString *out = g_string_new ("\"");
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      const char *next;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      next = g_utf8_next_char (p);
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\a': g_string_append (out, "\\a"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\v': g_string_append (out, "\\v"); break;
+        default:
+          if (c < 0x80 ? g_ascii_isprint (c) : g_unichar_isprint (c))
+            g_string_append_len (out, p, next - p);
+          else if (c < 0x80)
+            g_string_append_printf (out, "\\x%02x", c);
+          else if (c < 0x10000)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_printf (out, "\\U%08x", c);
+        }
+      p = next;
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
+/* filepath.Clean() on Unix: purely lexical. */
+char *
+cli_go_path_clean (const char *path)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  gboolean rooted;
+  GString *out;
+
+  if (path == NULL || *path == '\0')
+    return g_strdup (".");
+
+  rooted = path[0] == '/';
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *e = parts[i];
+
+      if (*e == '\0' || g_str_equal (e, "."))
+        continue;
+      if (g_str_equal (e, ".."))
+        {
+          if (kept->len > 0 &&
+              !g_str_equal (g_ptr_array_index (kept, kept->len - 1), ".."))
+            g_ptr_array_remove_index (kept, kept->len - 1);
+          else if (!rooted)
+            g_ptr_array_add (kept, (gpointer) e);
+          continue;
+        }
+      g_ptr_array_add (kept, (gpointer) e);
+    }
+
+  out = g_string_new (rooted ? "/" : "");
+  for (guint i = 0; i < kept->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '/');
+      g_string_append (out, g_ptr_array_index (kept, i));
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '.');
+  return g_string_free (out, FALSE);
+}
+
+/* filepath.Join() of two elements. */
+char *
+cli_go_path_join (const char *dir,
+                  const char *name)
+{
+  g_autofree char *joined = NULL;
+
+  if (dir == NULL || *dir == '\0')
+    return cli_go_path_clean (name);
+  if (name == NULL || *name == '\0')
+    return cli_go_path_clean (dir);
+  joined = g_strconcat (dir, "/", name, NULL);
+  return cli_go_path_clean (joined);
+}
+
+/* goose's snakeCase() for `create NAME`: runs of letters and digits are
+ * kept, lower-cased; any other run becomes one `_`; leading separators go;
+ * a single trailing separator character leaves a `_` but a longer trailing
+ * run is dropped (goose's own quirk, kept so names match). */
+char *
+cli_goose_snake_case (const char *name)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = name;
+  gboolean seen_word = FALSE;
+
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c))
+        {
+          seen_word = TRUE;
+          g_string_append_unichar (out, g_unichar_tolower (c));
+          p = g_utf8_next_char (p);
+          continue;
+        }
+
+      {
+        guint run = 0;
+
+        while (*p != '\0' && !g_unichar_isalnum (g_utf8_get_char (p)))
+          {
+            run++;
+            p = g_utf8_next_char (p);
+          }
+        if (!seen_word)
+          continue;
+        if (*p != '\0' || run == 1)
+          g_string_append_c (out, '_');
+      }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* goose's "timestamped" test: the version reads as 20060102150405 and is
+ * after the Unix epoch. */
+gboolean
+cli_goose_is_timestamp (gint64 version)
+{
+  char text[32];
+  int year, month, day, hour, min, sec;
+
+  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, version);
+  if (strlen (text) != 14)
+    return FALSE;
+  if (sscanf (text, "%4d%2d%2d%2d%2d%2d", &year, &month, &day,
+              &hour, &min, &sec) != 6)
+    return FALSE;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 59)
+    return FALSE;
+  if (day > g_date_get_days_in_month (month, year))
+    return FALSE;
+  /* strictly after 1970-01-01 00:00:00 */
+  return version > G_GINT64_CONSTANT (19700101000000);
+}
+
+/* A version table timestamp (`YYYY-MM-DD HH:MM:SS[.frac][zone]`, or with a
+ * `T`) in Go's time.ANSIC layout, `Mon Jan _2 15:04:05 2006`. The names are
+ * English on purpose: scripts read this table. */
+char *
+cli_go_ansic_time (const char *db_timestamp)
+{
+  static const char * const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  static const char * const weekdays[] = {
+    "", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+  };
+  int year, month, day, hour, min, sec;
+  char sep;
+
+  if (db_timestamp == NULL)
+    return g_strdup ("");
+  if (sscanf (db_timestamp, "%4d-%2d-%2d%c%2d:%2d:%2d", &year, &month, &day,
+              &sep, &hour, &min, &sec) != 7 ||
+      (sep != ' ' && sep != 'T') ||
+      !g_date_valid_dmy (day, month, year))
+    return g_strdup (db_timestamp);
+
+  {
+    g_autoptr(GDate) date = g_date_new_dmy (day, month, year);
+
+    return g_strdup_printf ("%s %s %2d %02d:%02d:%02d %d",
+                            weekdays[g_date_get_weekday (date)],
+                            months[month - 1], day, hour, min, sec, year);
+  }
+}
+
+/* --lock-timeout and --statement-timeout: a bare number is milliseconds
+ * (PostgreSQL's own unit for these settings), anything else a Go duration. */
+gboolean
+cli_parse_ms_or_duration (const char  *text,
+                          gint64      *msec,
+                          GError     **error)
+{
+  gint64 ns;
+  guint64 plain;
+
+  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &plain, NULL))
+    {
+      *msec = (gint64) plain;
+      return TRUE;
+    }
+  if (!cli_go_parse_duration (text, &ns, error))
+    return FALSE;
+  if (ns < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("a negative duration makes no sense here"));
+      return FALSE;
+    }
+  /* round up so that 500us is not read as "no timeout" */
+  *msec = (ns + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+  if (*msec > G_MAXUINT)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("the duration is too long"));
+      return FALSE;
+    }
+  return TRUE;
+}

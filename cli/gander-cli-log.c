@@ -1,0 +1,161 @@
+/* gander-cli-log.c: goose's logger
+ *
+ * goose prints through Go's standard `log` package with its default flags:
+ * every message goes to stderr, prefixed with the local date and time as
+ * `YYYY/MM/DD HH:MM:SS `. Scripts written against goose read these lines,
+ * so Gander writes them the same way.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gander-cli.h"
+
+#define GRAY  "\033[90m"
+#define RESET "\033[0m"
+
+static gboolean use_color;
+static gboolean quiet;
+static gboolean lib_verbose;
+static GMutex log_lock;
+
+void
+cli_log_set_color (gboolean color)
+{
+  use_color = color;
+}
+
+/* --json: stdout carries the result, so the informational goose lines are
+ * dropped; warnings and errors still reach stderr. */
+void
+cli_log_set_quiet (gboolean q)
+{
+  quiet = q;
+}
+
+static void
+write_line (gboolean    gray,
+            const char *message)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y/%m/%d %H:%M:%S ");
+  gsize len = strlen (message);
+
+  g_mutex_lock (&log_lock);
+  fputs (stamp, stderr);
+  if (gray && use_color)
+    fputs (GRAY, stderr);
+  fputs (message, stderr);
+  if (gray && use_color)
+    fputs (RESET, stderr);
+  if (len == 0 || message[len - 1] != '\n')
+    fputc ('\n', stderr);
+  fflush (stderr);
+  g_mutex_unlock (&log_lock);
+}
+
+void
+cli_log (const char *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (quiet)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  write_line (FALSE, message);
+}
+
+void
+cli_log_always (const char *format,
+                ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  write_line (FALSE, message);
+}
+
+/* goose -v prints its transaction and statement traces in gray. */
+void
+cli_log_gray (const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (quiet)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  write_line (TRUE, message);
+}
+
+void
+cli_warn (const char *format,
+          ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* TRANSLATORS: prefix of a warning line; %s is the warning */
+  line = g_strdup_printf (_("warning: %s"), message);
+  write_line (FALSE, line);
+}
+
+static GLogWriterOutput
+lib_log_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      message = fields[i].value;
+  if (message == NULL)
+    return G_LOG_WRITER_UNHANDLED;
+
+  switch (log_level & G_LOG_LEVEL_MASK)
+    {
+    case G_LOG_LEVEL_DEBUG:
+    case G_LOG_LEVEL_INFO:
+      /* -v: the library's statement and transaction traces, like goose's */
+      if (lib_verbose)
+        cli_log_gray ("%s", message);
+      return G_LOG_WRITER_HANDLED;
+    case G_LOG_LEVEL_MESSAGE:
+      cli_log ("%s", message);
+      return G_LOG_WRITER_HANDLED;
+    case G_LOG_LEVEL_WARNING:
+      cli_warn ("%s", message);
+      return G_LOG_WRITER_HANDLED;
+    default:
+      /* criticals and errors keep GLib's handling (G_DEBUG=fatal-*) */
+      return g_log_writer_default (log_level, fields, n_fields, user_data);
+    }
+}
+
+/* Routes GLib logging (the library's g_debug traces among it) through the
+ * goose logger; called once, before anything logs. */
+void
+cli_log_install_lib_writer (gboolean verbose)
+{
+  lib_verbose = verbose;
+  g_log_set_writer_func (lib_log_writer, NULL, NULL);
+}

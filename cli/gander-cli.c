@@ -1,0 +1,562 @@
+/* gander-cli.c: `gander`, the goose-compatible command-line tool
+ *
+ *   gander [OPTIONS] DRIVER DBSTRING COMMAND [ARGS]
+ *
+ * Flags and GOOSE_* variables are read the way goose v3.27's
+ * cmd/goose/main.go reads them: Go flag syntax anywhere on the line, `.env`
+ * loaded without overriding the environment, GOOSE_DRIVER prepended and
+ * GOOSE_DBSTRING inserted as the second argument.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gander.h"
+#include "gander-cli.h"
+
+typedef enum {
+  FLAG_BOOL,
+  FLAG_STRING,
+} FlagKind;
+
+typedef struct {
+  const char *name;
+  FlagKind    kind;
+} Flag;
+
+static const Flag flags[] = {
+  { "dir", FLAG_STRING },
+  { "table", FLAG_STRING },
+  { "env", FLAG_STRING },
+  { "timeout", FLAG_STRING },
+  { "v", FLAG_BOOL },
+  { "s", FLAG_BOOL },
+  { "allow-missing", FLAG_BOOL },
+  { "no-versioning", FLAG_BOOL },
+  { "no-color", FLAG_BOOL },
+  { "version", FLAG_BOOL },
+  { "h", FLAG_BOOL },
+  { "help", FLAG_BOOL },
+  /* goose's MySQL TLS flags: accepted so command lines keep working */
+  { "certfile", FLAG_STRING },
+  { "ssl-cert", FLAG_STRING },
+  { "ssl-key", FLAG_STRING },
+  /* Gander's own */
+  { "json", FLAG_BOOL },
+  { "exit-code", FLAG_BOOL },
+  { "lock-timeout", FLAG_STRING },
+  { "statement-timeout", FLAG_STRING },
+  { "direction", FLAG_STRING },
+};
+
+/* Commands goose runs before looking at DRIVER and DBSTRING. */
+static const char * const file_commands[] = {
+  "create", "fix", "validate", "env", "parse",
+};
+
+void
+cli_options_clear (CliOptions *opts)
+{
+  g_clear_pointer (&opts->dir, g_free);
+  g_clear_pointer (&opts->table, g_free);
+  g_clear_pointer (&opts->env_file, g_free);
+  g_clear_pointer (&opts->direction, g_free);
+  g_clear_pointer (&opts->timeout_text, g_free);
+  g_clear_pointer (&opts->args, g_ptr_array_unref);
+}
+
+/* g_set_str() arrived in GLib 2.76 */
+void
+cli_set_str (char       **ptr,
+             const char  *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*ptr);
+  *ptr = copy;
+}
+
+static void
+print_help (FILE *out)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_string_append (text,
+    _("Usage: gander [OPTIONS] DRIVER DBSTRING COMMAND [ARGS]\n"
+      "       gander [OPTIONS] COMMAND [ARGS]   (with GOOSE_DRIVER and GOOSE_DBSTRING set)\n"
+      "       gander [OPTIONS] create NAME [sql] | fix | validate | env\n"
+      "       gander parse FILE [--direction up|down] [--json]\n"
+      "\n"
+      "Applies goose SQL migrations to SQLite and PostgreSQL databases. Gander\n"
+      "reads the same migration files and keeps the same version table as goose,\n"
+      "so the two tools can take turns on one database.\n"
+      "\n"));
+  g_string_append (text,
+    _("Drivers:\n"
+      "  sqlite3, sqlite     SQLite; DBSTRING is a file name or a file: URI\n"
+      "  postgres, pgx       PostgreSQL; DBSTRING is a URI or a key=value string\n"
+      "\n"));
+  g_string_append (text,
+    _("Commands:\n"
+      "  up                   Migrate the DB to the most recent version available\n"
+      "  up-by-one            Migrate the DB up by 1\n"
+      "  up-to VERSION        Migrate the DB to a specific VERSION\n"
+      "  down                 Roll back the version by 1\n"
+      "  down-to VERSION      Roll back to a specific VERSION\n"
+      "  redo                 Re-run the latest migration\n"
+      "  reset                Roll back all migrations\n"
+      "  status               Dump the migration status for the current DB\n"
+      "  version              Print the current version of the database\n"
+      "  create NAME [sql]    Create a new SQL migration file named after the current\n"
+      "                       UTC time (or numbered with -s)\n"
+      "  fix                  Rename timestamped migrations to sequential versions\n"
+      "  validate             Parse every migration file without running it\n"
+      "                       (-v prints a summary table)\n"
+      "  env                  Print the GOOSE_* environment variables\n"
+      "  parse FILE           Show how Gander splits FILE into statements\n"
+      "\n"));
+  g_string_append (text,
+    _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
+      "anywhere on the line):\n"
+      "  -dir DIR             directory with migration files (default \".\")\n"
+      "  -table NAME          version table name (default \"goose_db_version\")\n"
+      "  -env FILE            load environment variables from FILE; \"none\" loads\n"
+      "                       nothing (default: ./.env if it exists)\n"
+      "  -s                   create: use sequential numbering\n"
+      "  -allow-missing       apply missing (out-of-order) migrations\n"
+      "  -no-versioning       run migrations without reading or writing the\n"
+      "                       version table\n"
+      "  -timeout DURATION    give up after DURATION, a Go duration such as 30s,\n"
+      "                       5m or 1h30m; the running migration is rolled back\n"
+      "  -v                   verbose: print transactions and statements\n"
+      "  -no-color            no colours in verbose output\n"
+      "  -version             print the version and exit\n"
+      "  -h, -help            print this help and exit\n"
+      "  -certfile, -ssl-cert, -ssl-key\n"
+      "                       accepted for goose compatibility (MySQL only), ignored\n"
+      "\n"));
+  g_string_append (text,
+    _("Gander options:\n"
+      "  --json               print the result as JSON on stdout (status, version,\n"
+      "                       up, up-by-one, up-to, down, down-to, redo, reset, parse)\n"
+      "  --exit-code          status: exit with status 3 when migrations are pending\n"
+      "  --lock-timeout T     how long to wait for another runner's lock, and on\n"
+      "                       PostgreSQL the lock_timeout of every statement\n"
+      "  --statement-timeout T\n"
+      "                       PostgreSQL statement_timeout of every statement\n"
+      "                       (T: milliseconds, or a Go duration such as 10s)\n"
+      "  --direction up|down  parse: which section to show (default up)\n"
+      "\n"));
+  g_string_append (text,
+    _("Environment:\n"
+      "  GOOSE_DRIVER         DRIVER, put in front of the arguments\n"
+      "  GOOSE_DBSTRING       DBSTRING, put after DRIVER\n"
+      "  GOOSE_MIGRATION_DIR  migrations directory when -dir is not given\n"
+      "  GOOSE_TABLE          version table when -table is not given\n"
+      "  NO_COLOR             a true value (1, t, true) turns colours off\n"
+      "  GANDER_LOCALEDIR     where to look for translations\n"
+      "Variables from .env never override ones already set.\n"
+      "\n"));
+  g_string_append (text,
+    _("Exit status:\n"
+      "  0         success\n"
+      "  1         failure: a migration or the database failed, a file is\n"
+      "            malformed, -timeout expired (as goose)\n"
+      "  2         usage error: unknown flag, bad flag value, missing or unknown\n"
+      "            command or argument; nothing was done\n"
+      "  3         status --exit-code: migrations are pending\n"
+      "  130, 143  interrupted by SIGINT or SIGTERM; the running migration was\n"
+      "            rolled back\n"
+      "\n"));
+  g_string_append (text,
+    _("Examples:\n"
+      "  gander sqlite3 ./app.db status\n"
+      "  gander -dir db/migrations postgres \"postgres://app@localhost/app\" up\n"
+      "  GOOSE_DRIVER=sqlite3 GOOSE_DBSTRING=./app.db gander up-to 20240101120000\n"
+      "  gander -dir db/migrations create add_users_table sql\n"
+      "  gander -dir db/migrations validate -v\n"
+      "  gander sqlite3 ./app.db status --json --exit-code\n"
+      "  gander parse db/migrations/00001_init.sql --direction down --json\n"));
+
+  fputs (text->str, out);
+  fflush (out);
+}
+
+int
+cli_usage_error (const char *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("%s\n", message);
+  g_printerr (_("Run “gander -h” for usage.\n"));
+  return CLI_EXIT_USAGE;
+}
+
+/* goose's fatal errors: one log line with a fixed prefix ("goose run: "). */
+void
+cli_fatal_message (const char *prefix,
+                   const char *message)
+{
+  cli_log_always ("%s%s", prefix, message);
+}
+
+void
+cli_print_json (gpointer builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static const Flag *
+lookup_flag (const char *name,
+             gsize       len)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    if (strlen (flags[i].name) == len && strncmp (flags[i].name, name, len) == 0)
+      return &flags[i];
+  return NULL;
+}
+
+static gboolean
+set_flag (CliOptions  *opts,
+          const Flag  *flag,
+          const char  *value,
+          GError     **error)
+{
+  gboolean b = FALSE;
+  const char *name = flag->name;
+
+  if (flag->kind == FLAG_BOOL && !cli_go_parse_bool (value, &b))
+    {
+      g_autofree char *quoted = cli_go_quote (value);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("invalid boolean value %s for -%s: parse error"),
+                   quoted, name);
+      return FALSE;
+    }
+
+#define IS(n) g_str_equal (name, n)
+  if (IS ("dir"))
+    cli_set_str (&opts->dir, value);
+  else if (IS ("table"))
+    cli_set_str (&opts->table, value);
+  else if (IS ("env"))
+    cli_set_str (&opts->env_file, value);
+  else if (IS ("direction"))
+    cli_set_str (&opts->direction, value);
+  else if (IS ("timeout"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!cli_go_parse_duration (value, &opts->timeout_ns, &local_error))
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"),
+                       quoted, name, local_error->message);
+          return FALSE;
+        }
+      if (opts->timeout_ns < 0)
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"), quoted, name,
+                       _("a negative duration makes no sense here"));
+          return FALSE;
+        }
+      cli_set_str (&opts->timeout_text, value);
+    }
+  else if (IS ("lock-timeout") || IS ("statement-timeout"))
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 ms;
+
+      if (!cli_parse_ms_or_duration (value, &ms, &local_error))
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"),
+                       quoted, name, local_error->message);
+          return FALSE;
+        }
+      if (IS ("lock-timeout"))
+        opts->lock_timeout_ms = ms;
+      else
+        opts->statement_timeout_ms = ms;
+    }
+  else if (IS ("v"))
+    opts->verbose = b;
+  else if (IS ("s"))
+    opts->sequential = b;
+  else if (IS ("allow-missing"))
+    opts->allow_missing = b;
+  else if (IS ("no-versioning"))
+    opts->no_versioning = b;
+  else if (IS ("no-color"))
+    opts->no_color = b;
+  else if (IS ("version"))
+    opts->show_version = b;
+  else if (IS ("h") || IS ("help"))
+    opts->help = b;
+  else if (IS ("json"))
+    opts->json = b;
+  else if (IS ("exit-code"))
+    opts->exit_code = b;
+  /* certfile, ssl-cert, ssl-key: MySQL only */
+#undef IS
+  return TRUE;
+}
+
+/* Go's flag package syntax, applied to the whole line the way goose's
+ * xflag.ParseToEnd does: flags may follow positional arguments. `--` ends
+ * the flags (goose keeps the `--` itself as an argument; Gander drops it). */
+static gboolean
+parse_args (CliOptions  *opts,
+            int          argc,
+            char       **argv,
+            GError     **error)
+{
+  gboolean flags_done = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *name, *eq;
+      g_autofree char *flag_name = NULL;
+      const Flag *flag;
+
+      if (flags_done || arg[0] != '-' || arg[1] == '\0')
+        {
+          g_ptr_array_add (opts->args, g_strdup (arg));
+          continue;
+        }
+      name = arg + 1;
+      if (name[0] == '-')
+        {
+          name++;
+          if (name[0] == '\0')
+            {
+              flags_done = TRUE;
+              continue;
+            }
+        }
+      if (name[0] == '-' || name[0] == '=')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                       _("bad flag syntax: %s"), arg);
+          return FALSE;
+        }
+
+      eq = strchr (name, '=');
+      flag_name = eq != NULL ? g_strndup (name, eq - name) : g_strdup (name);
+      flag = lookup_flag (flag_name, strlen (flag_name));
+      if (flag == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                       _("flag provided but not defined: -%s"), flag_name);
+          return FALSE;
+        }
+
+      if (eq != NULL)
+        {
+          if (!set_flag (opts, flag, eq + 1, error))
+            return FALSE;
+        }
+      else if (flag->kind == FLAG_BOOL)
+        {
+          set_flag (opts, flag, "true", NULL);
+        }
+      else if (i + 1 < argc)
+        {
+          if (!set_flag (opts, flag, argv[++i], error))
+            return FALSE;
+        }
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("flag needs an argument: -%s"), flag_name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static const char *
+env_or_null (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+static gboolean
+is_file_command (const char *command)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (file_commands); i++)
+    if (g_str_equal (command, file_commands[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+run_file_command (CliOptions  *opts,
+                  const char  *command,
+                  char       **argv)
+{
+  if (g_str_equal (command, "create"))
+    return cli_cmd_create (opts, argv);
+  if (g_str_equal (command, "fix"))
+    return cli_cmd_fix (opts);
+  if (g_str_equal (command, "validate"))
+    return cli_cmd_validate (opts);
+  if (g_str_equal (command, "env"))
+    return cli_cmd_env (opts);
+  return cli_cmd_parse (opts, argv);
+}
+
+static void
+setup_i18n (void)
+{
+  const char *localedir = g_getenv ("GANDER_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_auto(CliOptions) opts = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+  const char *no_color_env;
+  gboolean no_color_value = FALSE;
+  const char *command;
+
+  setup_i18n ();
+
+  opts.dir = g_strdup (".");
+  opts.lock_timeout_ms = -1;
+  opts.statement_timeout_ms = -1;
+  opts.args = g_ptr_array_new_with_free_func (g_free);
+
+  if (!parse_args (&opts, argc, argv, &error))
+    return cli_usage_error ("%s", error->message);
+
+  if (opts.help)
+    {
+      print_help (stdout);
+      return CLI_EXIT_OK;
+    }
+  if (opts.show_version)
+    {
+      g_print ("gander version: %s\n", PACKAGE_VERSION);
+      return CLI_EXIT_OK;
+    }
+
+  /* .env first, so its values count as environment from here on */
+  if (opts.env_file == NULL || *opts.env_file == '\0')
+    cli_dotenv_load (".env", NULL);
+  else if (!g_str_equal (opts.env_file, "none") &&
+           !cli_dotenv_load (opts.env_file, &error))
+    {
+      cli_fatal_message ("failed to load env file: ", error->message);
+      return CLI_EXIT_FAILURE;
+    }
+
+  /* goose: GOOSE_MIGRATION_DIR wins over "." even when -dir=. is explicit */
+  if (g_str_equal (opts.dir, ".") && env_or_null ("GOOSE_MIGRATION_DIR") != NULL)
+    cli_set_str (&opts.dir, env_or_null ("GOOSE_MIGRATION_DIR"));
+  if ((opts.table == NULL || *opts.table == '\0'))
+    cli_set_str (&opts.table, env_or_null ("GOOSE_TABLE"));
+
+  no_color_env = env_or_null ("NO_COLOR");
+  if (no_color_env != NULL)
+    cli_go_parse_bool (no_color_env, &no_color_value);
+  cli_log_set_color (!opts.no_color && !no_color_value && isatty (STDERR_FILENO));
+  cli_log_set_quiet (opts.json);
+  cli_log_install_lib_writer (opts.verbose);
+
+  args = g_steal_pointer (&opts.args);
+  opts.args = g_ptr_array_new_with_free_func (g_free);
+  if (args->len == 0)
+    {
+      print_help (stderr);
+      return CLI_EXIT_USAGE;
+    }
+
+  g_ptr_array_add (args, NULL);
+  command = g_ptr_array_index (args, 0);
+  if (is_file_command (command))
+    return run_file_command (&opts, command, (char **) args->pdata + 1);
+
+  /* goose's mergeArgs */
+  g_ptr_array_remove_index (args, args->len - 1);
+  if (env_or_null ("GOOSE_DRIVER") != NULL)
+    g_ptr_array_insert (args, 0, g_strdup (env_or_null ("GOOSE_DRIVER")));
+  if (env_or_null ("GOOSE_DBSTRING") != NULL)
+    g_ptr_array_insert (args, 1, g_strdup (env_or_null ("GOOSE_DBSTRING")));
+  if (args->len < 3)
+    {
+      print_help (stderr);
+      return CLI_EXIT_USAGE;
+    }
+  g_ptr_array_add (args, NULL);
+
+  {
+    const char *driver = g_ptr_array_index (args, 0);
+    const char *dsn = g_ptr_array_index (args, 1);
+    char **rest = (char **) args->pdata + 3;
+
+    command = g_ptr_array_index (args, 2);
+    if (is_file_command (command))
+      return run_file_command (&opts, command, rest);
+    if (!cli_is_db_command (command))
+      {
+        /* the driver is checked first, as goose opens the database first */
+        g_autoptr(GanderDatabase) database = gander_database_new_for_driver (driver, dsn, &error);
+        g_autofree char *quoted = NULL;
+
+        if (database == NULL)
+          {
+            g_autofree char *masked = gander_dsn_mask (dsn);
+            g_autofree char *prefix = NULL;
+
+            quoted = cli_go_quote (masked);
+            prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
+            cli_fatal_message (prefix, error->message);
+            return CLI_EXIT_FAILURE;
+          }
+        quoted = cli_go_quote (command);
+        return cli_usage_error (_("%s: no such command"), quoted);
+      }
+    return cli_run_db_command (&opts, driver, dsn, command, rest);
+  }
+}

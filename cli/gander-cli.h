@@ -1,0 +1,125 @@
+/* gander-cli.h: pieces shared by the files of the gander tool
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses, listed in --help. 1 is what goose exits with on any
+ * failure; 2 is what Go's flag package exits with on a bad flag, which
+ * Gander extends to every way of calling the tool wrongly. */
+enum {
+  CLI_EXIT_OK      = 0,
+  CLI_EXIT_FAILURE = 1,
+  CLI_EXIT_USAGE   = 2,
+  CLI_EXIT_PENDING = 3,
+};
+
+/* What the command line and the environment asked for, after goose's
+ * merging rules. */
+typedef struct {
+  char     *dir;               /* -dir, or GOOSE_MIGRATION_DIR, or "." */
+  char     *table;             /* -table, or GOOSE_TABLE, or NULL */
+  char     *env_file;          /* -env: NULL = best effort ./.env */
+  gboolean  verbose;           /* -v */
+  gboolean  sequential;        /* -s */
+  gboolean  allow_missing;     /* -allow-missing */
+  gboolean  no_versioning;     /* -no-versioning */
+  gboolean  no_color;          /* -no-color or NO_COLOR */
+  gboolean  show_version;      /* -version */
+  gboolean  help;              /* -h, -help */
+  gint64    timeout_ns;        /* -timeout, 0 = none */
+  gboolean  json;              /* --json */
+  gboolean  exit_code;         /* --exit-code */
+  gint64    lock_timeout_ms;   /* --lock-timeout, -1 = unset */
+  gint64    statement_timeout_ms; /* --statement-timeout, -1 = unset */
+  char     *direction;         /* --direction (parse) */
+  char     *timeout_text;      /* -timeout as given, for messages */
+
+  GPtrArray *args;             /* positional arguments (char *) */
+} CliOptions;
+
+void        cli_options_clear         (CliOptions *opts);
+void        cli_set_str               (char      **ptr,
+                                       const char *value);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, cli_options_clear)
+
+/* gander-cli-log.c: goose's logger (Go's log package with default flags). */
+void        cli_log_set_color         (gboolean    color);
+void        cli_log_set_quiet         (gboolean    quiet);
+void        cli_log                   (const char *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
+void        cli_log_always            (const char *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
+void        cli_log_gray              (const char *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
+void        cli_warn                  (const char *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
+void        cli_log_install_lib_writer (gboolean   verbose);
+
+/* gander-cli-gocompat.c: Go behaviours goose users see. */
+char       *cli_go_duration_string    (gint64      nsec);
+gint64      cli_goose_truncate_duration (gint64    nsec);
+gboolean    cli_go_parse_duration     (const char *text,
+                                       gint64     *nsec,
+                                       GError    **error);
+gboolean    cli_go_parse_bool         (const char *text,
+                                       gboolean   *value);
+char       *cli_go_quote              (const char *text);
+char       *cli_go_path_clean         (const char *path);
+char       *cli_go_path_join          (const char *dir,
+                                       const char *name);
+char       *cli_goose_snake_case      (const char *name);
+gboolean    cli_goose_is_timestamp    (gint64      version);
+char       *cli_go_ansic_time         (const char *db_timestamp);
+gboolean    cli_parse_ms_or_duration  (const char *text,
+                                       gint64     *msec,
+                                       GError    **error);
+
+/* gander-cli-dotenv.c: godotenv v1.5.1. */
+GHashTable *cli_dotenv_parse          (const char *contents,
+                                       GError    **error);
+gboolean    cli_dotenv_load           (const char *path,
+                                       GError    **error);
+
+/* gander-cli-files.c: commands that never touch a database. */
+int         cli_cmd_create            (CliOptions  *opts,
+                                       char       **argv);
+int         cli_cmd_fix               (CliOptions  *opts);
+int         cli_cmd_validate          (CliOptions  *opts);
+int         cli_cmd_env               (CliOptions  *opts);
+int         cli_cmd_parse             (CliOptions  *opts,
+                                       char       **argv);
+
+/* gander-cli-db.c: commands that run against a database. */
+int         cli_run_db_command        (CliOptions  *opts,
+                                       const char  *driver,
+                                       const char  *dsn,
+                                       const char  *command,
+                                       char       **argv);
+gboolean    cli_is_db_command         (const char  *command);
+
+/* gander-cli-cancel.c: -timeout and SIGINT/SIGTERM. */
+typedef struct _CliCancel CliCancel;
+
+CliCancel    *cli_cancel_new           (gint64     timeout_ns);
+GCancellable *cli_cancel_get_cancellable (CliCancel *self);
+gboolean      cli_cancel_timed_out     (CliCancel *self);
+int           cli_cancel_get_signal    (CliCancel *self);
+void          cli_cancel_free          (CliCancel *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliCancel, cli_cancel_free)
+
+/* gander-cli.c */
+int         cli_usage_error           (const char *format,
+                                       ...) G_GNUC_PRINTF (1, 2);
+void        cli_print_json            (gpointer    builder);
+void        cli_fatal_message         (const char *prefix,
+                                       const char *message);
+
+G_END_DECLS
