@@ -483,11 +483,17 @@ cmd_status (Run *run)
           break;
         case GANDER_MIGRATION_STATE_RUNNING:
           n_pending++;
-          cli_warn (_("%s (version %" G_GINT64_FORMAT ") runs without a "
-                      "transaction and was interrupted: it may be half "
-                      "applied. Check the database and repair it by hand "
-                      "before running up again."),
-                    name, gander_migration_status_get_version (status));
+          {
+            g_autofree char *side_table = gander_database_dup_side_table_name (run->database);
+
+            cli_warn (_("%s (version %lld) runs without a "
+                        "transaction and did not finish: it may be half "
+                        "applied. Check the database by hand, complete or "
+                        "undo the migration, then clear the marker with: "
+                        "DELETE FROM %s WHERE version_id = %lld;"),
+                      name, (long long) gander_migration_status_get_version (status),
+                      side_table, (long long) gander_migration_status_get_version (status));
+          }
           break;
         case GANDER_MIGRATION_STATE_APPLIED:
         default:
@@ -497,10 +503,10 @@ cmd_status (Run *run)
         {
           const char *recorded = gander_migration_status_get_recorded_checksum (status);
 
-          cli_warn (_("%s (version %" G_GINT64_FORMAT ") was modified after "
+          cli_warn (_("%s (version %lld) was modified after "
                       "it was applied (recorded checksum %.12s…): the "
                       "database may not match the file"),
-                    name, gander_migration_status_get_version (status),
+                    name, (long long) gander_migration_status_get_version (status),
                     recorded != NULL ? recorded : "?");
         }
     }

@@ -120,8 +120,8 @@ collect_files (const char  *dir,
       if (a->version == b->version)
         {
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_DUPLICATE_VERSION,
-                       _("duplicate version %" G_GINT64_FORMAT " detected:\n%s\n%s"),
-                       a->version, a->path, b->path);
+                       _("duplicate version %lld detected:\n%s\n%s"),
+                       (long long) a->version, a->path, b->path);
           return NULL;
         }
     }
@@ -441,8 +441,8 @@ cli_cmd_validate (CliOptions *opts)
       if (previous != NULL)
         {
           g_autofree char *message =
-            g_strdup_printf (_("duplicate version %" G_GINT64_FORMAT ": %s and %s"),
-                             version, previous, file->path);
+            g_strdup_printf (_("duplicate version %lld: %s and %s"),
+                             (long long) version, previous, file->path);
           validate_error (&n_errors, message);
           continue;
         }

@@ -124,12 +124,18 @@ lib_log_writer (GLogLevelFlags   log_level,
                 gpointer         user_data)
 {
   const char *message = NULL;
+  const char *domain = NULL;
 
   for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE"))
-      message = fields[i].value;
-  if (message == NULL)
-    return G_LOG_WRITER_UNHANDLED;
+    {
+      if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+    }
+  /* GLib's and GIO's own chatter keeps its usual treatment */
+  if (message == NULL || domain == NULL || !g_str_has_prefix (domain, "Gander"))
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
 
   switch (log_level & G_LOG_LEVEL_MASK)
     {

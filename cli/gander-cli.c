@@ -524,10 +524,8 @@ main (int    argc,
   if (env_or_null ("GOOSE_DBSTRING") != NULL)
     g_ptr_array_insert (args, 1, g_strdup (env_or_null ("GOOSE_DBSTRING")));
   if (args->len < 3)
-    {
-      print_help (stderr);
-      return CLI_EXIT_USAGE;
-    }
+    return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
+                              "with GOOSE_DRIVER and GOOSE_DBSTRING set"));
   g_ptr_array_add (args, NULL);
 
   {
