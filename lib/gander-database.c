@@ -633,7 +633,7 @@ gander_database_interrupt (GanderDatabase *self)
  * @exists: (out): whether the version table exists
  * @error: return location for a #GError
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
  */
@@ -769,7 +769,7 @@ gander_database_delete_version (GanderDatabase  *self,
 }
 
 /**
- * gander_database_list_versions:
+ * gander_database_list_versions: (skip)
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *
@@ -813,7 +813,7 @@ gander_database_ensure_side_table (GanderDatabase  *self,
 }
 
 /**
- * gander_database_write_side_row:
+ * gander_database_write_side_row: (skip)
  * @self: a #GanderDatabase
  * @row: the row to insert or replace
  * @error: return location for a #GError
@@ -858,7 +858,7 @@ gander_database_delete_side_row (GanderDatabase  *self,
 }
 
 /**
- * gander_database_list_side_rows:
+ * gander_database_list_side_rows: (skip)
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *

@@ -191,7 +191,7 @@ syntax:
  * cannot run), the version is the text before the first `_`, a base-10
  * integer greater than zero.
  *
- * Returns: %TRUE if @basename carries a version
+ * Returns: (skip): %TRUE if @basename carries a version
  *
  * Since: 0.1
  */

@@ -1565,7 +1565,7 @@ gander_migrator_status (GanderMigrator  *self,
  * in the version table. A database without the table is at version 0.
  * Not available with #GanderMigrator:no-versioning.
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
  */
@@ -1608,7 +1608,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
  * Whether migrations are pending. Like goose's Provider, missing
  * (out-of-order) migrations are an error unless allow-missing is set.
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
  */
@@ -2132,7 +2132,7 @@ gander_migrator_get_db_version_async (GanderMigrator      *self,
  * @version: (out): the highest version recorded
  * @error: return location for a #GError
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
  */
@@ -2178,7 +2178,7 @@ gander_migrator_has_pending_async (GanderMigrator      *self,
  * @has_pending: (out): whether migrations are pending
  * @error: return location for a #GError
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
  */
