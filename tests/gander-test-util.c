@@ -198,6 +198,45 @@ gander_test_goose_ddl (const char *engine)
          "\t)";
 }
 
+void
+gander_test_run_cli_concurrently (guint              n,
+                                  const char * const *args)
+{
+  const char *cli = g_getenv ("GANDER_CLI");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (gpointer) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GSubprocess *proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                                             G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                             &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (procs, proc);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err_text = NULL;
+
+      g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err_text, &error);
+      g_assert_no_error (error);
+      if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0)
+        g_error ("runner %u failed (exit %d):\n%s", i,
+                 g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1,
+                 err_text);
+    }
+}
+
 int
 gander_test_run (void)
 {

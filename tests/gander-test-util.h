@@ -30,6 +30,11 @@ gboolean     gander_test_table_exists         (const char *engine,
                                                const char *table);
 const char  *gander_test_goose_ddl            (const char *engine);
 
+/* Runs @n copies of the built `gander` CLI (env GANDER_CLI) at once with
+ * the same arguments and asserts that every one exits 0. */
+void         gander_test_run_cli_concurrently (guint              n,
+                                               const char * const *args);
+
 /* g_test_run() plus cleanup of servers the suite started. */
 int          gander_test_run                  (void);
 

@@ -8,8 +8,6 @@
 
 #include <gander.h>
 #include <glib/gstdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "gander-test-pg.h"
 #include "gander-test-util.h"
@@ -134,7 +132,7 @@ test_examples (void)
   g_assert_false (gander_test_table_exists ("postgres", dsn, "alerts"));
 }
 
-/* Eight processes run `up` at once: the advisory lock lets each migration
+/* Eight `gander up` processes run at once: the advisory lock lets each migration
  * through exactly once. */
 static void
 test_concurrent_processes (void)
@@ -144,7 +142,6 @@ test_concurrent_processes (void)
   g_autofree char *migdir = g_build_filename (tmp, "migrations", NULL);
   g_autofree char *dsn = NULL;
   const guint n_migrations = 25, n_procs = 8;
-  pid_t pids[8];
 
   g_assert_no_error (error);
   if ((dsn = new_dsn_or_skip ()) == NULL)
@@ -173,33 +170,10 @@ test_concurrent_processes (void)
       g_assert_no_error (error);
     }
 
-  for (guint p = 0; p < n_procs; p++)
-    {
-      pids[p] = fork ();
-      g_assert_cmpint (pids[p], >=, 0);
-      if (pids[p] == 0)
-        {
-          g_autoptr(GanderMigrator) m = migrator_for (dsn, migdir);
-          g_autoptr(GPtrArray) results = NULL;
-          g_autoptr(GError) child_error = NULL;
-
-          results = gander_migrator_up (m, NULL, &child_error);
-          if (results == NULL)
-            {
-              g_printerr ("child %u: %s\n", p, child_error->message);
-              _exit (1);
-            }
-          _exit (0);
-        }
-    }
-  for (guint p = 0; p < n_procs; p++)
-    {
-      int status = 0;
-
-      g_assert_cmpint (waitpid (pids[p], &status, 0), ==, pids[p]);
-      g_assert_true (WIFEXITED (status));
-      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-    }
+  {
+    const char *args[] = { "-dir", migdir, "postgres", dsn, "up", NULL };
+    gander_test_run_cli_concurrently (n_procs, args);
+  }
 
   g_assert_cmpint (gander_test_query_int ("postgres", dsn, "SELECT count(*) FROM goose_db_version WHERE version_id > 0"), ==, n_migrations);
   g_assert_cmpint (gander_test_query_int ("postgres", dsn, "SELECT count(DISTINCT version_id) FROM goose_db_version"), ==, n_migrations + 1);

@@ -7,8 +7,6 @@
 
 #include <gander.h>
 #include <glib/gstdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "gander-test-util.h"
 
@@ -200,7 +198,7 @@ test_no_versioning_seed (void)
   gander_test_rm_rf (tmp);
 }
 
-/* Four processes run `up` on one file at once: every migration is applied
+/* Four `gander up` processes run on one file at once: every migration is applied
  * exactly once (one version row each, and each migration's side effect
  * happened once). */
 static void
@@ -211,7 +209,6 @@ test_concurrent_processes (void)
   g_autofree char *migdir = g_build_filename (tmp, "migrations", NULL);
   g_autofree char *dbpath = g_build_filename (tmp, "race.db", NULL);
   const guint n_migrations = 30, n_procs = 4;
-  pid_t pids[4];
 
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir (migdir, 0755), ==, 0);
@@ -236,38 +233,10 @@ test_concurrent_processes (void)
       g_assert_no_error (error);
     }
 
-  for (guint p = 0; p < n_procs; p++)
-    {
-      pids[p] = fork ();
-      g_assert_cmpint (pids[p], >=, 0);
-      if (pids[p] == 0)
-        {
-          g_autoptr(GanderSource) source = gander_source_new_for_uri (migdir, GANDER_SOURCE_FLAGS_NONE, NULL, NULL);
-          g_autoptr(GanderDatabase) db = gander_sqlite_database_new (dbpath);
-          g_autoptr(GanderMigrator) m = NULL;
-          g_autoptr(GPtrArray) results = NULL;
-          g_autoptr(GError) child_error = NULL;
-
-          if (source == NULL)
-            _exit (2);
-          m = gander_migrator_new (db, source);
-          results = gander_migrator_up (m, NULL, &child_error);
-          if (results == NULL)
-            {
-              g_printerr ("child %u: %s\n", p, child_error->message);
-              _exit (1);
-            }
-          _exit (0);
-        }
-    }
-  for (guint p = 0; p < n_procs; p++)
-    {
-      int status = 0;
-
-      g_assert_cmpint (waitpid (pids[p], &status, 0), ==, pids[p]);
-      g_assert_true (WIFEXITED (status));
-      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-    }
+  {
+    const char *args[] = { "-dir", migdir, "sqlite3", dbpath, "up", NULL };
+    gander_test_run_cli_concurrently (n_procs, args);
+  }
 
   g_assert_cmpint (gander_test_query_int ("sqlite3", dbpath, "SELECT count(*) FROM goose_db_version WHERE version_id > 0"), ==, n_migrations);
   g_assert_cmpint (gander_test_query_int ("sqlite3", dbpath, "SELECT count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0"), ==, n_migrations);
