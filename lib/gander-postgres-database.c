@@ -1,2 +1,1453 @@
-/* gander-postgres-database.c: to be written */
+/* gander-postgres-database.c: GanderDatabase on PostgreSQL (libpq)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "gander-error.h"
+#include "gander-database-private.h"
+#include "gander-postgres-database.h"
+#include "gander-postgres-private.h"
+
+/**
+ * GanderPostgresDatabase:
+ *
+ * A #GanderDatabase on PostgreSQL, through libpq.
+ *
+ * The connection string is a URI (`postgres://user@host:5432/db?sslmode=require`)
+ * or a libpq key=value string; an empty one takes everything from libpq's
+ * environment variables (`PGHOST`, `PGDATABASE`, …). Service files and
+ * `.pgpass` work as they do for psql. The session's `application_name` is
+ * `gander` unless the connection string or `PGAPPNAME` says otherwise.
+ *
+ * The version table is goose's, with goose's DDL and queries, so goose and
+ * Gander can take turns on one database. The run lock is the session
+ * advisory lock goose's Provider takes (id 4097083626), so the two also
+ * exclude each other.
+ *
+ * Since: 0.1
+ */
+
+struct _GanderPostgresDatabase
+{
+  GanderDatabase parent_instance;
+
+  PGconn   *conn;
+
+  /* interrupt() may run in any thread: it only touches these. */
+  GMutex    cancel_lock;
+  PGcancel *cancel;
+  gint      cancel_requested;   /* atomic */
+
+  guint     statement_timeout;
+  guint     lock_timeout;
+  /* The timeouts still have to be SET on the session. */
+  gboolean  settings_pending;
+  /* They were SET inside a transaction, which a rollback would undo. */
+  gboolean  settings_in_transaction;
+
+  /* SQLSTATE of the last failed statement, "" when none. */
+  char      last_sqlstate[6];
+};
+
+G_DEFINE_FINAL_TYPE (GanderPostgresDatabase, gander_postgres_database, GANDER_TYPE_DATABASE)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+enum {
+  PROP_0,
+  PROP_STATEMENT_TIMEOUT,
+  PROP_LOCK_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define LOCK_ID_STRING "4097083626"
+/* pg_locks shows a bigint advisory key as classid (high 32 bits) and objid
+ * (low 32 bits) with objsubid 1. */
+#define LOCK_CLASSID_STRING "0"
+#define LOCK_OBJID_STRING "4097083626"
+
+#define LOCK_RETRY_FIRST_MS 50
+#define LOCK_RETRY_MAX_MS 1000
+
+G_STATIC_ASSERT ((GANDER_POSTGRES_LOCK_ID >> 32) == 0);
+G_STATIC_ASSERT ((GANDER_POSTGRES_LOCK_ID & 0xffffffff) == 4097083626u);
+
+static const char *
+table_name (GanderPostgresDatabase *self)
+{
+  return gander_database_get_table_name (GANDER_DATABASE (self));
+}
+
+/* Error reporting {{{ */
+
+static guint
+line_of_position (const char *sql,
+                  long        position)
+{
+  /* PostgreSQL counts characters, not bytes, from 1. */
+  gboolean utf8 = g_utf8_validate (sql, -1, NULL);
+  const char *p = sql;
+  guint line = 1;
+
+  for (long i = 1; i < position && *p != '\0'; i++)
+    {
+      if (*p == '\n')
+        line++;
+      p = utf8 ? g_utf8_next_char (p) : p + 1;
+    }
+  return line;
+}
+
+static GanderError
+error_code_for_sqlstate (GanderPostgresDatabase *self,
+                         const char             *sqlstate,
+                         const char             *primary)
+{
+  if (sqlstate == NULL || strlen (sqlstate) != 5)
+    return self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD
+           ? GANDER_ERROR_CONNECTION : GANDER_ERROR_SQL;
+
+  /* connection_exception, and the server going away under us */
+  if (g_str_has_prefix (sqlstate, "08") ||
+      g_str_equal (sqlstate, "57P01") ||
+      g_str_equal (sqlstate, "57P02") ||
+      g_str_equal (sqlstate, "57P03"))
+    return GANDER_ERROR_CONNECTION;
+  if (g_str_has_prefix (sqlstate, "28"))
+    return GANDER_ERROR_AUTH;
+  if (g_str_equal (sqlstate, "40001") || g_str_equal (sqlstate, "40P01"))
+    return GANDER_ERROR_RETRYABLE;
+  /* lock_not_available: NOWAIT, and lock_timeout expiring */
+  if (g_str_equal (sqlstate, "55P03"))
+    return GANDER_ERROR_LOCKED;
+  if (g_str_equal (sqlstate, "57014"))
+    {
+      /* query_canceled: our own PQcancel, statement_timeout, or someone
+       * running pg_cancel_backend() on us. */
+      if (g_atomic_int_get (&self->cancel_requested))
+        return GANDER_ERROR_CANCELLED;
+      if (primary != NULL && strstr (primary, "user request") != NULL)
+        return GANDER_ERROR_CANCELLED;
+      return GANDER_ERROR_TIMEOUT;
+    }
+  /* idle_in_transaction_session_timeout, idle_session_timeout */
+  if (g_str_equal (sqlstate, "25P03") || g_str_equal (sqlstate, "57P05"))
+    return GANDER_ERROR_TIMEOUT;
+  if (g_str_equal (sqlstate, "25006"))
+    return GANDER_ERROR_READ_ONLY;
+  return GANDER_ERROR_SQL;
+}
+
+static void
+append_field (GString        *msg,
+              const PGresult *result,
+              int             field,
+              const char     *label)
+{
+  const char *value = PQresultErrorField (result, field);
+
+  if (value != NULL && *value != '\0')
+    g_string_append_printf (msg, "\n%s: %s", label, value);
+}
+
+/* Keeps what psql would show: severity, primary message, SQLSTATE, the
+ * line of @sql the error points at, DETAIL, HINT and CONTEXT. */
+static void
+set_error_from_result (GanderPostgresDatabase  *self,
+                       const PGresult          *result,
+                       const char              *sql,
+                       GError                 **error)
+{
+  const char *sqlstate = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+  const char *severity = PQresultErrorField (result, PG_DIAG_SEVERITY);
+  const char *primary = PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY);
+  const char *position = PQresultErrorField (result, PG_DIAG_STATEMENT_POSITION);
+  g_autofree char *fallback = NULL;
+  g_autoptr(GString) msg = g_string_new (NULL);
+  GanderError code;
+
+  g_strlcpy (self->last_sqlstate, sqlstate != NULL ? sqlstate : "",
+             sizeof self->last_sqlstate);
+
+  if (primary == NULL)
+    {
+      /* libpq's own errors (a lost connection) carry only the text */
+      const char *text = PQresultErrorMessage (result);
+
+      if ((text == NULL || *text == '\0') && self->conn != NULL)
+        text = PQerrorMessage (self->conn);
+      fallback = g_strchomp (g_strdup (text != NULL && *text != '\0'
+                                       ? text : "unknown error"));
+      primary = fallback;
+    }
+
+  code = error_code_for_sqlstate (self, sqlstate, primary);
+
+  if (severity != NULL)
+    g_string_append_printf (msg, "%s: ", severity);
+  g_string_append (msg, primary);
+  if (sqlstate != NULL)
+    g_string_append_printf (msg, " (SQLSTATE %s)", sqlstate);
+  if (position != NULL && sql != NULL)
+    g_string_append_printf (msg, " (line %u of the statement)",
+                            line_of_position (sql, strtol (position, NULL, 10)));
+  append_field (msg, result, PG_DIAG_MESSAGE_DETAIL, "DETAIL");
+  append_field (msg, result, PG_DIAG_MESSAGE_HINT, "HINT");
+  append_field (msg, result, PG_DIAG_CONTEXT, "CONTEXT");
+
+  g_set_error_literal (error, GANDER_ERROR, code, msg->str);
+}
+
+static void
+set_not_open_error (GError **error)
+{
+  g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_CONNECTION,
+                       "the PostgreSQL connection is not open");
+}
+
+static void
+set_cancelled_error (GError **error)
+{
+  g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
+                       "the operation was cancelled");
+}
+
+/* The password as written in a URI's user info, before percent-decoding:
+ * libpq's URI syntax errors quote raw tokens, which may be that. */
+static char *
+dup_uri_password (const char *dsn)
+{
+  const char *authority, *end, *colon;
+
+  if (!g_str_has_prefix (dsn, "postgresql://") &&
+      !g_str_has_prefix (dsn, "postgres://"))
+    return NULL;
+
+  authority = strstr (dsn, "://") + 3;
+  /* libpq looks for the user info up to the first '@' or '/' */
+  end = authority + strcspn (authority, "@/");
+  if (*end != '@')
+    return NULL;
+  colon = memchr (authority, ':', end - authority);
+  if (colon == NULL || colon + 1 == end)
+    return NULL;
+  return g_strndup (colon + 1, end - colon - 1);
+}
+
+static void
+scrub (GString    *text,
+       const char *secret)
+{
+  gsize len;
+  gsize from = 0;
+
+  if (secret == NULL || *secret == '\0')
+    return;
+  len = strlen (secret);
+  while (from < text->len)
+    {
+      const char *hit = strstr (text->str + from, secret);
+      gsize at;
+
+      if (hit == NULL)
+        break;
+      at = hit - text->str;
+      g_string_erase (text, at, len);
+      g_string_insert (text, at, "xxxxx");
+      from = at + 5;
+    }
+}
+
+static gboolean
+looks_like_auth_failure (PGconn     *conn,
+                         const char *message)
+{
+  /* libpq has no SQLSTATE for a failed connection (28P01, 28000): only
+   * the server's text, which is English unless the server's lc_messages
+   * says otherwise. */
+  static const char * const patterns[] = {
+    "password authentication failed",
+    "authentication failed for user",
+    "no password supplied",
+    "no pg_hba.conf entry",
+    "pg_hba.conf rejects connection",
+    "SCRAM authentication",
+  };
+
+  if (PQconnectionNeedsPassword (conn))
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (patterns); i++)
+    if (strstr (message, patterns[i]) != NULL)
+      return TRUE;
+  /* role "x" does not exist (28000); a missing database (3D000) is a
+   * connection problem */
+  return strstr (message, "role \"") != NULL && strstr (message, "does not exist") != NULL;
+}
+
+static void
+set_connect_error (GanderPostgresDatabase  *self,
+                   PGconn                  *conn,
+                   GError                 **error)
+{
+  const char *dsn = gander_database_get_dsn (GANDER_DATABASE (self));
+  g_autofree char *display = gander_database_dup_display_dsn (GANDER_DATABASE (self));
+  g_autofree char *raw_password = NULL;
+  g_autofree char *uri_password = NULL;
+  g_autofree char *masked = NULL;
+  g_autoptr(GString) text = NULL;
+
+  text = g_string_new (conn != NULL ? PQerrorMessage (conn) : "out of memory");
+  g_strchomp (text->str);
+  g_string_set_size (text, strlen (text->str));
+
+  /* libpq does not print passwords in its messages, but its DSN syntax
+   * errors quote pieces of the DSN: scrub every form the password can take
+   * (as written, decoded, and the one libpq found in .pgpass). */
+  raw_password = dup_uri_password (dsn != NULL ? dsn : "");
+  if (raw_password != NULL)
+    uri_password = g_uri_unescape_string (raw_password, NULL);
+  scrub (text, raw_password);
+  scrub (text, uri_password);
+  if (conn != NULL)
+    scrub (text, PQpass (conn));
+  masked = gander_dsn_mask (text->str);
+
+  g_set_error (error, GANDER_ERROR,
+               conn != NULL && looks_like_auth_failure (conn, masked)
+               ? GANDER_ERROR_AUTH : GANDER_ERROR_CONNECTION,
+               "cannot connect to PostgreSQL (%s): %s",
+               *display != '\0' ? display : "parameters from the environment",
+               masked);
+}
+
+/* }}} */
+
+/* Running statements {{{ */
+
+static void
+send_cancel (GanderPostgresDatabase *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->cancel_lock);
+  char errbuf[256];
+
+  if (self->cancel == NULL)
+    return;
+  g_atomic_int_set (&self->cancel_requested, TRUE);
+  /* PQcancel is safe to call from any thread while the owner waits */
+  if (!PQcancel (self->cancel, errbuf, sizeof errbuf))
+    g_debug ("cannot cancel the running statement: %s", errbuf);
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  send_cancel (user_data);
+}
+
+static void
+drain_copy (PGconn        *conn,
+            ExecStatusType status)
+{
+  /* Migrations cannot feed COPY FROM STDIN (goose cannot either); end it
+   * with an error rather than hang. */
+  if (status == PGRES_COPY_IN)
+    {
+      PQputCopyEnd (conn, "COPY FROM STDIN is not supported in migrations");
+    }
+  else if (status == PGRES_COPY_OUT)
+    {
+      char *buffer = NULL;
+
+      while (PQgetCopyData (conn, &buffer, 0) > 0)
+        g_clear_pointer (&buffer, PQfreemem);
+    }
+}
+
+/* Runs @sql and waits for it, keeping the first error of a multi-command
+ * string and the last result otherwise. @simple selects the simple-query
+ * protocol (several commands, no parameters), which migrations need; our
+ * own queries go through the extended protocol with parameters, so table
+ * names are the only text ever put into them and those are validated. */
+static PGresult *
+execute (GanderPostgresDatabase  *self,
+         const char              *sql,
+         gboolean                 simple,
+         int                      n_params,
+         const char * const      *params,
+         GCancellable            *cancellable,
+         GError                 **error)
+{
+  g_autoptr(PGresult) last = NULL;
+  g_autoptr(PGresult) failure = NULL;
+  gulong handler = 0;
+  int sent;
+
+  if (self->conn == NULL)
+    {
+      set_not_open_error (error);
+      return NULL;
+    }
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      set_cancelled_error (error);
+      return NULL;
+    }
+
+  g_debug ("SQL: %s", sql);
+
+  g_atomic_int_set (&self->cancel_requested, FALSE);
+  self->last_sqlstate[0] = '\0';
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+
+  if (simple)
+    sent = PQsendQuery (self->conn, sql);
+  else
+    sent = PQsendQueryParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+
+  /* A cancel that arrived before the query reached the server was lost:
+   * the server ignores cancel requests while idle. */
+  if (sent && g_cancellable_is_cancelled (cancellable))
+    send_cancel (self);
+
+  if (sent)
+    {
+      PGresult *result;
+
+      while ((result = PQgetResult (self->conn)) != NULL)
+        {
+          ExecStatusType status = PQresultStatus (result);
+
+          if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE)
+            {
+              if (failure == NULL)
+                failure = result;
+              else
+                PQclear (result);
+              continue;
+            }
+          drain_copy (self->conn, status);
+          g_clear_pointer (&last, PQclear);
+          last = result;
+        }
+    }
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+
+  if (!sent)
+    {
+      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+      g_set_error (error, GANDER_ERROR,
+                   PQstatus (self->conn) == CONNECTION_BAD
+                   ? GANDER_ERROR_CONNECTION : GANDER_ERROR_SQL,
+                   "cannot send the statement to PostgreSQL: %s", text);
+      return NULL;
+    }
+  if (failure != NULL)
+    {
+      set_error_from_result (self, failure, sql, error);
+      return NULL;
+    }
+  if (last == NULL)
+    {
+      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONNECTION,
+                   "PostgreSQL returned no result: %s", text);
+      return NULL;
+    }
+  return g_steal_pointer (&last);
+}
+
+/* SET the timeouts on the session, at the first statement that can. */
+static gboolean
+apply_settings (GanderPostgresDatabase  *self,
+                GError                 **error)
+{
+  PGTransactionStatusType status;
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *statement_timeout = NULL;
+  g_autofree char *lock_timeout = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!self->settings_pending || self->conn == NULL)
+    return TRUE;
+  status = PQtransactionStatus (self->conn);
+  /* A failed transaction refuses SET; the rollback will bring us back. */
+  if (status == PQTRANS_INERROR)
+    return TRUE;
+
+  /* 0 means the server's default: RESET goes back to what the role,
+   * database or PGOPTIONS chose */
+  statement_timeout = self->statement_timeout == 0
+                      ? g_strdup ("RESET statement_timeout")
+                      : g_strdup_printf ("SET statement_timeout = %u", self->statement_timeout);
+  lock_timeout = self->lock_timeout == 0
+                 ? g_strdup ("RESET lock_timeout")
+                 : g_strdup_printf ("SET lock_timeout = %u", self->lock_timeout);
+  sql = g_strconcat (statement_timeout, "; ", lock_timeout, NULL);
+  result = execute (self, sql, TRUE, 0, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  self->settings_pending = FALSE;
+  if (status == PQTRANS_INTRANS)
+    self->settings_in_transaction = TRUE;
+  return TRUE;
+}
+
+static PGresult *
+run (GanderPostgresDatabase  *self,
+     const char              *sql,
+     int                      n_params,
+     const char * const      *params,
+     GCancellable            *cancellable,
+     GError                 **error)
+{
+  if (!apply_settings (self, error))
+    return NULL;
+  return execute (self, sql, FALSE, n_params, params, cancellable, error);
+}
+
+static gboolean
+run_command (GanderPostgresDatabase  *self,
+             const char              *sql,
+             int                      n_params,
+             const char * const      *params,
+             GError                 **error)
+{
+  g_autoptr(PGresult) result = run (self, sql, n_params, params, NULL, error);
+
+  return result != NULL;
+}
+
+/* After the transaction ends: timeouts SET inside a rolled-back one are
+ * gone and must be SET again. */
+static void
+transaction_ended (GanderPostgresDatabase *self,
+                   gboolean                committed)
+{
+  if (self->settings_in_transaction && !committed)
+    self->settings_pending = TRUE;
+  self->settings_in_transaction = FALSE;
+}
+
+static gboolean
+is_duplicate_object (GanderPostgresDatabase *self)
+{
+  /* A concurrent CREATE TABLE that won the race: duplicate_table, or a
+   * unique violation on pg_type / pg_class while both were in flight. */
+  return g_str_equal (self->last_sqlstate, "42P07") ||
+         g_str_equal (self->last_sqlstate, "23505");
+}
+
+/* Runs a CREATE TABLE; *@lost_race tells whether another session created
+ * the table first. Inside a transaction a savepoint keeps the transaction
+ * usable after that error. */
+static gboolean
+create_table (GanderPostgresDatabase  *self,
+              const char              *sql,
+              gboolean                *lost_race,
+              GError                 **error)
+{
+  gboolean savepoint = PQtransactionStatus (self->conn) == PQTRANS_INTRANS;
+  g_autoptr(GError) local_error = NULL;
+
+  *lost_race = FALSE;
+  if (savepoint && !run_command (self, "SAVEPOINT gander_create_table", 0, NULL, error))
+    return FALSE;
+
+  if (run_command (self, sql, 0, NULL, &local_error))
+    return !savepoint ||
+           run_command (self, "RELEASE SAVEPOINT gander_create_table", 0, NULL, error);
+
+  if (!is_duplicate_object (self))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      if (savepoint)
+        run_command (self, "ROLLBACK TO SAVEPOINT gander_create_table", 0, NULL, NULL);
+      return FALSE;
+    }
+
+  g_debug ("another session created the table first: %s", local_error->message);
+  if (savepoint &&
+      !run_command (self, "ROLLBACK TO SAVEPOINT gander_create_table", 0, NULL, error))
+    return FALSE;
+  *lost_race = TRUE;
+  return TRUE;
+}
+
+/* }}} */
+
+/* GanderDatabase vfuncs {{{ */
+
+static const char *
+gander_postgres_database_get_dialect (GanderDatabase *db)
+{
+  return "postgres";
+}
+
+static void
+notice_processor (void       *arg,
+                  const char *message)
+{
+  g_autofree char *text = g_strchomp (g_strdup (message));
+
+  g_debug ("PostgreSQL: %s", text);
+}
+
+static gboolean
+gander_postgres_database_open (GanderDatabase  *db,
+                               GCancellable    *cancellable,
+                               GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  const char *dsn = gander_database_get_dsn (db);
+  /* Entries before "dbname" are defaults the DSN (expanded in place of
+   * dbname) can override; libpq's environment variables, service file and
+   * .pgpass fill in what neither sets. pgx, which goose uses, always talks
+   * UTF-8. */
+  const char * const keywords[] = {
+    "fallback_application_name", "client_encoding", "dbname", NULL
+  };
+  const char *values[] = {
+    "gander", "UTF8", dsn != NULL ? dsn : "", NULL
+  };
+  PGconn *conn;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      set_cancelled_error (error);
+      return FALSE;
+    }
+
+  conn = PQconnectdbParams (keywords, values, 1);
+  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+    {
+      set_connect_error (self, conn, error);
+      g_clear_pointer (&conn, PQfinish);
+      return FALSE;
+    }
+
+  PQsetNoticeProcessor (conn, notice_processor, NULL);
+  self->conn = conn;
+  g_mutex_lock (&self->cancel_lock);
+  self->cancel = PQgetCancel (conn);
+  g_mutex_unlock (&self->cancel_lock);
+
+  self->settings_in_transaction = FALSE;
+  self->settings_pending = self->statement_timeout != 0 || self->lock_timeout != 0;
+  if (!apply_settings (self, error))
+    {
+      GANDER_DATABASE_GET_CLASS (self)->close (db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+gander_postgres_database_close (GanderDatabase *db)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+
+  g_mutex_lock (&self->cancel_lock);
+  g_clear_pointer (&self->cancel, PQfreeCancel);
+  g_mutex_unlock (&self->cancel_lock);
+  /* Ending the session rolls back an open transaction and releases
+   * session advisory locks. */
+  g_clear_pointer (&self->conn, PQfinish);
+  self->settings_pending = FALSE;
+  self->settings_in_transaction = FALSE;
+}
+
+static gboolean
+gander_postgres_database_exec (GanderDatabase  *db,
+                               const char      *sql,
+                               GCancellable    *cancellable,
+                               GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autoptr(PGresult) result = NULL;
+
+  if (!apply_settings (self, error))
+    return FALSE;
+  result = execute (self, sql, TRUE, 0, NULL, cancellable, error);
+  return result != NULL;
+}
+
+static gboolean
+gander_postgres_database_begin (GanderDatabase  *db,
+                                GCancellable    *cancellable,
+                                GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autoptr(PGresult) result = run (self, "BEGIN", 0, NULL, cancellable, error);
+
+  return result != NULL;
+}
+
+static gboolean
+gander_postgres_database_commit (GanderDatabase  *db,
+                                 GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autoptr(PGresult) result = execute (self, "COMMIT", FALSE, 0, NULL, NULL, error);
+
+  if (result == NULL)
+    {
+      /* a failed COMMIT (deferred constraint, lost connection) ends the
+       * transaction all the same */
+      transaction_ended (self, FALSE);
+      return FALSE;
+    }
+  /* COMMIT of a failed transaction "succeeds" and rolls back */
+  if (g_str_equal (PQcmdStatus (result), "ROLLBACK"))
+    {
+      transaction_ended (self, FALSE);
+      g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_SQL,
+                           "the transaction was rolled back instead of "
+                           "committed: a statement in it had failed");
+      return FALSE;
+    }
+  transaction_ended (self, TRUE);
+  return TRUE;
+}
+
+static gboolean
+gander_postgres_database_rollback (GanderDatabase  *db,
+                                   GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autoptr(PGresult) result = NULL;
+
+  if (self->conn == NULL)
+    {
+      set_not_open_error (error);
+      return FALSE;
+    }
+  if (PQstatus (self->conn) == CONNECTION_BAD)
+    {
+      /* the server rolled back when the session ended */
+      transaction_ended (self, FALSE);
+      return TRUE;
+    }
+  if (PQtransactionStatus (self->conn) == PQTRANS_IDLE)
+    return TRUE;
+
+  result = execute (self, "ROLLBACK", FALSE, 0, NULL, NULL, error);
+  transaction_ended (self, FALSE);
+  return result != NULL;
+}
+
+static gboolean
+sleep_cancellable (GCancellable  *cancellable,
+                   gint64         usec,
+                   GError       **error)
+{
+  GPollFD pollfd;
+
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pollfd))
+    {
+      g_poll (&pollfd, 1, (usec + 999) / 1000);
+      g_cancellable_release_fd (cancellable);
+    }
+  else
+    {
+      g_usleep (usec);
+    }
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      set_cancelled_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+or_unknown (const PGresult *result,
+            int             row,
+            int             column)
+{
+  if (PQgetisnull (result, row, column))
+    return "unknown";
+  return PQgetvalue (result, row, column);
+}
+
+/* Who holds goose's advisory lock in this database, for the error message.
+ * Roles without pg_read_all_stats see little of other roles' sessions. */
+static char *
+describe_lock_holders (GanderPostgresDatabase *self)
+{
+  static const char sql[] =
+    "SELECT a.pid, a.application_name, a.usename,"
+    " to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+    " a.state,"
+    " to_char(COALESCE(a.state_change, a.query_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+    " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 1"
+    " AND l.pid <> pg_backend_pid()"
+    " ORDER BY a.pid";
+  const char * const params[] = { LOCK_CLASSID_STRING, LOCK_OBJID_STRING };
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  result = run (self, sql, G_N_ELEMENTS (params), params, NULL, &local_error);
+  if (result == NULL)
+    return g_strdup_printf ("the holder is unknown (%s)", local_error->message);
+  if (PQntuples (result) == 0)
+    return g_strdup ("the session holding it is not visible to this role, "
+                     "or it was released just now");
+
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      const char *app = PQgetvalue (result, i, 1);
+
+      g_string_append_printf (text, "%sheld by pid %s (application_name \"%s\", "
+                              "user %s, connected since %s UTC, %s since %s UTC)",
+                              i > 0 ? "; " : "",
+                              PQgetvalue (result, i, 0),
+                              app,
+                              or_unknown (result, i, 2),
+                              or_unknown (result, i, 3),
+                              or_unknown (result, i, 4),
+                              or_unknown (result, i, 5));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+gander_postgres_database_lock (GanderDatabase  *db,
+                               GCancellable    *cancellable,
+                               GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  const char * const params[] = { LOCK_ID_STRING };
+  guint timeout_ms = gander_database_get_lock_wait_timeout (db);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gint64 delay_ms = LOCK_RETRY_FIRST_MS;
+  g_autofree char *holders = NULL;
+
+  for (;;)
+    {
+      g_autoptr(PGresult) result = NULL;
+      gint64 now;
+
+      /* try and back off rather than block in pg_advisory_lock(), so the
+       * wait has a deadline and can be cancelled without a PQcancel */
+      result = run (self, "SELECT pg_try_advisory_lock($1)", 1, params, cancellable, error);
+      if (result == NULL)
+        return FALSE;
+      if (PQntuples (result) == 1 && g_str_equal (PQgetvalue (result, 0, 0), "t"))
+        return TRUE;
+
+      now = g_get_monotonic_time ();
+      if (now >= deadline)
+        break;
+      if (!sleep_cancellable (cancellable,
+                              MIN (delay_ms * G_TIME_SPAN_MILLISECOND, deadline - now),
+                              error))
+        return FALSE;
+      delay_ms = MIN (delay_ms * 2, LOCK_RETRY_MAX_MS);
+    }
+
+  holders = describe_lock_holders (self);
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED,
+               "another migration run holds the lock on this database "
+               "(PostgreSQL advisory lock %s) and it was not released within %u ms: %s",
+               LOCK_ID_STRING, timeout_ms, holders);
+  return FALSE;
+}
+
+static gboolean
+gander_postgres_database_unlock (GanderDatabase  *db,
+                                 GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  const char * const params[] = { LOCK_ID_STRING };
+  g_autoptr(PGresult) result = NULL;
+
+  result = run (self, "SELECT pg_advisory_unlock($1)", 1, params, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) != 1 || !g_str_equal (PQgetvalue (result, 0, 0), "t"))
+    g_debug ("the advisory lock %s was not held by this session", LOCK_ID_STRING);
+  return TRUE;
+}
+
+static void
+gander_postgres_database_interrupt (GanderDatabase *db)
+{
+  send_cancel (GANDER_POSTGRES_DATABASE (db));
+}
+
+static gboolean
+query_bool (GanderPostgresDatabase  *self,
+            const char              *sql,
+            int                      n_params,
+            const char * const      *params,
+            gboolean                *value,
+            GError                 **error)
+{
+  g_autoptr(PGresult) result = run (self, sql, n_params, params, NULL, error);
+
+  if (result == NULL)
+    return FALSE;
+  *value = PQntuples (result) == 1 && g_str_equal (PQgetvalue (result, 0, 0), "t");
+  return TRUE;
+}
+
+static gboolean
+gander_postgres_database_version_table_exists (GanderDatabase  *db,
+                                               gboolean        *exists,
+                                               GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  const char *table = table_name (self);
+  const char *dot = strchr (table, '.');
+
+  /* goose's TableExists, with parameters instead of quoted literals. The
+   * names are folded to lower case the way PostgreSQL folds the unquoted
+   * name in goose's other statements, which goose itself forgets. */
+  if (dot != NULL)
+    {
+      g_autofree char *schema = g_ascii_strdown (table, dot - table);
+      g_autofree char *name = g_ascii_strdown (dot + 1, -1);
+      const char * const params[] = { schema, name };
+
+      return query_bool (self,
+                         "SELECT EXISTS ( SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2 )",
+                         2, params, exists, error);
+    }
+  else
+    {
+      g_autofree char *name = g_ascii_strdown (table, -1);
+      const char * const params[] = { name };
+
+      return query_bool (self,
+                         "SELECT EXISTS ( SELECT 1 FROM pg_tables WHERE (current_schema() IS NULL OR schemaname = current_schema()) AND tablename = $1 )",
+                         1, params, exists, error);
+    }
+}
+
+static gboolean
+gander_postgres_database_create_version_table (GanderDatabase  *db,
+                                               GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *sql = NULL;
+  gboolean lost_race;
+
+  /* goose's DDL, byte for byte (internal/dialects/postgres.go) */
+  sql = g_strdup_printf ("CREATE TABLE %s (\n"
+                         "\t\tid integer PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY,\n"
+                         "\t\tversion_id bigint NOT NULL,\n"
+                         "\t\tis_applied boolean NOT NULL,\n"
+                         "\t\ttstamp timestamp NOT NULL DEFAULT now()\n"
+                         "\t)",
+                         table_name (self));
+  if (!create_table (self, sql, &lost_race, error))
+    return FALSE;
+  /* the session that created it also wrote its version-0 row */
+  if (lost_race)
+    return TRUE;
+  return gander_database_insert_version (db, 0, error);
+}
+
+static gboolean
+gander_postgres_database_insert_version (GanderDatabase  *db,
+                                         gint64           version,
+                                         GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *sql = NULL;
+  char version_text[32];
+  const char * const params[] = { version_text, "true" };
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  sql = g_strdup_printf ("INSERT INTO %s (version_id, is_applied) VALUES ($1, $2)",
+                         table_name (self));
+  return run_command (self, sql, 2, params, error);
+}
+
+static gboolean
+gander_postgres_database_delete_version (GanderDatabase  *db,
+                                         gint64           version,
+                                         GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *sql = NULL;
+  char version_text[32];
+  const char * const params[] = { version_text };
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  sql = g_strdup_printf ("DELETE FROM %s WHERE version_id=$1", table_name (self));
+  return run_command (self, sql, 1, params, error);
+}
+
+static gint64
+value_int64 (const PGresult *result,
+             int             row,
+             int             column)
+{
+  return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+static char *
+value_dup (const PGresult *result,
+           int             row,
+           int             column)
+{
+  if (PQgetisnull (result, row, column))
+    return NULL;
+  return g_strdup (PQgetvalue (result, row, column));
+}
+
+static GArray *
+gander_postgres_database_list_versions (GanderDatabase  *db,
+                                        GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autoptr(GArray) rows = gander_version_rows_new ();
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *sql = NULL;
+
+  /* goose's ListMigrations plus the tstamp column, rendered like SQLite's
+   * so callers see one format; the serial-era table allows NULL there. */
+  sql = g_strdup_printf ("SELECT version_id, is_applied,"
+                         " to_char(tstamp, 'YYYY-MM-DD HH24:MI:SS')"
+                         " from %s ORDER BY id DESC",
+                         table_name (self));
+  result = run (self, sql, 0, NULL, NULL, error);
+  if (result == NULL)
+    return NULL;
+
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      GanderVersionRow row = {
+        .version_id = value_int64 (result, i, 0),
+        .is_applied = g_str_equal (PQgetvalue (result, i, 1), "t"),
+        .tstamp = value_dup (result, i, 2),
+      };
+
+      g_array_append_val (rows, row);
+    }
+  return g_steal_pointer (&rows);
+}
+
+static gboolean
+side_table_exists (GanderPostgresDatabase  *self,
+                   gboolean                *exists,
+                   GError                 **error)
+{
+  g_autofree char *side = gander_database_dup_side_table_name (GANDER_DATABASE (self));
+  const char * const params[] = { side };
+
+  /* to_regclass() resolves the name exactly as our statements will:
+   * through search_path when unqualified, folding case. */
+  return query_bool (self, "SELECT to_regclass($1) IS NOT NULL", 1, params, exists, error);
+}
+
+static gboolean
+gander_postgres_database_ensure_side_table (GanderDatabase  *db,
+                                            GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *side = gander_database_dup_side_table_name (db);
+  g_autofree char *sql = NULL;
+  gboolean exists = FALSE;
+  gboolean lost_race;
+
+  /* Look first: CREATE TABLE IF NOT EXISTS still needs the CREATE
+   * privilege on the schema, which a role that only migrates data may
+   * lack once the table is there. */
+  if (!side_table_exists (self, &exists, error))
+    return FALSE;
+  if (exists)
+    return TRUE;
+
+  sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS %s (\n"
+                         "  version_id bigint PRIMARY KEY,\n"
+                         "  filename text NOT NULL,\n"
+                         "  checksum text NOT NULL,\n"
+                         "  state text NOT NULL,\n"
+                         "  applied_by text NOT NULL,\n"
+                         "  applied_at timestamp NOT NULL DEFAULT (now() at time zone 'utc'),\n"
+                         "  duration_us bigint NOT NULL DEFAULT 0\n"
+                         ")",
+                         side);
+  if (!create_table (self, sql, &lost_race, error))
+    return FALSE;
+  if (lost_race)
+    {
+      if (!side_table_exists (self, &exists, error))
+        return FALSE;
+      if (!exists)
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_SQL,
+                       "cannot create the table %s: a conflicting object exists",
+                       side);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+gander_postgres_database_write_side_row (GanderDatabase       *db,
+                                         const GanderSideRow  *row,
+                                         GError              **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *side = gander_database_dup_side_table_name (db);
+  g_autofree char *sql = NULL;
+  char version_text[32];
+  char duration_text[32];
+  const char * const params[] = {
+    version_text,
+    row->filename != NULL ? row->filename : "",
+    row->checksum != NULL ? row->checksum : "",
+    gander_migration_state_to_string (row->state),
+    row->applied_by != NULL ? row->applied_by : gander_database_applied_by (),
+    row->applied_at,  /* NULL: now */
+    duration_text,
+  };
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, row->version_id);
+  g_snprintf (duration_text, sizeof duration_text, "%" G_GINT64_FORMAT, row->duration_us);
+  sql = g_strdup_printf ("INSERT INTO %s"
+                         " (version_id, filename, checksum, state, applied_by, applied_at, duration_us)"
+                         " VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamp, now() at time zone 'utc'), $7)"
+                         " ON CONFLICT (version_id) DO UPDATE SET"
+                         " filename = EXCLUDED.filename, checksum = EXCLUDED.checksum,"
+                         " state = EXCLUDED.state, applied_by = EXCLUDED.applied_by,"
+                         " applied_at = EXCLUDED.applied_at, duration_us = EXCLUDED.duration_us",
+                         side);
+  return run_command (self, sql, G_N_ELEMENTS (params), params, error);
+}
+
+static gboolean
+gander_postgres_database_delete_side_row (GanderDatabase  *db,
+                                          gint64           version,
+                                          GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *side = gander_database_dup_side_table_name (db);
+  g_autofree char *sql = NULL;
+  char version_text[32];
+  const char * const params[] = { version_text };
+  gboolean exists = FALSE;
+
+  /* a database goose created has no side table: nothing to delete, and
+   * the error must not abort the caller's transaction */
+  if (!side_table_exists (self, &exists, error))
+    return FALSE;
+  if (!exists)
+    return TRUE;
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  sql = g_strdup_printf ("DELETE FROM %s WHERE version_id=$1", side);
+  return run_command (self, sql, 1, params, error);
+}
+
+static GanderMigrationState
+state_from_string (const char *text)
+{
+  if (g_str_equal (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_RUNNING)))
+    return GANDER_MIGRATION_STATE_RUNNING;
+  if (g_str_equal (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_APPLIED)))
+    return GANDER_MIGRATION_STATE_APPLIED;
+  return GANDER_MIGRATION_STATE_PENDING;
+}
+
+static GArray *
+gander_postgres_database_list_side_rows (GanderDatabase  *db,
+                                         GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *side = gander_database_dup_side_table_name (db);
+  g_autoptr(GArray) rows = gander_side_rows_new ();
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *sql = NULL;
+  gboolean exists = FALSE;
+
+  if (!side_table_exists (self, &exists, error))
+    return NULL;
+  if (!exists)
+    return g_steal_pointer (&rows);
+
+  sql = g_strdup_printf ("SELECT version_id, filename, checksum, state, applied_by,"
+                         " to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS'), duration_us"
+                         " FROM %s ORDER BY version_id",
+                         side);
+  result = run (self, sql, 0, NULL, NULL, error);
+  if (result == NULL)
+    return NULL;
+
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      GanderSideRow row = {
+        .version_id = value_int64 (result, i, 0),
+        .filename = value_dup (result, i, 1),
+        .checksum = value_dup (result, i, 2),
+        .state = state_from_string (PQgetvalue (result, i, 3)),
+        .applied_by = value_dup (result, i, 4),
+        .applied_at = value_dup (result, i, 5),
+        .duration_us = value_int64 (result, i, 6),
+      };
+
+      g_array_append_val (rows, row);
+    }
+  return g_steal_pointer (&rows);
+}
+
+/* }}} */
+
+/* GObject {{{ */
+
+static void
+gander_postgres_database_finalize (GObject *object)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (object);
+
+  /* close now, while the mutex still exists: the parent's finalize would
+   * do it too late */
+  gander_database_close (GANDER_DATABASE (self));
+  g_mutex_clear (&self->cancel_lock);
+
+  G_OBJECT_CLASS (gander_postgres_database_parent_class)->finalize (object);
+}
+
+static void
+gander_postgres_database_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATEMENT_TIMEOUT:
+      g_value_set_uint (value, self->statement_timeout);
+      break;
+    case PROP_LOCK_TIMEOUT:
+      g_value_set_uint (value, self->lock_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_postgres_database_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATEMENT_TIMEOUT:
+      gander_postgres_database_set_statement_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_LOCK_TIMEOUT:
+      gander_postgres_database_set_lock_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gander_postgres_database_class_init (GanderPostgresDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GanderDatabaseClass *database_class = GANDER_DATABASE_CLASS (klass);
+
+  object_class->finalize = gander_postgres_database_finalize;
+  object_class->get_property = gander_postgres_database_get_property;
+  object_class->set_property = gander_postgres_database_set_property;
+
+  database_class->get_dialect = gander_postgres_database_get_dialect;
+  database_class->open = gander_postgres_database_open;
+  database_class->close = gander_postgres_database_close;
+  database_class->exec = gander_postgres_database_exec;
+  database_class->begin = gander_postgres_database_begin;
+  database_class->commit = gander_postgres_database_commit;
+  database_class->rollback = gander_postgres_database_rollback;
+  database_class->lock = gander_postgres_database_lock;
+  database_class->unlock = gander_postgres_database_unlock;
+  database_class->interrupt = gander_postgres_database_interrupt;
+  database_class->version_table_exists = gander_postgres_database_version_table_exists;
+  database_class->create_version_table = gander_postgres_database_create_version_table;
+  database_class->insert_version = gander_postgres_database_insert_version;
+  database_class->delete_version = gander_postgres_database_delete_version;
+  database_class->list_versions = gander_postgres_database_list_versions;
+  database_class->ensure_side_table = gander_postgres_database_ensure_side_table;
+  database_class->write_side_row = gander_postgres_database_write_side_row;
+  database_class->delete_side_row = gander_postgres_database_delete_side_row;
+  database_class->list_side_rows = gander_postgres_database_list_side_rows;
+
+  /**
+   * GanderPostgresDatabase:statement-timeout:
+   *
+   * The session's `statement_timeout` in milliseconds, 0 for the server's
+   * default. A statement running longer fails with %GANDER_ERROR_TIMEOUT.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATEMENT_TIMEOUT] =
+    g_param_spec_uint ("statement-timeout", NULL, NULL,
+                       0, G_MAXINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderPostgresDatabase:lock-timeout:
+   *
+   * The session's `lock_timeout` in milliseconds, 0 for the server's
+   * default. A statement waiting longer for a table lock (an `ALTER TABLE`
+   * behind a long transaction) fails with %GANDER_ERROR_LOCKED instead of
+   * queueing every later query of the table behind it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LOCK_TIMEOUT] =
+    g_param_spec_uint ("lock-timeout", NULL, NULL,
+                       0, G_MAXINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gander_postgres_database_init (GanderPostgresDatabase *self)
+{
+  g_mutex_init (&self->cancel_lock);
+}
+
+/* }}} */
+
+/**
+ * gander_postgres_database_new:
+ * @dsn: a libpq connection URI or key=value string; empty for libpq's
+ *   environment variables
+ *
+ * Creates a PostgreSQL database. Nothing is connected until
+ * gander_database_open().
+ *
+ * Returns: (transfer full): a new #GanderPostgresDatabase
+ *
+ * Since: 0.1
+ */
+GanderDatabase *
+gander_postgres_database_new (const char *dsn)
+{
+  return g_object_new (GANDER_TYPE_POSTGRES_DATABASE,
+                       "dsn", dsn != NULL ? dsn : "",
+                       NULL);
+}
+
+/**
+ * gander_postgres_database_get_statement_timeout:
+ * @self: a #GanderPostgresDatabase
+ *
+ * Returns: the statement timeout in milliseconds, 0 for the server's default
+ *
+ * Since: 0.1
+ */
+guint
+gander_postgres_database_get_statement_timeout (GanderPostgresDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), 0);
+
+  return self->statement_timeout;
+}
+
+/**
+ * gander_postgres_database_set_statement_timeout:
+ * @self: a #GanderPostgresDatabase
+ * @msec: milliseconds, 0 for the server's default
+ *
+ * Sets #GanderPostgresDatabase:statement-timeout. On an open connection it
+ * takes effect from the next statement.
+ *
+ * Since: 0.1
+ */
+void
+gander_postgres_database_set_statement_timeout (GanderPostgresDatabase *self,
+                                                guint                   msec)
+{
+  g_return_if_fail (GANDER_IS_POSTGRES_DATABASE (self));
+  g_return_if_fail (msec <= G_MAXINT);
+
+  if (self->statement_timeout == msec)
+    return;
+  self->statement_timeout = msec;
+  self->settings_pending = self->conn != NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATEMENT_TIMEOUT]);
+}
+
+/**
+ * gander_postgres_database_get_lock_timeout:
+ * @self: a #GanderPostgresDatabase
+ *
+ * Returns: the lock timeout in milliseconds, 0 for the server's default
+ *
+ * Since: 0.1
+ */
+guint
+gander_postgres_database_get_lock_timeout (GanderPostgresDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), 0);
+
+  return self->lock_timeout;
+}
+
+/**
+ * gander_postgres_database_set_lock_timeout:
+ * @self: a #GanderPostgresDatabase
+ * @msec: milliseconds, 0 for the server's default
+ *
+ * Sets #GanderPostgresDatabase:lock-timeout. On an open connection it takes
+ * effect from the next statement.
+ *
+ * Since: 0.1
+ */
+void
+gander_postgres_database_set_lock_timeout (GanderPostgresDatabase *self,
+                                           guint                   msec)
+{
+  g_return_if_fail (GANDER_IS_POSTGRES_DATABASE (self));
+  g_return_if_fail (msec <= G_MAXINT);
+
+  if (self->lock_timeout == msec)
+    return;
+  self->lock_timeout = msec;
+  self->settings_pending = self->conn != NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_TIMEOUT]);
+}
+
+PGconn *
+gander_postgres_database_get_connection (GanderPostgresDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), NULL);
+
+  return self->conn;
+}

@@ -1,0 +1,21 @@
+/* gander-postgres-private.h: private API of the PostgreSQL backend
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libpq-fe.h>
+
+#include "gander-postgres-database.h"
+
+G_BEGIN_DECLS
+
+/* goose's lock.DefaultLockID (CRC-32 of "goose"): Gander and goose's
+ * Provider take the same session advisory lock so they exclude each other. */
+#define GANDER_POSTGRES_LOCK_ID G_GINT64_CONSTANT (4097083626)
+
+/* The open connection, or NULL. For health checks and tests that need to
+ * read rows; the caller must not close it or use it from another thread. */
+PGconn *gander_postgres_database_get_connection (GanderPostgresDatabase *self);
+
+G_END_DECLS
