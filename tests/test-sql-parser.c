@@ -738,6 +738,11 @@ test_envsub_grammar (void)
     { "${V:-9223372036854775808}", "value", NULL },
     { "${V: -9223372036854775808}", "value", NULL },
     { "${V:+1:1_0}", NULL, "Unable to parse length: strconv.Atoi: parsing \"1_0\": invalid syntax" },
+    /* the sign stays in the quoted text */
+    { "${V:+}", NULL, "Unable to parse offset: strconv.Atoi: parsing \"+\": invalid syntax" },
+    { "${V:1:-}", NULL, "Unable to parse length: strconv.Atoi: parsing \"-\": invalid syntax" },
+    { "${V: +x }", NULL, "Unable to parse offset: strconv.Atoi: parsing \"+x\": invalid syntax" },
+    { "${V:+0000000000000000001:2}", "al", NULL },
   };
   g_autoptr(GHashTable) env = g_hash_table_new (g_str_hash, g_str_equal);
 
