@@ -1,0 +1,3 @@
+from clitest import main
+if __name__ == '__main__':
+    main()
