@@ -96,7 +96,9 @@ static GParamSpec *properties[N_PROPS];
 
 #define LOCK_SUFFIX ".gander-lock"
 
-/* Shown when a timestamp default is needed in SQL built with printf. */
+/* The side table's clock: UTC text with milliseconds, so that several
+ * migrations applied within one second keep their order. Spelled for
+ * printf formats, hence the doubled %. */
 #define SIDE_TABLE_NOW "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now')"
 
 static const struct {
@@ -946,6 +948,14 @@ gander_sqlite_database_lock (GanderDatabase  *database,
 
       /* O_NOFOLLOW: the directory may be shared, and the file is written. */
       fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+      /* A stale file of another user, left by a killed run: flock() needs
+       * no write access, only the holder's note is lost. */
+      if (fd < 0 && errno == EACCES)
+        {
+          fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+          if (fd < 0)
+            errno = EACCES;
+        }
       if (fd < 0)
         {
           saved_errno = errno;

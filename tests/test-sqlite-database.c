@@ -918,6 +918,55 @@ test_lock_killed_holder (Fixture       *f,
   g_assert_true (gander_database_unlock (db, &error));
 }
 
+static void
+test_lock_symlink (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = open_db (f->path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lock_file = lock_path (f);
+  g_autofree char *target = g_build_filename (f->dir, "victim", NULL);
+
+  /* the lock file is written: never through a planted link */
+  g_assert_true (g_file_set_contents (target, "precious", -1, NULL));
+  g_assert_cmpint (symlink (target, lock_file), ==, 0);
+  g_assert_false (gander_database_lock (db, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, lock_file));
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "precious");
+  }
+}
+
+static void
+test_lock_unwritable_directory (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lock_file = lock_path (f);
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root writes into any directory");
+      return;
+    }
+
+  db = open_db (f->path);
+  ensure_ok (db);
+  g_assert_cmpint (g_chmod (f->dir, 0500), ==, 0);
+  /* no lock file can exist: run without one (SQLite could not write its
+   * journal here either) */
+  g_assert_true (gander_database_lock (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (lock_file, G_FILE_TEST_EXISTS));
+  g_assert_true (gander_database_unlock (db, &error));
+  g_assert_cmpint (g_chmod (f->dir, 0700), ==, 0);
+}
+
 /* Several runners on one file: lock, read, plan, apply, unlock. Each
  * migration must be applied exactly once. */
 typedef struct {
@@ -1139,6 +1188,8 @@ main (int    argc,
   ADD ("lock/threads", test_lock_threads);
   ADD ("lock/cancel", test_lock_cancel);
   ADD ("lock/runners", test_lock_runners);
+  ADD ("lock/symlink", test_lock_symlink);
+  ADD ("lock/unwritable-directory", test_lock_unwritable_directory);
   ADD ("dsn", test_dsn);
 
 #undef ADD
