@@ -5,7 +5,8 @@
 #   bench/run-sqlite.sh [GANDER]          (or GANDER=... bench/run-sqlite.sh)
 #
 # Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30),
-#      DISK_DIR (default /var/tmp: the on-disk reference run, N=1000),
+#      DISK_DIR (default /var/tmp: the on-disk reference run, N=1000;
+#      DISK_DIR=none skips that run),
 #      RESULTS (JSON file to append to; default bench/results-sqlite.json
 #      is NOT written unless RESULTS is set).
 set -euo pipefail
@@ -21,14 +22,16 @@ json=()
 [ -n "${RESULTS:-}" ] && json=(--json "$RESULTS")
 
 tmpfs=$(mktemp -d /dev/shm/gander-bench.XXXXXX)
-disk=$(mktemp -d "${DISK_DIR:-/var/tmp}/gander-bench.XXXXXX")
-trap 'rm -rf "$tmpfs" "$disk"' EXIT
+disk=
+trap 'rm -rf "$tmpfs" ${disk:+"$disk"}' EXIT
 
 echo "== SQLite, database and migrations on tmpfs ($tmpfs)" >&2
 "$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$tmpfs" \
   --location tmpfs --counts "${COUNTS:-1000,5000}" --pairs "${PAIRS:-5}" \
   --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
 
+[ "${DISK_DIR:-}" = none ] && exit 0
+disk=$(mktemp -d "${DISK_DIR:-/var/tmp}/gander-bench.XXXXXX")
 echo "== SQLite, database and migrations on disk ($disk), reference" >&2
 "$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$disk" \
   --location disk --counts 1000 --pairs "${PAIRS:-5}" \
