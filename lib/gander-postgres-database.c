@@ -545,23 +545,32 @@ transaction_ended (GanderPostgresDatabase *self,
 static gboolean
 is_duplicate_object (GanderPostgresDatabase *self)
 {
-  /* A concurrent CREATE TABLE that won the race: duplicate_table, or a
-   * unique violation on pg_type / pg_class while both were in flight. */
+  /* A concurrent CREATE TABLE that won the race: duplicate_table, the
+   * table's row type as duplicate_object, or a unique violation on
+   * pg_type / pg_class while both were in flight. */
   return g_str_equal (self->last_sqlstate, "42P07") ||
+         g_str_equal (self->last_sqlstate, "42710") ||
          g_str_equal (self->last_sqlstate, "23505");
 }
 
+typedef gboolean (*ExistsFunc) (GanderDatabase  *db,
+                                gboolean        *exists,
+                                GError         **error);
+
 /* Runs a CREATE TABLE; *@lost_race tells whether another session created
- * the table first. Inside a transaction a savepoint keeps the transaction
- * usable after that error. */
+ * the table first (the statement failed with a duplicate-object error and
+ * @exists_func now finds the table). Inside a transaction a savepoint keeps
+ * the transaction usable after that error. */
 static gboolean
 create_table (GanderPostgresDatabase  *self,
               const char              *sql,
+              ExistsFunc               exists_func,
               gboolean                *lost_race,
               GError                 **error)
 {
   gboolean savepoint = PQtransactionStatus (self->conn) == PQTRANS_INTRANS;
   g_autoptr(GError) local_error = NULL;
+  gboolean exists = FALSE;
 
   *lost_race = FALSE;
   if (savepoint && !run_command (self, "SAVEPOINT gander_create_table", 0, NULL, error))
@@ -573,16 +582,24 @@ create_table (GanderPostgresDatabase  *self,
 
   if (!is_duplicate_object (self))
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
       if (savepoint)
         run_command (self, "ROLLBACK TO SAVEPOINT gander_create_table", 0, NULL, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  g_debug ("another session created the table first: %s", local_error->message);
   if (savepoint &&
       !run_command (self, "ROLLBACK TO SAVEPOINT gander_create_table", 0, NULL, error))
     return FALSE;
+  if (!exists_func (GANDER_DATABASE (self), &exists, error))
+    return FALSE;
+  if (!exists)
+    {
+      /* something else by that name: a view, a type */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("another session created the table first: %s", local_error->message);
   *lost_race = TRUE;
   return TRUE;
 }
@@ -861,6 +878,12 @@ gander_postgres_database_lock (GanderDatabase  *db,
                               MIN (delay_ms * G_TIME_SPAN_MILLISECOND, deadline - now),
                               error))
         return FALSE;
+      /* gander_database_interrupt() while we slept */
+      if (g_atomic_int_get (&self->cancel_requested))
+        {
+          set_cancelled_error (error);
+          return FALSE;
+        }
       delay_ms = MIN (delay_ms * 2, LOCK_RETRY_MAX_MS);
     }
 
@@ -959,7 +982,8 @@ gander_postgres_database_create_version_table (GanderDatabase  *db,
                          "\t\ttstamp timestamp NOT NULL DEFAULT now()\n"
                          "\t)",
                          table_name (self));
-  if (!create_table (self, sql, &lost_race, error))
+  if (!create_table (self, sql, gander_postgres_database_version_table_exists,
+                     &lost_race, error))
     return FALSE;
   /* the session that created it also wrote its version-0 row */
   if (lost_race)
@@ -1049,11 +1073,12 @@ gander_postgres_database_list_versions (GanderDatabase  *db,
 }
 
 static gboolean
-side_table_exists (GanderPostgresDatabase  *self,
-                   gboolean                *exists,
-                   GError                 **error)
+side_table_exists (GanderDatabase  *db,
+                   gboolean        *exists,
+                   GError         **error)
 {
-  g_autofree char *side = gander_database_dup_side_table_name (GANDER_DATABASE (self));
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  g_autofree char *side = gander_database_dup_side_table_name (db);
   const char * const params[] = { side };
 
   /* to_regclass() resolves the name exactly as our statements will:
@@ -1074,7 +1099,7 @@ gander_postgres_database_ensure_side_table (GanderDatabase  *db,
   /* Look first: CREATE TABLE IF NOT EXISTS still needs the CREATE
    * privilege on the schema, which a role that only migrates data may
    * lack once the table is there. */
-  if (!side_table_exists (self, &exists, error))
+  if (!side_table_exists (db, &exists, error))
     return FALSE;
   if (exists)
     return TRUE;
@@ -1089,21 +1114,7 @@ gander_postgres_database_ensure_side_table (GanderDatabase  *db,
                          "  duration_us bigint NOT NULL DEFAULT 0\n"
                          ")",
                          side);
-  if (!create_table (self, sql, &lost_race, error))
-    return FALSE;
-  if (lost_race)
-    {
-      if (!side_table_exists (self, &exists, error))
-        return FALSE;
-      if (!exists)
-        {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_SQL,
-                       "cannot create the table %s: a conflicting object exists",
-                       side);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return create_table (self, sql, side_table_exists, &lost_race, error);
 }
 
 static gboolean
@@ -1153,7 +1164,7 @@ gander_postgres_database_delete_side_row (GanderDatabase  *db,
 
   /* a database goose created has no side table: nothing to delete, and
    * the error must not abort the caller's transaction */
-  if (!side_table_exists (self, &exists, error))
+  if (!side_table_exists (db, &exists, error))
     return FALSE;
   if (!exists)
     return TRUE;
@@ -1184,7 +1195,7 @@ gander_postgres_database_list_side_rows (GanderDatabase  *db,
   g_autofree char *sql = NULL;
   gboolean exists = FALSE;
 
-  if (!side_table_exists (self, &exists, error))
+  if (!side_table_exists (db, &exists, error))
     return NULL;
   if (!exists)
     return g_steal_pointer (&rows);

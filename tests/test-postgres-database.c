@@ -439,6 +439,25 @@ test_invalid_table_name (Fixture       *f,
 }
 
 static void
+test_conflicting_object (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  PGconn *conn;
+
+  REQUIRE_SERVER (f);
+  conn = raw_connect (f->dsn);
+  /* not a table, so goose's existence check misses it; the CREATE fails
+   * and must not pass for a lost race */
+  raw_exec (conn, "CREATE VIEW goose_db_version AS SELECT 1 AS version_id");
+  g_assert_false (gander_database_ensure_version_table (f->db, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_nonnull (strstr (error->message, "42P07"));
+  g_assert_false (raw_relation_exists (conn, "goose_db_version_gander"));
+  PQfinish (conn);
+}
+
+static void
 test_exec_plpgsql (Fixture       *f,
                    gconstpointer  data)
 {
@@ -824,6 +843,18 @@ test_advisory_lock (Fixture       *f,
   g_assert_cmpint (elapsed, <, 1500 * G_TIME_SPAN_MILLISECOND);
   g_clear_error (&error);
 
+  /* and interrupted */
+  c.cancellable = NULL;
+  c.db = f->db;
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("interrupter", cancel_later, &c);
+  g_assert_false (gander_database_lock (f->db, NULL, &error));
+  elapsed = g_get_monotonic_time () - start;
+  g_thread_join (thread);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_cmpint (elapsed, <, 1500 * G_TIME_SPAN_MILLISECOND);
+  g_clear_error (&error);
+
   /* released by the other session: ours now, and it keeps goose and a
    * second Gander out */
   raw_exec (holder, "SELECT pg_advisory_unlock(4097083626)");
@@ -1163,6 +1194,7 @@ main (int    argc,
   ADD ("old-serial-table", test_old_serial_table);
   ADD ("schema-qualified", test_schema_qualified);
   ADD ("invalid-table-name", test_invalid_table_name);
+  ADD ("conflicting-object", test_conflicting_object);
   ADD ("exec-plpgsql", test_exec_plpgsql);
   ADD ("rollback-midway", test_rollback_midway);
   ADD ("error-details", test_error_details);
