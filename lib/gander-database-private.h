@@ -19,4 +19,15 @@ void    gander_side_row_clear    (GanderSideRow    *row);
 /* `user@host`, for the side table's applied_by column. */
 const char *gander_database_applied_by (void);
 
+/* Where in the SQL text given to gander_database_exec() the last failure
+ * happened: a 1-based line within that text, or 0 when the backend cannot
+ * tell. Backends set it when they report an exec error; exec resets it. */
+void    gander_database_set_error_line (GanderDatabase *self,
+                                        guint           line);
+guint   gander_database_get_error_line (GanderDatabase *self);
+
+/* 1 + the number of newlines in @sql before byte @offset. */
+guint   gander_sql_line_at_offset      (const char     *sql,
+                                        gsize           offset);
+
 G_END_DECLS

@@ -31,6 +31,7 @@ typedef struct
   char     *table_name;
   guint     lock_wait_timeout;
   gboolean  is_open;
+  guint     error_line;
 } GanderDatabasePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GanderDatabase, gander_database, G_TYPE_OBJECT)
@@ -493,6 +494,10 @@ gander_database_exec (GanderDatabase  *self,
       (*error)->code = GANDER_ERROR_CANCELLED;
       return FALSE;
     }
+  {
+    GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+    priv->error_line = 0;
+  }
   return GANDER_DATABASE_GET_CLASS (self)->exec (self, sql, cancellable, error);
 }
 
@@ -1076,4 +1081,33 @@ gander_database_applied_by (void)
       g_once_init_leave (&initialized, 1);
     }
   return applied_by;
+}
+
+void
+gander_database_set_error_line (GanderDatabase *self,
+                                guint           line)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  priv->error_line = line;
+}
+
+guint
+gander_database_get_error_line (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  return priv->error_line;
+}
+
+guint
+gander_sql_line_at_offset (const char *sql,
+                           gsize       offset)
+{
+  guint line = 1;
+
+  for (gsize i = 0; i < offset && sql[i] != '\0'; i++)
+    if (sql[i] == '\n')
+      line++;
+  return line;
 }

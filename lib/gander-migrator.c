@@ -775,6 +775,11 @@ exec_statements (GanderMigrator   *self,
       if (!gander_database_exec (self->database, sql, cancellable, &local_error))
         {
           g_autofree char *path = gander_migration_dup_display_path (migration);
+          guint inner = gander_database_get_error_line (self->database);
+
+          /* point at the failing line inside a multi-line statement */
+          if (inner > 0)
+            line += inner - 1;
 
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                       "%s:%u: migration %" G_GINT64_FORMAT

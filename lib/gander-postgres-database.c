@@ -197,8 +197,12 @@ set_error_from_result (GanderPostgresDatabase  *self,
   if (sqlstate != NULL)
     g_string_append_printf (msg, " (SQLSTATE %s)", sqlstate);
   if (position != NULL && sql != NULL)
-    g_string_append_printf (msg, " (line %u of the statement)",
-                            line_of_position (sql, strtol (position, NULL, 10)));
+    {
+      guint line = line_of_position (sql, strtol (position, NULL, 10));
+
+      g_string_append_printf (msg, " (line %u of the statement)", line);
+      gander_database_set_error_line (GANDER_DATABASE (self), line);
+    }
   append_field (msg, result, PG_DIAG_MESSAGE_DETAIL, "DETAIL");
   append_field (msg, result, PG_DIAG_MESSAGE_HINT, "HINT");
   append_field (msg, result, PG_DIAG_CONTEXT, "CONTEXT");

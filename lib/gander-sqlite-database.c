@@ -414,6 +414,17 @@ run_sql (GanderSqliteDatabase  *self,
       rc = sqlite3_prepare_v2 (self->db, tail, -1, &stmt, &next);
       if (rc != SQLITE_OK)
         {
+          int offset = sqlite3_error_offset (self->db);
+          const char *start = tail;
+
+          /* SQLite points at the offending token when it knows it;
+           * otherwise the command's first non-blank byte is the best guess */
+          while (g_ascii_isspace (*start))
+            start++;
+          gander_database_set_error_line (GANDER_DATABASE (self),
+                                          gander_sql_line_at_offset (sql, offset >= 0
+                                                                            ? (gsize) (tail - sql) + offset
+                                                                            : (gsize) (start - sql)));
           set_db_error (self, rc, error);
           return FALSE;
         }
@@ -432,6 +443,13 @@ run_sql (GanderSqliteDatabase  *self,
 
       if (rc != SQLITE_DONE)
         {
+          const char *start = tail;
+
+          /* the failing command starts at its first non-blank byte */
+          while (g_ascii_isspace (*start))
+            start++;
+          gander_database_set_error_line (GANDER_DATABASE (self),
+                                          gander_sql_line_at_offset (sql, start - sql));
           set_db_error (self, rc, error);
           sqlite3_finalize (stmt);
           return FALSE;

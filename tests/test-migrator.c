@@ -440,6 +440,32 @@ test_failure_rolls_back (Fixture       *f,
   g_assert_false (table_exists (f, "never"));
 }
 
+/* The error names the line of the file the failing command is on, even
+ * inside a multi-command StatementBegin block. */
+static void
+test_error_line_in_block (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_migration (f, "00001_block.sql",
+                   "-- +goose Up\n"                          /* 1 */
+                   "-- +goose StatementBegin\n"              /* 2 */
+                   "CREATE TABLE blk (id INTEGER);\n"        /* 3 */
+                   "INSERT INTO blk VALUES (1);\n"           /* 4 */
+                   "INSERT INTO blk_missing VALUES (2);\n"   /* 5 */
+                   "-- +goose StatementEnd\n"
+                   "-- +goose Down\nDROP TABLE blk;\n");
+  m = new_migrator (f);
+
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_nonnull (strstr (error->message, "00001_block.sql:5:"));
+  g_assert_false (table_exists (f, "blk"));
+}
+
 static void
 test_parse_error_stops_before_running (Fixture       *f,
                                        gconstpointer  data)
@@ -738,6 +764,7 @@ add_tests (const char *engine)
     { "redo-reset", test_redo_reset },
     { "allow-missing", test_allow_missing },
     { "failure-rolls-back", test_failure_rolls_back },
+    { "error-line-in-block", test_error_line_in_block },
     { "parse-error-stops-before-running", test_parse_error_stops_before_running },
     { "no-transaction-interrupted-is-dirty", test_no_transaction_interrupted_is_dirty },
     { "status-and-checksum", test_status_and_checksum },
