@@ -414,7 +414,11 @@ run_sql (GanderSqliteDatabase  *self,
       rc = sqlite3_prepare_v2 (self->db, tail, -1, &stmt, &next);
       if (rc != SQLITE_OK)
         {
+#if SQLITE_VERSION_NUMBER >= 3038000
           int offset = sqlite3_error_offset (self->db);
+#else
+          int offset = -1;  /* sqlite3_error_offset() came with 3.38 */
+#endif
           const char *start = tail;
 
           /* SQLite points at the offending token when it knows it;
