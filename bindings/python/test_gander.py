@@ -1,0 +1,562 @@
+# test_gander.py: libgander through PyGObject and the uninstalled typelib
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Run by meson (suite "python") with GI_TYPELIB_PATH and LD_LIBRARY_PATH
+# pointing at the build's lib/ directory. Every test works on a real
+# SQLite file in a temporary directory, with migrations it writes itself.
+#
+# PyGObject 3.42 cannot await GI async methods, so the asynchronous calls
+# use callbacks and a GLib.MainLoop.
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Gander', '1.0')
+from gi.repository import GLib, Gio, Gander  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get('GANDER_SOURCE_ROOT',
+                             os.path.dirname(os.path.dirname(HERE)))
+
+# A statement that would run for minutes: only an interrupt ends it.
+ENDLESS_QUERY = ('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 '
+                 'FROM c WHERE x < 4000000000) SELECT count(*) FROM c')
+
+# Safety net for every main loop: a test that hangs fails instead.
+LOOP_TIMEOUT_S = 60
+
+
+def step_sql(version, rows=20000):
+    """Migration `version` creates table t<version>: its side effect."""
+    return ('-- +goose Up\n'
+            f'CREATE TABLE t{version} (n INTEGER);\n'
+            f'INSERT INTO t{version} SELECT count(*) FROM (WITH RECURSIVE '
+            f'c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {rows}) '
+            'SELECT x FROM c);\n'
+            '\n'
+            '-- +goose Down\n'
+            f'DROP TABLE t{version};\n')
+
+
+class GanderTestCase(unittest.TestCase):
+    def setUp(self):
+        self.tmpdir = tempfile.mkdtemp(prefix='gander-py-')
+        self.migdir = os.path.join(self.tmpdir, 'migrations')
+        os.mkdir(self.migdir)
+        self.dbpath = os.path.join(self.tmpdir, 'test.db')
+        self.main_thread = threading.get_ident()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmpdir)
+
+    # -- helpers -------------------------------------------------------
+
+    def write(self, name, text):
+        with open(os.path.join(self.migdir, name), 'w') as f:
+            f.write(text)
+
+    def write_steps(self, n, rows=20000):
+        for v in range(1, n + 1):
+            self.write(f'{v:05d}_step{v}.sql', step_sql(v, rows))
+
+    def migrator(self):
+        db = Gander.SqliteDatabase.new(self.dbpath)
+        source = Gander.Source.new_for_uri(self.migdir, Gander.SourceFlags.NONE, None)
+        return Gander.Migrator.new(db, source)
+
+    def query(self, sql, *args):
+        if not os.path.exists(self.dbpath):
+            return []
+        conn = sqlite3.connect(self.dbpath, timeout=10)
+        try:
+            return conn.execute(sql, args).fetchall()
+        finally:
+            conn.close()
+
+    def table_exists(self, name):
+        return bool(self.query("SELECT 1 FROM sqlite_master "
+                               "WHERE type = 'table' AND name = ?", name))
+
+    def assert_consistent(self, n):
+        """Each version row (and side-table row) exists iff its table
+        exists, and the applied versions are 1..k. Returns k."""
+        applied = 0
+        has_table = self.table_exists('goose_db_version')
+        has_side = self.table_exists('goose_db_version_gander')
+        for v in range(1, n + 1):
+            row = has_table and bool(self.query(
+                'SELECT 1 FROM goose_db_version WHERE version_id = ?', v))
+            side = has_side and bool(self.query(
+                'SELECT 1 FROM goose_db_version_gander WHERE version_id = ?', v))
+            effect = self.table_exists(f't{v}')
+            self.assertEqual((row, side), (effect, effect),
+                             f'migration {v}: version row {row}, side row '
+                             f'{side}, table t{v} exists {effect}')
+            if row:
+                self.assertEqual(applied, v - 1, 'applied versions have a gap')
+                applied = v
+        return applied
+
+    def assert_main_thread(self):
+        self.assertEqual(threading.get_ident(), self.main_thread,
+                         'delivered outside the thread that called _async')
+
+    def assert_gander_error(self, error, code):
+        self.assertIsInstance(error, GLib.Error)
+        self.assertEqual(error.domain, 'gander-error-quark')
+        self.assertEqual(error.code, int(code), error.message)
+        self.assertTrue(error.matches(Gander.Error.quark(), code))
+
+    def assert_cancelled(self, error):
+        # Synchronous calls say GANDER_ERROR_CANCELLED; GTask may turn an
+        # asynchronous one into G_IO_ERROR_CANCELLED. Both mean cancelled.
+        self.assertIsInstance(error, GLib.Error)
+        self.assertTrue(error.matches(Gander.Error.quark(), Gander.Error.CANCELLED) or
+                        error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
+                        f'not a cancellation: {error.domain} {error.code}: {error.message}')
+
+    def run_async(self, start, finish, *args, cancellable=None, loop=None):
+        """Calls start(*args, cancellable, callback) and runs a main loop
+        until the callback has called finish(). Returns (value, error)."""
+        loop = loop or GLib.MainLoop()
+        outcome = {}
+
+        def done(source, result):
+            self.assert_main_thread()
+            try:
+                outcome['value'] = finish(result)
+            except GLib.Error as e:
+                outcome['error'] = e
+            loop.quit()
+
+        def too_long():
+            outcome['timeout'] = True
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        timeout = GLib.timeout_add_seconds(LOOP_TIMEOUT_S, too_long)
+        start(*args, cancellable, done)
+        loop.run()
+        if 'timeout' in outcome:
+            self.fail(f'{start.__name__} did not finish in {LOOP_TIMEOUT_S} s')
+        GLib.source_remove(timeout)
+        return outcome.get('value'), outcome.get('error')
+
+
+class Recorder:
+    """Everything a migrator tells about one run, with the thread it
+    arrived in."""
+
+    def __init__(self, test, migrator):
+        self.test = test
+        self.started = []
+        self.finished = []
+        self.statements = []
+        self.fractions = []
+        self.busy = []
+        self.versions = []
+        self.pending = []
+        self.threads = set()
+        self.handlers = [
+            migrator.connect('migration-started', self.on_started),
+            migrator.connect('migration-finished', self.on_finished),
+            migrator.connect('executing-statement', self.on_statement),
+            migrator.connect('notify::fraction', self.on_notify, self.fractions, 'fraction'),
+            migrator.connect('notify::busy', self.on_notify, self.busy, 'busy'),
+            migrator.connect('notify::current-version', self.on_notify, self.versions, 'current-version'),
+            migrator.connect('notify::pending-count', self.on_notify, self.pending, 'pending-count'),
+        ]
+        self.migrator = migrator
+
+    def disconnect(self):
+        for h in self.handlers:
+            self.migrator.disconnect(h)
+
+    def on_started(self, migrator, migration, direction):
+        self.threads.add(threading.get_ident())
+        self.started.append((migration.get_version(), direction))
+
+    def on_finished(self, migrator, result):
+        self.threads.add(threading.get_ident())
+        self.finished.append(result)
+
+    def on_statement(self, migrator, migration, line, sql):
+        self.threads.add(threading.get_ident())
+        self.statements.append((migration.get_version(), line, sql))
+
+    def on_notify(self, migrator, pspec, values, name):
+        self.threads.add(threading.get_ident())
+        values.append(migrator.get_property(name))
+
+
+class TestSync(GanderTestCase):
+    def test_up_status_down(self):
+        self.write_steps(3)
+        m = self.migrator()
+
+        results = m.up(None)
+        self.assertEqual([r.get_version() for r in results], [1, 2, 3])
+        self.assertTrue(all(r.get_direction() == Gander.Direction.UP for r in results))
+        self.assertTrue(all(r.get_error() is None for r in results))
+        self.assertEqual(self.assert_consistent(3), 3)
+
+        self.assertEqual(m.get_db_version(None), 3)
+        self.assertFalse(m.has_pending(None))
+        status = m.status(None)
+        self.assertEqual([s.get_state() for s in status],
+                         [Gander.MigrationState.APPLIED] * 3)
+        self.assertEqual(status[0].props.name, '00001_step1.sql')
+        self.assertIsNotNone(status[0].props.applied_at)
+
+        down = m.down(None)
+        self.assertEqual(down.get_version(), 3)
+        self.assertEqual(down.get_direction(), Gander.Direction.DOWN)
+        self.assertTrue(m.has_pending(None))
+        self.assertEqual([r.get_version() for r in m.down_to(0, None)], [2, 1])
+        self.assertEqual(self.assert_consistent(3), 0)
+        self.assertEqual(m.up_by_one(None).get_version(), 1)
+        self.assertEqual([r.get_version() for r in m.up_to(2, None)], [2])
+        self.assertEqual([r.get_version() for r in m.get_last_results()], [2])
+        self.assertEqual([(r.get_version(), r.get_direction()) for r in m.redo(None)],
+                         [(2, Gander.Direction.DOWN), (2, Gander.Direction.UP)])
+        self.assertEqual([r.get_version() for r in m.reset(None)], [2, 1])
+        self.assertEqual(self.assert_consistent(3), 0)
+
+    def test_properties(self):
+        self.write_steps(1)
+        m = self.migrator()
+        self.assertIsInstance(m.props.database, Gander.SqliteDatabase)
+        self.assertEqual(m.props.source.get_n_migrations(), 1)
+        self.assertFalse(m.props.allow_missing)
+        m.props.allow_missing = True
+        self.assertTrue(m.get_allow_missing())
+        self.assertEqual(m.props.database.get_dialect(), 'sqlite3')
+        self.assertEqual(m.props.database.props.table_name, Gander.DEFAULT_TABLE_NAME)
+
+    def test_sql_parse(self):
+        parsed = Gander.sql_parse(GLib.Bytes.new(step_sql(1).encode()),
+                                  Gander.Direction.UP, '00001_step1.sql')
+        self.assertEqual(parsed.get_n_statements(), 2)
+        self.assertTrue(parsed.get_use_transaction())
+        self.assertEqual(parsed.get_statement_line(0), 2)
+        self.assertEqual(Gander.version_from_filename('00042_x.sql'), 42)
+        with self.assertRaises(GLib.Error) as cm:
+            Gander.version_from_filename('x.sql')
+        self.assert_gander_error(cm.exception, Gander.Error.INVALID_FILENAME)
+
+
+class TestErrors(GanderTestCase):
+    def test_missing_migrations(self):
+        self.write('00001_a.sql', step_sql(1))
+        self.write('00003_c.sql', step_sql(3))
+        self.migrator().up(None)
+        self.write('00002_b.sql', step_sql(2))
+        m = self.migrator()
+        with self.assertRaises(GLib.Error) as cm:
+            m.up(None)
+        self.assert_gander_error(cm.exception, Gander.Error.MISSING_MIGRATIONS)
+        self.assertIn('00002_b.sql', cm.exception.message)
+
+        # the same through _async/_finish
+        _, error = self.run_async(m.up_async, m.up_finish)
+        self.assert_gander_error(error, Gander.Error.MISSING_MIGRATIONS)
+
+        m.props.allow_missing = True
+        self.assertEqual([r.get_version() for r in m.up(None)], [2])
+
+    def test_parse_error(self):
+        self.write_steps(1)
+        self.write('00002_bad.sql',
+                   '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n')
+        m = self.migrator()
+        _, error = self.run_async(m.up_async, m.up_finish)
+        self.assert_gander_error(error, Gander.Error.PARSE)
+        self.assertIn('00002_bad.sql', error.message)
+        # every file is parsed before the first one runs
+        self.assertEqual(self.assert_consistent(1), 0)
+
+    def test_not_found(self):
+        self.write_steps(2)
+        m = self.migrator()
+        with self.assertRaises(GLib.Error) as cm:
+            m.up_to(7, None)
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_FOUND)
+        with self.assertRaises(GLib.Error) as cm:
+            Gander.Source.new_for_uri(os.path.join(self.tmpdir, 'nowhere'),
+                                      Gander.SourceFlags.NONE, None)
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_FOUND)
+
+    def test_no_next_version(self):
+        self.write_steps(1)
+        m = self.migrator()
+        _, error = self.run_async(m.down_async, m.down_finish)
+        self.assert_gander_error(error, Gander.Error.NO_NEXT_VERSION)
+
+    def test_sql_error_rolls_back(self):
+        self.write_steps(1)
+        self.write('00002_broken.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (n INTEGER);\n'
+                   'INSERT INTO nowhere VALUES (1);\n'
+                   '-- +goose Down\nDROP TABLE t2;\n')
+        m = self.migrator()
+        _, error = self.run_async(m.up_async, m.up_finish)
+        self.assert_gander_error(error, Gander.Error.SQL)
+        self.assertIn('00002_broken.sql', error.message)
+        last = m.get_last_results()
+        self.assertEqual([r.get_version() for r in last], [1, 2])
+        self.assertIsNone(last[0].get_error())
+        self.assertIsNotNone(last[1].get_error())
+        self.assertEqual(self.assert_consistent(2), 1)
+
+    def test_unknown_driver(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Gander.Database.new_for_driver('mysql', 'x')
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_SUPPORTED)
+
+
+class TestAsync(GanderTestCase):
+    def test_up_signals_in_main_thread(self):
+        self.write_steps(4)
+        m = self.migrator()
+        rec = Recorder(self, m)
+        results, error = self.run_async(m.up_async, m.up_finish)
+        self.assertIsNone(error)
+        self.assertEqual([r.get_version() for r in results], [1, 2, 3, 4])
+
+        self.assertEqual(rec.threads, {self.main_thread})
+        self.assertEqual(rec.started, [(v, Gander.Direction.UP) for v in range(1, 5)])
+        self.assertEqual([r.get_version() for r in rec.finished], [1, 2, 3, 4])
+        self.assertEqual(len(rec.statements), 8)
+        self.assertEqual(rec.statements[0][:2], (1, 2))
+        self.assertEqual(rec.busy[0], True)
+        self.assertEqual(rec.busy[-1], False)
+        self.assertEqual(rec.fractions, sorted(rec.fractions))
+        self.assertGreaterEqual(len(rec.fractions), 4)
+        self.assertEqual(rec.fractions[-1], 1.0)
+        self.assertEqual(rec.versions[-1], 4)
+        self.assertEqual(m.props.current_version, 4)
+        self.assertEqual(m.props.pending_count, 0)
+        self.assertFalse(m.props.busy)
+        self.assertEqual(self.assert_consistent(4), 4)
+        rec.disconnect()
+
+    def test_caller_busy_before_loop(self):
+        # The caller does other work before it runs its loop: nothing may
+        # be delivered meanwhile, in any thread.
+        self.write_steps(3)
+        m = self.migrator()
+        rec = Recorder(self, m)
+        loop = GLib.MainLoop()
+        outcome = {}
+
+        def done(source, result):
+            self.assert_main_thread()
+            outcome['results'] = source.up_finish(result)
+            loop.quit()
+
+        m.up_async(None, done)
+        deadline = time.monotonic() + 10
+        # one query, not assert_consistent(): its separate reads are no
+        # snapshot of a database that is changing under them
+        while time.monotonic() < deadline and not (
+                self.table_exists('goose_db_version') and
+                self.query('SELECT 1 FROM goose_db_version WHERE version_id = 3')):
+            time.sleep(0.01)
+        time.sleep(0.1)
+        self.assertEqual(rec.threads, set())
+        self.assertEqual(rec.started, [])
+        loop.run()
+        self.assertEqual(len(outcome['results']), 3)
+        self.assertEqual(rec.threads, {self.main_thread})
+        self.assertEqual(len(rec.finished), 3)
+        rec.disconnect()
+
+    def test_other_operations(self):
+        self.write_steps(3)
+        m = self.migrator()
+        r, _ = self.run_async(m.up_by_one_async, m.up_by_one_finish)
+        self.assertEqual(r.get_version(), 1)
+        rs, _ = self.run_async(m.up_to_async, m.up_to_finish, 2)
+        self.assertEqual([x.get_version() for x in rs], [2])
+        version, error = self.run_async(m.get_db_version_async, m.get_db_version_finish)
+        self.assertIsNone(error)
+        self.assertEqual(version, 2)
+        pending, _ = self.run_async(m.has_pending_async, m.has_pending_finish)
+        self.assertIs(pending, True)
+        status, _ = self.run_async(m.status_async, m.status_finish)
+        self.assertEqual([s.get_state() for s in status],
+                         [Gander.MigrationState.APPLIED, Gander.MigrationState.APPLIED,
+                          Gander.MigrationState.PENDING])
+        rs, _ = self.run_async(m.redo_async, m.redo_finish)
+        self.assertEqual([x.get_direction() for x in rs],
+                         [Gander.Direction.DOWN, Gander.Direction.UP])
+        r, _ = self.run_async(m.down_async, m.down_finish)
+        self.assertEqual(r.get_version(), 2)
+        rs, _ = self.run_async(m.down_to_async, m.down_to_finish, 0)
+        self.assertEqual([x.get_version() for x in rs], [1])
+        rs, _ = self.run_async(m.up_async, m.up_finish)
+        self.assertEqual(len(rs), 3)
+        rs, _ = self.run_async(m.reset_async, m.reset_finish)
+        self.assertEqual([x.get_version() for x in rs], [3, 2, 1])
+        self.assertEqual(self.assert_consistent(3), 0)
+
+    def test_drop_reference(self):
+        # The caller keeps no reference: the callback still comes.
+        self.write_steps(2)
+        loop = GLib.MainLoop()
+        outcome = {}
+
+        def done(source, result):
+            self.assert_main_thread()
+            outcome['n'] = len(source.up_finish(result))
+            loop.quit()
+
+        self.migrator().up_async(None, done)
+        import gc
+        gc.collect()
+        loop.run()
+        self.assertEqual(outcome['n'], 2)
+        self.assertEqual(self.assert_consistent(2), 2)
+
+
+class TestCancel(GanderTestCase):
+    def test_cancelled_before_start(self):
+        self.write_steps(3)
+        m = self.migrator()
+        rec = Recorder(self, m)
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        _, error = self.run_async(m.up_async, m.up_finish, cancellable=cancellable)
+        self.assert_cancelled(error)
+        self.assertEqual(rec.started, [])
+        self.assertEqual(self.assert_consistent(3), 0)
+        # nothing stays locked: a second run works
+        results, _ = self.run_async(m.up_async, m.up_finish)
+        self.assertEqual(len(results), 3)
+        rec.disconnect()
+
+    def write_endless(self):
+        self.write_steps(1)
+        self.write('00002_endless.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (n INTEGER);\n'
+                   f'INSERT INTO t2 {ENDLESS_QUERY};\n'
+                   '-- +goose Down\nDROP TABLE t2;\n')
+        self.write('00003_step3.sql', step_sql(3))
+
+    def test_cancelled_during_statement(self):
+        # A recursive CTE that would run for minutes is interrupted; its
+        # migration rolls back, including the table it created first.
+        self.write_endless()
+        m = self.migrator()
+        cancellable = Gio.Cancellable()
+
+        def on_statement(migrator, migration, line, sql):
+            self.assert_main_thread()
+            if '4000000000' in sql:
+                # let it really start before pulling the plug
+                GLib.timeout_add(100, lambda: cancellable.cancel() and False)
+
+        m.connect('executing-statement', on_statement)
+        rec = Recorder(self, m)
+        started = time.monotonic()
+        _, error = self.run_async(m.up_async, m.up_finish, cancellable=cancellable)
+        self.assert_cancelled(error)
+        self.assertLess(time.monotonic() - started, 20)
+        self.assertEqual([v for v, _ in rec.started], [1, 2])
+        self.assertIsNotNone(rec.finished[-1].get_error())
+        self.assertEqual(self.assert_consistent(3), 1)
+        self.assertFalse(self.table_exists('t2'))
+        self.assertEqual(rec.threads, {self.main_thread})
+        self.assertEqual(m.get_db_version(None), 1)
+        rec.disconnect()
+
+    def test_cancelled_sync_from_thread(self):
+        # The synchronous call blocks this thread (PyGObject releases the
+        # GIL), another thread cancels: GANDER_ERROR_CANCELLED exactly.
+        self.write_endless()
+        m = self.migrator()
+        cancellable = Gio.Cancellable()
+        timer = threading.Timer(0.3, cancellable.cancel)
+        timer.start()
+        try:
+            with self.assertRaises(GLib.Error) as cm:
+                m.up(cancellable)
+        finally:
+            timer.join()
+        self.assert_gander_error(cm.exception, Gander.Error.CANCELLED)
+        self.assertEqual(self.assert_consistent(3), 1)
+
+    def test_cancelled_from_migration_finished(self):
+        for k in (1, 2, 3):
+            with self.subTest(after=k):
+                self.tearDown()
+                self.setUp()
+                self.write_steps(4, rows=100000)
+                m = self.migrator()
+                cancellable = Gio.Cancellable()
+                finished = []
+
+                def on_finished(migrator, result):
+                    self.assert_main_thread()
+                    finished.append(result.get_version())
+                    if len(finished) == k:
+                        cancellable.cancel()
+
+                m.connect('migration-finished', on_finished)
+                _, error = self.run_async(m.up_async, m.up_finish,
+                                          cancellable=cancellable)
+                applied = self.assert_consistent(4)
+                self.assertGreaterEqual(applied, k)
+                if error is not None:
+                    self.assert_cancelled(error)
+                else:
+                    self.assertEqual(applied, 4)
+                rest, _ = self.run_async(m.up_async, m.up_finish)
+                self.assertEqual(len(rest), 4 - applied)
+                self.assertEqual(self.assert_consistent(4), 4)
+
+
+class TestExample(GanderTestCase):
+    def test_example_applies_repo_migrations(self):
+        example = os.path.join(HERE, 'example.py')
+        migrations = os.path.join(SOURCE_ROOT, 'migrations')
+        out = subprocess.run([sys.executable, example, '--database', self.dbpath, migrations],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('00001_create_alerts.sql', out.stdout)
+        self.assertIn('applied', out.stdout)
+        self.assertIn('100%', out.stdout)
+        self.assertTrue(self.table_exists('alerts'))
+        n_files = len([f for f in os.listdir(migrations) if f.endswith('.sql')])
+        self.assertEqual(len(self.query('SELECT DISTINCT version_id FROM goose_db_version '
+                                        'WHERE version_id > 0')), n_files)
+
+        # a second run has nothing to do and says so
+        out = subprocess.run([sys.executable, example, '--database', self.dbpath, migrations],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('nothing to apply', out.stdout)
+
+    def test_example_reports_errors(self):
+        example = os.path.join(HERE, 'example.py')
+        out = subprocess.run([sys.executable, example, '--database', self.dbpath,
+                              os.path.join(self.tmpdir, 'nowhere')],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('nowhere', out.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
