@@ -225,7 +225,7 @@ finish_results (Run        *run,
       else if (g_strcmp0 (summary_kind, "down") == 0)
         {
           gint64 lowest = G_MAXINT64, remaining = 0;
-          GPtrArray *all = gander_source_get_migrations (run->source);
+          g_autoptr(GPtrArray) all = gander_source_get_migrations (run->source);
 
           for (guint i = 0; i < results->len; i++)
             lowest = MIN (lowest, gander_migration_result_get_version (g_ptr_array_index (results, i)));
@@ -425,7 +425,7 @@ cmd_status (Run *run)
   if (run->opts->no_versioning)
     {
       /* goose: the table is never read, every file says so */
-      GPtrArray *all = gander_source_get_migrations (run->source);
+      g_autoptr(GPtrArray) all = gander_source_get_migrations (run->source);
 
       cli_log ("    Applied At                  Migration");
       cli_log ("    =======================================");
