@@ -165,6 +165,7 @@ def bench_n(engine, n, args, results):
 
     gander = [args.gander, "-dir", migdir, engine.name]
     env = dict(os.environ, NO_COLOR="1")
+    load_before = os.getloadavg()[0]
     g_runs, r_runs, ratios = [], [], []
     for i in range(args.pairs):
         order = ("gander", "raw") if i % 2 == 0 else ("raw", "gander")
@@ -219,6 +220,8 @@ def bench_n(engine, n, args, results):
         "status_wall_ms": median([r.wall for r in s_runs]) * 1000,
         "status_wall_min_ms": min(r.wall for r in s_runs) * 1000,
         "status_rss_kib": max(r.rss_kib for r in s_runs),
+        # Other work on the machine shows up as noise in every wall time.
+        "loadavg_1min": [load_before, os.getloadavg()[0]],
     }
     results.append(row)
     if not args.keep:
@@ -236,14 +239,22 @@ def machine():
                     break
     except OSError:
         pass
-    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
-            "python": platform.python_version()}
+    mem = "unknown"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f.readline().split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return {"cpu": cpu, "cpus": os.cpu_count(), "memory": mem,
+            "kernel": platform.release(), "python": platform.python_version()}
 
 
 def print_table(rows):
     print("| engine | N | db on | gander up | raw up | ratio (median of "
-          "pairs) | CPU gander / raw | status (median) | RSS up / status |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "pairs) | CPU gander / raw | status (median) | RSS up / status "
+          "| load |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: |")
     for r in rows:
         print(f"| {r['engine']} | {r['n']} | {r['location']} "
               f"| {r['gander_up_wall_s']:.3f} s | {r['raw_up_wall_s']:.3f} s "
@@ -252,7 +263,8 @@ def print_table(rows):
               f"({r['cpu_ratio_median']:.2f}×) "
               f"| {r['status_wall_ms']:.1f} ms "
               f"| {r['gander_up_rss_kib'] / 1024:.1f} / "
-              f"{r['status_rss_kib'] / 1024:.1f} MiB |")
+              f"{r['status_rss_kib'] / 1024:.1f} MiB "
+              f"| {r['loadavg_1min'][0]:.1f}–{r['loadavg_1min'][1]:.1f} |")
 
 
 def main():
@@ -281,12 +293,19 @@ def main():
 
     engine = (SqliteEngine(args, args.workdir) if args.engine == "sqlite3"
               else PostgresEngine(args))
+    info = machine()
+    commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short",
+                             "HEAD"], capture_output=True, text=True)
+    info["gander_commit"] = commit.stdout.strip() or "unknown"
+    print(f"machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory']}, "
+          f"Linux {info['kernel']}; gander at {info['gander_commit']}",
+          file=sys.stderr)
     rows = []
     for n in [int(x) for x in args.counts.split(",")]:
         bench_n(engine, n, args, rows)
     print_table(rows)
     if args.json:
-        data = {"machine": machine(), "results": []}
+        data = {"machine": info, "results": []}
         if os.path.exists(args.json):
             with open(args.json) as f:
                 data = json.load(f)
