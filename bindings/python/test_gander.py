@@ -557,6 +557,26 @@ class TestExample(GanderTestCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn('nowhere', out.stderr)
 
+    def test_vala_example(self):
+        # Built from bindings/vala/example.vala with gander-1.vapi.
+        example = os.environ.get('GANDER_VALA_EXAMPLE')
+        if example is None:
+            self.skipTest('the Vala example was not built (no valac or vapigen)')
+        self.write_steps(3)
+        out = subprocess.run([example, self.dbpath, self.migdir],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('applied 3 migration(s); database is at version 3', out.stdout)
+        self.assertIn('100%', out.stdout)
+        self.assertIn('version 3, pending: no', out.stdout)
+        self.assertEqual(self.assert_consistent(3), 3)
+
+        self.write('00004_bad.sql', '-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n')
+        out = subprocess.run([example, self.dbpath, self.migdir],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn('00004_bad.sql', out.stderr)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
