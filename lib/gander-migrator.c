@@ -656,19 +656,27 @@ emission_dispatch (gpointer data)
 }
 
 /* Synchronous calls emit at once; asynchronous ones queue the emission
- * to the caller's context, in order, without waiting for it. */
+ * to the caller's context, in order, without waiting for it. Always a
+ * source, never g_main_context_invoke(): that runs the function right
+ * here, in the worker, whenever the caller's context is the global
+ * default one and nobody is iterating it at that moment. */
 static void
 deliver (GanderMigrator *self,
          Emission       *e)
 {
+  g_autoptr(GSource) source = NULL;
+
   if (self->signal_context == NULL)
     {
       emission_dispatch (e);
       emission_free (e);
       return;
     }
-  g_main_context_invoke_full (self->signal_context, G_PRIORITY_DEFAULT,
-                              emission_dispatch, e, (GDestroyNotify) emission_free);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, emission_dispatch, e, (GDestroyNotify) emission_free);
+  g_source_set_static_name (source, "[gander] migrator signal");
+  g_source_attach (source, self->signal_context);
 }
 
 static Emission *
@@ -998,7 +1006,8 @@ begin_operation (GanderMigrator  *self,
                  GError          **error)
 {
   *locked = FALSE;
-  emit_progress (self, TRUE, self->op_version, 0, 0.0);
+  if (take_lock)
+    emit_progress (self, TRUE, self->op_version, 0, 0.0);
 
   if (!gander_database_open (self->database, cancellable, error))
     return FALSE;
@@ -1511,13 +1520,8 @@ gander_migrator_status (GanderMigrator  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   RUN_LOCKED (self);
-  locked = FALSE;
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    {
-      end_operation (self, FALSE);
-      return NULL;
-    }
-  end_operation (self, FALSE);
+    return NULL;
 
   n = gander_source_get_n_migrations (self->source);
   entries = g_ptr_array_new_full (n, g_object_unref);
@@ -1594,11 +1598,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
       return FALSE;
     }
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    {
-      end_operation (self, FALSE);
-      return FALSE;
-    }
-  end_operation (self, FALSE);
+    return FALSE;
   *version = state.max_version;
   return TRUE;
 }
@@ -1632,11 +1632,7 @@ gander_migrator_has_pending (GanderMigrator  *self,
 
   RUN_LOCKED (self);
   if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
-    {
-      end_operation (self, FALSE);
-      return FALSE;
-    }
-  end_operation (self, FALSE);
+    return FALSE;
   plan = plan_up (self, &state, G_MAXINT64, error);
   if (plan == NULL)
     return FALSE;
@@ -1767,6 +1763,10 @@ start_op (GanderMigrator      *self,
   /* Results are reported even if the caller cancels: a cancelled run has
    * still applied what it applied. */
   g_task_set_return_on_cancel (task, FALSE);
+  /* A cancelled run reports GANDER_ERROR_CANCELLED from the library, as
+   * the synchronous form does; and a run that finished despite a late
+   * cancel keeps its results. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, op_thread);
 }
 
