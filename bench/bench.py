@@ -26,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,25 +38,22 @@ class Run:
 
 
 def run(argv, stdin_path=None, env=None):
-    """Run ARGV to completion; return a Run. Output is discarded."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    try:
+    """Run ARGV to completion; return a Run. stdout is discarded."""
+    # stderr goes to a file, not a pipe: reading a pipe would make the
+    # child wait for this script, and gander logs one line per migration.
+    with tempfile.TemporaryFile() as err, \
+         open(stdin_path or os.devnull, "rb") as stdin:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, env=env)
-        # Drain stderr before reaping: a full pipe would block the child.
-        err = proc.stderr.read()
-        proc.stderr.close()
+                                stderr=err, env=env)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        if stdin_path:
-            stdin.close()
-    if proc.returncode != 0:
-        sys.stderr.write(err.decode(errors="replace")[-4000:])
-        raise SystemExit(f"bench.py: {' '.join(argv)} exited with "
-                         f"{proc.returncode}")
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.stderr.write(err.read().decode(errors="replace")[-4000:])
+            raise SystemExit(f"bench.py: {' '.join(argv)} exited with "
+                             f"{proc.returncode}")
     return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
 
 
