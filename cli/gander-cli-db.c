@@ -640,9 +640,8 @@ cli_run_db_command (CliOptions  *opts,
   gint64 target = 0;
   int status;
 
-  if ((g_str_equal (command, "up-to") || g_str_equal (command, "down-to")) &&
-      !parse_target (command, argv, &target))
-    return CLI_EXIT_USAGE;
+  /* stdout carries the JSON result: goose's informational lines go */
+  cli_log_set_quiet (opts->json);
 
   /* The deadline covers the whole command; the signal thread must exist
    * before any other thread so they all inherit its signal mask. */
@@ -660,6 +659,15 @@ cli_run_db_command (CliOptions  *opts,
       cli_fatal_message (prefix, error->message);
       return CLI_EXIT_FAILURE;
     }
+  /* after the driver, as goose opens the database first */
+  if (!cli_is_db_command (command))
+    {
+      g_autofree char *quoted = cli_go_quote (command);
+      return cli_usage_error (_("%s: no such command"), quoted);
+    }
+  if ((g_str_equal (command, "up-to") || g_str_equal (command, "down-to")) &&
+      !parse_target (command, argv, &target))
+    return CLI_EXIT_USAGE;
   if (opts->table != NULL)
     {
       if (!gander_validate_table_name (opts->table, &error))

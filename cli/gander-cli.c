@@ -134,7 +134,7 @@ print_help (FILE *out)
       "                       version table\n"
       "  -timeout DURATION    give up after DURATION, a Go duration such as 30s,\n"
       "                       5m or 1h30m; the running migration is rolled back\n"
-      "  -v                   verbose: print transactions and statements\n"
+      "  -v                   verbose: print each statement as it runs\n"
       "  -no-color            no colours in verbose output\n"
       "  -version             print the version and exit\n"
       "  -h, -help            print this help and exit\n"
@@ -421,6 +421,18 @@ is_file_command (const char *command)
   return FALSE;
 }
 
+/* args[start..] as a NULL-terminated array */
+static GStrv
+args_tail (GPtrArray *args,
+           guint      start)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = start; i < args->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (args, i));
+  return g_strv_builder_end (builder);
+}
+
 static int
 run_file_command (CliOptions  *opts,
                   const char  *command,
@@ -455,10 +467,9 @@ main (int    argc,
 {
   g_auto(CliOptions) opts = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) args = NULL;
+  GPtrArray *args;
   const char *no_color_env;
   gboolean no_color_value = FALSE;
-  const char *command;
 
   setup_i18n ();
 
@@ -501,24 +512,24 @@ main (int    argc,
   if (no_color_env != NULL)
     cli_go_parse_bool (no_color_env, &no_color_value);
   cli_log_set_color (!opts.no_color && !no_color_value && isatty (STDERR_FILENO));
-  cli_log_set_quiet (opts.json);
   cli_log_install_lib_writer (opts.verbose);
 
-  args = g_steal_pointer (&opts.args);
-  opts.args = g_ptr_array_new_with_free_func (g_free);
+  args = opts.args;
   if (args->len == 0)
     {
       print_help (stderr);
       return CLI_EXIT_USAGE;
     }
 
-  g_ptr_array_add (args, NULL);
-  command = g_ptr_array_index (args, 0);
-  if (is_file_command (command))
-    return run_file_command (&opts, command, (char **) args->pdata + 1);
+  /* goose matches the file commands before it merges GOOSE_DRIVER and
+   * GOOSE_DBSTRING into the arguments */
+  if (is_file_command (g_ptr_array_index (args, 0)))
+    {
+      g_auto(GStrv) rest = args_tail (args, 1);
+      return run_file_command (&opts, g_ptr_array_index (args, 0), rest);
+    }
 
   /* goose's mergeArgs */
-  g_ptr_array_remove_index (args, args->len - 1);
   if (env_or_null ("GOOSE_DRIVER") != NULL)
     g_ptr_array_insert (args, 0, g_strdup (env_or_null ("GOOSE_DRIVER")));
   if (env_or_null ("GOOSE_DBSTRING") != NULL)
@@ -526,35 +537,14 @@ main (int    argc,
   if (args->len < 3)
     return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
                               "with GOOSE_DRIVER and GOOSE_DBSTRING set"));
-  g_ptr_array_add (args, NULL);
 
   {
-    const char *driver = g_ptr_array_index (args, 0);
-    const char *dsn = g_ptr_array_index (args, 1);
-    char **rest = (char **) args->pdata + 3;
+    g_auto(GStrv) rest = args_tail (args, 3);
+    const char *command = g_ptr_array_index (args, 2);
 
-    command = g_ptr_array_index (args, 2);
     if (is_file_command (command))
       return run_file_command (&opts, command, rest);
-    if (!cli_is_db_command (command))
-      {
-        /* the driver is checked first, as goose opens the database first */
-        g_autoptr(GanderDatabase) database = gander_database_new_for_driver (driver, dsn, &error);
-        g_autofree char *quoted = NULL;
-
-        if (database == NULL)
-          {
-            g_autofree char *masked = gander_dsn_mask (dsn);
-            g_autofree char *prefix = NULL;
-
-            quoted = cli_go_quote (masked);
-            prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
-            cli_fatal_message (prefix, error->message);
-            return CLI_EXIT_FAILURE;
-          }
-        quoted = cli_go_quote (command);
-        return cli_usage_error (_("%s: no such command"), quoted);
-      }
-    return cli_run_db_command (&opts, driver, dsn, command, rest);
+    return cli_run_db_command (&opts, g_ptr_array_index (args, 0),
+                               g_ptr_array_index (args, 1), command, rest);
   }
 }

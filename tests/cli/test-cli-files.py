@@ -49,6 +49,10 @@ class CreateTest(CliTestCase):
         r = self.gander('create', 'x', '-dir=m')
         self.assertSuccess(r)
         self.assertTrue(self.created(r).endswith('_x.sql'))
+        # --json changes nothing for create: the line stays
+        r = self.gander('create', 'y', '-dir=m', '--json')
+        self.assertSuccess(r)
+        self.assertTrue(self.created(r).endswith('_y.sql'))
 
     def test_create_in_current_dir(self):
         r = self.gander('create', 'here', 'sql')
