@@ -117,6 +117,17 @@ json_add_result (JsonBuilder           *builder,
   json_builder_end_object (builder);
 }
 
+static void
+json_add_results (JsonBuilder *builder,
+                  GPtrArray   *results)
+{
+  json_builder_set_member_name (builder, "results");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    json_add_result (builder, g_ptr_array_index (results, i));
+  json_builder_end_array (builder);
+}
+
 static JsonBuilder *
 json_begin (const char *command)
 {
@@ -171,26 +182,11 @@ fail (Run          *run,
       g_autoptr(JsonBuilder) builder = json_begin (run->command);
 
       if (results != NULL)
-        {
-          json_builder_set_member_name (builder, "results");
-          json_builder_begin_array (builder);
-          for (guint i = 0; i < results->len; i++)
-            json_add_result (builder, g_ptr_array_index (results, i));
-          json_builder_end_array (builder);
-        }
+        json_add_results (builder, results);
       json_end (builder, message);
     }
   cli_fatal_message ("goose run: ", message);
   return status;
-}
-
-static gboolean
-db_version (Run     *run,
-            gint64  *version,
-            GError **error)
-{
-  return gander_migrator_get_db_version (run->migrator, version,
-                                         run->cancellable, error);
 }
 
 /* The results of a run that failed half way: what was applied before the
@@ -204,10 +200,17 @@ fail_with_partial (Run          *run,
   return fail (run, error, partial);
 }
 
+/* Which closing line goose prints after the OK lines. */
+typedef enum {
+  SUMMARY_NONE,   /* up-by-one, down, redo, reset: only the OK lines */
+  SUMMARY_UP,     /* up, up-to */
+  SUMMARY_DOWN,   /* down-to (and reset, down with -no-versioning) */
+} Summary;
+
 static int
 finish_results (Run        *run,
                 GPtrArray  *results,
-                const char *summary_kind)
+                Summary     summary)
 {
   gint64 version = 0;
   gboolean have_version = FALSE;
@@ -215,14 +218,14 @@ finish_results (Run        *run,
   if (run->opts->no_versioning)
     {
       /* goose -no-versioning reports the file version it stopped at */
-      if (g_strcmp0 (summary_kind, "up") == 0)
+      if (summary == SUMMARY_UP)
         {
           gint64 max = 0;
           for (guint i = 0; i < results->len; i++)
             max = MAX (max, gander_migration_result_get_version (g_ptr_array_index (results, i)));
           cli_log ("goose: up to current file version: %" G_GINT64_FORMAT, max);
         }
-      else if (g_strcmp0 (summary_kind, "down") == 0)
+      else if (summary == SUMMARY_DOWN)
         {
           gint64 lowest = G_MAXINT64, remaining = 0;
           g_autoptr(GPtrArray) all = gander_source_get_migrations (run->source);
@@ -238,15 +241,15 @@ finish_results (Run        *run,
           cli_log ("goose: down to current file version: %" G_GINT64_FORMAT, remaining);
         }
     }
-  else if (summary_kind != NULL || run->opts->json)
+  else if (summary != SUMMARY_NONE || run->opts->json)
     {
       /* the migrator tracks it through the run: no extra query */
       version = gander_migrator_get_current_version (run->migrator);
       have_version = TRUE;
-      if (g_strcmp0 (summary_kind, "up") == 0 && results->len > 0)
+      if (summary == SUMMARY_UP && results->len > 0)
         cli_log ("goose: successfully migrated database to version: %" G_GINT64_FORMAT,
                  version);
-      else if (summary_kind != NULL)
+      else if (summary != SUMMARY_NONE)
         cli_log ("goose: no migrations to run. current version: %" G_GINT64_FORMAT,
                  version);
     }
@@ -255,11 +258,7 @@ finish_results (Run        *run,
     {
       g_autoptr(JsonBuilder) builder = json_begin (run->command);
 
-      json_builder_set_member_name (builder, "results");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < results->len; i++)
-        json_add_result (builder, g_ptr_array_index (results, i));
-      json_builder_end_array (builder);
+      json_add_results (builder, results);
       if (have_version)
         {
           json_builder_set_member_name (builder, "current_version");
@@ -293,7 +292,7 @@ cmd_up (Run    *run,
     : gander_migrator_up (run->migrator, run->cancellable, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
-  return finish_results (run, results, "up");
+  return finish_results (run, results, SUMMARY_UP);
 }
 
 static int
@@ -321,7 +320,7 @@ cmd_up_by_one (Run *run)
       return fail_with_partial (run, error);
     }
   results = single_result (result);
-  return finish_results (run, results, NULL);
+  return finish_results (run, results, SUMMARY_NONE);
 }
 
 static int
@@ -347,7 +346,7 @@ cmd_down (Run *run)
       return fail_with_partial (run, error);
     }
   results = single_result (result);
-  return finish_results (run, results, run->opts->no_versioning ? "down" : NULL);
+  return finish_results (run, results, run->opts->no_versioning ? SUMMARY_DOWN : SUMMARY_NONE);
 }
 
 static int
@@ -360,7 +359,7 @@ cmd_down_to (Run    *run,
   results = gander_migrator_down_to (run->migrator, target, run->cancellable, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
-  return finish_results (run, results, "down");
+  return finish_results (run, results, SUMMARY_DOWN);
 }
 
 static int
@@ -381,7 +380,7 @@ cmd_redo (Run *run)
         }
       return fail_with_partial (run, error);
     }
-  return finish_results (run, results, NULL);
+  return finish_results (run, results, SUMMARY_NONE);
 }
 
 static int
@@ -393,7 +392,7 @@ cmd_reset (Run *run)
   results = gander_migrator_reset (run->migrator, run->cancellable, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
-  return finish_results (run, results, run->opts->no_versioning ? "down" : NULL);
+  return finish_results (run, results, run->opts->no_versioning ? SUMMARY_DOWN : SUMMARY_NONE);
 }
 
 static const char *
@@ -562,7 +561,8 @@ cmd_version (Run *run)
     }
   else
     {
-      if (!db_version (run, &version, &error))
+      if (!gander_migrator_get_db_version (run->migrator, &version,
+                                           run->cancellable, &error))
         return fail (run, error, NULL);
       cli_log ("goose: version %" G_GINT64_FORMAT, version);
     }
