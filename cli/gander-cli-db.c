@@ -67,6 +67,25 @@ on_migration_finished (GanderMigrator        *migrator,
   log_result (result);
 }
 
+/* The parser's warnings (goose quirks that probably surprise the author)
+ * for the section about to run; the migrator keeps the parse, so this costs
+ * nothing. */
+static void
+on_migration_started (GanderMigrator  *migrator,
+                      GanderMigration *migration,
+                      GanderDirection  direction,
+                      gpointer         user_data)
+{
+  g_autoptr(GanderParsedSql) parsed = gander_migration_parse (migration, direction, NULL);
+  const char * const *warnings;
+
+  if (parsed == NULL)
+    return;
+  warnings = gander_parsed_sql_get_warnings (parsed);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    cli_warn ("%s", warnings[i]);
+}
+
 /* goose's clearStatement: comment lines and blank lines are left out of
  * the verbose trace. */
 static void
@@ -703,6 +722,8 @@ cli_run_db_command (CliOptions  *opts,
   gander_migrator_set_allow_missing (migrator, opts->allow_missing);
   gander_migrator_set_no_versioning (migrator, opts->no_versioning);
   run.migrator = migrator;
+  g_signal_connect (migrator, "migration-started",
+                    G_CALLBACK (on_migration_started), NULL);
   g_signal_connect (migrator, "migration-finished",
                     G_CALLBACK (on_migration_finished), NULL);
   if (opts->verbose)

@@ -266,6 +266,15 @@ class CommandsTest(CliTestCase):
         self.assertLogged(r, 'warning: 00001_t1.sql (version 1) was modified after it was applied')
         self.assertTrue(self.g('status', '--json').json()['migrations'][0]['checksum_modified'])
 
+    def test_parser_warnings_while_running(self):
+        self.write('migrations/00004_w.sql',
+                   '-- +goose Up\nCREATE TABLE w (id int);\n-- +GOOSE Down\nSELECT 1;\n')
+        r = self.g('up')
+        self.assertSuccess(r)
+        self.assertLogged(r, 'warning: migrations/00004_w.sql:3: "-- +GOOSE Down" is not an annotation')
+        # only for the migration that runs
+        self.assertEqual(len([l for l in r.lines if l.startswith('warning: ')]), 1)
+
     def test_verbose(self):
         r = self.g('up', '-v')
         self.assertSuccess(r)
