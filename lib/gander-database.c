@@ -270,6 +270,8 @@ gander_database_dup_display_dsn (GanderDatabase *self)
  * gander_database_get_table_name:
  * @self: a #GanderDatabase
  *
+ * Gets the version table name.
+ *
  * Returns: the version table name
  *
  * Since: 0.1
@@ -339,6 +341,8 @@ gander_database_dup_side_table_name (GanderDatabase *self)
  * gander_database_get_lock_wait_timeout:
  * @self: a #GanderDatabase
  *
+ * Gets how long gander_database_lock() waits, in milliseconds.
+ *
  * Returns: how long gander_database_lock() waits, in milliseconds
  *
  * Since: 0.1
@@ -379,6 +383,8 @@ gander_database_set_lock_wait_timeout (GanderDatabase *self,
 /**
  * gander_database_is_open:
  * @self: a #GanderDatabase
+ *
+ * Tells whether gander_database_open() succeeded and the database was not closed since.
  *
  * Returns: whether gander_database_open() succeeded and the database was
  *   not closed since
@@ -531,6 +537,8 @@ gander_database_begin (GanderDatabase  *self,
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *
+ * Commits the transaction started with gander_database_begin().
+ *
  * Returns: %TRUE on success
  *
  * Since: 0.1
@@ -550,6 +558,8 @@ gander_database_commit (GanderDatabase  *self,
  * gander_database_rollback:
  * @self: a #GanderDatabase
  * @error: return location for a #GError
+ *
+ * Rolls back the open transaction. Safe to call after a failed statement and when no transaction is open.
  *
  * Returns: %TRUE on success
  *
@@ -637,6 +647,8 @@ gander_database_interrupt (GanderDatabase *self)
  * @self: a #GanderDatabase
  * @exists: (out): whether the version table exists
  * @error: return location for a #GError
+ *
+ * Looks up whether goose's version table exists, without creating it.
  *
  * Returns: (skip): %TRUE on success
  *
@@ -845,6 +857,8 @@ gander_database_write_side_row (GanderDatabase       *self,
  * @self: a #GanderDatabase
  * @version: the version
  * @error: return location for a #GError
+ *
+ * Deletes the side-table row of @version.
  *
  * Returns: %TRUE on success
  *

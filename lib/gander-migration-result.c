@@ -187,6 +187,8 @@ gander_migration_result_init (GanderMigrationResult *self)
  * @empty: whether the section held no statements
  * @error: (nullable): why it failed, copied
  *
+ * Creates a result; the migrator makes these, bindings and tests may too.
+ *
  * Returns: (transfer full): a new result
  *
  * Since: 0.1
@@ -215,6 +217,8 @@ gander_migration_result_new (GanderMigration *migration,
  * gander_migration_result_get_migration:
  * @self: a #GanderMigrationResult
  *
+ * Gets the migration.
+ *
  * Returns: (transfer none): the migration
  *
  * Since: 0.1
@@ -229,6 +233,8 @@ gander_migration_result_get_migration (GanderMigrationResult *self)
 /**
  * gander_migration_result_get_version:
  * @self: a #GanderMigrationResult
+ *
+ * Gets the migration's version.
  *
  * Returns: the migration's version
  *
@@ -245,6 +251,8 @@ gander_migration_result_get_version (GanderMigrationResult *self)
  * gander_migration_result_get_name:
  * @self: a #GanderMigrationResult
  *
+ * Gets the migration's file name.
+ *
  * Returns: the migration's file name
  *
  * Since: 0.1
@@ -259,6 +267,8 @@ gander_migration_result_get_name (GanderMigrationResult *self)
 /**
  * gander_migration_result_get_direction:
  * @self: a #GanderMigrationResult
+ *
+ * Gets the direction.
  *
  * Returns: the direction
  *
@@ -275,6 +285,8 @@ gander_migration_result_get_direction (GanderMigrationResult *self)
  * gander_migration_result_get_duration:
  * @self: a #GanderMigrationResult
  *
+ * Gets the duration in microseconds.
+ *
  * Returns: the duration in microseconds
  *
  * Since: 0.1
@@ -290,6 +302,8 @@ gander_migration_result_get_duration (GanderMigrationResult *self)
  * gander_migration_result_get_empty:
  * @self: a #GanderMigrationResult
  *
+ * Tells whether the section held no statements.
+ *
  * Returns: whether the section held no statements
  *
  * Since: 0.1
@@ -304,6 +318,8 @@ gander_migration_result_get_empty (GanderMigrationResult *self)
 /**
  * gander_migration_result_get_error:
  * @self: a #GanderMigrationResult
+ *
+ * Gets the error, or %NULL if the migration succeeded.
  *
  * Returns: (nullable): the error, or %NULL if the migration succeeded
  *

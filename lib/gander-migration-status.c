@@ -202,6 +202,8 @@ gander_migration_status_new (GanderMigration      *migration,
  * gander_migration_status_get_version:
  * @self: a #GanderMigrationStatus
  *
+ * Gets the migration's version.
+ *
  * Returns: the migration's version
  *
  * Since: 0.1
@@ -216,6 +218,8 @@ gander_migration_status_get_version (GanderMigrationStatus *self)
 /**
  * gander_migration_status_get_name:
  * @self: a #GanderMigrationStatus
+ *
+ * Gets the migration's file name.
  *
  * Returns: the migration's file name
  *
@@ -232,6 +236,8 @@ gander_migration_status_get_name (GanderMigrationStatus *self)
  * gander_migration_status_get_migration:
  * @self: a #GanderMigrationStatus
  *
+ * Gets the migration.
+ *
  * Returns: (transfer none): the migration
  *
  * Since: 0.1
@@ -246,6 +252,8 @@ gander_migration_status_get_migration (GanderMigrationStatus *self)
 /**
  * gander_migration_status_get_state:
  * @self: a #GanderMigrationStatus
+ *
+ * Gets the state.
  *
  * Returns: the state
  *
@@ -262,6 +270,8 @@ gander_migration_status_get_state (GanderMigrationStatus *self)
  * gander_migration_status_get_applied_at:
  * @self: a #GanderMigrationStatus
  *
+ * Gets when the migration was applied, as stored.
+ *
  * Returns: (nullable): when the migration was applied, as stored
  *
  * Since: 0.1
@@ -277,6 +287,8 @@ gander_migration_status_get_applied_at (GanderMigrationStatus *self)
  * gander_migration_status_get_recorded_checksum:
  * @self: a #GanderMigrationStatus
  *
+ * Gets the checksum recorded when the file was applied.
+ *
  * Returns: (nullable): the checksum recorded when the file was applied
  *
  * Since: 0.1
@@ -291,6 +303,8 @@ gander_migration_status_get_recorded_checksum (GanderMigrationStatus *self)
 /**
  * gander_migration_status_get_modified:
  * @self: a #GanderMigrationStatus
+ *
+ * Tells whether the file changed after it was applied.
  *
  * Returns: whether the file changed after it was applied
  *

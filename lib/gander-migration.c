@@ -305,6 +305,8 @@ gander_migration_new_from_bytes (gint64      version,
  * gander_migration_get_version:
  * @self: a #GanderMigration
  *
+ * Gets the version.
+ *
  * Returns: the version
  *
  * Since: 0.1
@@ -321,6 +323,8 @@ gander_migration_get_version (GanderMigration *self)
  * gander_migration_get_name:
  * @self: a #GanderMigration
  *
+ * Gets the file's base name.
+ *
  * Returns: the file's base name
  *
  * Since: 0.1
@@ -336,6 +340,8 @@ gander_migration_get_name (GanderMigration *self)
 /**
  * gander_migration_get_file:
  * @self: a #GanderMigration
+ *
+ * Gets the file, or %NULL for a migration made from bytes.
  *
  * Returns: (transfer none) (nullable): the file, or %NULL for a migration
  *   made from bytes

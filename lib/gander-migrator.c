@@ -359,6 +359,8 @@ gander_migrator_init (GanderMigrator *self)
  * @database: the database
  * @source: the migrations
  *
+ * Creates a migrator that applies the migrations of @source to @database.
+ *
  * Returns: (transfer full): a new migrator
  *
  * Since: 0.1
@@ -380,6 +382,8 @@ gander_migrator_new (GanderDatabase *database,
  * gander_migrator_get_database:
  * @self: a #GanderMigrator
  *
+ * Gets the database.
+ *
  * Returns: (transfer none): the database
  *
  * Since: 0.1
@@ -394,6 +398,8 @@ gander_migrator_get_database (GanderMigrator *self)
 /**
  * gander_migrator_get_source:
  * @self: a #GanderMigrator
+ *
+ * Gets the source.
  *
  * Returns: (transfer none): the source
  *
@@ -410,6 +416,8 @@ gander_migrator_get_source (GanderMigrator *self)
  * gander_migrator_get_allow_missing:
  * @self: a #GanderMigrator
  *
+ * Tells whether missing migrations are applied.
+ *
  * Returns: whether missing migrations are applied
  *
  * Since: 0.1
@@ -425,6 +433,8 @@ gander_migrator_get_allow_missing (GanderMigrator *self)
  * gander_migrator_set_allow_missing:
  * @self: a #GanderMigrator
  * @allow_missing: whether to apply missing migrations
+ *
+ * Sets the #GanderMigrator:allow-missing property.
  *
  * Since: 0.1
  */
@@ -445,6 +455,8 @@ gander_migrator_set_allow_missing (GanderMigrator *self,
  * gander_migrator_get_no_versioning:
  * @self: a #GanderMigrator
  *
+ * Tells whether the version table is ignored.
+ *
  * Returns: whether the version table is ignored
  *
  * Since: 0.1
@@ -460,6 +472,8 @@ gander_migrator_get_no_versioning (GanderMigrator *self)
  * gander_migrator_set_no_versioning:
  * @self: a #GanderMigrator
  * @no_versioning: whether to ignore the version table
+ *
+ * Sets the #GanderMigrator:no-versioning property.
  *
  * Since: 0.1
  */
@@ -1816,6 +1830,8 @@ gander_migrator_up_async (GanderMigrator      *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with gander_migrator_up_async().
+ *
  * Returns: (transfer container) (element-type GanderMigrationResult): as
  *   gander_migrator_up()
  *
@@ -1855,6 +1871,8 @@ gander_migrator_up_by_one_async (GanderMigrator      *self,
  * @self: a #GanderMigrator
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_up_by_one_async().
  *
  * Returns: (transfer full): as gander_migrator_up_by_one()
  *
@@ -1897,6 +1915,8 @@ gander_migrator_up_to_async (GanderMigrator      *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with gander_migrator_up_to_async().
+ *
  * Returns: (transfer container) (element-type GanderMigrationResult): as
  *   gander_migrator_up_to()
  *
@@ -1936,6 +1956,8 @@ gander_migrator_down_async (GanderMigrator      *self,
  * @self: a #GanderMigrator
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_down_async().
  *
  * Returns: (transfer full): as gander_migrator_down()
  *
@@ -1978,6 +2000,8 @@ gander_migrator_down_to_async (GanderMigrator      *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with gander_migrator_down_to_async().
+ *
  * Returns: (transfer container) (element-type GanderMigrationResult): as
  *   gander_migrator_down_to()
  *
@@ -2017,6 +2041,8 @@ gander_migrator_redo_async (GanderMigrator      *self,
  * @self: a #GanderMigrator
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_redo_async().
  *
  * Returns: (transfer container) (element-type GanderMigrationResult): as
  *   gander_migrator_redo()
@@ -2058,6 +2084,8 @@ gander_migrator_reset_async (GanderMigrator      *self,
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with gander_migrator_reset_async().
+ *
  * Returns: (transfer container) (element-type GanderMigrationResult): as
  *   gander_migrator_reset()
  *
@@ -2096,6 +2124,8 @@ gander_migrator_status_async (GanderMigrator      *self,
  * @self: a #GanderMigrator
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_status_async().
  *
  * Returns: (transfer container) (element-type GanderMigrationStatus): as
  *   gander_migrator_status()
@@ -2136,6 +2166,8 @@ gander_migrator_get_db_version_async (GanderMigrator      *self,
  * @result: the result given to the callback
  * @version: (out): the highest version recorded
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_get_db_version_async().
  *
  * Returns: (skip): %TRUE on success
  *
@@ -2183,6 +2215,8 @@ gander_migrator_has_pending_async (GanderMigrator      *self,
  * @has_pending: (out): whether migrations are pending
  * @error: return location for a #GError
  *
+ * Finishes an operation started with gander_migrator_has_pending_async().
+ *
  * Returns: (skip): %TRUE on success
  *
  * Since: 0.1
@@ -2215,6 +2249,8 @@ gander_migrator_has_pending_finish (GanderMigrator  *self,
  * gander_migrator_get_busy:
  * @self: a #GanderMigrator
  *
+ * Tells whether an operation is running (see #GanderMigrator:busy).
+ *
  * Returns: whether an operation is running (see #GanderMigrator:busy)
  *
  * Since: 0.1
@@ -2229,6 +2265,8 @@ gander_migrator_get_busy (GanderMigrator *self)
 /**
  * gander_migrator_get_current_version:
  * @self: a #GanderMigrator
+ *
+ * Gets #GanderMigrator:current-version.
  *
  * Returns: see #GanderMigrator:current-version
  *
@@ -2245,6 +2283,8 @@ gander_migrator_get_current_version (GanderMigrator *self)
  * gander_migrator_get_pending_count:
  * @self: a #GanderMigrator
  *
+ * Gets #GanderMigrator:pending-count.
+ *
  * Returns: see #GanderMigrator:pending-count
  *
  * Since: 0.1
@@ -2259,6 +2299,8 @@ gander_migrator_get_pending_count (GanderMigrator *self)
 /**
  * gander_migrator_get_fraction:
  * @self: a #GanderMigrator
+ *
+ * Gets #GanderMigrator:fraction.
  *
  * Returns: see #GanderMigrator:fraction
  *

@@ -1383,6 +1383,8 @@ gander_postgres_database_new (const char *dsn)
  * gander_postgres_database_get_statement_timeout:
  * @self: a #GanderPostgresDatabase
  *
+ * Gets the statement timeout in milliseconds, 0 for the server's default.
+ *
  * Returns: the statement timeout in milliseconds, 0 for the server's default
  *
  * Since: 0.1
@@ -1422,6 +1424,8 @@ gander_postgres_database_set_statement_timeout (GanderPostgresDatabase *self,
 /**
  * gander_postgres_database_get_lock_timeout:
  * @self: a #GanderPostgresDatabase
+ *
+ * Gets the lock timeout in milliseconds, 0 for the server's default.
  *
  * Returns: the lock timeout in milliseconds, 0 for the server's default
  *

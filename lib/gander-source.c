@@ -303,6 +303,8 @@ gander_source_new_for_uri (const char         *uri_or_path,
  * gander_source_get_directory:
  * @self: a #GanderSource
  *
+ * Gets the directory.
+ *
  * Returns: (transfer none): the directory
  *
  * Since: 0.1
@@ -318,6 +320,8 @@ gander_source_get_directory (GanderSource *self)
 /**
  * gander_source_get_n_migrations:
  * @self: a #GanderSource
+ *
+ * Gets the number of migrations.
  *
  * Returns: the number of migrations
  *
@@ -335,6 +339,8 @@ gander_source_get_n_migrations (GanderSource *self)
  * gander_source_get_migration:
  * @self: a #GanderSource
  * @index: a position, below gander_source_get_n_migrations()
+ *
+ * Gets the migration at @index in ascending version order.
  *
  * Returns: (transfer none): the migration at @index in ascending version
  *   order
@@ -355,6 +361,8 @@ gander_source_get_migration (GanderSource *self,
  * gander_source_get_migrations:
  * @self: a #GanderSource
  *
+ * Gets the migrations in ascending version order.
+ *
  * Returns: (transfer container) (element-type GanderMigration): the
  *   migrations in ascending version order
  *
@@ -372,6 +380,8 @@ gander_source_get_migrations (GanderSource *self)
  * gander_source_lookup:
  * @self: a #GanderSource
  * @version: a version
+ *
+ * Gets the migration with @version, or %NULL.
  *
  * Returns: (transfer none) (nullable): the migration with @version, or %NULL
  *
@@ -405,6 +415,8 @@ gander_source_lookup (GanderSource *self,
 /**
  * gander_source_get_max_version:
  * @self: a #GanderSource
+ *
+ * Gets the highest version, or 0 when there are no migrations.
  *
  * Returns: the highest version, or 0 when there are no migrations
  *

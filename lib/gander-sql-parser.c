@@ -1023,6 +1023,8 @@ gander_parsed_sql_unref (GanderParsedSql *parsed)
  * gander_parsed_sql_get_direction:
  * @parsed: a #GanderParsedSql
  *
+ * Gets the section @parsed holds.
+ *
  * Returns: the section @parsed holds
  *
  * Since: 0.1
@@ -1058,6 +1060,8 @@ gander_parsed_sql_get_use_transaction (GanderParsedSql *parsed)
 /**
  * gander_parsed_sql_get_n_statements:
  * @parsed: a #GanderParsedSql
+ *
+ * Gets the number of statements; 0 for an empty section.
  *
  * Returns: the number of statements; 0 for an empty section
  *

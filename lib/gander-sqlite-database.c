@@ -1369,6 +1369,8 @@ gander_sqlite_database_new (const char *dsn)
  * gander_sqlite_database_get_busy_timeout:
  * @self: a #GanderSqliteDatabase
  *
+ * Gets the busy timeout in milliseconds.
+ *
  * Returns: the busy timeout in milliseconds
  *
  * Since: 0.1
