@@ -835,6 +835,9 @@ gander_database_ensure_side_table (GanderDatabase  *self,
  * @row: the row to insert or replace
  * @error: return location for a #GError
  *
+ * Inserts @row into Gander's side table, replacing the row of the same
+ * version.
+ *
  * Returns: %TRUE on success
  *
  * Since: 0.1
