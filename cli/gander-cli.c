@@ -89,7 +89,7 @@ print_help (FILE *out)
 
   g_string_append (text,
     _("Usage: gander [OPTIONS] DRIVER DBSTRING COMMAND [ARGS]\n"
-      "       gander [OPTIONS] COMMAND [ARGS]   (with GOOSE_DRIVER and GOOSE_DBSTRING set)\n"
+      "       gander [OPTIONS] COMMAND [ARGS]   (GOOSE_DRIVER and GOOSE_DBSTRING set)\n"
       "       gander [OPTIONS] create NAME [sql] | fix | validate | env\n"
       "       gander parse FILE [--direction up|down] [--json]\n"
       "\n"
