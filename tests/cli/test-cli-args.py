@@ -7,6 +7,9 @@
 # GOOSE_DRIVER / GOOSE_DBSTRING into the positional arguments (GOOSE_SPEC
 # §4.1–4.3). gander must accept every command line goose accepts.
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import os
 
 from clitest import CliTestCase, main

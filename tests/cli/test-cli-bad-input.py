@@ -8,6 +8,9 @@
 # exit non-zero, and leave the database exactly as it was (compared as a
 # full SQL dump before and after).
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import os
 
 from clitest import CliTestCase, main

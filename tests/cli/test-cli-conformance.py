@@ -7,6 +7,9 @@
 # sequences through gander. Skipped, with the reason, when the data is
 # absent.
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import os
 
 from clitest import CliTestCase, STATUS_HEADER, ANSIC, main

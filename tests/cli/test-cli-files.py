@@ -2,6 +2,9 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import datetime
 import os
 import re

@@ -10,6 +10,9 @@
 # LC_ALL=C.UTF-8 LANGUAGE=ru, and GANDER_LOCALEDIR points at the build
 # tree's compiled catalogue.
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import os
 
 from clitest import CliTestCase, BUILD_ROOT, STATUS_HEADER, main

@@ -7,6 +7,9 @@
 # --statement-timeout, --lock-timeout against goose's advisory lock, PQcancel
 # on -timeout and SIGINT, and password masking in every message.
 
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 import os
 import shutil
 import signal
