@@ -977,6 +977,12 @@ run_plan (GanderMigrator  *self,
   if (!prepare_plan (plan, error))
     return FALSE;
 
+  /* The tables are created only now, once every file of the plan parsed:
+   * a malformed migration leaves a new database untouched. */
+  if (plan->len > 0 && !self->no_versioning &&
+      !gander_database_ensure_version_table (self->database, cancellable, error))
+    return FALSE;
+
   emit_progress (self, TRUE, self->op_version, plan->len, 0.0);
   for (guint i = 0; i < plan->len; i++)
     {
@@ -1032,8 +1038,6 @@ begin_operation (GanderMigrator  *self,
       if (!gander_database_lock (self->database, cancellable, error))
         return FALSE;
       *locked = TRUE;
-      if (!gander_database_ensure_version_table (self->database, cancellable, error))
-        return FALSE;
     }
   if (!load_state (self, state, error))
     return FALSE;

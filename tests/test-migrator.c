@@ -491,7 +491,10 @@ test_parse_error_stops_before_running (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "missing semicolon"));
   g_assert_false (table_exists (f, "ok_table"));
   rows = version_rows (f);
-  g_assert_cmpstr (rows, ==, "0");
+  /* a new database stays untouched: not even the version table */
+  g_assert_cmpstr (rows, ==, "");
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_assert_false (table_exists (f, "goose_db_version_gander"));
 }
 
 static void
