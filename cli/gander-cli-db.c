@@ -432,6 +432,32 @@ status_column (GanderMigrationStatus *status,
     }
 }
 
+/* `status` compares each applied file with the checksum recorded when it
+ * ran, and hashing the files is most of the command's own work. It does not
+ * depend on the database, so a second thread hashes from the last file
+ * down while this one reads the version tables; the migrator, going up
+ * from the first file, finds the rest done. GanderMigration locks each
+ * file: whoever gets there first reads it, once. */
+typedef struct {
+  GanderSource *source;
+  gint          stop;
+} ChecksumPrefetch;
+
+static gpointer
+prefetch_checksums (gpointer data)
+{
+  ChecksumPrefetch *prefetch = data;
+
+  for (guint i = gander_source_get_n_migrations (prefetch->source);
+       i > 0 && !g_atomic_int_get (&prefetch->stop); i--)
+    {
+      /* an unreadable file is the migrator's to report, or not */
+      gander_migration_get_checksum (gander_source_get_migration (prefetch->source, i - 1),
+                                     NULL);
+    }
+  return NULL;
+}
+
 static int
 cmd_status (Run *run)
 {
@@ -474,7 +500,14 @@ cmd_status (Run *run)
       return CLI_EXIT_OK;
     }
 
-  statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
+  {
+    ChecksumPrefetch prefetch = { run->source, 0 };
+    GThread *thread = g_thread_new ("gander-checksums", prefetch_checksums, &prefetch);
+
+    statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
+    g_atomic_int_set (&prefetch.stop, 1);
+    g_thread_join (thread);
+  }
   if (statuses == NULL)
     return fail (run, error, NULL);
 

@@ -471,8 +471,8 @@ cli_goose_is_timestamp (gint64 version)
 /* A version table timestamp (`YYYY-MM-DD HH:MM:SS[.frac][zone]`, or with a
  * `T`) in Go's time.ANSIC layout, `Mon Jan _2 15:04:05 2006`. The names are
  * English on purpose: scripts read this table. */
-char *
-cli_go_ansic_time (const char *db_timestamp)
+static char *
+format_ansic_time (const char *db_timestamp)
 {
   static const char * const months[] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -484,8 +484,6 @@ cli_go_ansic_time (const char *db_timestamp)
   int year, month, day, hour, min, sec;
   char sep;
 
-  if (db_timestamp == NULL)
-    return g_strdup ("");
   if (sscanf (db_timestamp, "%4d-%2d-%2d%c%2d:%2d:%2d", &year, &month, &day,
               &sep, &hour, &min, &sec) != 7 ||
       (sep != ' ' && sep != 'T') ||
@@ -499,6 +497,29 @@ cli_go_ansic_time (const char *db_timestamp)
                             weekdays[g_date_get_weekday (date)],
                             months[month - 1], day, hour, min, sec, year);
   }
+}
+
+char *
+cli_go_ansic_time (const char *db_timestamp)
+{
+  /* `status` formats one timestamp per applied migration, and a run of
+   * `up` gives many rows the same one: the last answer is kept. */
+  static GMutex lock;
+  static char *last_in, *last_out;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (db_timestamp == NULL)
+    return g_strdup ("");
+
+  locker = g_mutex_locker_new (&lock);
+  if (last_in == NULL || strcmp (last_in, db_timestamp) != 0)
+    {
+      g_free (last_in);
+      g_free (last_out);
+      last_in = g_strdup (db_timestamp);
+      last_out = format_ansic_time (db_timestamp);
+    }
+  return g_strdup (last_out);
 }
 
 /* --lock-timeout and --statement-timeout: a bare number is milliseconds

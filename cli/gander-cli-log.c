@@ -36,23 +36,62 @@ cli_log_set_quiet (gboolean q)
   quiet = q;
 }
 
+/* Go's log package formats the local time of every line. The stamp only
+ * changes once a second, and a run can log a line per migration, so the
+ * text of the current second is kept (under log_lock). The local zone is
+ * read once, as Go does at start-up. */
+static GTimeZone *local_zone;
+static gint64 stamp_second = G_MININT64;
+static char stamp_text[32];
+
+static const char *
+current_stamp (void)
+{
+  gint64 second = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (second != stamp_second)
+    {
+      g_autoptr(GDateTime) now = NULL;
+      g_autofree char *text = NULL;
+
+      if (local_zone == NULL)
+        local_zone = g_time_zone_new_local ();
+      now = g_date_time_new_from_unix_utc (second);
+      if (now != NULL)
+        {
+          g_autoptr(GDateTime) local = g_date_time_to_timezone (now, local_zone);
+
+          if (local != NULL)
+            text = g_date_time_format (local, "%Y/%m/%d %H:%M:%S ");
+        }
+      g_strlcpy (stamp_text, text != NULL ? text : "", sizeof stamp_text);
+      stamp_second = second;
+    }
+  return stamp_text;
+}
+
 static void
 write_line (gboolean    gray,
             const char *message)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y/%m/%d %H:%M:%S ");
+  g_autoptr(GString) line = NULL;
   gsize len = strlen (message);
+  gboolean color = gray && use_color;
 
   g_mutex_lock (&log_lock);
-  fputs (stamp, stderr);
-  if (gray && use_color)
-    fputs (GRAY, stderr);
-  fputs (message, stderr);
-  if (gray && use_color)
-    fputs (RESET, stderr);
+  line = g_string_sized_new (len + 48);
+  g_string_append (line, current_stamp ());
+  if (color)
+    g_string_append (line, GRAY);
+  g_string_append_len (line, message, len);
+  if (color)
+    g_string_append (line, RESET);
   if (len == 0 || message[len - 1] != '\n')
-    fputc ('\n', stderr);
+    g_string_append_c (line, '\n');
+  /* One write per line, as Go's logger does: stderr is unbuffered, so
+   * separate pieces would each be a system call, and lines written by
+   * several processes to one file would interleave. */
+  fwrite (line->str, 1, line->len, stderr);
   fflush (stderr);
   g_mutex_unlock (&log_lock);
 }

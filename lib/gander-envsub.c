@@ -144,6 +144,14 @@ gander_go_space_width (const char *s,
     }
 }
 
+/* unicode.IsSpace below U+0080: '\t', '\n', '\v', '\f', '\r' and ' '
+ * (g_ascii_isspace() leaves out '\v'). */
+static inline gboolean
+ascii_is_space (char c)
+{
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Width of a whitespace rune that ends exactly at @s + @len, or 0. Go's
  * DecodeLastRune agrees with this byte match for the same lead-byte
  * reason as above. */
@@ -159,7 +167,9 @@ space_width_before (const char *s,
   return 0;
 }
 
-/* strings.TrimSpace on a byte range. */
+/* strings.TrimSpace on a byte range. Almost every byte of SQL is ASCII,
+ * and an ASCII byte is a whole rune (a multi-byte rune begins and ends
+ * with bytes >= 0x80), so those are decided here without decoding. */
 void
 gander_go_trim_space (const char **s,
                       gsize       *len)
@@ -168,13 +178,27 @@ gander_go_trim_space (const char **s,
   gsize n = *len;
   gsize w;
 
-  while (n > 0 && (w = gander_go_space_width (p, n)) > 0)
+  while (n > 0)
     {
+      if ((guint8) p[0] < 0x80)
+        w = ascii_is_space (p[0]) ? 1 : 0;
+      else
+        w = gander_go_space_width (p, n);
+      if (w == 0)
+        break;
       p += w;
       n -= w;
     }
-  while (n > 0 && (w = space_width_before (p, n)) > 0)
-    n -= w;
+  while (n > 0)
+    {
+      if ((guint8) p[n - 1] < 0x80)
+        w = ascii_is_space (p[n - 1]) ? 1 : 0;
+      else
+        w = space_width_before (p, n);
+      if (w == 0)
+        break;
+      n -= w;
+    }
 
   *s = p;
   *len = n;

@@ -4,7 +4,11 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gander-error.h"
 #include "gander-source.h"
@@ -157,21 +161,139 @@ compare_versions (gconstpointer a,
  *
  * Since: 0.1
  */
-GanderSource *
-gander_source_new_for_file (GFile              *directory,
-                            GanderSourceFlags   flags,
-                            GCancellable       *cancellable,
-                            GError            **error)
+/* One directory entry named *.sql that is not a directory. */
+static gboolean
+add_candidate (GanderSource       *self,
+               GanderSourceFlags   flags,
+               const char         *where,
+               const char         *name,
+               const char         *dir_path,
+               GFile              *child,
+               GError            **error)
 {
-  g_autoptr(GanderSource) self = NULL;
+  g_autoptr(GError) name_error = NULL;
+  GanderMigration *migration = NULL;
+  gint64 version;
+
+  if (gander_version_from_filename (name, &version, &name_error))
+    {
+      if (dir_path != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+          migration = gander_migration_new_for_path (path, name, version);
+        }
+      else
+        migration = gander_migration_new_for_file (child, &name_error);
+    }
+  if (migration == NULL)
+    {
+      if (flags & GANDER_SOURCE_FLAGS_STRICT)
+        {
+          g_autofree char *path = g_build_filename (where, name, NULL);
+
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+                       "could not parse SQL migration file \"%s\": %s",
+                       path, name_error->message);
+          return FALSE;
+        }
+      g_debug ("skipping %s: %s", name, name_error->message);
+      return TRUE;
+    }
+  g_ptr_array_add (self->migrations, migration);
+  return TRUE;
+}
+
+/* A local directory, listed with readdir(): GFileEnumerator makes a
+ * GFileInfo and a GFile for every entry, which is most of the cost of
+ * listing a thousand migrations. */
+static gboolean
+list_local (GanderSource       *self,
+            const char         *dir_path,
+            GanderSourceFlags   flags,
+            const char         *where,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  DIR *dir;
+  struct dirent *entry;
+  int saved_errno;
+
+  dir = opendir (dir_path);
+  if (dir == NULL)
+    {
+      saved_errno = errno;
+      if (saved_errno == ENOENT)
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                     "%s directory does not exist", where);
+      else if (saved_errno == ENOTDIR)
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                     "%s is not a directory", where);
+      else
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                     "%s: cannot list migrations: %s", where, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  for (;;)
+    {
+      gboolean is_dir;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        {
+          closedir (dir);
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
+                       "%s: cannot list migrations: %s", where, local_error->message);
+          return FALSE;
+        }
+      errno = 0;
+      entry = readdir (dir);
+      if (entry == NULL)
+        break;
+      if (!g_str_has_suffix (entry->d_name, ".sql"))
+        continue;
+
+      /* As GFileEnumerator reports it: a link counts as what it points to. */
+      is_dir = entry->d_type == DT_DIR;
+      if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK)
+        {
+          struct stat st;
+
+          is_dir = fstatat (dirfd (dir), entry->d_name, &st, 0) == 0 && S_ISDIR (st.st_mode);
+        }
+      if (is_dir)
+        continue;
+
+      if (!add_candidate (self, flags, where, entry->d_name, dir_path, NULL, error))
+        {
+          closedir (dir);
+          return FALSE;
+        }
+    }
+  saved_errno = errno;
+  closedir (dir);
+  if (saved_errno != 0)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                   "%s: cannot list migrations: %s", where, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Anything else GIO can list: a GResource, a GVfs location. */
+static gboolean
+list_with_gio (GanderSource       *self,
+               GFile              *directory,
+               GanderSourceFlags   flags,
+               const char         *where,
+               GCancellable       *cancellable,
+               GError            **error)
+{
   g_autoptr(GFileEnumerator) enumerator = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *where = NULL;
 
-  g_return_val_if_fail (G_IS_FILE (directory), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  where = display_dir (directory);
   enumerator = g_file_enumerate_children (directory,
                                           G_FILE_ATTRIBUTE_STANDARD_NAME ","
                                           G_FILE_ATTRIBUTE_STANDARD_TYPE,
@@ -188,25 +310,20 @@ gander_source_new_for_file (GFile              *directory,
       else
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                      "%s: cannot list migrations: %s", where, local_error->message);
-      return NULL;
+      return FALSE;
     }
-
-  self = g_object_new (GANDER_TYPE_SOURCE, NULL);
-  self->directory = g_object_ref (directory);
 
   for (;;)
     {
       GFileInfo *info;
       GFile *child;
       const char *name;
-      g_autoptr(GanderMigration) migration = NULL;
-      g_autoptr(GError) name_error = NULL;
 
       if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &local_error))
         {
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                        "%s: cannot list migrations: %s", where, local_error->message);
-          return NULL;
+          return FALSE;
         }
       if (info == NULL)
         break;
@@ -217,23 +334,38 @@ gander_source_new_for_file (GFile              *directory,
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
         continue;
 
-      migration = gander_migration_new_for_file (child, &name_error);
-      if (migration == NULL)
-        {
-          if (flags & GANDER_SOURCE_FLAGS_STRICT)
-            {
-              g_autofree char *path = g_build_filename (where, name, NULL);
-
-              g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
-                           "could not parse SQL migration file \"%s\": %s",
-                           path, name_error->message);
-              return NULL;
-            }
-          g_debug ("skipping %s: %s", name, name_error->message);
-          continue;
-        }
-      g_ptr_array_add (self->migrations, g_steal_pointer (&migration));
+      if (!add_candidate (self, flags, where, name, NULL, child, error))
+        return FALSE;
     }
+  return TRUE;
+}
+
+GanderSource *
+gander_source_new_for_file (GFile              *directory,
+                            GanderSourceFlags   flags,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  g_autoptr(GanderSource) self = NULL;
+  g_autofree char *where = NULL;
+  const char *dir_path;
+  gboolean ok;
+
+  g_return_val_if_fail (G_IS_FILE (directory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  where = display_dir (directory);
+  self = g_object_new (GANDER_TYPE_SOURCE, NULL);
+  self->directory = g_object_ref (directory);
+
+  /* a GVfs location may have a FUSE path; it is still GIO's to list */
+  dir_path = g_file_is_native (directory) ? g_file_peek_path (directory) : NULL;
+  if (dir_path != NULL)
+    ok = list_local (self, dir_path, flags, where, cancellable, error);
+  else
+    ok = list_with_gio (self, directory, flags, where, cancellable, error);
+  if (!ok)
+    return NULL;
 
   g_ptr_array_sort (self->migrations, compare_versions);
 

@@ -24,5 +24,11 @@ gboolean  gander_sql_extract_annotation    (const char        *line,
                                             gsize              len,
                                             GanderAnnotation  *annotation,
                                             char             **error_text);
+void      gander_sql_parse_both            (GBytes            *contents,
+                                            const char        *filename,
+                                            GanderParsedSql  **up,
+                                            GError           **up_error,
+                                            GanderParsedSql  **down,
+                                            GError           **down_error);
 
 G_END_DECLS

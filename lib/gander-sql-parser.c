@@ -115,6 +115,23 @@ run_clear (Run *r)
   g_clear_pointer (&r->warnings, g_array_unref);
 }
 
+/* gander_go_space_width() with the ASCII bytes, nearly all of SQL,
+ * decided inline: an ASCII byte is a whole rune, and unicode.IsSpace
+ * below U+0080 is '\t', '\n', '\v', '\f', '\r' and ' '. */
+static inline gsize
+space_width (const char *s,
+             gsize       len)
+{
+  guint8 c;
+
+  if (len == 0)
+    return 0;
+  c = (guint8) s[0];
+  if (c < 0x80)
+    return c == ' ' || (c >= '\t' && c <= '\r') ? 1 : 0;
+  return gander_go_space_width (s, len);
+}
+
 static gboolean
 has_prefix (const char *s,
             gsize       len,
@@ -345,16 +362,16 @@ ends_with_semicolon (const char *line,
     {
       gsize w, start, word_len, term;
 
-      while (i < len && (w = gander_go_space_width (line + i, len - i)) > 0)
+      while (i < len && (w = space_width (line + i, len - i)) > 0)
         i += w;
       if (i >= len)
         break;
 
       start = i;
-      while (i < len && gander_go_space_width (line + i, len - i) == 0)
+      while (i < len && space_width (line + i, len - i) == 0)
         i++;
       word_len = i - start;
-      term = gander_go_space_width (line + i, len - i);
+      term = space_width (line + i, len - i);
 
       /* goose's word scanner gives up silently on a word that does not fit
        * its 4 MiB buffer; only an ENVSUB-expanded line can have one. */
@@ -907,6 +924,30 @@ collect_warnings (Run *main_run,
   return (char **) g_ptr_array_free (g_steal_pointer (&result), FALSE);
 }
 
+static GanderParsedSql *
+parsed_new (Run *main_run,
+            Run *other_run)
+{
+  GanderParsedSql *parsed = g_new0 (GanderParsedSql, 1);
+
+  g_atomic_ref_count_init (&parsed->ref_count);
+  parsed->direction = main_run->direction;
+  parsed->use_transaction = main_run->use_tx;
+  parsed->statements = g_steal_pointer (&main_run->statements);
+  parsed->lines = g_steal_pointer (&main_run->lines);
+  parsed->warnings = collect_warnings (main_run, other_run);
+  return parsed;
+}
+
+static const char *
+contents_data (GBytes *contents,
+               gsize  *size)
+{
+  const char *data = g_bytes_get_data (contents, size);
+
+  return data != NULL ? data : "";
+}
+
 /**
  * gander_sql_parse:
  * @contents: the bytes of a goose `.sql` migration file
@@ -946,9 +987,7 @@ gander_sql_parse (GBytes           *contents,
 
   if (filename == NULL)
     filename = "<input>";
-  data = g_bytes_get_data (contents, &size);
-  if (data == NULL)
-    data = "";
+  data = contents_data (contents, &size);
 
   run_init (&main_run, filename, direction, TRUE);
   if (!run_parse (&main_run, data, size, error))
@@ -965,17 +1004,46 @@ gander_sql_parse (GBytes           *contents,
             FALSE);
   run_parse (&other_run, data, size, NULL);
 
-  parsed = g_new0 (GanderParsedSql, 1);
-  g_atomic_ref_count_init (&parsed->ref_count);
-  parsed->direction = direction;
-  parsed->use_transaction = main_run.use_tx;
-  parsed->statements = g_steal_pointer (&main_run.statements);
-  parsed->lines = g_steal_pointer (&main_run.lines);
-  parsed->warnings = collect_warnings (&main_run, &other_run);
+  parsed = parsed_new (&main_run, &other_run);
 
   run_clear (&main_run);
   run_clear (&other_run);
   return parsed;
+}
+
+/* Both sections with two passes instead of the four that two calls of
+ * gander_sql_parse() make; each result, or error, is exactly what that
+ * call would give. */
+void
+gander_sql_parse_both (GBytes            *contents,
+                       const char        *filename,
+                       GanderParsedSql  **up,
+                       GError           **up_error,
+                       GanderParsedSql  **down,
+                       GError           **down_error)
+{
+  const char *data;
+  gsize size = 0;
+  Run up_run, down_run;
+  gboolean up_ok, down_ok;
+
+  g_return_if_fail (contents != NULL);
+
+  if (filename == NULL)
+    filename = "<input>";
+  data = contents_data (contents, &size);
+
+  run_init (&up_run, filename, GANDER_DIRECTION_UP, TRUE);
+  up_ok = run_parse (&up_run, data, size, up_error);
+  run_init (&down_run, filename, GANDER_DIRECTION_DOWN, TRUE);
+  down_ok = run_parse (&down_run, data, size, down_error);
+
+  /* parsed_new() takes the statements of its main run only */
+  *up = up_ok ? parsed_new (&up_run, &down_run) : NULL;
+  *down = down_ok ? parsed_new (&down_run, &up_run) : NULL;
+
+  run_clear (&up_run);
+  run_clear (&down_run);
 }
 
 /**

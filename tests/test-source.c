@@ -6,7 +6,10 @@
 
 #include <gander.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "gander-migration-private.h"
 #include "gander-test-util.h"
 
 typedef struct
@@ -237,6 +240,159 @@ test_from_bytes (void)
   g_assert_cmpstr (gander_parsed_sql_get_statement (up, 0), ==, "SELECT 1;");
 }
 
+static void
+test_local_listing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target_dir = g_build_filename (f->dir, "elsewhere", NULL);
+  g_autofree char *link_dir = g_build_filename (f->dir, "00005_dirlink.sql", NULL);
+  g_autofree char *target_file = g_build_filename (f->dir, "elsewhere", "real.txt", NULL);
+  g_autofree char *link_file = g_build_filename (f->dir, "00006_filelink.sql", NULL);
+  g_autofree char *plain = g_build_filename (f->dir, "00001_a.sql", NULL);
+  g_autofree char *dangling = g_build_filename (f->dir, "00007_dangling.sql", NULL);
+  GanderMigration *m;
+  GFile *file;
+
+  touch (f, "00001_a.sql", NULL);
+  g_assert_cmpint (g_mkdir (target_dir, 0755), ==, 0);
+  g_file_set_contents (target_file, "-- +goose Up\nSELECT 6;\n", -1, &error);
+  g_assert_no_error (error);
+  /* a link counts as what it points to, as GFileEnumerator reports it */
+  g_assert_cmpint (symlink (target_dir, link_dir), ==, 0);
+  g_assert_cmpint (symlink (target_file, link_file), ==, 0);
+  g_assert_cmpint (symlink ("nowhere", dangling), ==, 0);
+
+  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_source_get_n_migrations (source), ==, 3);
+  g_assert_null (gander_source_lookup (source, 5));
+  g_assert_nonnull (gander_source_lookup (source, 7));
+  m = gander_source_lookup (source, 6);
+  g_assert_cmpstr (gander_migration_get_checksum (m, &error), ==,
+                   "bcfa24a94e920a68c3277cd6d0e5b5dd56633cdab9c5f41c7718d68d0fb0ef06");
+  g_assert_no_error (error);
+
+  /* The GFile is made on demand, once, and names the listed path. */
+  m = gander_source_lookup (source, 1);
+  file = gander_migration_get_file (m);
+  g_assert_true (G_IS_FILE (file));
+  g_assert_true (gander_migration_get_file (m) == file);
+  {
+    g_autofree char *path = g_file_get_path (file);
+    g_autoptr(GFile) from_property = NULL;
+
+    g_assert_cmpstr (path, ==, plain);
+    g_object_get (m, "file", &from_property, NULL);
+    g_assert_true (from_property == file);
+  }
+
+  /* A file is not a directory. */
+  g_clear_object (&source);
+  source = gander_source_new_for_uri (plain, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
+  g_assert_null (source);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "is not a directory"));
+}
+
+static void
+test_dangling_link_read_error (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dangling = g_build_filename (f->dir, "00007_dangling.sql", NULL);
+  GanderMigration *m;
+
+  g_assert_cmpint (symlink ("nowhere", dangling), ==, 0);
+  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  m = gander_source_get_migration (source, 0);
+  g_assert_null (gander_migration_get_checksum (m, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "00007_dangling.sql"));
+  g_assert_nonnull (strstr (error->message, "cannot read migration 7"));
+}
+
+/* Once hashed, a file's bytes are let go and read again when needed; what
+ * is read again must still be what the checksum describes. */
+static void
+test_contents_reloaded (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderParsedSql) up = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *text = "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n";
+  g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+  GanderMigration *m;
+
+  touch (f, "00001_x.sql", text);
+  touch (f, "00002_y.sql", text);
+  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  /* hashed only (what `status` does), then the file changes */
+  m = gander_source_get_migration (source, 0);
+  g_assert_cmpstr (gander_migration_get_checksum (m, &error), ==, expected);
+  touch (f, "00001_x.sql", "-- +goose Up\nDROP TABLE everything;\n");
+  g_assert_null (gander_migration_parse (m, GANDER_DIRECTION_UP, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "00001_x.sql"));
+  g_assert_nonnull (strstr (error->message, "changed on disk"));
+  g_clear_error (&error);
+  g_assert_null (gander_migration_load (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_IO);
+  g_clear_error (&error);
+  /* the checksum itself still describes what was first read */
+  g_assert_cmpstr (gander_migration_get_checksum (m, NULL), ==, expected);
+
+  /* back as it was: read again and parsed */
+  touch (f, "00001_x.sql", text);
+  up = gander_migration_parse (m, GANDER_DIRECTION_UP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_parsed_sql_get_statement (up, 0), ==, "SELECT 1;");
+  bytes = gander_migration_load (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), text, strlen (text));
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_clear_pointer (&up, gander_parsed_sql_unref);
+
+  /* parsed and hashed (what `up` does): later changes are not seen */
+  m = gander_source_get_migration (source, 1);
+  up = gander_migration_parse (m, GANDER_DIRECTION_UP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_migration_get_checksum (m, &error), ==, expected);
+  touch (f, "00002_y.sql", "-- +goose Up\nDROP TABLE everything;\n");
+  g_clear_pointer (&up, gander_parsed_sql_unref);
+  up = gander_migration_parse (m, GANDER_DIRECTION_DOWN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_parsed_sql_get_statement (up, 0), ==, "SELECT 2;");
+}
+
+static void
+test_sha256 (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  guint8 buf[4096];
+
+  for (gsize i = 0; i < sizeof buf; i++)
+    buf[i] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  /* every length around the padding boundaries, then some long ones */
+  for (gsize len = 0; len <= sizeof buf; len = len < 300 ? len + 1 : len * 2 + 13)
+    {
+      g_autofree char *expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, buf, len);
+      g_autofree char *fast = gander_sha256_hex (buf, len, FALSE);
+      g_autofree char *portable = gander_sha256_hex (buf, len, TRUE);
+
+      g_assert_cmpstr (fast, ==, expected);
+      g_assert_cmpstr (portable, ==, expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +406,10 @@ main (int   argc,
   g_test_add_func ("/source/resource", test_resource);
   g_test_add ("/source/checksum-and-lazy-parse", Fixture, NULL, fixture_setup, test_checksum_and_lazy_parse, fixture_teardown);
   g_test_add_func ("/source/from-bytes", test_from_bytes);
+  g_test_add ("/source/local-listing", Fixture, NULL, fixture_setup, test_local_listing, fixture_teardown);
+  g_test_add ("/source/dangling-link", Fixture, NULL, fixture_setup, test_dangling_link_read_error, fixture_teardown);
+  g_test_add ("/source/contents-reloaded", Fixture, NULL, fixture_setup, test_contents_reloaded, fixture_teardown);
+  g_test_add_func ("/source/sha256", test_sha256);
 
   return g_test_run ();
 }

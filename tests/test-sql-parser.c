@@ -1021,6 +1021,134 @@ test_refcount (void)
   gander_parsed_sql_unref (parsed);
 }
 
+static void
+assert_same_parse (GanderParsedSql *a,
+                   const GError    *a_error,
+                   GanderParsedSql *b,
+                   const GError    *b_error)
+{
+  const char * const *wa;
+  const char * const *wb;
+
+  if (a == NULL)
+    {
+      g_assert_null (b);
+      g_assert_nonnull (a_error);
+      g_assert_nonnull (b_error);
+      g_assert_true (a_error->domain == b_error->domain);
+      g_assert_cmpint (a_error->code, ==, b_error->code);
+      g_assert_cmpstr (a_error->message, ==, b_error->message);
+      return;
+    }
+  g_assert_nonnull (b);
+  g_assert_cmpint (gander_parsed_sql_get_direction (a), ==, gander_parsed_sql_get_direction (b));
+  g_assert_cmpint (gander_parsed_sql_get_use_transaction (a), ==,
+                   gander_parsed_sql_get_use_transaction (b));
+  g_assert_cmpuint (gander_parsed_sql_get_n_statements (a), ==,
+                    gander_parsed_sql_get_n_statements (b));
+  for (guint i = 0; i < gander_parsed_sql_get_n_statements (a); i++)
+    {
+      g_assert_cmpstr (gander_parsed_sql_get_statement (a, i), ==,
+                       gander_parsed_sql_get_statement (b, i));
+      g_assert_cmpuint (gander_parsed_sql_get_statement_line (a, i), ==,
+                        gander_parsed_sql_get_statement_line (b, i));
+    }
+  wa = gander_parsed_sql_get_warnings (a);
+  wb = gander_parsed_sql_get_warnings (b);
+  g_assert_cmpuint (g_strv_length ((char **) wa), ==, g_strv_length ((char **) wb));
+  for (guint i = 0; wa[i] != NULL; i++)
+    g_assert_cmpstr (wa[i], ==, wb[i]);
+}
+
+static void
+check_parse_both (GBytes     *contents,
+                  const char *name)
+{
+  g_autoptr(GanderParsedSql) up = NULL;
+  g_autoptr(GanderParsedSql) down = NULL;
+  g_autoptr(GanderParsedSql) both_up = NULL;
+  g_autoptr(GanderParsedSql) both_down = NULL;
+  g_autoptr(GError) up_error = NULL;
+  g_autoptr(GError) down_error = NULL;
+  g_autoptr(GError) both_up_error = NULL;
+  g_autoptr(GError) both_down_error = NULL;
+
+  up = gander_sql_parse (contents, GANDER_DIRECTION_UP, name, &up_error);
+  down = gander_sql_parse (contents, GANDER_DIRECTION_DOWN, name, &down_error);
+  gander_sql_parse_both (contents, name, &both_up, &both_up_error, &both_down, &both_down_error);
+
+  assert_same_parse (up, up_error, both_up, both_up_error);
+  assert_same_parse (down, down_error, both_down, both_down_error);
+}
+
+static void
+check_parse_both_in (const char *dir_path,
+                     guint      *n_files)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        check_parse_both_in (path, n_files);
+      else if (g_str_has_suffix (name, ".sql"))
+        {
+          g_autofree char *text = NULL;
+          gsize len;
+          g_autoptr(GBytes) bytes = NULL;
+          g_autoptr(GError) error = NULL;
+
+          g_file_get_contents (path, &text, &len, &error);
+          g_assert_no_error (error);
+          bytes = g_bytes_new (text, len);
+          check_parse_both (bytes, name);
+          (*n_files)++;
+        }
+    }
+}
+
+/* gander_sql_parse_both() (what GanderMigration uses) gives exactly what
+ * one gander_sql_parse() per direction gives: results, errors, warnings. */
+static void
+test_parse_both (void)
+{
+  const char *inputs[] = {
+    "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n",
+    "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2\n",
+    "-- +goose Up\nSELECT 1\n-- +goose Down\nSELECT 2;\n",
+    "-- +goose Down\nSELECT 2;\n",
+    "-- +goose Up\n-- +goose StatementBegin\n-- +goose StatementEnd\nSELECT 1;\n"
+    "-- +goose Down\n-- +GOOSE Down\nSELECT 2;\n",
+    "\xEF\xBB\xBF-- +goose Up\nSELECT 1;\n",
+    "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (c);\n",
+    "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n",
+    "-- +goose Up\nSELECT 1;--c\nSELECT 2; /* x */\n-- +goose Down\nSELECT 3;\n",
+    "",
+  };
+  const char *root = g_getenv ("GANDER_CONFORMANCE_DIR");
+  guint n_files = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (inputs[i], strlen (inputs[i]));
+
+      check_parse_both (bytes, "inline.sql");
+    }
+
+  if (root != NULL)
+    {
+      g_autofree char *dir = g_build_filename (root, "goose-sqlparser", NULL);
+
+      check_parse_both_in (dir, &n_files);
+    }
+  g_test_message ("%u conformance files compared", n_files);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1051,6 +1179,7 @@ main (int    argc,
   g_test_add_func ("/sql-parser/large-input", test_large_input);
   g_test_add_func ("/sql-parser/line-limit", test_line_limit);
   g_test_add_func ("/sql-parser/refcount", test_refcount);
+  g_test_add_func ("/sql-parser/parse-both", test_parse_both);
 
   return g_test_run ();
 }
