@@ -131,14 +131,40 @@ display_dir (GFile *directory)
   return relative != NULL ? relative : g_file_get_path (directory);
 }
 
+typedef struct {
+  gint64           version;
+  GanderMigration *migration;
+} SortEntry;
+
 static int
-compare_versions (gconstpointer a,
-                  gconstpointer b)
+compare_entries (gconstpointer a,
+                 gconstpointer b)
 {
-  gint64 va = gander_migration_get_version (*(GanderMigration **) a);
-  gint64 vb = gander_migration_get_version (*(GanderMigration **) b);
+  gint64 va = ((const SortEntry *) a)->version;
+  gint64 vb = ((const SortEntry *) b)->version;
 
   return (va > vb) - (va < vb);
+}
+
+/* Ascending versions; the keys are read once rather than twice per
+ * comparison through a type-checked getter. */
+static void
+sort_by_version (GPtrArray *migrations)
+{
+  g_autoptr(GArray) entries = g_array_sized_new (FALSE, FALSE, sizeof (SortEntry),
+                                                 migrations->len);
+
+  for (guint i = 0; i < migrations->len; i++)
+    {
+      SortEntry entry = { 0, };
+
+      entry.migration = g_ptr_array_index (migrations, i);
+      entry.version = gander_migration_get_version (entry.migration);
+      g_array_append_val (entries, entry);
+    }
+  g_array_sort (entries, compare_entries);
+  for (guint i = 0; i < migrations->len; i++)
+    migrations->pdata[i] = g_array_index (entries, SortEntry, i).migration;
 }
 
 /**
@@ -367,7 +393,7 @@ gander_source_new_for_file (GFile              *directory,
   if (!ok)
     return NULL;
 
-  g_ptr_array_sort (self->migrations, compare_versions);
+  sort_by_version (self->migrations);
 
   for (guint i = 1; i < self->migrations->len; i++)
     {
