@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
+#include "gander-libpq-private.h"
 #include "gander-error.h"
 #include "gander-database-private.h"
 #include "gander-postgres-database.h"
@@ -29,6 +28,14 @@
  * Gander can take turns on one database. The run lock is the session
  * advisory lock goose's Provider takes (id 4097083626), so the two also
  * exclude each other.
+ *
+ * libpq (`libpq.so.5`) is loaded when the first PostgreSQL database
+ * opens, so programs that never use one do not load it; where it is
+ * missing, gander_database_open() fails with %GANDER_ERROR_NOT_SUPPORTED.
+ *
+ * Inside a transaction, the version-table and side-table writes are sent
+ * together with the next statement (normally the `COMMIT`) in one libpq
+ * pipeline; an error in one of them is then reported by that statement.
  *
  * Since: 0.1
  */
@@ -53,11 +60,36 @@ struct _GanderPostgresDatabase
 
   /* SQLSTATE of the last failed statement, "" when none. */
   char      last_sqlstate[6];
+
+  /* Writes waiting for the next round trip: PendingCommand */
+  GPtrArray *pending;
 };
 
 G_DEFINE_FINAL_TYPE (GanderPostgresDatabase, gander_postgres_database, GANDER_TYPE_DATABASE)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* A write held back until the next round trip (see run_write()). */
+typedef struct
+{
+  char  *sql;
+  int    n_params;
+  char **params;    /* n_params, NULL for SQL NULL */
+  char  *what;      /* for errors: "failed to <what>: …" */
+} PendingCommand;
+
+static void
+pending_command_free (gpointer data)
+{
+  PendingCommand *command = data;
+
+  for (int i = 0; i < command->n_params; i++)
+    g_free (command->params[i]);
+  g_free (command->params);
+  g_free (command->sql);
+  g_free (command->what);
+  g_free (command);
+}
 
 enum {
   PROP_0,
@@ -376,11 +408,210 @@ drain_copy (PGconn        *conn,
     }
 }
 
+/* Around every request: a cancel from @cancellable (or from
+ * gander_database_interrupt()) reaches the server while we wait. */
+static gulong
+request_start (GanderPostgresDatabase *self,
+               GCancellable           *cancellable)
+{
+  g_atomic_int_set (&self->cancel_requested, FALSE);
+  self->last_sqlstate[0] = '\0';
+  if (cancellable == NULL)
+    return 0;
+  return g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+}
+
+static void
+request_sent (GanderPostgresDatabase *self,
+              GCancellable           *cancellable)
+{
+  /* A cancel that arrived before the query reached the server was lost:
+   * the server ignores cancel requests while idle. */
+  if (g_cancellable_is_cancelled (cancellable))
+    send_cancel (self);
+}
+
+static void
+request_end (GCancellable *cancellable,
+             gulong        handler)
+{
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+}
+
+static void
+set_send_error (GanderPostgresDatabase  *self,
+                GError                 **error)
+{
+  g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+  g_set_error (error, GANDER_ERROR,
+               PQstatus (self->conn) == CONNECTION_BAD
+               ? GANDER_ERROR_CONNECTION : GANDER_ERROR_SQL,
+               "cannot send the statement to PostgreSQL: %s", text);
+}
+
+static void
+set_no_result_error (GanderPostgresDatabase  *self,
+                     GError                 **error)
+{
+  g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONNECTION,
+               "PostgreSQL returned no result: %s", text);
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+
+/* Sends the pending writes, then @sql unless it is NULL, in one pipeline
+ * and reads every answer: one round trip for all of them. The server runs
+ * them in order and skips the rest after an error, which is the one
+ * reported, as from the statement that failed. Returns the last result
+ * (that of @sql when given).
+ *
+ * The connection stays in blocking mode: a few small statements fit in
+ * the socket buffers, so the server never waits for us to read while we
+ * wait for it to read. */
+static PGresult *
+execute_pipeline (GanderPostgresDatabase  *self,
+                  const char              *sql,
+                  int                      n_params,
+                  const char * const      *params,
+                  GCancellable            *cancellable,
+                  GError                 **error)
+{
+  g_autoptr(GPtrArray) commands = g_steal_pointer (&self->pending);
+  g_autoptr(PGresult) last = NULL;
+  g_autoptr(PGresult) failure = NULL;
+  guint failed_query = 0;
+  guint n_sent = 0;
+  guint query = 0;
+  gboolean sent;
+  gboolean exited;
+  gulong handler;
+
+  self->pending = g_ptr_array_new_with_free_func (pending_command_free);
+
+  handler = request_start (self, cancellable);
+  sent = PQenterPipelineMode (self->conn);
+  for (guint i = 0; sent && i < commands->len; i++)
+    {
+      const PendingCommand *command = g_ptr_array_index (commands, i);
+
+      g_debug ("SQL (pipelined): %s", command->sql);
+      sent = PQsendQueryParams (self->conn, command->sql, command->n_params, NULL,
+                                (const char * const *) command->params, NULL, NULL, 0);
+      n_sent += sent ? 1 : 0;
+    }
+  if (sent && sql != NULL)
+    {
+      g_debug ("SQL (pipelined): %s", sql);
+      sent = PQsendQueryParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+      n_sent += sent ? 1 : 0;
+    }
+  /* even after a failed send: what went out must be answered before the
+   * pipeline can end */
+  if (n_sent > 0 && !PQpipelineSync (self->conn))
+    sent = FALSE;
+  if (sent)
+    request_sent (self, cancellable);
+
+  /* Each statement's results end with a NULL, the pipeline with the
+   * PGRES_PIPELINE_SYNC result; after an error the server skips to the
+   * sync and libpq reports the skipped statements as aborted. */
+  while (n_sent > 0)
+    {
+      PGresult *result = PQgetResult (self->conn);
+      ExecStatusType status;
+
+      if (result == NULL)
+        {
+          if (PQstatus (self->conn) == CONNECTION_BAD || ++query > n_sent)
+            break;
+          continue;
+        }
+      status = PQresultStatus (result);
+      if (status == PGRES_PIPELINE_SYNC)
+        {
+          PQclear (result);
+          break;
+        }
+      if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE)
+        {
+          if (failure == NULL)
+            {
+              failure = result;
+              failed_query = query;
+            }
+          else
+            {
+              PQclear (result);
+            }
+          continue;
+        }
+      if (status == PGRES_PIPELINE_ABORTED)
+        {
+          PQclear (result);
+          continue;
+        }
+      g_clear_pointer (&last, PQclear);
+      last = result;
+    }
+  exited = PQexitPipelineMode (self->conn);
+  request_end (cancellable, handler);
+
+  if (failure != NULL)
+    {
+      if (failed_query < commands->len)
+        {
+          const PendingCommand *command = g_ptr_array_index (commands, failed_query);
+
+          set_error_from_result (self, failure, command->sql, error);
+          g_prefix_error (error, "failed to %s: ", command->what);
+        }
+      else
+        {
+          set_error_from_result (self, failure, sql, error);
+        }
+      return NULL;
+    }
+  if (!sent)
+    {
+      set_send_error (self, error);
+      return NULL;
+    }
+  if (!exited || last == NULL)
+    {
+      set_no_result_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&last);
+}
+
+#else /* !LIBPQ_HAS_PIPELINING */
+
+static PGresult *
+execute_pipeline (GanderPostgresDatabase  *self,
+                  const char              *sql,
+                  int                      n_params,
+                  const char * const      *params,
+                  GCancellable            *cancellable,
+                  GError                 **error)
+{
+  /* nothing is ever deferred without pipeline mode */
+  g_return_val_if_reached (NULL);
+}
+
+#endif
+
 /* Runs @sql and waits for it, keeping the first error of a multi-command
  * string and the last result otherwise. @simple selects the simple-query
- * protocol (several commands, no parameters), which migrations need; our
- * own queries go through the extended protocol with parameters, so table
- * names are the only text ever put into them and those are validated. */
+ * protocol (several commands, no parameters, one message), which
+ * migrations need; our own queries go through the extended protocol with
+ * parameters, so table names are the only text ever put into them and
+ * those are validated. Pending writes go first: in one pipeline with @sql
+ * on the extended protocol, in a round trip of their own before a simple
+ * query, which cannot be pipelined. */
 static PGresult *
 execute (GanderPostgresDatabase  *self,
          const char              *sql,
@@ -392,7 +623,7 @@ execute (GanderPostgresDatabase  *self,
 {
   g_autoptr(PGresult) last = NULL;
   g_autoptr(PGresult) failure = NULL;
-  gulong handler = 0;
+  gulong handler;
   int sent;
 
   if (self->conn == NULL)
@@ -406,27 +637,29 @@ execute (GanderPostgresDatabase  *self,
       return NULL;
     }
 
+  if (self->pending->len > 0)
+    {
+      g_autoptr(PGresult) flushed = NULL;
+
+      if (!simple)
+        return execute_pipeline (self, sql, n_params, params, cancellable, error);
+      flushed = execute_pipeline (self, NULL, 0, NULL, cancellable, error);
+      if (flushed == NULL)
+        return NULL;
+    }
+
   g_debug ("SQL: %s", sql);
 
-  g_atomic_int_set (&self->cancel_requested, FALSE);
-  self->last_sqlstate[0] = '\0';
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
-
+  handler = request_start (self, cancellable);
   if (simple)
     sent = PQsendQuery (self->conn, sql);
   else
     sent = PQsendQueryParams (self->conn, sql, n_params, NULL, params, NULL, NULL, 0);
-
-  /* A cancel that arrived before the query reached the server was lost:
-   * the server ignores cancel requests while idle. */
-  if (sent && g_cancellable_is_cancelled (cancellable))
-    send_cancel (self);
-
   if (sent)
     {
       PGresult *result;
 
+      request_sent (self, cancellable);
       while ((result = PQgetResult (self->conn)) != NULL)
         {
           ExecStatusType status = PQresultStatus (result);
@@ -444,18 +677,11 @@ execute (GanderPostgresDatabase  *self,
           last = result;
         }
     }
-
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
+  request_end (cancellable, handler);
 
   if (!sent)
     {
-      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
-
-      g_set_error (error, GANDER_ERROR,
-                   PQstatus (self->conn) == CONNECTION_BAD
-                   ? GANDER_ERROR_CONNECTION : GANDER_ERROR_SQL,
-                   "cannot send the statement to PostgreSQL: %s", text);
+      set_send_error (self, error);
       return NULL;
     }
   if (failure != NULL)
@@ -465,10 +691,7 @@ execute (GanderPostgresDatabase  *self,
     }
   if (last == NULL)
     {
-      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
-
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONNECTION,
-                   "PostgreSQL returned no result: %s", text);
+      set_no_result_error (self, error);
       return NULL;
     }
   return g_steal_pointer (&last);
@@ -533,6 +756,50 @@ run_command (GanderPostgresDatabase  *self,
   g_autoptr(PGresult) result = run (self, sql, n_params, params, NULL, error);
 
   return result != NULL;
+}
+
+/* Our own writes inside a transaction (goose's version row, the side-table
+ * row) need no answer before the transaction ends: they wait and go to the
+ * server in one pipeline with the next statement, usually the COMMIT, so
+ * they add no round trip to a migration. A failure is then reported by
+ * that statement, as "failed to <what>: …" (goose's wording), and a
+ * rollback drops what still waits, as it would undo it. Outside a
+ * transaction (the NO TRANSACTION marker must be there at once), in a
+ * failed one, or without pipeline mode they run at once. */
+static gboolean
+run_write (GanderPostgresDatabase  *self,
+           const char              *what,
+           const char              *sql,
+           int                      n_params,
+           const char * const      *params,
+           GError                 **error)
+{
+  if (self->conn != NULL &&
+      gander_libpq_has_pipelining () &&
+      PQtransactionStatus (self->conn) == PQTRANS_INTRANS)
+    {
+      PendingCommand *command;
+
+      if (!apply_settings (self, error))
+        return FALSE;
+      command = g_new0 (PendingCommand, 1);
+      command->sql = g_strdup (sql);
+      command->n_params = n_params;
+      command->params = g_new0 (char *, n_params);
+      for (int i = 0; i < n_params; i++)
+        command->params[i] = g_strdup (params[i]);
+      command->what = g_strdup (what);
+      g_debug ("SQL (deferred): %s", sql);
+      g_ptr_array_add (self->pending, command);
+      return TRUE;
+    }
+
+  if (!run_command (self, sql, n_params, params, error))
+    {
+      g_prefix_error (error, "failed to %s: ", what);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* After the transaction ends: timeouts SET inside a rolled-back one are
@@ -651,6 +918,8 @@ gander_postgres_database_open (GanderDatabase  *db,
       set_cancelled_error (error);
       return FALSE;
     }
+  if (!gander_libpq_load (error))
+    return FALSE;
 
   conn = PQconnectdbParams (keywords, values, 1);
   if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
@@ -687,6 +956,7 @@ gander_postgres_database_close (GanderDatabase *db)
   /* Ending the session rolls back an open transaction and releases
    * session advisory locks. */
   g_clear_pointer (&self->conn, PQfinish);
+  g_ptr_array_set_size (self->pending, 0);
   self->settings_pending = FALSE;
   self->settings_in_transaction = FALSE;
 }
@@ -712,8 +982,13 @@ gander_postgres_database_begin (GanderDatabase  *db,
                                 GError         **error)
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
-  g_autoptr(PGresult) result = run (self, "BEGIN", 0, NULL, cancellable, error);
+  g_autoptr(PGresult) result = NULL;
 
+  if (!apply_settings (self, error))
+    return FALSE;
+  /* the simple-query protocol: one message and one answer, where the
+   * extended one sends Parse, Bind, Execute and Sync */
+  result = execute (self, "BEGIN", TRUE, 0, NULL, cancellable, error);
   return result != NULL;
 }
 
@@ -722,12 +997,23 @@ gander_postgres_database_commit (GanderDatabase  *db,
                                  GError         **error)
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
-  g_autoptr(PGresult) result = execute (self, "COMMIT", FALSE, 0, NULL, NULL, error);
+  g_autoptr(PGresult) result = NULL;
 
+  /* After pending writes, in their pipeline; alone, as a simple query. */
+  result = execute (self, "COMMIT", self->pending->len == 0, 0, NULL, NULL, error);
   if (result == NULL)
     {
-      /* a failed COMMIT (deferred constraint, lost connection) ends the
-       * transaction all the same */
+      /* A failed COMMIT (deferred constraint, lost connection) ends the
+       * transaction all the same. A pending write that failed made the
+       * server skip the COMMIT: end the failed transaction here, so a
+       * failed commit always leaves none open. */
+      if (self->conn != NULL &&
+          PQtransactionStatus (self->conn) == PQTRANS_INERROR)
+        {
+          g_autoptr(PGresult) rolled_back = NULL;
+
+          rolled_back = execute (self, "ROLLBACK", TRUE, 0, NULL, NULL, NULL);
+        }
       transaction_ended (self, FALSE);
       return FALSE;
     }
@@ -751,6 +1037,8 @@ gander_postgres_database_rollback (GanderDatabase  *db,
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
   g_autoptr(PGresult) result = NULL;
 
+  /* what still waits would be undone anyway */
+  g_ptr_array_set_size (self->pending, 0);
   if (self->conn == NULL)
     {
       set_not_open_error (error);
@@ -765,7 +1053,7 @@ gander_postgres_database_rollback (GanderDatabase  *db,
   if (PQtransactionStatus (self->conn) == PQTRANS_IDLE)
     return TRUE;
 
-  result = execute (self, "ROLLBACK", FALSE, 0, NULL, NULL, error);
+  result = execute (self, "ROLLBACK", TRUE, 0, NULL, NULL, error);
   transaction_ended (self, FALSE);
   return result != NULL;
 }
@@ -1002,13 +1290,15 @@ gander_postgres_database_insert_version (GanderDatabase  *db,
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
   g_autofree char *sql = NULL;
+  g_autofree char *what = NULL;
   char version_text[32];
   const char * const params[] = { version_text, "true" };
 
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  what = g_strdup_printf ("insert version %s", version_text);
   sql = g_strdup_printf ("INSERT INTO %s (version_id, is_applied) VALUES ($1, $2)",
                          table_name (self));
-  return run_command (self, sql, 2, params, error);
+  return run_write (self, what, sql, 2, params, error);
 }
 
 static gboolean
@@ -1018,12 +1308,14 @@ gander_postgres_database_delete_version (GanderDatabase  *db,
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
   g_autofree char *sql = NULL;
+  g_autofree char *what = NULL;
   char version_text[32];
   const char * const params[] = { version_text };
 
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  what = g_strdup_printf ("delete version %s", version_text);
   sql = g_strdup_printf ("DELETE FROM %s WHERE version_id=$1", table_name (self));
-  return run_command (self, sql, 1, params, error);
+  return run_write (self, what, sql, 1, params, error);
 }
 
 static gint64
@@ -1129,6 +1421,7 @@ gander_postgres_database_write_side_row (GanderDatabase       *db,
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
   g_autofree char *side = gander_database_dup_side_table_name (db);
   g_autofree char *sql = NULL;
+  g_autofree char *what = NULL;
   char version_text[32];
   char duration_text[32];
   const char * const params[] = {
@@ -1151,7 +1444,8 @@ gander_postgres_database_write_side_row (GanderDatabase       *db,
                          " state = EXCLUDED.state, applied_by = EXCLUDED.applied_by,"
                          " applied_at = EXCLUDED.applied_at, duration_us = EXCLUDED.duration_us",
                          side);
-  return run_command (self, sql, G_N_ELEMENTS (params), params, error);
+  what = g_strdup_printf ("write the %s row of version %s", side, version_text);
+  return run_write (self, what, sql, G_N_ELEMENTS (params), params, error);
 }
 
 static gboolean
@@ -1162,6 +1456,7 @@ gander_postgres_database_delete_side_row (GanderDatabase  *db,
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
   g_autofree char *side = gander_database_dup_side_table_name (db);
   g_autofree char *sql = NULL;
+  g_autofree char *what = NULL;
   char version_text[32];
   const char * const params[] = { version_text };
   gboolean exists = FALSE;
@@ -1174,8 +1469,9 @@ gander_postgres_database_delete_side_row (GanderDatabase  *db,
     return TRUE;
 
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  what = g_strdup_printf ("delete the %s row of version %s", side, version_text);
   sql = g_strdup_printf ("DELETE FROM %s WHERE version_id=$1", side);
-  return run_command (self, sql, 1, params, error);
+  return run_write (self, what, sql, 1, params, error);
 }
 
 static GanderMigrationState
@@ -1242,6 +1538,7 @@ gander_postgres_database_finalize (GObject *object)
    * do it too late */
   gander_database_close (GANDER_DATABASE (self));
   g_mutex_clear (&self->cancel_lock);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
 
   G_OBJECT_CLASS (gander_postgres_database_parent_class)->finalize (object);
 }
@@ -1355,6 +1652,7 @@ static void
 gander_postgres_database_init (GanderPostgresDatabase *self)
 {
   g_mutex_init (&self->cancel_lock);
+  self->pending = g_ptr_array_new_with_free_func (pending_command_free);
 }
 
 /* }}} */
