@@ -13,8 +13,11 @@ BEGIN; <up statements>; INSERT version row; COMMIT; per migration) and runs
     each on a fresh database, alternating which side goes first;
   * `gander status` on the migrated database STATUS_RUNS times.
 
-Every process is reaped with wait4(), so wall time, user+sys CPU and peak
-RSS are those of that one process. Results go to stdout as a table and, with
+Every process is reaped with wait4(), so wall time and user+sys CPU are
+those of that one process. Peak RSS comes from /usr/bin/time (package
+`time`) wrapped around the command: a process forked from Python keeps
+Python's own high-water mark in ru_maxrss across exec (even /bin/true
+would show ~14 MiB), while /usr/bin/time is a small C program. Results go to stdout as a table and, with
 --json, to a file.
 """
 
@@ -42,9 +45,13 @@ def run(argv, stdin_path=None, env=None):
     # stderr goes to a file, not a pipe: reading a pipe would make the
     # child wait for this script, and gander logs one line per migration.
     with tempfile.TemporaryFile() as err, \
+         tempfile.NamedTemporaryFile("r") as rss_file, \
          open(stdin_path or os.devnull, "rb") as stdin:
+        if not os.access("/usr/bin/time", os.X_OK):
+            raise SystemExit("bench.py: /usr/bin/time is needed (apt-get install time)")
+        timed = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + list(argv)
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(timed, stdin=stdin, stdout=subprocess.DEVNULL,
                                 stderr=err, env=env)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
@@ -54,7 +61,9 @@ def run(argv, stdin_path=None, env=None):
             sys.stderr.write(err.read().decode(errors="replace")[-4000:])
             raise SystemExit(f"bench.py: {' '.join(argv)} exited with "
                              f"{proc.returncode}")
-    return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
+        rss_file.seek(0)
+        rss_kib = int(rss_file.read().split()[-1])
+    return Run(wall, ru.ru_utime + ru.ru_stime, rss_kib)
 
 
 def median(xs):
