@@ -12,8 +12,5 @@ GanderMigration *gander_migration_new_for_path     (const char      *path,
                                                     const char      *basename,
                                                     gint64           version);
 char            *gander_migration_dup_display_path (GanderMigration *self);
-char            *gander_sha256_hex                 (const void      *data,
-                                                    gsize            len,
-                                                    gboolean         portable);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gander-migration-private.h"
+#include "gander-sha256-private.h"
 #include "gander-test-util.h"
 
 typedef struct
