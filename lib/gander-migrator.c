@@ -877,6 +877,7 @@ run_migration (GanderMigrator   *self,
   g_autoptr(GError) local_error = NULL;
   gint64 started;
   gboolean ok;
+  gboolean statements_failed = FALSE;
   gboolean empty;
 
   parsed = gander_migration_parse (migration, direction, error);
@@ -889,8 +890,13 @@ run_migration (GanderMigrator   *self,
 
   if (gander_parsed_sql_get_use_transaction (parsed))
     {
-      ok = gander_database_begin (self->database, cancellable, &local_error) &&
-           exec_statements (self, migration, parsed, direction, cancellable, &local_error) &&
+      ok = gander_database_begin (self->database, cancellable, &local_error);
+      if (ok)
+        {
+          ok = exec_statements (self, migration, parsed, direction, cancellable, &local_error);
+          statements_failed = !ok;
+        }
+      ok = ok &&
            record (self, migration, direction, started, &local_error) &&
            gander_database_commit (self->database, &local_error);
       if (!ok)
@@ -900,8 +906,12 @@ run_migration (GanderMigrator   *self,
     {
       /* Autocommit: each statement is final as soon as it ran. The marker
        * written first stays behind if we never reach the end. */
-      ok = (self->no_versioning || mark_running (self, migration, &local_error)) &&
-           exec_statements (self, migration, parsed, direction, cancellable, &local_error);
+      ok = self->no_versioning || mark_running (self, migration, &local_error);
+      if (ok)
+        {
+          ok = exec_statements (self, migration, parsed, direction, cancellable, &local_error);
+          statements_failed = !ok;
+        }
       if (ok && !self->no_versioning)
         {
           ok = gander_database_begin (self->database, cancellable, &local_error) &&
@@ -910,6 +920,18 @@ run_migration (GanderMigrator   *self,
           if (!ok)
             gander_database_rollback (self->database, NULL);
         }
+    }
+
+  /* A statement's error already names file, line and statement; a failure
+   * around it (BEGIN, the version row, COMMIT) must still say which
+   * migration it happened to. */
+  if (!ok && !statements_failed)
+    {
+      g_autofree char *path = gander_migration_dup_display_path (migration);
+
+      g_prefix_error (&local_error, "%s: migration %" G_GINT64_FORMAT " (%s): ",
+                      path, gander_migration_get_version (migration),
+                      gander_direction_to_string (direction));
     }
 
   result = gander_migration_result_new (migration, direction,

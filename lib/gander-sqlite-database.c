@@ -1080,7 +1080,13 @@ gander_sqlite_database_insert_version (GanderDatabase  *database,
   sqlite3_bind_int64 (stmt, 1, version);
   /* goose binds Go's true, which its drivers store as 1 */
   sqlite3_bind_int (stmt, 2, 1);
-  return step_stmt (self, stmt, error);
+  if (!step_stmt (self, stmt, error))
+    {
+      /* the same words as the PostgreSQL backend (and goose's store) */
+      g_prefix_error (error, "failed to insert version %" G_GINT64_FORMAT ": ", version);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1114,7 +1120,12 @@ gander_sqlite_database_delete_version (GanderDatabase  *database,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, version);
-  return step_stmt (self, stmt, error);
+  if (!step_stmt (self, stmt, error))
+    {
+      g_prefix_error (error, "failed to delete version %" G_GINT64_FORMAT ": ", version);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static GArray *
@@ -1208,7 +1219,15 @@ gander_sqlite_database_write_side_row (GanderDatabase       *database,
   sqlite3_bind_text (stmt, 4, gander_migration_state_to_string (row->state), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, applied_by, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 6, row->duration_us);
-  return step_stmt (self, stmt, error);
+  if (!step_stmt (self, stmt, error))
+    {
+      g_autofree char *side = gander_database_dup_side_table_name (database);
+
+      g_prefix_error (error, "failed to write the %s row of version %" G_GINT64_FORMAT ": ",
+                      side, row->version_id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1222,7 +1241,15 @@ gander_sqlite_database_delete_side_row (GanderDatabase  *database,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, version);
-  return step_stmt (self, stmt, error);
+  if (!step_stmt (self, stmt, error))
+    {
+      g_autofree char *side = gander_database_dup_side_table_name (database);
+
+      g_prefix_error (error, "failed to delete the %s row of version %" G_GINT64_FORMAT ": ",
+                      side, version);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static GanderMigrationState

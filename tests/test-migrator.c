@@ -440,6 +440,45 @@ test_failure_rolls_back (Fixture       *f,
   g_assert_false (table_exists (f, "never"));
 }
 
+/* A failure after the statements (here: goose's version row is refused)
+ * still names the migration, and leaves nothing of it behind. */
+static void
+test_version_row_failure (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  results = gander_migrator_up_to (m, 1, NULL, &error);
+  g_assert_no_error (error);
+
+  if (g_str_equal (f->engine, "sqlite3"))
+    gander_test_exec (f->engine, f->dsn,
+                      "CREATE TRIGGER refuse_two BEFORE INSERT ON goose_db_version "
+                      "WHEN NEW.version_id = 2 BEGIN SELECT RAISE (ABORT, 'no version 2 here'); END");
+  else
+    gander_test_exec (f->engine, f->dsn,
+                      "CREATE FUNCTION refuse_two () RETURNS trigger LANGUAGE plpgsql AS $$ "
+                      "BEGIN IF NEW.version_id = 2 THEN RAISE EXCEPTION 'no version 2 here'; END IF; "
+                      "RETURN NEW; END $$;"
+                      "CREATE TRIGGER refuse_two BEFORE INSERT ON goose_db_version "
+                      "FOR EACH ROW EXECUTE FUNCTION refuse_two ()");
+
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "00002_posts.sql: migration 2 (up): "));
+  g_assert_nonnull (strstr (error->message, "failed to insert version 2"));
+  g_assert_nonnull (strstr (error->message, "no version 2 here"));
+  g_assert_false (table_exists (f, "posts"));
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "1 0");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM goose_db_version_gander WHERE version_id = 2"), ==, 0);
+}
+
 /* The error names the line of the file the failing command is on, even
  * inside a multi-command StatementBegin block. */
 static void
@@ -768,6 +807,7 @@ add_tests (const char *engine)
     { "allow-missing", test_allow_missing },
     { "failure-rolls-back", test_failure_rolls_back },
     { "error-line-in-block", test_error_line_in_block },
+    { "version-row-failure", test_version_row_failure },
     { "parse-error-stops-before-running", test_parse_error_stops_before_running },
     { "no-transaction-interrupted-is-dirty", test_no_transaction_interrupted_is_dirty },
     { "status-and-checksum", test_status_and_checksum },
