@@ -43,14 +43,26 @@ G_BEGIN_DECLS
  * @GANDER_ERROR_RETRYABLE: a serialization failure or deadlock; the same
  *   operation may succeed when run again
  * @GANDER_ERROR_TIMEOUT: a deadline or statement timeout expired
- * @GANDER_ERROR_CANCELLED: the operation was cancelled through its
- *   #GCancellable
+ * @GANDER_ERROR_CANCELLED: not reported since 0.2: a cancelled operation
+ *   fails with %G_IO_ERROR_CANCELLED, as everywhere in GNOME. The code stays
+ *   so that numbering and D-Bus names do not move
  * @GANDER_ERROR_READ_ONLY: the database cannot be written
  * @GANDER_ERROR_NOT_A_DATABASE: the file is not a database of the driver
  * @GANDER_ERROR_DIRTY: a non-transactional migration was interrupted and may
  *   be half applied; it needs a human decision
  * @GANDER_ERROR_NOT_SUPPORTED: the driver or build cannot do this
  * @GANDER_ERROR_IO: reading or writing a file failed
+ * @GANDER_ERROR_BUSY: the object is already running an operation (for
+ *   example, a signal handler tried to start a second one); try again once
+ *   the running operation has finished. Since: 0.2
+ * @GANDER_ERROR_PERMISSION_DENIED: the database or the file system refused
+ *   the operation for lack of privileges (PostgreSQL SQLSTATE 42501, SQLite
+ *   `SQLITE_PERM`/`SQLITE_AUTH`, `EACCES`). Since: 0.2
+ *
+ * The domain is registered with D-Bus (see gander_error_quark()): an error
+ * crosses the bus as `org.gander.Migrator1.Error.<Code>`, for example
+ * `org.gander.Migrator1.Error.Dirty`, and is mapped back to the same code
+ * on the other side.
  *
  * Error codes of the %GANDER_ERROR domain. Errors from SQLite, libpq and GIO
  * are mapped to these at the edge that meets them; the original code
@@ -80,7 +92,18 @@ typedef enum {
   GANDER_ERROR_DIRTY,
   GANDER_ERROR_NOT_SUPPORTED,
   GANDER_ERROR_IO,
+  GANDER_ERROR_BUSY,
+  GANDER_ERROR_PERMISSION_DENIED,
 } GanderError;
+
+/**
+ * GANDER_ERROR_N_CODES:
+ *
+ * The number of codes in #GanderError (one more than the highest).
+ *
+ * Since: 0.2
+ */
+#define GANDER_ERROR_N_CODES (GANDER_ERROR_PERMISSION_DENIED + 1)
 
 GANDER_AVAILABLE_IN_ALL
 GQuark gander_error_quark (void);

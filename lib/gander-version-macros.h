@@ -24,3 +24,12 @@
  * Since: 0.1
  */
 #define GANDER_AVAILABLE_IN_ALL _GANDER_EXTERN
+
+/**
+ * GANDER_AVAILABLE_IN_0_2:
+ *
+ * Marks a symbol as exported by libgander since version 0.2.
+ *
+ * Since: 0.2
+ */
+#define GANDER_AVAILABLE_IN_0_2 _GANDER_EXTERN

@@ -1,0 +1,16 @@
+/* gander-error-private.h: helpers shared by every part of libgander
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void     gander_set_cancelled_error (GError     **error,
+                                     const char  *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+gboolean gander_error_is_cancelled  (const GError *error);
+
+G_END_DECLS
