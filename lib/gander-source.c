@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-source.h"
 #include "gander-migration-private.h"
 
@@ -363,8 +364,8 @@ list_local (GanderSource       *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         {
           closedir (dir);
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "%s: cannot list migrations: %s", where, local_error->message);
+          gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                      where, local_error->message);
           return FALSE;
         }
       errno = 0;
@@ -432,7 +433,10 @@ list_with_gio (GanderSource       *self,
                                           cancellable, &local_error);
   if (enumerator == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (gander_error_is_cancelled (local_error))
+        gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                    where, local_error->message);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
                      "%s directory does not exist", where);
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
@@ -452,7 +456,11 @@ list_with_gio (GanderSource       *self,
 
       if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &local_error))
         {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+          if (gander_error_is_cancelled (local_error))
+            gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                        where, local_error->message);
+          else
+            g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                        "%s: cannot list migrations: %s", where, local_error->message);
           return FALSE;
         }

@@ -372,6 +372,28 @@ test_not_regular_files (Fixture       *f,
   }
 }
 
+/* A cancelled listing says so the GNOME way, for local directories and
+ * GResources alike. */
+static void
+test_cancelled (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *where[] = { f->dir, "resource:///org/gander/tests/migrations" };
+
+  touch (f, "00001_a.sql", NULL);
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (where); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GanderSource) source =
+        gander_source_new_for_uri (where[i], GANDER_SOURCE_FLAGS_NONE, cancellable, &error);
+
+      g_assert_null (source);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
+}
+
 static void
 test_dangling_link_read_error (Fixture       *f,
                                gconstpointer  data)
@@ -484,6 +506,7 @@ main (int   argc,
   g_test_add_func ("/source/from-bytes", test_from_bytes);
   g_test_add ("/source/local-listing", Fixture, NULL, fixture_setup, test_local_listing, fixture_teardown);
   g_test_add ("/source/not-regular-files", Fixture, NULL, fixture_setup, test_not_regular_files, fixture_teardown);
+  g_test_add ("/source/cancelled", Fixture, NULL, fixture_setup, test_cancelled, fixture_teardown);
   g_test_add ("/source/dangling-link", Fixture, NULL, fixture_setup, test_dangling_link_read_error, fixture_teardown);
   g_test_add ("/source/contents-reloaded", Fixture, NULL, fixture_setup, test_contents_reloaded, fixture_teardown);
   g_test_add_func ("/source/sha256", test_sha256);
