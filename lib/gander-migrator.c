@@ -7,9 +7,11 @@
 #include "gander-error.h"
 #include "gander-enum-types.h"
 #include "gander-database-private.h"
+#include "gander-emitter-private.h"
 #include "gander-migration-private.h"
 #include "gander-migration-status-private.h"
-#include "gander-migrator.h"
+#include "gander-migrator-private.h"
+#include "gander-planner-private.h"
 
 /**
  * GanderMigrator:
@@ -51,19 +53,14 @@ struct _GanderMigrator
   GMutex          run_mutex;
   GPtrArray      *last_results;
 
-  /* Where signals and notifications go during the running operation:
-   * NULL for synchronous calls (emit in the calling thread), the caller's
-   * thread-default context for asynchronous ones. */
-  GMainContext   *signal_context;
-
   /* Progress, only touched in the thread that receives signals. */
   gboolean        busy;
   gint64          current_version;
   guint           pending_count;
   double          fraction;
 
-  /* The worker's view of the current version during an operation. */
-  gint64          op_version;
+  /* The current version as the last operation left it (run mutex). */
+  gint64          last_version;
 };
 
 G_DEFINE_FINAL_TYPE (GanderMigrator, gander_migrator, G_TYPE_OBJECT)
@@ -91,28 +88,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* What the database says, read once per operation. */
-typedef struct
-{
-  GArray     *rows;       /* GanderVersionRow, id DESC */
-  GArray     *side_rows;  /* GanderSideRow */
-  GHashTable *applied;    /* version → GanderVersionRow* (newest row) */
-  GHashTable *side;       /* version → GanderSideRow* */
-  gint64      max_version;
-  gboolean    table_exists;
-} DbState;
-
-static void
-db_state_clear (DbState *state)
-{
-  g_clear_pointer (&state->applied, g_hash_table_unref);
-  g_clear_pointer (&state->side, g_hash_table_unref);
-  g_clear_pointer (&state->rows, g_array_unref);
-  g_clear_pointer (&state->side_rows, g_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DbState, db_state_clear)
 
 static void
 gander_migrator_finalize (GObject *object)
@@ -515,260 +490,120 @@ gander_migrator_get_last_results (GanderMigrator *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* Reading the database                                                */
-
-static gboolean
-load_state (GanderMigrator  *self,
-            DbState         *state,
-            GError         **error)
-{
-  gboolean exists = FALSE;
-
-  state->applied = g_hash_table_new (g_int64_hash, g_int64_equal);
-  state->side = g_hash_table_new (g_int64_hash, g_int64_equal);
-  state->max_version = 0;
-
-  if (!gander_database_version_table_exists (self->database, &exists, error))
-    return FALSE;
-  state->table_exists = exists;
-  if (!exists)
-    {
-      state->rows = gander_version_rows_new ();
-      state->side_rows = gander_side_rows_new ();
-      return TRUE;
-    }
-
-  state->rows = gander_database_list_versions (self->database, error);
-  if (state->rows == NULL)
-    return FALSE;
-  state->side_rows = gander_database_list_side_rows (self->database, error);
-  if (state->side_rows == NULL)
-    return FALSE;
-
-  /* Rows come newest first: the first row seen for a version is its
-   * latest. Like goose's Provider, any row counts as applied, including
-   * is_applied=false rows that goose ≤ 3.4 wrote. */
-  for (guint i = 0; i < state->rows->len; i++)
-    {
-      GanderVersionRow *row = &g_array_index (state->rows, GanderVersionRow, i);
-
-      if (!g_hash_table_contains (state->applied, &row->version_id))
-        g_hash_table_insert (state->applied, &row->version_id, row);
-      state->max_version = MAX (state->max_version, row->version_id);
-    }
-  for (guint i = 0; i < state->side_rows->len; i++)
-    {
-      GanderSideRow *row = &g_array_index (state->side_rows, GanderSideRow, i);
-      g_hash_table_insert (state->side, &row->version_id, row);
-    }
-  return TRUE;
-}
-
-static gboolean
-is_applied (DbState *state,
-            gint64   version)
-{
-  return g_hash_table_contains (state->applied, &version);
-}
-
-/* A non-transactional migration that never finished leaves its marker in
- * the side table: refuse to go on until a human has looked. */
-static gboolean
-check_not_dirty (GanderMigrator  *self,
-                 DbState         *state,
-                 GError         **error)
-{
-  for (guint i = 0; i < state->side_rows->len; i++)
-    {
-      GanderSideRow *row = &g_array_index (state->side_rows, GanderSideRow, i);
-      g_autofree char *side_table = NULL;
-
-      if (row->state != GANDER_MIGRATION_STATE_RUNNING)
-        continue;
-
-      side_table = gander_database_dup_side_table_name (self->database);
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_DIRTY,
-                   "migration %" G_GINT64_FORMAT " (%s) did not finish: it runs "
-                   "without a transaction (NO TRANSACTION) and was interrupted or "
-                   "failed after it started at %s (by %s), so the database may hold "
-                   "part of it. Check the schema by hand, complete or undo that "
-                   "migration, then clear the marker with: DELETE FROM %s WHERE "
-                   "version_id = %" G_GINT64_FORMAT ";",
-                   row->version_id, row->filename,
-                   row->applied_at ? row->applied_at : "an unknown time",
-                   row->applied_by ? row->applied_by : "an unknown user",
-                   side_table, row->version_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
 /* Signals and progress, delivered where the caller wants them         */
+
+/* One operation that applies or rolls back migrations. */
+typedef struct
+{
+  /* Where signals and notifications go: the calling thread for
+   * synchronous calls, the caller's thread-default context for
+   * asynchronous ones. */
+  GanderEmitter *emitter;
+  GCancellable  *cancellable;
+  /* The worker's view of the current version. */
+  gint64         version;
+} RunContext;
 
 typedef struct
 {
-  GanderMigrator *self;
-  guint           signal_id;    /* 0: a progress update */
-  guint           n_values;
-  GValue          values[4];    /* values[0] is the instance */
-  gboolean        busy;
-  gint64          current_version;
-  guint           pending_count;
-  double          fraction;
-} Emission;
+  gboolean busy;
+  gint64   current_version;
+  guint    pending_count;
+  double   fraction;
+} Progress;
 
+/* Runs where the signals go: the properties only change there. */
 static void
-emission_free (Emission *e)
+set_progress_here (GObject  *object,
+                   gpointer  data)
 {
-  for (guint i = 0; i < e->n_values; i++)
-    g_value_unset (&e->values[i]);
-  g_object_unref (e->self);
-  g_free (e);
-}
-
-static void
-set_progress_here (GanderMigrator *self,
-                   const Emission *e)
-{
-  GObject *object = G_OBJECT (self);
+  GanderMigrator *self = GANDER_MIGRATOR (object);
+  const Progress *p = data;
 
   g_object_freeze_notify (object);
-  if (self->busy != e->busy)
+  if (self->busy != p->busy)
     {
-      self->busy = e->busy;
+      self->busy = p->busy;
       g_object_notify_by_pspec (object, properties[PROP_BUSY]);
     }
-  if (self->current_version != e->current_version)
+  if (self->current_version != p->current_version)
     {
-      self->current_version = e->current_version;
+      self->current_version = p->current_version;
       g_object_notify_by_pspec (object, properties[PROP_CURRENT_VERSION]);
     }
-  if (self->pending_count != e->pending_count)
+  if (self->pending_count != p->pending_count)
     {
-      self->pending_count = e->pending_count;
+      self->pending_count = p->pending_count;
       g_object_notify_by_pspec (object, properties[PROP_PENDING_COUNT]);
     }
-  if (self->fraction != e->fraction)
+  if (self->fraction != p->fraction)
     {
-      self->fraction = e->fraction;
+      self->fraction = p->fraction;
       g_object_notify_by_pspec (object, properties[PROP_FRACTION]);
     }
   g_object_thaw_notify (object);
 }
 
-static gboolean
-emission_dispatch (gpointer data)
-{
-  Emission *e = data;
-
-  if (e->signal_id == 0)
-    set_progress_here (e->self, e);
-  else
-    g_signal_emitv (e->values, e->signal_id, 0, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-/* Synchronous calls emit at once; asynchronous ones queue the emission
- * to the caller's context, in order, without waiting for it. Always a
- * source, never g_main_context_invoke(): that runs the function right
- * here, in the worker, whenever the caller's context is the global
- * default one and nobody is iterating it at that moment. */
 static void
-deliver (GanderMigrator *self,
-         Emission       *e)
+emit_progress (RunContext *run,
+               gboolean    busy,
+               guint       pending_count,
+               double      fraction)
 {
-  g_autoptr(GSource) source = NULL;
+  Progress *p = g_new0 (Progress, 1);
 
-  if (self->signal_context == NULL)
-    {
-      emission_dispatch (e);
-      emission_free (e);
-      return;
-    }
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, emission_dispatch, e, (GDestroyNotify) emission_free);
-  g_source_set_static_name (source, "[gander] migrator signal");
-  g_source_attach (source, self->signal_context);
-}
-
-static Emission *
-emission_new (GanderMigrator *self,
-              guint           signal_id)
-{
-  Emission *e = g_new0 (Emission, 1);
-
-  e->self = g_object_ref (self);
-  e->signal_id = signal_id;
-  if (signal_id != 0)
-    {
-      g_value_init (&e->values[0], GANDER_TYPE_MIGRATOR);
-      g_value_set_object (&e->values[0], self);
-      e->n_values = 1;
-    }
-  return e;
+  p->busy = busy;
+  p->current_version = run->version;
+  p->pending_count = pending_count;
+  p->fraction = CLAMP (fraction, 0.0, 1.0);
+  gander_emitter_invoke (run->emitter, set_progress_here, p, g_free);
 }
 
 static void
-emit_started (GanderMigrator  *self,
+emit_started (RunContext      *run,
               GanderMigration *migration,
               GanderDirection  direction)
 {
-  Emission *e = emission_new (self, signals[SIGNAL_MIGRATION_STARTED]);
+  GValue args[2] = { G_VALUE_INIT, G_VALUE_INIT };
 
-  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION);
-  g_value_set_object (&e->values[1], migration);
-  g_value_init (&e->values[2], GANDER_TYPE_DIRECTION);
-  g_value_set_enum (&e->values[2], direction);
-  e->n_values = 3;
-  deliver (self, e);
+  g_value_init (&args[0], GANDER_TYPE_MIGRATION);
+  g_value_set_object (&args[0], migration);
+  g_value_init (&args[1], GANDER_TYPE_DIRECTION);
+  g_value_set_enum (&args[1], direction);
+  gander_emitter_emit (run->emitter, signals[SIGNAL_MIGRATION_STARTED], 0, 2, args);
+  g_value_unset (&args[0]);
+  g_value_unset (&args[1]);
 }
 
 static void
-emit_finished (GanderMigrator        *self,
+emit_finished (RunContext            *run,
                GanderMigrationResult *result)
 {
-  Emission *e = emission_new (self, signals[SIGNAL_MIGRATION_FINISHED]);
+  GValue args[1] = { G_VALUE_INIT };
 
-  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION_RESULT);
-  g_value_set_object (&e->values[1], result);
-  e->n_values = 2;
-  deliver (self, e);
+  g_value_init (&args[0], GANDER_TYPE_MIGRATION_RESULT);
+  g_value_set_object (&args[0], result);
+  gander_emitter_emit (run->emitter, signals[SIGNAL_MIGRATION_FINISHED], 0, 1, args);
+  g_value_unset (&args[0]);
 }
 
 static void
-emit_statement (GanderMigrator  *self,
+emit_statement (RunContext      *run,
                 GanderMigration *migration,
                 guint            line,
                 const char      *sql)
 {
-  Emission *e = emission_new (self, signals[SIGNAL_EXECUTING_STATEMENT]);
+  GValue args[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
 
-  g_value_init (&e->values[1], GANDER_TYPE_MIGRATION);
-  g_value_set_object (&e->values[1], migration);
-  g_value_init (&e->values[2], G_TYPE_UINT);
-  g_value_set_uint (&e->values[2], line);
-  g_value_init (&e->values[3], G_TYPE_STRING);
-  g_value_set_string (&e->values[3], sql);
-  e->n_values = 4;
-  deliver (self, e);
-}
-
-static void
-emit_progress (GanderMigrator *self,
-               gboolean        busy,
-               gint64          current_version,
-               guint           pending_count,
-               double          fraction)
-{
-  Emission *e = emission_new (self, 0);
-
-  e->busy = busy;
-  e->current_version = current_version;
-  e->pending_count = pending_count;
-  e->fraction = CLAMP (fraction, 0.0, 1.0);
-  deliver (self, e);
+  g_value_init (&args[0], GANDER_TYPE_MIGRATION);
+  g_value_set_object (&args[0], migration);
+  g_value_init (&args[1], G_TYPE_UINT);
+  g_value_set_uint (&args[1], line);
+  g_value_init (&args[2], G_TYPE_STRING);
+  g_value_set_string (&args[2], sql);
+  gander_emitter_emit (run->emitter, signals[SIGNAL_EXECUTING_STATEMENT], 0, 3, args);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_value_unset (&args[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -776,10 +611,10 @@ emit_progress (GanderMigrator *self,
 
 static gboolean
 exec_statements (GanderMigrator   *self,
+                 RunContext       *run,
                  GanderMigration  *migration,
                  GanderParsedSql  *parsed,
                  GanderDirection   direction,
-                 GCancellable     *cancellable,
                  GError          **error)
 {
   guint n = gander_parsed_sql_get_n_statements (parsed);
@@ -792,9 +627,9 @@ exec_statements (GanderMigrator   *self,
       g_autoptr(GError) local_error = NULL;
 
       if (verbose)
-        emit_statement (self, migration, line, sql);
+        emit_statement (run, migration, line, sql);
 
-      if (!gander_database_exec (self->database, sql, cancellable, &local_error))
+      if (!gander_database_exec (self->database, sql, run->cancellable, &local_error))
         {
           g_autofree char *path = gander_migration_dup_display_path (migration);
           guint inner = gander_database_get_error_line (self->database);
@@ -867,14 +702,15 @@ mark_running (GanderMigrator   *self,
 
 static gboolean
 run_migration (GanderMigrator   *self,
+               RunContext       *run,
                GanderMigration  *migration,
                GanderDirection   direction,
-               GCancellable     *cancellable,
                GError          **error)
 {
   g_autoptr(GanderParsedSql) parsed = NULL;
   g_autoptr(GanderMigrationResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
+  GCancellable *cancellable = run->cancellable;
   gint64 started;
   gboolean ok;
   gboolean statements_failed = FALSE;
@@ -885,7 +721,7 @@ run_migration (GanderMigrator   *self,
     return FALSE;
   empty = gander_parsed_sql_get_n_statements (parsed) == 0;
 
-  emit_started (self, migration, direction);
+  emit_started (run, migration, direction);
   started = g_get_monotonic_time ();
 
   if (gander_parsed_sql_get_use_transaction (parsed))
@@ -893,7 +729,7 @@ run_migration (GanderMigrator   *self,
       ok = gander_database_begin (self->database, cancellable, &local_error);
       if (ok)
         {
-          ok = exec_statements (self, migration, parsed, direction, cancellable, &local_error);
+          ok = exec_statements (self, run, migration, parsed, direction, &local_error);
           statements_failed = !ok;
         }
       ok = ok &&
@@ -909,7 +745,7 @@ run_migration (GanderMigrator   *self,
       ok = self->no_versioning || mark_running (self, migration, &local_error);
       if (ok)
         {
-          ok = exec_statements (self, migration, parsed, direction, cancellable, &local_error);
+          ok = exec_statements (self, run, migration, parsed, direction, &local_error);
           statements_failed = !ok;
         }
       if (ok && !self->no_versioning)
@@ -938,7 +774,7 @@ run_migration (GanderMigrator   *self,
                                         g_get_monotonic_time () - started,
                                         empty, local_error);
   g_ptr_array_add (self->last_results, g_object_ref (result));
-  emit_finished (self, result);
+  emit_finished (run, result);
 
   if (!ok)
     {
@@ -949,69 +785,42 @@ run_migration (GanderMigrator   *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* Planning and running a list                                         */
+/* Running a plan                                                      */
 
-/* Provider behaviour: every migration about to run is parsed in both
- * directions before the first one runs. */
-static gboolean
-prepare_plan (GPtrArray  *plan,
-              GError    **error)
+static GanderPlanOptions
+plan_options (GanderMigrator *self)
 {
-  for (guint i = 0; i < plan->len; i++)
-    {
-      GanderMigration *m = g_ptr_array_index (plan, i);
-      g_autoptr(GanderParsedSql) up = NULL;
-      g_autoptr(GanderParsedSql) down = NULL;
+  GanderPlanOptions options = { 0, };
 
-      up = gander_migration_parse (m, GANDER_DIRECTION_UP, error);
-      if (up == NULL)
-        return FALSE;
-      down = gander_migration_parse (m, GANDER_DIRECTION_DOWN, error);
-      if (down == NULL)
-        return FALSE;
-      if (gander_migration_get_checksum (m, error) == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gint64
-max_applied (DbState *state)
-{
-  GHashTableIter iter;
-  gpointer key;
-  gint64 max = 0;
-
-  g_hash_table_iter_init (&iter, state->applied);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    max = MAX (max, *(gint64 *) key);
-  return max;
+  options.allow_missing = self->allow_missing;
+  options.no_versioning = self->no_versioning;
+  return options;
 }
 
 static gboolean
 run_plan (GanderMigrator  *self,
+          RunContext      *run,
           GPtrArray       *plan,
           GanderDirection  direction,
-          DbState         *state,
-          GCancellable    *cancellable,
+          GanderDbState   *state,
           GError         **error)
 {
-  if (!prepare_plan (plan, error))
+  if (!gander_planner_prepare (plan, error))
     return FALSE;
 
   /* The tables are created only now, once every file of the plan parsed:
    * a malformed migration leaves a new database untouched. */
   if (plan->len > 0 && !self->no_versioning &&
-      !gander_database_ensure_version_table (self->database, cancellable, error))
+      !gander_database_ensure_version_table (self->database, run->cancellable, error))
     return FALSE;
 
-  emit_progress (self, TRUE, self->op_version, plan->len, 0.0);
+  emit_progress (run, TRUE, plan->len, 0.0);
   for (guint i = 0; i < plan->len; i++)
     {
       GanderMigration *m = g_ptr_array_index (plan, i);
       gint64 v = gander_migration_get_version (m);
 
-      if (g_cancellable_is_cancelled (cancellable))
+      if (g_cancellable_is_cancelled (run->cancellable))
         {
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
                        "cancelled before migration %" G_GINT64_FORMAT " (%s); "
@@ -1019,63 +828,88 @@ run_plan (GanderMigrator  *self,
                        v, gander_migration_get_name (m), i, plan->len);
           return FALSE;
         }
-      if (!run_migration (self, m, direction, cancellable, error))
+      if (!run_migration (self, run, m, direction, error))
         return FALSE;
 
       if (!self->no_versioning && state->applied != NULL)
         {
           if (direction == GANDER_DIRECTION_UP)
-            self->op_version = MAX (self->op_version, v);
+            run->version = MAX (run->version, v);
           else
             {
-              g_hash_table_remove (state->applied, &v);
-              self->op_version = max_applied (state);
+              gander_db_state_forget (state, v);
+              run->version = gander_db_state_max_applied (state);
             }
         }
-      emit_progress (self, TRUE, self->op_version, plan->len - i - 1,
-                     (double) (i + 1) / plan->len);
+      emit_progress (run, TRUE, plan->len - i - 1, (double) (i + 1) / plan->len);
     }
   return TRUE;
 }
 
-/* open, lock, make sure the tables exist, read the state */
+/* open, lock, read the state */
 static gboolean
-begin_operation (GanderMigrator  *self,
-                 gboolean         take_lock,
-                 gboolean         *locked,
-                 DbState          *state,
-                 GCancellable     *cancellable,
-                 GError          **error)
+begin_run (GanderMigrator  *self,
+           RunContext      *run,
+           gboolean        *locked,
+           GanderDbState   *state,
+           GError         **error)
 {
   *locked = FALSE;
-  if (take_lock)
-    emit_progress (self, TRUE, self->op_version, 0, 0.0);
+  emit_progress (run, TRUE, 0, 0.0);
 
-  if (!gander_database_open (self->database, cancellable, error))
+  if (!gander_database_open (self->database, run->cancellable, error))
     return FALSE;
   if (self->no_versioning)
     return TRUE;
-  if (take_lock)
-    {
-      if (!gander_database_lock (self->database, cancellable, error))
-        return FALSE;
-      *locked = TRUE;
-    }
-  if (!load_state (self, state, error))
+  if (!gander_database_lock (self->database, run->cancellable, error))
     return FALSE;
-  self->op_version = state->max_version;
+  *locked = TRUE;
+  if (!gander_db_state_load (state, self->database, error))
+    return FALSE;
+  run->version = state->max_version;
   return TRUE;
 }
 
 static void
-end_operation (GanderMigrator *self,
-               gboolean        locked)
+end_run (GanderMigrator *self,
+         RunContext     *run,
+         gboolean        locked)
 {
   g_autoptr(GError) error = NULL;
 
   if (locked && !gander_database_unlock (self->database, &error))
     g_warning ("could not release the migration lock: %s", error->message);
-  emit_progress (self, FALSE, self->op_version, 0, 1.0);
+  emit_progress (run, FALSE, 0, 1.0);
+}
+
+/* open and read the state, without the lock: for read-only queries */
+static gboolean
+read_state (GanderMigrator  *self,
+            GanderDbState   *state,
+            GCancellable    *cancellable,
+            GError         **error)
+{
+  if (!gander_database_open (self->database, cancellable, error))
+    return FALSE;
+  if (self->no_versioning)
+    return TRUE;
+  if (!gander_db_state_load (state, self->database, error))
+    return FALSE;
+  self->last_version = state->max_version;
+  return TRUE;
+}
+
+static gboolean
+check_not_dirty (GanderMigrator  *self,
+                 GanderDbState   *state,
+                 GError         **error)
+{
+  g_autofree char *side_table = NULL;
+
+  if (self->no_versioning)
+    return TRUE;
+  side_table = gander_database_dup_side_table_name (self->database);
+  return gander_planner_check_not_dirty (state, side_table, error);
 }
 
 static GPtrArray *
@@ -1084,112 +918,27 @@ results_copy (GanderMigrator *self)
   return g_ptr_array_copy (self->last_results, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
 }
 
-static char *
-format_versions (GPtrArray *migrations)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < migrations->len; i++)
-    {
-      GanderMigration *m = g_ptr_array_index (migrations, i);
-      g_autofree char *path = gander_migration_dup_display_path (m);
-
-      g_string_append_printf (s, "\n\tversion %" G_GINT64_FORMAT ": %s",
-                              gander_migration_get_version (m), path);
-    }
-  return g_string_free (s, FALSE);
-}
-
-/* goose's UpVersions: missing (if allowed) and new migrations up to
- * @target, ascending. */
-static GPtrArray *
-plan_up (GanderMigrator  *self,
-         DbState         *state,
-         gint64           target,
-         GError         **error)
-{
-  g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n = gander_source_get_n_migrations (self->source);
-
-  for (guint i = 0; i < n; i++)
-    {
-      GanderMigration *m = gander_source_get_migration (self->source, i);
-      gint64 v = gander_migration_get_version (m);
-
-      if (v > target)
-        break;
-      if (self->no_versioning)
-        {
-          g_ptr_array_add (plan, g_object_ref (m));
-          continue;
-        }
-      if (is_applied (state, v))
-        continue;
-      if (v < state->max_version)
-        g_ptr_array_add (missing, g_object_ref (m));
-      g_ptr_array_add (plan, g_object_ref (m));
-    }
-
-  if (missing->len > 0 && !self->allow_missing)
-    {
-      g_autofree char *list = format_versions (missing);
-
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS,
-                   "found %u missing (out-of-order) migration%s lower than the "
-                   "database version (%" G_GINT64_FORMAT "); apply them with "
-                   "allow-missing or renumber them:%s",
-                   missing->len, missing->len == 1 ? "" : "s",
-                   state->max_version, list);
-      return NULL;
-    }
-  return g_steal_pointer (&plan);
-}
-
-static gboolean
-check_known_version (GanderMigrator  *self,
-                     DbState         *state,
-                     gint64           version,
-                     GError         **error)
-{
-  g_autofree char *where = NULL;
-
-  if (gander_source_lookup (self->source, version) != NULL ||
-      (state->applied != NULL && is_applied (state, version)))
-    return TRUE;
-
-  where = g_file_get_parse_name (gander_source_get_directory (self->source));
-  g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-               "version %" G_GINT64_FORMAT " not found: no migration in %s has "
-               "this version and the database has not recorded it "
-               "(known versions: %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
-               version, where,
-               gander_source_get_n_migrations (self->source) > 0
-                 ? gander_migration_get_version (gander_source_get_migration (self->source, 0))
-                 : 0,
-               gander_source_get_max_version (self->source));
-  return FALSE;
-}
-
 static GPtrArray *
 do_up (GanderMigrator  *self,
+       RunContext      *run,
        gint64           target,
        gboolean         by_one,
-       GCancellable    *cancellable,
        GError         **error)
 {
-  g_auto(DbState) state = { 0, };
+  g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) plan = NULL;
+  GanderPlanOptions options = plan_options (self);
   gboolean locked = FALSE;
   gboolean ok;
 
   g_ptr_array_set_size (self->last_results, 0);
-  ok = begin_operation (self, TRUE, &locked, &state, cancellable, error) &&
-       (self->no_versioning || check_not_dirty (self, &state, error)) &&
-       (target == G_MAXINT64 || check_known_version (self, &state, target, error));
+  ok = begin_run (self, run, &locked, &state, error) &&
+       check_not_dirty (self, &state, error) &&
+       (target == G_MAXINT64 ||
+        gander_planner_check_known_version (&state, self->source, target, error));
   if (ok)
     {
-      plan = plan_up (self, &state, target, error);
+      plan = gander_planner_plan_up (&state, self->source, &options, target, error);
       ok = plan != NULL;
     }
   if (ok && by_one)
@@ -1205,87 +954,34 @@ do_up (GanderMigrator  *self,
         g_ptr_array_set_size (plan, 1);
     }
   if (ok)
-    ok = run_plan (self, plan, GANDER_DIRECTION_UP, &state, cancellable, error);
+    ok = run_plan (self, run, plan, GANDER_DIRECTION_UP, &state, error);
 
-  end_operation (self, locked);
+  end_run (self, run, locked);
   return ok ? results_copy (self) : NULL;
-}
-
-/* The applied versions to roll back to reach @target, newest first, as
- * goose's Provider does (by insertion order). Every one needs its file. */
-static GPtrArray *
-plan_down (GanderMigrator  *self,
-           DbState         *state,
-           gint64           target,
-           guint            limit,
-           GError         **error)
-{
-  g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
-
-  if (self->no_versioning)
-    {
-      guint n = gander_source_get_n_migrations (self->source);
-
-      for (guint i = n; i > 0 && plan->len < limit; i--)
-        {
-          GanderMigration *m = gander_source_get_migration (self->source, i - 1);
-
-          if (gander_migration_get_version (m) <= target)
-            break;
-          g_ptr_array_add (plan, g_object_ref (m));
-        }
-      return g_steal_pointer (&plan);
-    }
-
-  for (guint i = 0; i < state->rows->len && plan->len < limit; i++)
-    {
-      GanderVersionRow *row = &g_array_index (state->rows, GanderVersionRow, i);
-      GanderMigration *m;
-
-      if (row->version_id == 0)
-        break;
-      if (row->version_id <= target)
-        continue;
-      if (!g_hash_table_add (seen, &row->version_id))
-        continue;
-
-      m = gander_source_lookup (self->source, row->version_id);
-      if (m == NULL)
-        {
-          g_autofree char *where = g_file_get_parse_name (gander_source_get_directory (self->source));
-
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-                       "version %" G_GINT64_FORMAT " is applied but no migration "
-                       "file in %s has it, so it cannot be rolled back",
-                       row->version_id, where);
-          return NULL;
-        }
-      g_ptr_array_add (plan, g_object_ref (m));
-    }
-  return g_steal_pointer (&plan);
 }
 
 static GPtrArray *
 do_down (GanderMigrator  *self,
+         RunContext      *run,
          gint64           target,
          guint            limit,
          gboolean         redo,
-         GCancellable    *cancellable,
          GError         **error)
 {
-  g_auto(DbState) state = { 0, };
+  g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) plan = NULL;
+  GanderPlanOptions options = plan_options (self);
   gboolean locked = FALSE;
   gboolean ok;
 
   g_ptr_array_set_size (self->last_results, 0);
-  ok = begin_operation (self, TRUE, &locked, &state, cancellable, error) &&
-       (self->no_versioning || check_not_dirty (self, &state, error)) &&
-       (target == 0 || check_known_version (self, &state, target, error));
+  ok = begin_run (self, run, &locked, &state, error) &&
+       check_not_dirty (self, &state, error) &&
+       (target == 0 ||
+        gander_planner_check_known_version (&state, self->source, target, error));
   if (ok)
     {
-      plan = plan_down (self, &state, target, limit, error);
+      plan = gander_planner_plan_down (&state, self->source, &options, target, limit, error);
       ok = plan != NULL;
     }
   if (ok && limit != G_MAXUINT && plan->len == 0)
@@ -1295,32 +991,86 @@ do_down (GanderMigrator  *self,
       ok = FALSE;
     }
   if (ok)
-    ok = run_plan (self, plan, GANDER_DIRECTION_DOWN, &state, cancellable, error);
+    ok = run_plan (self, run, plan, GANDER_DIRECTION_DOWN, &state, error);
   if (ok && redo)
-    ok = run_plan (self, plan, GANDER_DIRECTION_UP, &state, cancellable, error);
+    ok = run_plan (self, run, plan, GANDER_DIRECTION_UP, &state, error);
 
-  end_operation (self, locked);
+  end_run (self, run, locked);
   return ok ? results_copy (self) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
 /* Public operations                                                   */
 
-/* Set by the worker thread of an asynchronous call: the context of the
- * caller, where signals must go. */
-static GPrivate async_signal_context;
-
-static GMutexLocker *
-run_lock (GanderMigrator *self)
+GPtrArray *
+gander_migrator_execute (GanderMigrator    *self,
+                         GanderMigratorOp   op,
+                         gint64             version,
+                         GMainContext      *signal_context,
+                         GCancellable      *cancellable,
+                         GError           **error)
 {
-  GMutexLocker *locker = g_mutex_locker_new (&self->run_mutex);
+  g_autoptr(GMutexLocker) locker = NULL;
+  RunContext run = { 0, };
+  GPtrArray *results = NULL;
 
-  self->signal_context = g_private_get (&async_signal_context);
-  return locker;
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (op == GANDER_MIGRATOR_OP_UP_TO && version < 1)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   "version must be greater than 0 (got %" G_GINT64_FORMAT ")", version);
+      return NULL;
+    }
+  if (op == GANDER_MIGRATOR_OP_DOWN_TO && version < 0)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   "invalid version: must be a valid number or zero: %" G_GINT64_FORMAT,
+                   version);
+      return NULL;
+    }
+
+  locker = g_mutex_locker_new (&self->run_mutex);
+  run.emitter = gander_emitter_new (G_OBJECT (self), signal_context);
+  run.cancellable = cancellable;
+  run.version = self->last_version;
+
+  switch (op)
+    {
+    case GANDER_MIGRATOR_OP_UP:
+      results = do_up (self, &run, G_MAXINT64, FALSE, error);
+      break;
+    case GANDER_MIGRATOR_OP_UP_BY_ONE:
+      results = do_up (self, &run, G_MAXINT64, TRUE, error);
+      break;
+    case GANDER_MIGRATOR_OP_UP_TO:
+      results = do_up (self, &run, version, FALSE, error);
+      break;
+    case GANDER_MIGRATOR_OP_DOWN:
+      results = do_down (self, &run, 0, 1, FALSE, error);
+      break;
+    case GANDER_MIGRATOR_OP_DOWN_TO:
+      results = do_down (self, &run, version, G_MAXUINT, FALSE, error);
+      break;
+    case GANDER_MIGRATOR_OP_REDO:
+      results = do_down (self, &run, 0, 1, TRUE, error);
+      break;
+    case GANDER_MIGRATOR_OP_RESET:
+      results = do_down (self, &run, 0, G_MAXUINT, FALSE, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  self->last_version = run.version;
+  gander_emitter_unref (run.emitter);
+  return results;
 }
 
 #define RUN_LOCKED(self) \
-  g_autoptr(GMutexLocker) G_PASTE (locker, __LINE__) = run_lock (self)
+  g_autoptr(GMutexLocker) G_PASTE (locker, __LINE__) = g_mutex_locker_new (&(self)->run_mutex)
 
 /**
  * gander_migrator_up:
@@ -1341,11 +1091,7 @@ gander_migrator_up (GanderMigrator  *self,
                     GCancellable    *cancellable,
                     GError         **error)
 {
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  RUN_LOCKED (self);
-  return do_up (self, G_MAXINT64, FALSE, cancellable, error);
+  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1368,13 +1114,7 @@ gander_migrator_up_by_one (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  {
-    RUN_LOCKED (self);
-    results = do_up (self, G_MAXINT64, TRUE, cancellable, error);
-  }
+  results = gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP_BY_ONE, 0, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1403,18 +1143,7 @@ gander_migrator_up_to (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (version < 1)
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   "version must be greater than 0 (got %" G_GINT64_FORMAT ")", version);
-      return NULL;
-    }
-
-  RUN_LOCKED (self);
-  return do_up (self, version, FALSE, cancellable, error);
+  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP_TO, version, NULL, cancellable, error);
 }
 
 /**
@@ -1437,13 +1166,7 @@ gander_migrator_down (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  {
-    RUN_LOCKED (self);
-    results = do_down (self, 0, 1, FALSE, cancellable, error);
-  }
+  results = gander_migrator_execute (self, GANDER_MIGRATOR_OP_DOWN, 0, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1470,19 +1193,7 @@ gander_migrator_down_to (GanderMigrator  *self,
                          GCancellable    *cancellable,
                          GError         **error)
 {
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (version < 0)
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   "invalid version: must be a valid number or zero: %" G_GINT64_FORMAT,
-                   version);
-      return NULL;
-    }
-
-  RUN_LOCKED (self);
-  return do_down (self, version, G_MAXUINT, FALSE, cancellable, error);
+  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_DOWN_TO, version, NULL, cancellable, error);
 }
 
 /**
@@ -1503,11 +1214,7 @@ gander_migrator_redo (GanderMigrator  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  RUN_LOCKED (self);
-  return do_down (self, 0, 1, TRUE, cancellable, error);
+  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_REDO, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1528,7 +1235,7 @@ gander_migrator_reset (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  return gander_migrator_down_to (self, 0, cancellable, error);
+  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_RESET, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1551,16 +1258,15 @@ gander_migrator_status (GanderMigrator  *self,
                         GCancellable    *cancellable,
                         GError         **error)
 {
-  g_auto(DbState) state = { 0, };
+  g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) entries = NULL;
-  gboolean locked;
   guint n;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   RUN_LOCKED (self);
-  if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
+  if (!read_state (self, &state, cancellable, error))
     return NULL;
 
   n = gander_source_get_n_migrations (self->source);
@@ -1624,8 +1330,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
                                 GCancellable    *cancellable,
                                 GError         **error)
 {
-  g_auto(DbState) state = { 0, };
-  gboolean locked;
+  g_auto(GanderDbState) state = { 0, };
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
   g_return_val_if_fail (version != NULL, FALSE);
@@ -1637,7 +1342,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
                            "the database version is not tracked when versioning is disabled");
       return FALSE;
     }
-  if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
+  if (!read_state (self, &state, cancellable, error))
     return FALSE;
   *version = state.max_version;
   return TRUE;
@@ -1663,614 +1368,23 @@ gander_migrator_has_pending (GanderMigrator  *self,
                              GCancellable    *cancellable,
                              GError         **error)
 {
-  g_auto(DbState) state = { 0, };
+  g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) plan = NULL;
-  gboolean locked;
+  GanderPlanOptions options;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
   g_return_val_if_fail (has_pending != NULL, FALSE);
 
   RUN_LOCKED (self);
-  if (!begin_operation (self, FALSE, &locked, &state, cancellable, error))
+  if (!read_state (self, &state, cancellable, error))
     return FALSE;
-  plan = plan_up (self, &state, G_MAXINT64, error);
+  options = plan_options (self);
+  plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);
   if (plan == NULL)
     return FALSE;
   *has_pending = plan->len > 0;
   return TRUE;
 }
-
-/* ------------------------------------------------------------------ */
-/* Asynchronous forms                                                  */
-
-typedef enum {
-  OP_UP,
-  OP_UP_BY_ONE,
-  OP_UP_TO,
-  OP_DOWN,
-  OP_DOWN_TO,
-  OP_REDO,
-  OP_RESET,
-  OP_STATUS,
-  OP_DB_VERSION,
-  OP_HAS_PENDING,
-} OpKind;
-
-typedef struct
-{
-  OpKind kind;
-  gint64 version;
-} OpData;
-
-static void
-op_thread (GTask        *task,
-           gpointer      source_object,
-           gpointer      task_data,
-           GCancellable *cancellable)
-{
-  GanderMigrator *self = source_object;
-  OpData *op = task_data;
-  GError *error = NULL;
-  gpointer result = NULL;
-  GDestroyNotify free_func = (GDestroyNotify) g_ptr_array_unref;
-
-  g_private_set (&async_signal_context, g_task_get_context (task));
-
-  switch (op->kind)
-    {
-    case OP_UP:
-      result = gander_migrator_up (self, cancellable, &error);
-      break;
-    case OP_UP_BY_ONE:
-      result = gander_migrator_up_by_one (self, cancellable, &error);
-      free_func = g_object_unref;
-      break;
-    case OP_UP_TO:
-      result = gander_migrator_up_to (self, op->version, cancellable, &error);
-      break;
-    case OP_DOWN:
-      result = gander_migrator_down (self, cancellable, &error);
-      free_func = g_object_unref;
-      break;
-    case OP_DOWN_TO:
-      result = gander_migrator_down_to (self, op->version, cancellable, &error);
-      break;
-    case OP_REDO:
-      result = gander_migrator_redo (self, cancellable, &error);
-      break;
-    case OP_RESET:
-      result = gander_migrator_reset (self, cancellable, &error);
-      break;
-    case OP_STATUS:
-      result = gander_migrator_status (self, cancellable, &error);
-      break;
-    case OP_DB_VERSION:
-      {
-        gint64 version = 0;
-
-        if (gander_migrator_get_db_version (self, &version, cancellable, &error))
-          {
-            result = g_memdup2 (&version, sizeof version);
-            free_func = g_free;
-          }
-      }
-      break;
-    case OP_HAS_PENDING:
-      {
-        gboolean pending = FALSE;
-
-        if (gander_migrator_has_pending (self, &pending, cancellable, &error))
-          {
-            g_private_set (&async_signal_context, NULL);
-            g_task_return_boolean (task, pending);
-            return;
-          }
-      }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_private_set (&async_signal_context, NULL);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, free_func);
-}
-
-static void
-start_op (GanderMigrator      *self,
-          OpKind               kind,
-          gint64               version,
-          gpointer             source_tag,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  OpData *op;
-
-  g_return_if_fail (GANDER_IS_MIGRATOR (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  op = g_new0 (OpData, 1);
-  op->kind = kind;
-  op->version = version;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, g_free);
-  /* Results are reported even if the caller cancels: a cancelled run has
-   * still applied what it applied. */
-  g_task_set_return_on_cancel (task, FALSE);
-  /* A cancelled run reports GANDER_ERROR_CANCELLED from the library, as
-   * the synchronous form does; and a run that finished despite a late
-   * cancel keeps its results. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, op_thread);
-}
-
-static gpointer
-finish_op (GanderMigrator  *self,
-           GAsyncResult    *result,
-           gpointer         source_tag,
-           GError         **error)
-{
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * gander_migrator_up_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): cancels between migrations, and interrupts the
- *   running statement (its migration then rolls back)
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_up() in a worker thread.
- *
- * Threading: the signals and property notifications of the operation, and
- * @callback, are all delivered in the thread-default main context of the
- * thread that called this function, in the order they happened; never in
- * the worker thread. The migrator stays alive until @callback has run,
- * even if the caller drops its reference.
- *
- * Since: 0.1
- */
-void
-gander_migrator_up_async (GanderMigrator      *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  start_op (self, OP_UP, 0, gander_migrator_up_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_up_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_up_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationResult): as
- *   gander_migrator_up()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_up_finish (GanderMigrator  *self,
-                           GAsyncResult    *result,
-                           GError         **error)
-{
-  return finish_op (self, result, gander_migrator_up_async, error);
-}
-
-/**
- * gander_migrator_up_by_one_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_up_by_one() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_up_by_one_async (GanderMigrator      *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  start_op (self, OP_UP_BY_ONE, 0, gander_migrator_up_by_one_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_up_by_one_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_up_by_one_async().
- *
- * Returns: (transfer full): as gander_migrator_up_by_one()
- *
- * Since: 0.1
- */
-GanderMigrationResult *
-gander_migrator_up_by_one_finish (GanderMigrator  *self,
-                                  GAsyncResult    *result,
-                                  GError         **error)
-{
-  return finish_op (self, result, gander_migrator_up_by_one_async, error);
-}
-
-/**
- * gander_migrator_up_to_async:
- * @self: a #GanderMigrator
- * @version: the last version to apply
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_up_to() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_up_to_async (GanderMigrator      *self,
-                             gint64               version,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  start_op (self, OP_UP_TO, version, gander_migrator_up_to_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_up_to_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_up_to_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationResult): as
- *   gander_migrator_up_to()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_up_to_finish (GanderMigrator  *self,
-                              GAsyncResult    *result,
-                              GError         **error)
-{
-  return finish_op (self, result, gander_migrator_up_to_async, error);
-}
-
-/**
- * gander_migrator_down_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_down() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_down_async (GanderMigrator      *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  start_op (self, OP_DOWN, 0, gander_migrator_down_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_down_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_down_async().
- *
- * Returns: (transfer full): as gander_migrator_down()
- *
- * Since: 0.1
- */
-GanderMigrationResult *
-gander_migrator_down_finish (GanderMigrator  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
-{
-  return finish_op (self, result, gander_migrator_down_async, error);
-}
-
-/**
- * gander_migrator_down_to_async:
- * @self: a #GanderMigrator
- * @version: the version to stop at
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_down_to() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_down_to_async (GanderMigrator      *self,
-                               gint64               version,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  start_op (self, OP_DOWN_TO, version, gander_migrator_down_to_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_down_to_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_down_to_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationResult): as
- *   gander_migrator_down_to()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_down_to_finish (GanderMigrator  *self,
-                                GAsyncResult    *result,
-                                GError         **error)
-{
-  return finish_op (self, result, gander_migrator_down_to_async, error);
-}
-
-/**
- * gander_migrator_redo_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_redo() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_redo_async (GanderMigrator      *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  start_op (self, OP_REDO, 0, gander_migrator_redo_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_redo_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_redo_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationResult): as
- *   gander_migrator_redo()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_redo_finish (GanderMigrator  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
-{
-  return finish_op (self, result, gander_migrator_redo_async, error);
-}
-
-/**
- * gander_migrator_reset_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_reset() in a worker thread; see
- * gander_migrator_up_async() for the threading rules.
- *
- * Since: 0.1
- */
-void
-gander_migrator_reset_async (GanderMigrator      *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  start_op (self, OP_RESET, 0, gander_migrator_reset_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_reset_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_reset_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationResult): as
- *   gander_migrator_reset()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_reset_finish (GanderMigrator  *self,
-                              GAsyncResult    *result,
-                              GError         **error)
-{
-  return finish_op (self, result, gander_migrator_reset_async, error);
-}
-
-/**
- * gander_migrator_status_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_status() in a worker thread.
- *
- * Since: 0.1
- */
-void
-gander_migrator_status_async (GanderMigrator      *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  start_op (self, OP_STATUS, 0, gander_migrator_status_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_status_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_status_async().
- *
- * Returns: (transfer container) (element-type GanderMigrationStatus): as
- *   gander_migrator_status()
- *
- * Since: 0.1
- */
-GPtrArray *
-gander_migrator_status_finish (GanderMigrator  *self,
-                               GAsyncResult    *result,
-                               GError         **error)
-{
-  return finish_op (self, result, gander_migrator_status_async, error);
-}
-
-/**
- * gander_migrator_get_db_version_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_get_db_version() in a worker thread.
- *
- * Since: 0.1
- */
-void
-gander_migrator_get_db_version_async (GanderMigrator      *self,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  start_op (self, OP_DB_VERSION, 0, gander_migrator_get_db_version_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_get_db_version_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @version: (out): the highest version recorded
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_get_db_version_async().
- *
- * Returns: (skip): %TRUE on success
- *
- * Since: 0.1
- */
-gboolean
-gander_migrator_get_db_version_finish (GanderMigrator  *self,
-                                       GAsyncResult    *result,
-                                       gint64          *version,
-                                       GError         **error)
-{
-  g_autofree gint64 *value = finish_op (self, result, gander_migrator_get_db_version_async, error);
-
-  if (value == NULL)
-    return FALSE;
-  if (version != NULL)
-    *version = *value;
-  return TRUE;
-}
-
-/**
- * gander_migrator_has_pending_async:
- * @self: a #GanderMigrator
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when done
- * @user_data: data for @callback
- *
- * Runs gander_migrator_has_pending() in a worker thread.
- *
- * Since: 0.1
- */
-void
-gander_migrator_has_pending_async (GanderMigrator      *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  start_op (self, OP_HAS_PENDING, 0, gander_migrator_has_pending_async, cancellable, callback, user_data);
-}
-
-/**
- * gander_migrator_has_pending_finish:
- * @self: a #GanderMigrator
- * @result: the result given to the callback
- * @has_pending: (out): whether migrations are pending
- * @error: return location for a #GError
- *
- * Finishes an operation started with gander_migrator_has_pending_async().
- *
- * Returns: (skip): %TRUE on success
- *
- * Since: 0.1
- */
-gboolean
-gander_migrator_has_pending_finish (GanderMigrator  *self,
-                                    GAsyncResult    *result,
-                                    gboolean        *has_pending,
-                                    GError         **error)
-{
-  GError *local_error = NULL;
-  gboolean value;
-
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gander_migrator_has_pending_async, FALSE);
-
-  value = g_task_propagate_boolean (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (has_pending != NULL)
-    *has_pending = value;
-  return TRUE;
-}
-
 /**
  * gander_migrator_get_busy:
  * @self: a #GanderMigrator
