@@ -11,13 +11,28 @@ BEGIN; <up statements>; INSERT version row; COMMIT; per migration) and runs
 
   * PAIRS pairs of `gander up` and `sqlite3 DB < script` (or `psql -f`),
     each on a fresh database, alternating which side goes first;
-  * `gander status` on the migrated database STATUS_RUNS times.
+  * `gander status`, `gander version` (the database's version: needs the
+    file names only) and `gander -version` (the program alone, the floor
+    of any command) STATUS_RUNS times each, interleaved, on a migrated
+    database;
+  * goose, when a `goose` binary is on PATH or given by GOOSE=...: a third
+    side of every `up` round (ratio goose / raw) and `goose status` in the
+    same interleaved loop, so that `gander status` / `goose status` is
+    measured in one run on one machine.
+
+The ratios are printed against the targets of issue 7: `up` <= 1.02x the
+raw client, `status` <= 0.25x goose's, `version` <= 1.5x `gander
+-version`, peak RSS of `up` and `status` <= 8 MiB on SQLite and flat as N
+grows.
 
 Every process is reaped with wait4(), so wall time and user+sys CPU are
 those of that one process. Peak RSS comes from /usr/bin/time (package
 `time`) wrapped around the command: a process forked from Python keeps
 Python's own high-water mark in ru_maxrss across exec (even /bin/true
-would show ~14 MiB), while /usr/bin/time is a small C program. Results go to stdout as a table and, with
+would show ~14 MiB), while /usr/bin/time is a small C program. The short
+commands (status, version) are timed without that wrapper (its fork and
+exec would be a visible share of a few milliseconds) and their RSS comes
+from separate wrapped runs. Results go to stdout as tables and, with
 --json, to a file.
 """
 
@@ -40,29 +55,37 @@ class Run:
         self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
 
 
-def run(argv, stdin_path=None, env=None):
-    """Run ARGV to completion; return a Run. stdout is discarded."""
+def run(argv, stdin_path=None, env=None, rss=True, ok_codes=(0,)):
+    """Run ARGV to completion; return a Run. stdout is discarded.
+
+    With rss=False the command runs without /usr/bin/time around it and
+    rss_kib is None: for timing commands that take a few milliseconds."""
     # stderr goes to a file, not a pipe: reading a pipe would make the
     # child wait for this script, and gander logs one line per migration.
     with tempfile.TemporaryFile() as err, \
          tempfile.NamedTemporaryFile("r") as rss_file, \
          open(stdin_path or os.devnull, "rb") as stdin:
-        if not os.access("/usr/bin/time", os.X_OK):
-            raise SystemExit("bench.py: /usr/bin/time is needed (apt-get install time)")
-        timed = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + list(argv)
+        timed = list(argv)
+        if rss:
+            if not os.access("/usr/bin/time", os.X_OK):
+                raise SystemExit("bench.py: /usr/bin/time is needed "
+                                 "(apt-get install time)")
+            timed = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + timed
         t0 = time.perf_counter()
         proc = subprocess.Popen(timed, stdin=stdin, stdout=subprocess.DEVNULL,
                                 stderr=err, env=env)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        if proc.returncode not in ok_codes:
             err.seek(0)
             sys.stderr.write(err.read().decode(errors="replace")[-4000:])
             raise SystemExit(f"bench.py: {' '.join(argv)} exited with "
                              f"{proc.returncode}")
-        rss_file.seek(0)
-        rss_kib = int(rss_file.read().split()[-1])
+        rss_kib = None
+        if rss:
+            rss_file.seek(0)
+            rss_kib = int(rss_file.read().split()[-1])
     return Run(wall, ru.ru_utime + ru.ru_stime, rss_kib)
 
 
@@ -156,6 +179,13 @@ class PostgresEngine(Engine):
         return out.stdout + idx.stdout
 
 
+def rounds_order(i, sides):
+    """Rotate which side goes first, so no side always runs on a warm or a
+    cold machine."""
+    k = i % len(sides)
+    return sides[k:] + sides[:k]
+
+
 def bench_n(engine, n, args, results):
     work = os.path.join(args.workdir, f"n{n}")
     shutil.rmtree(work, ignore_errors=True)
@@ -171,44 +201,73 @@ def bench_n(engine, n, args, results):
                        check=True, stdout=f)
 
     gander = [args.gander, "-dir", migdir, engine.name]
+    goose = ([args.goose, "-dir", migdir, engine.name] if args.goose
+             else None)
     env = dict(os.environ, NO_COLOR="1")
     load_before = os.getloadavg()[0]
-    g_runs, r_runs, ratios = [], [], []
+    sides = ["gander", "raw"] + (["goose"] if goose else [])
+    runs = {side: [] for side in sides}
+    ratios, goose_ratios = [], []
     for i in range(args.pairs):
-        order = ("gander", "raw") if i % 2 == 0 else ("raw", "gander")
+        order = rounds_order(i, sides)
         for side in order:
             db = engine.fresh(side)
             if side == "gander":
                 res = run(gander + [engine.gander_dsn(db), "up"], env=env)
-                g_runs.append(res)
+            elif side == "goose":
+                res = run(goose + [engine.gander_dsn(db), "up"], env=env)
             else:
                 res = engine.raw(db, script)
-                r_runs.append(res)
+            runs[side].append(res)
             got = engine.count_versions(db)
             if got != n + 1:
                 raise SystemExit(f"bench.py: {side} left {got} version rows, "
                                  f"expected {n + 1}")
-            if i == 0 and side == order[1]:
-                # Both sides must build the same schema, or the times mean
+            if i == 0 and side != "raw":
+                # Every side must build the same schema, or the times mean
                 # nothing.
                 other = engine.fresh("check")
-                if side == "gander":
-                    engine.raw(other, script)
-                else:
-                    run(gander + [engine.gander_dsn(other), "up"], env=env)
+                engine.raw(other, script)
                 if engine.schema(db) != engine.schema(other):
-                    raise SystemExit("bench.py: gander and the raw script "
+                    raise SystemExit(f"bench.py: {side} and the raw script "
                                      "built different schemas")
-        ratios.append(g_runs[-1].wall / r_runs[-1].wall)
-        print(f"  N={n} pair {i + 1}/{args.pairs}: gander "
-              f"{g_runs[-1].wall:.3f}s raw {r_runs[-1].wall:.3f}s "
-              f"ratio {ratios[-1]:.3f}", file=sys.stderr, flush=True)
+        ratios.append(runs["gander"][-1].wall / runs["raw"][-1].wall)
+        line = (f"  N={n} round {i + 1}/{args.pairs}: gander "
+                f"{runs['gander'][-1].wall:.3f}s raw {runs['raw'][-1].wall:.3f}s "
+                f"ratio {ratios[-1]:.3f}")
+        if goose:
+            goose_ratios.append(runs["goose"][-1].wall / runs["raw"][-1].wall)
+            line += (f"; goose {runs['goose'][-1].wall:.3f}s "
+                     f"ratio {goose_ratios[-1]:.3f}")
+        print(line, file=sys.stderr, flush=True)
+    g_runs, r_runs = runs["gander"], runs["raw"]
 
-    # status on a database that gander migrated
+    # The read-only commands on a database that gander migrated, interleaved
+    # so that a busy moment of the machine hits all of them alike.
     db_status = engine.fresh("status")
     run(gander + [engine.gander_dsn(db_status), "up"], env=env)
-    s_runs = [run(gander + [engine.gander_dsn(db_status), "status"], env=env)
-              for _ in range(args.status_runs)]
+    dsn = engine.gander_dsn(db_status)
+    commands = {
+        "status": gander + [dsn, "status"],
+        "version": gander + [dsn, "version"],
+        "self_version": [args.gander, "-version"],
+    }
+    if goose:
+        commands["goose_status"] = goose + [dsn, "status"]
+        commands["goose_version"] = goose + [dsn, "version"]
+    quick = {name: [] for name in commands}
+    for i in range(args.status_runs):
+        for name in rounds_order(i, list(commands)):
+            quick[name].append(run(commands[name], env=env, rss=False))
+    quick_rss = {name: max(run(argv, env=env).rss_kib
+                           for _ in range(args.rss_runs))
+                 for name, argv in commands.items()}
+
+    def per_run_ratio(a, b):
+        return median([x.wall / y.wall for x, y in zip(quick[a], quick[b])])
+
+    def ms(name):
+        return median([r.wall for r in quick[name]]) * 1000
 
     row = {
         "engine": engine.name, "n": n, "location": args.location,
@@ -224,12 +283,30 @@ def bench_n(engine, n, args, results):
         "gander_up_rss_kib": max(r.rss_kib for r in g_runs),
         "raw_up_rss_kib": max(r.rss_kib for r in r_runs),
         "status_runs": args.status_runs,
-        "status_wall_ms": median([r.wall for r in s_runs]) * 1000,
-        "status_wall_min_ms": min(r.wall for r in s_runs) * 1000,
-        "status_rss_kib": max(r.rss_kib for r in s_runs),
+        "status_wall_ms": ms("status"),
+        "status_wall_min_ms": min(r.wall for r in quick["status"]) * 1000,
+        "status_rss_kib": quick_rss["status"],
+        "version_wall_ms": ms("version"),
+        "version_rss_kib": quick_rss["version"],
+        "self_version_wall_ms": ms("self_version"),
+        "self_version_rss_kib": quick_rss["self_version"],
+        "version_ratio_median": per_run_ratio("version", "self_version"),
+        "goose": args.goose,
         # Other work on the machine shows up as noise in every wall time.
         "loadavg_1min": [load_before, os.getloadavg()[0]],
     }
+    if goose:
+        row.update({
+            "goose_up_wall_s": median([r.wall for r in runs["goose"]]),
+            "goose_ratio_median": median(goose_ratios),
+            "goose_ratios": goose_ratios,
+            "goose_up_rss_kib": max(r.rss_kib for r in runs["goose"]),
+            "goose_status_wall_ms": ms("goose_status"),
+            "goose_status_rss_kib": quick_rss["goose_status"],
+            "goose_version_wall_ms": ms("goose_version"),
+            "status_goose_ratio_median": per_run_ratio("status",
+                                                       "goose_status"),
+        })
     results.append(row)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
@@ -258,10 +335,10 @@ def machine():
 
 def print_table(rows):
     print("| engine | N | db on | gander up | raw up | ratio (median of "
-          "pairs) | CPU gander / raw | status (median) | RSS up / status "
-          "| load |")
+          "rounds) | CPU gander / raw | status | version | gander -version "
+          "| RSS up / status / version | load |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: "
-          "| ---: |")
+          "| ---: | ---: | ---: |")
     for r in rows:
         print(f"| {r['engine']} | {r['n']} | {r['location']} "
               f"| {r['gander_up_wall_s']:.3f} s | {r['raw_up_wall_s']:.3f} s "
@@ -269,9 +346,96 @@ def print_table(rows):
               f"| {r['gander_up_cpu_s']:.3f} s / {r['raw_up_cpu_s']:.3f} s "
               f"({r['cpu_ratio_median']:.2f}×) "
               f"| {r['status_wall_ms']:.1f} ms "
+              f"| {r['version_wall_ms']:.1f} ms "
+              f"| {r['self_version_wall_ms']:.1f} ms "
               f"| {r['gander_up_rss_kib'] / 1024:.1f} / "
-              f"{r['status_rss_kib'] / 1024:.1f} MiB "
+              f"{r['status_rss_kib'] / 1024:.1f} / "
+              f"{r['version_rss_kib'] / 1024:.1f} MiB "
               f"| {r['loadavg_1min'][0]:.1f}–{r['loadavg_1min'][1]:.1f} |")
+    goose_rows = [r for r in rows if r.get("goose")]
+    if goose_rows:
+        print()
+        print("| engine | N | goose up | goose / raw | goose status "
+              "| goose version | goose RSS up / status |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in goose_rows:
+            print(f"| {r['engine']} | {r['n']} | {r['goose_up_wall_s']:.3f} s "
+                  f"| {r['goose_ratio_median']:.3f} "
+                  f"| {r['goose_status_wall_ms']:.1f} ms "
+                  f"| {r['goose_version_wall_ms']:.1f} ms "
+                  f"| {r['goose_up_rss_kib'] / 1024:.1f} / "
+                  f"{r['goose_status_rss_kib'] / 1024:.1f} MiB |")
+
+
+# Issue 7's goals, each a ratio within one run on one machine.
+UP_MAX = 1.02
+STATUS_VS_GOOSE_MAX = 0.25
+VERSION_VS_SELF_MAX = 1.5
+RSS_MAX_KIB = 8 * 1024
+# "flat as N grows": what N = 5000 may add to N = 1000's peak
+RSS_GROWTH_MAX_KIB = 512
+
+
+def check_targets(rows):
+    """One line per goal and row: measured, target, verdict."""
+    checks = []
+
+    def add(what, value, limit, text):
+        verdict = ("n/a" if value is None
+                   else "met" if value <= limit else "MISSED")
+        checks.append({"what": what, "measured": value, "target": limit,
+                       "verdict": verdict, "text": text})
+
+    raw = {"sqlite3": "sqlite3", "postgres": "psql"}
+    for r in rows:
+        tag = f"{r['engine']} N={r['n']} {r['location']}".strip()
+        add(f"{tag}: up / {raw[r['engine']]}", r["ratio_median"], UP_MAX,
+            f"{r['ratio_median']:.3f}×")
+        if r.get("goose"):
+            add(f"{tag}: status / goose status",
+                r["status_goose_ratio_median"], STATUS_VS_GOOSE_MAX,
+                f"{r['status_goose_ratio_median']:.3f}× "
+                f"({r['status_wall_ms']:.1f} / "
+                f"{r['goose_status_wall_ms']:.1f} ms)")
+        else:
+            add(f"{tag}: status / goose status", None, STATUS_VS_GOOSE_MAX,
+                f"no goose binary; gander status {r['status_wall_ms']:.1f} ms")
+        add(f"{tag}: version / gander -version", r["version_ratio_median"],
+            VERSION_VS_SELF_MAX,
+            f"{r['version_ratio_median']:.3f}× ({r['version_wall_ms']:.1f} / "
+            f"{r['self_version_wall_ms']:.1f} ms)")
+        if r["engine"] == "sqlite3":
+            for what in ("up", "status"):
+                kib = r[f"gander_up_rss_kib" if what == "up"
+                        else "status_rss_kib"]
+                add(f"{tag}: peak RSS {what}", kib / 1024, RSS_MAX_KIB / 1024,
+                    f"{kib / 1024:.1f} MiB")
+    by_place = {}
+    for r in rows:
+        if r["engine"] == "sqlite3":
+            by_place.setdefault(r["location"], []).append(r)
+    for place, rs in by_place.items():
+        if len(rs) < 2:
+            continue
+        rs = sorted(rs, key=lambda r: r["n"])
+        lo, hi = rs[0], rs[-1]
+        for what, key in (("up", "gander_up_rss_kib"),
+                          ("status", "status_rss_kib")):
+            grow = hi[key] - lo[key]
+            add(f"sqlite3 {place}: RSS {what} N={lo['n']}→{hi['n']}",
+                grow / 1024, RSS_GROWTH_MAX_KIB / 1024,
+                f"+{grow / 1024:.1f} MiB ({lo[key] / 1024:.1f} → "
+                f"{hi[key] / 1024:.1f})")
+    return checks
+
+
+def print_targets(checks):
+    print()
+    print("| goal | measured | target | verdict |")
+    print("| --- | ---: | ---: | --- |")
+    for c in checks:
+        print(f"| {c['what']} | {c['text']} | ≤ {c['target']:g} "
+              f"| {c['verdict']} |")
 
 
 def main():
@@ -284,6 +448,13 @@ def main():
     ap.add_argument("--counts", default="1000,5000")
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--status-runs", type=int, default=30)
+    ap.add_argument("--rss-runs", type=int, default=3,
+                    help="runs under /usr/bin/time for the peak RSS of the "
+                         "short commands")
+    ap.add_argument("--goose", default=os.environ.get("GOOSE") or
+                    shutil.which("goose"),
+                    help="goose binary for the comparison column "
+                         "(default: $GOOSE, else goose on PATH; none: skip)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--workdir", required=True,
                     help="where migrations, scripts and SQLite files go")
@@ -295,8 +466,14 @@ def main():
     if not args.gander or not os.access(args.gander, os.X_OK):
         ap.error("give the gander binary with --gander or GANDER=")
     args.gander = os.path.abspath(args.gander)
-    if args.pairs < 1 or args.status_runs < 1:
-        ap.error("--pairs and --status-runs must be positive")
+    if args.pairs < 1 or args.status_runs < 1 or args.rss_runs < 1:
+        ap.error("--pairs, --status-runs and --rss-runs must be positive")
+    if args.goose in ("", "none"):
+        args.goose = None
+    if args.goose:
+        if not os.access(args.goose, os.X_OK):
+            ap.error(f"goose binary {args.goose} is not executable")
+        args.goose = os.path.abspath(args.goose)
 
     engine = (SqliteEngine(args, args.workdir) if args.engine == "sqlite3"
               else PostgresEngine(args))
@@ -304,19 +481,29 @@ def main():
     commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short",
                              "HEAD"], capture_output=True, text=True)
     info["gander_commit"] = commit.stdout.strip() or "unknown"
+    if args.goose:
+        goose_v = subprocess.run([args.goose, "--version"],
+                                 capture_output=True, text=True)
+        info["goose"] = (goose_v.stdout + goose_v.stderr).strip()
+    else:
+        info["goose"] = None
     print(f"machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory']}, "
-          f"Linux {info['kernel']}; gander at {info['gander_commit']}",
+          f"Linux {info['kernel']}; gander at {info['gander_commit']}; "
+          f"goose: {info['goose'] or 'not available (no column)'}",
           file=sys.stderr)
     rows = []
     for n in [int(x) for x in args.counts.split(",")]:
         bench_n(engine, n, args, rows)
     print_table(rows)
+    checks = check_targets(rows)
+    print_targets(checks)
     if args.json:
-        data = {"machine": info, "results": []}
+        data = {"machine": info, "results": [], "targets": []}
         if os.path.exists(args.json):
             with open(args.json) as f:
                 data = json.load(f)
         data["results"] += rows
+        data.setdefault("targets", []).extend(checks)
         with open(args.json, "w") as f:
             json.dump(data, f, indent=2)
     return 0

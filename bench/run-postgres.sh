@@ -5,7 +5,9 @@
 #
 #   bench/run-postgres.sh [GANDER]        (or GANDER=... bench/run-postgres.sh)
 #
-# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30),
+# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30), RSS_RUNS (3),
+#      GOOSE (a goose binary for the comparison column; default: goose on
+#      PATH, none to skip),
 #      RESULTS (JSON file to append to). Works as root (the server then runs
 #      as the `postgres` user) or as a normal user.
 set -euo pipefail
@@ -28,4 +30,4 @@ trap 'rm -rf "$work"; pg_server_stop' EXIT
 echo "== PostgreSQL $(psql -X -At -c 'SHOW server_version'), socket $PGHOST" >&2
 "$py" "$here/bench.py" postgres --gander "$GANDER" --workdir "$work" \
   --location "socket, fsync=off" --counts "${COUNTS:-1000,5000}" \
-  --pairs "${PAIRS:-5}" --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
+  --pairs "${PAIRS:-5}" --status-runs "${STATUS_RUNS:-30}" --rss-runs "${RSS_RUNS:-3}" "${json[@]}"

@@ -4,7 +4,9 @@
 #
 #   bench/run-sqlite.sh [GANDER]          (or GANDER=... bench/run-sqlite.sh)
 #
-# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30),
+# Env: COUNTS (default 1000,5000), PAIRS (5), STATUS_RUNS (30), RSS_RUNS (3),
+#      GOOSE (a goose binary for the comparison column; default: goose on
+#      PATH, none to skip),
 #      DISK_DIR (default /var/tmp: the on-disk reference run, N=1000;
 #      DISK_DIR=none skips that run),
 #      RESULTS (JSON file to append to; default bench/results-sqlite.json
@@ -28,11 +30,11 @@ trap 'rm -rf "$tmpfs" ${disk:+"$disk"}' EXIT
 echo "== SQLite, database and migrations on tmpfs ($tmpfs)" >&2
 "$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$tmpfs" \
   --location tmpfs --counts "${COUNTS:-1000,5000}" --pairs "${PAIRS:-5}" \
-  --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
+  --status-runs "${STATUS_RUNS:-30}" --rss-runs "${RSS_RUNS:-3}" "${json[@]}"
 
 [ "${DISK_DIR:-}" = none ] && exit 0
 disk=$(mktemp -d "${DISK_DIR:-/var/tmp}/gander-bench.XXXXXX")
 echo "== SQLite, database and migrations on disk ($disk), reference" >&2
 "$py" "$here/bench.py" sqlite3 --gander "$GANDER" --workdir "$disk" \
   --location disk --counts 1000 --pairs "${PAIRS:-5}" \
-  --status-runs "${STATUS_RUNS:-30}" "${json[@]}"
+  --status-runs "${STATUS_RUNS:-30}" --rss-runs "${RSS_RUNS:-3}" "${json[@]}"

@@ -487,17 +487,21 @@ cmd_status (Run *run)
   g_autoptr(GPtrArray) statuses = NULL;
   guint n_pending = 0;
   g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GString) table = NULL;
 
   if (run->opts->no_versioning)
     {
       /* goose: the table is never read, every file says so */
       g_autoptr(GPtrArray) all = gander_source_get_migrations (run->source);
 
-      cli_log ("    Applied At                  Migration");
-      cli_log ("    =======================================");
+      table = g_string_sized_new (64 * (all->len + 2));
+
+      cli_log_block_append (table, "    Applied At                  Migration");
+      cli_log_block_append (table, "    =======================================");
       for (guint i = 0; i < all->len; i++)
-        cli_log ("    %-24s -- %s", "no versioning",
-                 gander_migration_get_name (g_ptr_array_index (all, i)));
+        cli_log_block_append (table, "    %-24s -- %s", "no versioning",
+                              gander_migration_get_name (g_ptr_array_index (all, i)));
+      cli_log_block_flush (table);
       if (run->opts->json)
         {
           builder = json_begin (run->command);
@@ -527,16 +531,19 @@ cmd_status (Run *run)
   if (statuses == NULL)
     return fail (run, error, NULL);
 
-  cli_log ("    Applied At                  Migration");
-  cli_log ("    =======================================");
+  /* one write for the whole table */
+  table = g_string_sized_new (64 * (statuses->len + 2));
+  cli_log_block_append (table, "    Applied At                  Migration");
+  cli_log_block_append (table, "    =======================================");
   for (guint i = 0; i < statuses->len; i++)
     {
       GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
       g_autofree char *to_free = NULL;
 
-      cli_log ("    %-24s -- %s", status_column (status, &to_free),
-               gander_migration_status_get_name (status));
+      cli_log_block_append (table, "    %-24s -- %s", status_column (status, &to_free),
+                            gander_migration_status_get_name (status));
     }
+  cli_log_block_flush (table);
 
   for (guint i = 0; i < statuses->len; i++)
     {

@@ -70,16 +70,16 @@ current_stamp (void)
   return stamp_text;
 }
 
+/* Appends one logger line (stamp, message, newline) to @line; log_lock
+ * held. */
 static void
-write_line (gboolean    gray,
-            const char *message)
+append_line (GString    *line,
+             gboolean    gray,
+             const char *message)
 {
-  g_autoptr(GString) line = NULL;
   gsize len = strlen (message);
   gboolean color = gray && use_color;
 
-  g_mutex_lock (&log_lock);
-  line = g_string_sized_new (len + 48);
   g_string_append (line, current_stamp ());
   if (color)
     g_string_append (line, GRAY);
@@ -88,12 +88,56 @@ write_line (gboolean    gray,
     g_string_append (line, RESET);
   if (len == 0 || message[len - 1] != '\n')
     g_string_append_c (line, '\n');
+}
+
+static void
+write_line (gboolean    gray,
+            const char *message)
+{
+  g_autoptr(GString) line = g_string_sized_new (strlen (message) + 48);
+
+  g_mutex_lock (&log_lock);
+  append_line (line, gray, message);
   /* One write per line, as Go's logger does: stderr is unbuffered, so
    * separate pieces would each be a system call, and lines written by
    * several processes to one file would interleave. */
   fwrite (line->str, 1, line->len, stderr);
   fflush (stderr);
   g_mutex_unlock (&log_lock);
+}
+
+/* A block of lines for one write: `status` logs a line per migration, and
+ * a thousand write() calls cost more than building the table. The bytes
+ * are those cli_log() would write line by line, stamps included. */
+void
+cli_log_block_append (GString    *block,
+                      const char *format,
+                      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (quiet)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_mutex_lock (&log_lock);
+  append_line (block, FALSE, message);
+  g_mutex_unlock (&log_lock);
+}
+
+/* Writes what cli_log_block_append() collected and empties @block. */
+void
+cli_log_block_flush (GString *block)
+{
+  if (block->len == 0)
+    return;
+  g_mutex_lock (&log_lock);
+  fwrite (block->str, 1, block->len, stderr);
+  fflush (stderr);
+  g_mutex_unlock (&log_lock);
+  g_string_truncate (block, 0);
 }
 
 void

@@ -60,6 +60,10 @@ void        cli_log_gray              (const char *format,
                                        ...) G_GNUC_PRINTF (1, 2);
 void        cli_warn                  (const char *format,
                                        ...) G_GNUC_PRINTF (1, 2);
+void        cli_log_block_append      (GString    *block,
+                                       const char *format,
+                                       ...) G_GNUC_PRINTF (2, 3);
+void        cli_log_block_flush       (GString    *block);
 void        cli_log_install_lib_writer (gboolean   verbose);
 
 /* gander-cli-gocompat.c: Go behaviours goose users see. */

@@ -8,9 +8,11 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import os
 import re
 import signal
+import socket
+import subprocess
 import time
 
-from clitest import CliTestCase, STATUS_HEADER, ANSIC, GO_DURATION, main
+from clitest import CliTestCase, STATUS_HEADER, ANSIC, GO_DURATION, GANDER, LOG_PREFIX, main
 
 # A statement SQLite needs several seconds for: room to time out or to be
 # interrupted while it runs.
@@ -168,6 +170,43 @@ class CommandsTest(CliTestCase):
         stamp = self.query(self.db, 'SELECT tstamp FROM goose_db_version WHERE version_id = 1')[0][0]
         expected = time.strftime('%a %b %e %H:%M:%S %Y', time.strptime(stamp, '%Y-%m-%d %H:%M:%S'))
         self.assertEqual(r.lines[2][4:28].rstrip(), expected)
+
+    def stderr_writes(self, *args):
+        """Runs gander with stderr on a SOCK_SEQPACKET socket, where every
+        write() arrives as one record: returns the records, decoded."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with ours:
+            with theirs:
+                proc = subprocess.Popen([GANDER, '-dir', self.dir, 'sqlite3', self.db] + list(args),
+                                        cwd=self.tmp, env=self.env, stdout=subprocess.DEVNULL,
+                                        stderr=theirs)
+            records = []
+            while True:
+                record = ours.recv(1 << 20)
+                if not record:
+                    break
+                records.append(record.decode())
+        self.assertEqual(proc.wait(timeout=120), 0, records)
+        return records
+
+    def test_status_table_is_one_write(self):
+        # 1000 migrations used to be 1002 write() calls; the bytes are the
+        # same as line by line: each line keeps its own log prefix.
+        for i in range(4, 41):
+            self.migration('migrations', '%05d_t%d.sql' % (i, i),
+                           'CREATE TABLE t%d (id INTEGER);' % i, 'DROP TABLE t%d;' % i)
+        self.assertSuccess(self.g('up-to', '30'))
+        for args in (['status'], ['status', '-no-versioning']):
+            records = self.stderr_writes(*args)
+            self.assertEqual(len(records), 1, records)
+            lines = records[0].splitlines()
+            self.assertEqual(len(lines), 42)
+            for line in lines:
+                self.assertRegex(line, LOG_PREFIX)
+            lines = [LOG_PREFIX.sub('', l, count=1) for l in lines]
+            self.assertEqual(lines[:2], STATUS_HEADER)
+            self.assertTrue(lines[-1].endswith(' -- 00040_t40.sql'), lines[-1])
+        self.assertTrue(lines[2].startswith('    no versioning '), lines[2])
 
     def test_status_json_and_exit_code(self):
         r = self.g('status', '--exit-code')
