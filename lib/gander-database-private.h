@@ -16,6 +16,11 @@ GArray *gander_side_rows_new    (void);
 void    gander_version_row_clear (GanderVersionRow *row);
 void    gander_side_row_clear    (GanderSideRow    *row);
 
+/* The side table's state column, read the same by every backend: an
+ * unknown word (a later Gander's, or damage) is "running", the state that
+ * makes a human decide, never "pending", which would run it again. */
+GanderMigrationState gander_database_state_from_string (const char *text);
+
 /* `user@host`, for the side table's applied_by column. */
 const char *gander_database_applied_by (void);
 

@@ -6,7 +6,10 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-database.h"
 #include "gander-database-private.h"
 #include "gander-sqlite-database.h"
@@ -442,6 +445,11 @@ gander_database_open (GanderDatabase  *self,
     return TRUE;
   if (!gander_validate_table_name (priv->table_name, error))
     return FALSE;
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      gander_set_cancelled_error (error, _("cancelled before connecting"));
+      return FALSE;
+    }
   if (!GANDER_DATABASE_GET_CLASS (self)->open (self, cancellable, error))
     return FALSE;
   priv->is_open = TRUE;
@@ -477,7 +485,9 @@ gander_database_close (GanderDatabase *self)
  * @cancellable: (nullable): cancels the running statement
  * @error: return location for a #GError
  *
- * Runs @sql without parameters and discards any rows.
+ * Runs @sql without parameters and discards any rows. When @cancellable
+ * is cancelled, before or while the statement runs, it fails with
+ * %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE on success
  *
@@ -489,21 +499,19 @@ gander_database_exec (GanderDatabase  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (sql != NULL, FALSE);
 
   if (!check_open (self, error))
     return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_is_cancelled (cancellable))
     {
-      (*error)->domain = GANDER_ERROR;
-      (*error)->code = GANDER_ERROR_CANCELLED;
+      gander_set_cancelled_error (error, _("the statement was cancelled before it started"));
       return FALSE;
     }
-  {
-    GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
-    priv->error_line = 0;
-  }
+  priv->error_line = 0;
   return GANDER_DATABASE_GET_CLASS (self)->exec (self, sql, cancellable, error);
 }
 
@@ -529,6 +537,11 @@ gander_database_begin (GanderDatabase  *self,
 
   if (!check_open (self, error))
     return FALSE;
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      gander_set_cancelled_error (error, _("cancelled before the transaction began"));
+      return FALSE;
+    }
   return GANDER_DATABASE_GET_CLASS (self)->begin (self, cancellable, error);
 }
 
@@ -600,6 +613,11 @@ gander_database_lock (GanderDatabase  *self,
 
   if (!check_open (self, error))
     return FALSE;
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      gander_set_cancelled_error (error, _("cancelled before taking the run lock"));
+      return FALSE;
+    }
   return GANDER_DATABASE_GET_CLASS (self)->lock (self, cancellable, error);
 }
 
@@ -630,7 +648,7 @@ gander_database_unlock (GanderDatabase  *self,
  * @self: a #GanderDatabase
  *
  * Aborts the statement running on this connection, from any thread. The
- * statement fails with %GANDER_ERROR_CANCELLED.
+ * statement fails with %G_IO_ERROR_CANCELLED.
  *
  * Since: 0.1
  */
@@ -1084,6 +1102,18 @@ gander_side_row_clear (GanderSideRow *row)
   g_clear_pointer (&row->checksum, g_free);
   g_clear_pointer (&row->applied_by, g_free);
   g_clear_pointer (&row->applied_at, g_free);
+}
+
+GanderMigrationState
+gander_database_state_from_string (const char *text)
+{
+  if (g_strcmp0 (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_APPLIED)) == 0)
+    return GANDER_MIGRATION_STATE_APPLIED;
+  if (g_strcmp0 (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_PENDING)) == 0)
+    return GANDER_MIGRATION_STATE_PENDING;
+  /* "running", NULL, or a word of a later Gander: a human must look
+   * rather than have the migration run again. */
+  return GANDER_MIGRATION_STATE_RUNNING;
 }
 
 const char *

@@ -9,6 +9,7 @@
 
 #include "gander-libpq-private.h"
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-database-private.h"
 #include "gander-postgres-database.h"
 #include "gander-postgres-private.h"
@@ -239,7 +240,10 @@ set_error_from_result (GanderPostgresDatabase  *self,
   append_field (msg, result, PG_DIAG_MESSAGE_HINT, "HINT");
   append_field (msg, result, PG_DIAG_CONTEXT, "CONTEXT");
 
-  g_set_error_literal (error, GANDER_ERROR, code, msg->str);
+  if (code == GANDER_ERROR_CANCELLED)
+    gander_set_cancelled_error (error, "%s", msg->str);
+  else
+    g_set_error_literal (error, GANDER_ERROR, code, msg->str);
 }
 
 static void
@@ -252,8 +256,7 @@ set_not_open_error (GError **error)
 static void
 set_cancelled_error (GError **error)
 {
-  g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "the operation was cancelled");
+  gander_set_cancelled_error (error, "the operation was cancelled");
 }
 
 /* The password as written in a URI's user info, before percent-decoding:
@@ -1474,16 +1477,6 @@ gander_postgres_database_delete_side_row (GanderDatabase  *db,
   return run_write (self, what, sql, 1, params, error);
 }
 
-static GanderMigrationState
-state_from_string (const char *text)
-{
-  if (g_str_equal (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_RUNNING)))
-    return GANDER_MIGRATION_STATE_RUNNING;
-  if (g_str_equal (text, gander_migration_state_to_string (GANDER_MIGRATION_STATE_APPLIED)))
-    return GANDER_MIGRATION_STATE_APPLIED;
-  return GANDER_MIGRATION_STATE_PENDING;
-}
-
 static GArray *
 gander_postgres_database_list_side_rows (GanderDatabase  *db,
                                          GError         **error)
@@ -1514,7 +1507,7 @@ gander_postgres_database_list_side_rows (GanderDatabase  *db,
         .version_id = value_int64 (result, i, 0),
         .filename = value_dup (result, i, 1),
         .checksum = value_dup (result, i, 2),
-        .state = state_from_string (PQgetvalue (result, i, 3)),
+        .state = gander_database_state_from_string (PQgetvalue (result, i, 3)),
         .applied_by = value_dup (result, i, 4),
         .applied_at = value_dup (result, i, 5),
         .duration_us = value_int64 (result, i, 6),

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-database-private.h"
 #include "gander-sqlite-database.h"
 
@@ -240,6 +241,10 @@ set_sqlite_error (GError     **error,
 
   switch (code)
     {
+    case GANDER_ERROR_CANCELLED:
+      gander_set_cancelled_error (error, "%s (SQLite error %s, code %d)",
+                                  message, sqlite_code_name (rc), rc);
+      break;
     case GANDER_ERROR_LOCKED:
     case GANDER_ERROR_READ_ONLY:
     case GANDER_ERROR_NOT_A_DATABASE:
@@ -265,8 +270,7 @@ set_db_error (GanderSqliteDatabase  *self,
 static void
 set_cancelled_error (GError **error)
 {
-  g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "the operation was cancelled");
+  gander_set_cancelled_error (error, "the operation was cancelled");
 }
 
 static void
@@ -1020,8 +1024,7 @@ gander_sqlite_database_lock (GanderDatabase  *database,
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "cancelled while waiting for the run lock of %s, held by %s",
+          gander_set_cancelled_error (error, "cancelled while waiting for the run lock of %s, held by %s",
                        self->filename, holder);
           return FALSE;
         }
@@ -1252,18 +1255,6 @@ gander_sqlite_database_delete_side_row (GanderDatabase  *database,
   return TRUE;
 }
 
-static GanderMigrationState
-parse_state (const char *state)
-{
-  if (g_strcmp0 (state, "applied") == 0)
-    return GANDER_MIGRATION_STATE_APPLIED;
-  if (g_strcmp0 (state, "pending") == 0)
-    return GANDER_MIGRATION_STATE_PENDING;
-  /* "running", or a word of a later Gander: ask for a human decision
-   * rather than run the migration again. */
-  return GANDER_MIGRATION_STATE_RUNNING;
-}
-
 static GArray *
 gander_sqlite_database_list_side_rows (GanderDatabase  *database,
                                        GError         **error)
@@ -1297,7 +1288,7 @@ gander_sqlite_database_list_side_rows (GanderDatabase  *database,
         .version_id = sqlite3_column_int64 (stmt, 0),
         .filename = dup_column_text (stmt, 1),
         .checksum = dup_column_text (stmt, 2),
-        .state = parse_state ((const char *) sqlite3_column_text (stmt, 3)),
+        .state = gander_database_state_from_string ((const char *) sqlite3_column_text (stmt, 3)),
         .applied_by = dup_column_text (stmt, 4),
         .applied_at = dup_column_text (stmt, 5),
         .duration_us = sqlite3_column_int64 (stmt, 6),

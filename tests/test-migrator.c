@@ -746,7 +746,7 @@ test_cancelled_before_start (Fixture       *f,
   g_cancellable_cancel (cancellable);
 
   g_assert_null (gander_migrator_up (m, cancellable, &error));
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   rows = version_rows (f);
   g_assert_true (g_str_equal (rows, "0") || g_str_equal (rows, ""));
   g_assert_false (table_exists (f, "users"));

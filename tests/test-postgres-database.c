@@ -674,7 +674,7 @@ test_cancel (Fixture       *f,
   g_assert_false (gander_database_exec (f->db, "SELECT pg_sleep(30)", cancellable, &error));
   elapsed = g_get_monotonic_time () - start;
   g_thread_join (thread);
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_test_message ("cancelled after %" G_GINT64_FORMAT " ms: %s", elapsed / 1000, error->message);
   g_assert_cmpint (elapsed, <, 1300 * G_TIME_SPAN_MILLISECOND);
   g_clear_error (&error);
@@ -687,7 +687,7 @@ test_cancel (Fixture       *f,
 
   /* a cancelled cancellable stops the next statement before it starts */
   g_assert_false (gander_database_exec (f->db, "SELECT 1", cancellable, &error));
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
   /* gander_database_interrupt() from another thread does the same */
@@ -697,13 +697,38 @@ test_cancel (Fixture       *f,
   g_assert_false (gander_database_exec (f->db, "SELECT pg_sleep(30)", NULL, &error));
   elapsed = g_get_monotonic_time () - start;
   g_thread_join (thread);
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (elapsed, <, 1300 * G_TIME_SPAN_MILLISECOND);
   g_clear_error (&error);
 
   /* and the connection still works */
   gander_database_exec (f->db, "SELECT 1", NULL, &error);
   g_assert_no_error (error);
+}
+
+/* A cancelled exec with no error location must not crash, nor run. */
+static void
+test_cancelled_null_error (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  PGconn *conn;
+
+  REQUIRE_SERVER (f);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (gander_database_exec (f->db, "CREATE TABLE t (x int)", cancellable, NULL));
+  g_assert_false (gander_database_exec (f->db, "CREATE TABLE t (x int)", cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (gander_database_begin (f->db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (gander_database_lock (f->db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  conn = raw_connect (f->dsn);
+  g_assert_false (raw_relation_exists (conn, "t"));
+  PQfinish (conn);
 }
 
 static char *
@@ -839,7 +864,7 @@ test_advisory_lock (Fixture       *f,
   g_assert_false (gander_database_lock (f->db, cancellable, &error));
   elapsed = g_get_monotonic_time () - start;
   g_thread_join (thread);
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (elapsed, <, 1500 * G_TIME_SPAN_MILLISECOND);
   g_clear_error (&error);
 
@@ -851,7 +876,7 @@ test_advisory_lock (Fixture       *f,
   g_assert_false (gander_database_lock (f->db, NULL, &error));
   elapsed = g_get_monotonic_time () - start;
   g_thread_join (thread);
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (elapsed, <, 1500 * G_TIME_SPAN_MILLISECOND);
   g_clear_error (&error);
 
@@ -959,6 +984,49 @@ test_side_table (Fixture       *f,
   g_assert_cmpint (row->version_id, ==, 2);
   g_assert_cmpint (row->state, ==, GANDER_MIGRATION_STATE_APPLIED);
   g_assert_cmpint (row->duration_us, ==, 99);
+}
+
+/* An unknown state word reads as running (a human decides), the same on
+ * both engines. */
+static void
+test_side_table_unknown_state (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  GanderSideRow r = {
+    .version_id = 1, .filename = (char *) "00001_a.sql", .checksum = (char *) "aaaa",
+    .state = GANDER_MIGRATION_STATE_APPLIED,
+  };
+  const struct { const char *word; GanderMigrationState state; } cases[] = {
+    { "rolling-back", GANDER_MIGRATION_STATE_RUNNING },
+    { "", GANDER_MIGRATION_STATE_RUNNING },
+    { "APPLIED", GANDER_MIGRATION_STATE_RUNNING },
+    { "pending", GANDER_MIGRATION_STATE_PENDING },
+    { "applied", GANDER_MIGRATION_STATE_APPLIED },
+    { "running", GANDER_MIGRATION_STATE_RUNNING },
+  };
+  PGconn *conn;
+
+  REQUIRE_SERVER (f);
+  gander_database_ensure_side_table (f->db, &error);
+  g_assert_no_error (error);
+  gander_database_write_side_row (f->db, &r, &error);
+  g_assert_no_error (error);
+  conn = raw_connect (f->dsn);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE goose_db_version_gander SET state = '%s'",
+                                              cases[i].word);
+
+      raw_exec (conn, sql);
+      rows = gander_database_list_side_rows (f->db, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rows->len, ==, 1);
+      g_assert_cmpint (g_array_index (rows, GanderSideRow, 0).state, ==, cases[i].state);
+      g_clear_pointer (&rows, g_array_unref);
+    }
+  PQfinish (conn);
 }
 
 typedef struct
@@ -1200,10 +1268,12 @@ main (int    argc,
   ADD ("error-details", test_error_details);
   ADD ("concurrently", test_concurrently);
   ADD ("cancel", test_cancel);
+  ADD ("cancel/null-error", test_cancelled_null_error);
   ADD ("statement-timeout", test_statement_timeout);
   ADD ("lock-timeout", test_lock_timeout);
   ADD ("advisory-lock", test_advisory_lock);
   ADD ("side-table", test_side_table);
+  ADD ("side-table/unknown-state", test_side_table_unknown_state);
   ADD ("concurrent-ensure", test_concurrent_ensure);
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);
