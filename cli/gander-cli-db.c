@@ -755,7 +755,7 @@ cli_run_db_command (CliOptions  *opts,
   /* Files first: a missing directory or a broken file name must not leave
    * a new database file or version table behind. */
   /* by path: naming the directory through a GFile would set up GIO's
-   * virtual file system, about 1.3 MiB of a short run's peak memory */
+   * virtual file system, 0.6 to 1.3 MiB of a short run's peak memory */
   source = gander_source_new_for_path (opts->dir, GANDER_SOURCE_FLAGS_STRICT,
                                        run.cancellable, &error);
   if (source == NULL)

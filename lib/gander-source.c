@@ -451,7 +451,7 @@ finish_listing (GanderSource       *self,
  *
  * Like gander_source_new_for_file() for a local directory, but listed and
  * read without GIO's virtual file system, which a short-lived program
- * would otherwise initialise (about 1.3 MiB of resident memory) just to
+ * would otherwise initialise (0.6 to 1.3 MiB of resident memory) just to
  * name a directory. #GanderSource:directory is made when first asked for.
  *
  * Returns: (transfer full): a new source, or %NULL

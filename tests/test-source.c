@@ -460,7 +460,7 @@ test_by_path_names (Fixture       *f,
 }
 
 /* Listing, hashing and parsing a local directory never sets up GIO's
- * virtual file system (1.3 MiB of a short run's peak memory): checked in
+ * virtual file system (0.6 to 1.3 MiB of a short run's peak memory): checked in
  * a fresh process, where nothing else has. */
 static void
 test_by_path_without_gvfs (Fixture       *f,
