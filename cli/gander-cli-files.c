@@ -425,7 +425,7 @@ cli_cmd_validate (CliOptions *opts)
       only = g_file_new_for_path (target);
     }
 
-  source = gander_source_new_for_uri (dir,
+  source = gander_source_new_for_path (dir,
                                       GANDER_SOURCE_FLAGS_STRICT |
                                       GANDER_SOURCE_FLAGS_ALLOW_EMPTY |
                                       GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS,
