@@ -1001,6 +1001,7 @@ gander_sqlite_database_open (GanderDatabase  *database,
    * memory. Before the DSN's pragmas, so `_pragma=cache_size(N)` wins. */
   if (!run_sql (self, "PRAGMA cache_size = -" G_STRINGIFY (GANDER_SQLITE_CACHE_KIB), NULL, error))
     {
+      busy_wait_end (self);
       gander_sqlite_database_close (database);
       return FALSE;
     }
