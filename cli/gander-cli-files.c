@@ -93,7 +93,8 @@ collect_files (const char  *dir,
       if (!is_sql && (!g_str_has_suffix (name, ".go") ||
                       g_str_has_suffix (name, "_test.go")))
         continue;
-      if (!gander_version_from_filename (name, &version, &local_error))
+      version = gander_version_from_filename (name, &local_error);
+      if (version < 0)
         {
           g_autofree char *path = cli_go_path_join (dir, name);
 
@@ -423,7 +424,8 @@ cli_cmd_validate (CliOptions *opts)
       gint64 version;
       char **row;
 
-      if (!gander_version_from_filename (file->base, &version, &local_error))
+      version = gander_version_from_filename (file->base, &local_error);
+      if (version < 0)
         {
           g_autofree char *message =
             g_strdup_printf (_("failed to get version from file \"%s\": %s"),

@@ -201,7 +201,8 @@ add_candidate (GanderSource       *self,
   GanderMigration *migration = NULL;
   gint64 version;
 
-  if (gander_version_from_filename (name, &version, &name_error))
+  version = gander_version_from_filename (name, &name_error);
+  if (version > 0)
     {
       if (dir_path != NULL)
         {
