@@ -5,9 +5,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-migration.h"
 #include "gander-migration-private.h"
 #include "gander-sha256-private.h"
@@ -427,6 +433,83 @@ sha256_hex (GBytes *bytes)
   return gander_sha256_hex (data, len, FALSE);
 }
 
+/* A local file's bytes, in a buffer of their size. O_NONBLOCK: a FIFO
+ * put in place of a migration after it was listed must fail here, not
+ * block in open() until a writer comes (a regular file ignores the flag). */
+static GBytes *
+read_local (const char  *path,
+            gint        *code,
+            GError     **error)
+{
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize size, len = 0;
+  int saved_errno;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      if (saved_errno == ENOENT)
+        *code = GANDER_ERROR_NOT_FOUND;
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      saved_errno = errno;
+      g_close (fd, NULL);
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_close (fd, NULL);
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           S_ISDIR (st.st_mode) ?
+                           "it is a directory, not a migration file; remove or rename it" :
+                           "it is not a regular file (a FIFO, socket or device); "
+                           "remove or rename it");
+      return NULL;
+    }
+
+  /* The size fstat() gave, plus one byte to see the end of the file; a
+   * file that grows meanwhile is read to its end all the same. */
+  size = (gsize) st.st_size + 1;
+  data = g_malloc (size);
+  for (;;)
+    {
+      gssize n;
+
+      if (len == size)
+        {
+          size *= 2;
+          data = g_realloc (data, size);
+        }
+      n = read (fd, data + len, size - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved_errno = errno;
+          g_close (fd, NULL);
+          g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += (gsize) n;
+    }
+  g_close (fd, NULL);
+  if (len + 1 < size)
+    data = g_realloc (data, MAX (len, 1));
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
 /* The file's bytes, in a buffer of their size: g_file_load_contents()
  * grows its buffer in 8 KiB steps and a 300-byte migration would keep
  * 16 KiB. A resource is looked up without a copy. */
@@ -442,15 +525,17 @@ read_file (GanderMigration  *self,
   gint code = GANDER_ERROR_IO;
   GFile *file;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
-    code = GANDER_ERROR_CANCELLED;
-  else if (self->path != NULL)
+  if (g_cancellable_is_cancelled (cancellable))
     {
-      if (g_file_get_contents (self->path, &data, &len, &local_error))
-        bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        code = GANDER_ERROR_NOT_FOUND;
+      g_autofree char *where = gander_migration_dup_display_path (self);
+
+      gander_set_cancelled_error (error, "%s: cannot read migration %" G_GINT64_FORMAT
+                                  ": the operation was cancelled",
+                                  where, self->version);
+      return NULL;
     }
+  if (self->path != NULL)
+    bytes = read_local (self->path, &code, &local_error);
   else
     {
       file = gander_migration_get_file (self);
@@ -461,17 +546,19 @@ read_file (GanderMigration  *self,
 
       if (bytes == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         code = GANDER_ERROR_NOT_FOUND;
-      else if (bytes == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        code = GANDER_ERROR_CANCELLED;
     }
 
   if (bytes == NULL)
     {
       g_autofree char *where = gander_migration_dup_display_path (self);
 
-      g_set_error (error, GANDER_ERROR, code,
-                   "%s: cannot read migration %" G_GINT64_FORMAT ": %s",
-                   where, self->version, local_error->message);
+      if (gander_error_is_cancelled (local_error))
+        gander_set_cancelled_error (error, "%s: cannot read migration %" G_GINT64_FORMAT ": %s",
+                                    where, self->version, local_error->message);
+      else
+        g_set_error (error, GANDER_ERROR, code,
+                     "%s: cannot read migration %" G_GINT64_FORMAT ": %s",
+                     where, self->version, local_error->message);
     }
   return bytes;
 }

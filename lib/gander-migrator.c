@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "gander-error.h"
 #include "gander-enum-types.h"
 #include "gander-database-private.h"
@@ -36,8 +38,11 @@
  * ran in a transaction), the ones before it stay applied, and
  * gander_migrator_get_last_results() lists them followed by the failed one.
  *
- * A migrator runs one operation at a time; a second call from another
- * thread waits for the first.
+ * A migrator runs one operation at a time: starting another one while an
+ * operation runs (from another thread, or from a signal handler of the
+ * running one) fails at once with %GANDER_ERROR_BUSY. The getters never
+ * wait for a running operation: gander_migrator_get_last_results() returns
+ * what has run so far.
  *
  * Since: 0.1
  */
@@ -50,7 +55,13 @@ struct _GanderMigrator
   gboolean        allow_missing;
   gboolean        no_versioning;
 
-  GMutex          run_mutex;
+  /* Set while an operation runs (atomic): a second one fails with
+   * GANDER_ERROR_BUSY instead of waiting, so a handler that calls back
+   * into the migrator can never deadlock. */
+  gint            running;
+
+  /* Held only for a moment, never across database work or a signal. */
+  GMutex          results_mutex;
   GPtrArray      *last_results;
 
   /* Progress, only touched in the thread that receives signals. */
@@ -97,7 +108,7 @@ gander_migrator_finalize (GObject *object)
   g_clear_object (&self->database);
   g_clear_object (&self->source);
   g_clear_pointer (&self->last_results, g_ptr_array_unref);
-  g_mutex_clear (&self->run_mutex);
+  g_mutex_clear (&self->results_mutex);
 
   G_OBJECT_CLASS (gander_migrator_parent_class)->finalize (object);
 }
@@ -325,7 +336,7 @@ gander_migrator_class_init (GanderMigratorClass *klass)
 static void
 gander_migrator_init (GanderMigrator *self)
 {
-  g_mutex_init (&self->run_mutex);
+  g_mutex_init (&self->results_mutex);
   self->last_results = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -485,9 +496,41 @@ gander_migrator_get_last_results (GanderMigrator *self)
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
 
-  locker = g_mutex_locker_new (&self->run_mutex);
+  locker = g_mutex_locker_new (&self->results_mutex);
   return g_ptr_array_copy (self->last_results, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
 }
+
+/* ------------------------------------------------------------------ */
+/* One operation at a time                                             */
+
+/* The migrator itself stands for its claim on running an operation. */
+typedef GanderMigrator OpClaim;
+
+static void
+op_claim_release (OpClaim *self)
+{
+  g_atomic_int_set (&self->running, 0);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpClaim, op_claim_release)
+
+static OpClaim *
+op_claim (GanderMigrator  *self,
+          GError         **error)
+{
+  if (g_atomic_int_compare_and_exchange (&self->running, 0, 1))
+    return self;
+  g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_BUSY,
+                       _("another operation is running on this migrator; "
+                         "wait until it has finished (GanderMigrator:busy "
+                         "turns false) and try again"));
+  return NULL;
+}
+
+#define CLAIM_OR_RETURN(self, error, value) \
+  g_autoptr(OpClaim) G_PASTE (claim, __LINE__) = op_claim ((self), (error)); \
+  if (G_PASTE (claim, __LINE__) == NULL) \
+    return (value)
 
 /* ------------------------------------------------------------------ */
 /* Signals and progress, delivered where the caller wants them         */
@@ -773,7 +816,9 @@ run_migration (GanderMigrator   *self,
   result = gander_migration_result_new (migration, direction,
                                         g_get_monotonic_time () - started,
                                         empty, local_error);
+  g_mutex_lock (&self->results_mutex);
   g_ptr_array_add (self->last_results, g_object_ref (result));
+  g_mutex_unlock (&self->results_mutex);
   emit_finished (run, result);
 
   if (!ok)
@@ -879,6 +924,10 @@ end_run (GanderMigrator *self,
 
   if (locked && !gander_database_unlock (self->database, &error))
     g_warning ("could not release the migration lock: %s", error->message);
+  /* Done with the connection: a handler of the last notification may
+   * start the next operation. */
+  self->last_version = run->version;
+  op_claim_release (self);
   emit_progress (run, FALSE, 0, 1.0);
 }
 
@@ -915,7 +964,17 @@ check_not_dirty (GanderMigrator  *self,
 static GPtrArray *
 results_copy (GanderMigrator *self)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->results_mutex);
+
   return g_ptr_array_copy (self->last_results, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+}
+
+static void
+results_reset (GanderMigrator *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->results_mutex);
+
+  g_ptr_array_set_size (self->last_results, 0);
 }
 
 static GPtrArray *
@@ -931,7 +990,7 @@ do_up (GanderMigrator  *self,
   gboolean locked = FALSE;
   gboolean ok;
 
-  g_ptr_array_set_size (self->last_results, 0);
+  results_reset (self);
   ok = begin_run (self, run, &locked, &state, error) &&
        check_not_dirty (self, &state, error) &&
        (target == G_MAXINT64 ||
@@ -974,7 +1033,7 @@ do_down (GanderMigrator  *self,
   gboolean locked = FALSE;
   gboolean ok;
 
-  g_ptr_array_set_size (self->last_results, 0);
+  results_reset (self);
   ok = begin_run (self, run, &locked, &state, error) &&
        check_not_dirty (self, &state, error) &&
        (target == 0 ||
@@ -1010,7 +1069,6 @@ gander_migrator_execute (GanderMigrator    *self,
                          GCancellable      *cancellable,
                          GError           **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
   RunContext run = { 0, };
   GPtrArray *results = NULL;
 
@@ -1032,7 +1090,8 @@ gander_migrator_execute (GanderMigrator    *self,
       return NULL;
     }
 
-  locker = g_mutex_locker_new (&self->run_mutex);
+  if (op_claim (self, error) == NULL)
+    return NULL;
   run.emitter = gander_emitter_new (G_OBJECT (self), signal_context);
   run.cancellable = cancellable;
   run.version = self->last_version;
@@ -1064,13 +1123,11 @@ gander_migrator_execute (GanderMigrator    *self,
       g_assert_not_reached ();
     }
 
-  self->last_version = run.version;
+  /* end_run() released the claim */
   gander_emitter_unref (run.emitter);
   return results;
 }
 
-#define RUN_LOCKED(self) \
-  g_autoptr(GMutexLocker) G_PASTE (locker, __LINE__) = g_mutex_locker_new (&(self)->run_mutex)
 
 /**
  * gander_migrator_up:
@@ -1265,7 +1322,7 @@ gander_migrator_status (GanderMigrator  *self,
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  RUN_LOCKED (self);
+  CLAIM_OR_RETURN (self, error, NULL);
   if (!read_state (self, &state, cancellable, error))
     return NULL;
 
@@ -1339,7 +1396,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  RUN_LOCKED (self);
+  CLAIM_OR_RETURN (self, error, FALSE);
   if (self->no_versioning)
     {
       g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
@@ -1383,7 +1440,7 @@ gander_migrator_has_pending (GanderMigrator  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  RUN_LOCKED (self);
+  CLAIM_OR_RETURN (self, error, FALSE);
   if (!read_state (self, &state, cancellable, error))
     return FALSE;
   options = plan_options (self);

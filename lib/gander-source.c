@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-source.h"
 #include "gander-migration-private.h"
 
@@ -231,6 +232,100 @@ add_candidate (GanderSource       *self,
   return TRUE;
 }
 
+typedef enum {
+  ENTRY_REGULAR,
+  ENTRY_DIRECTORY,
+  ENTRY_FIFO,
+  ENTRY_SOCKET,
+  ENTRY_DEVICE,
+  ENTRY_SPECIAL,
+} EntryKind;
+
+static EntryKind
+kind_from_mode (mode_t mode)
+{
+  if (S_ISREG (mode))
+    return ENTRY_REGULAR;
+  if (S_ISDIR (mode))
+    return ENTRY_DIRECTORY;
+  if (S_ISFIFO (mode))
+    return ENTRY_FIFO;
+  if (S_ISSOCK (mode))
+    return ENTRY_SOCKET;
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return ENTRY_DEVICE;
+  return ENTRY_SPECIAL;
+}
+
+static EntryKind
+kind_from_d_type (unsigned char d_type)
+{
+  switch (d_type)
+    {
+    case DT_REG:
+      return ENTRY_REGULAR;
+    case DT_DIR:
+      return ENTRY_DIRECTORY;
+    case DT_FIFO:
+      return ENTRY_FIFO;
+    case DT_SOCK:
+      return ENTRY_SOCKET;
+    case DT_CHR:
+    case DT_BLK:
+      return ENTRY_DEVICE;
+    default:
+      return ENTRY_SPECIAL;
+    }
+}
+
+/* An entry named *.sql that is not a regular file (nor a link to one).
+ * goose lists it and then fails to read it, or, for a FIFO, waits in
+ * open() for a writer that never comes; Gander names it at once. One
+ * whose name carries no version is skipped, like any such name. */
+static gboolean
+add_not_regular (GanderSource       *self G_GNUC_UNUSED,
+                 GanderSourceFlags   flags G_GNUC_UNUSED,
+                 const char         *where,
+                 const char         *name,
+                 EntryKind           kind,
+                 GError            **error)
+{
+  g_autofree char *path = g_build_filename (where, name, NULL);
+  const char *what;
+
+  if (!gander_version_from_filename (name, NULL, NULL))
+    {
+      g_debug ("skipping %s: not a regular file", path);
+      return TRUE;
+    }
+
+  switch (kind)
+    {
+    case ENTRY_DIRECTORY:
+      what = "a directory";
+      break;
+    case ENTRY_FIFO:
+      what = "a FIFO (named pipe)";
+      break;
+    case ENTRY_SOCKET:
+      what = "a socket";
+      break;
+    case ENTRY_DEVICE:
+      what = "a device";
+      break;
+    case ENTRY_REGULAR:
+    case ENTRY_SPECIAL:
+    default:
+      what = "not a regular file";
+      break;
+    }
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
+               "%s is named like a migration but is %s: remove it, or rename "
+               "it so that its name does not end in .sql",
+               path, what);
+  return FALSE;
+}
+
 /* A local directory, listed with readdir(): GFileEnumerator makes a
  * GFileInfo and a GFile for every entry, which is most of the cost of
  * listing a thousand migrations. */
@@ -265,13 +360,13 @@ list_local (GanderSource       *self,
 
   for (;;)
     {
-      gboolean is_dir;
+      EntryKind kind;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         {
           closedir (dir);
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "%s: cannot list migrations: %s", where, local_error->message);
+          gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                      where, local_error->message);
           return FALSE;
         }
       errno = 0;
@@ -281,16 +376,27 @@ list_local (GanderSource       *self,
       if (!g_str_has_suffix (entry->d_name, ".sql"))
         continue;
 
-      /* As GFileEnumerator reports it: a link counts as what it points to. */
-      is_dir = entry->d_type == DT_DIR;
+      /* A link counts as what it points to, as in goose (os.Stat). A
+       * dangling link stays a candidate: reading it names the problem. */
+      kind = ENTRY_REGULAR;
       if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK)
         {
           struct stat st;
 
-          is_dir = fstatat (dirfd (dir), entry->d_name, &st, 0) == 0 && S_ISDIR (st.st_mode);
+          if (fstatat (dirfd (dir), entry->d_name, &st, 0) == 0)
+            kind = kind_from_mode (st.st_mode);
         }
-      if (is_dir)
-        continue;
+      else if (entry->d_type != DT_REG)
+        kind = kind_from_d_type (entry->d_type);
+      if (kind != ENTRY_REGULAR)
+        {
+          if (!add_not_regular (self, flags, where, entry->d_name, kind, error))
+            {
+              closedir (dir);
+              return FALSE;
+            }
+          continue;
+        }
 
       if (!add_candidate (self, flags, where, entry->d_name, dir_path, NULL, error))
         {
@@ -328,7 +434,10 @@ list_with_gio (GanderSource       *self,
                                           cancellable, &local_error);
   if (enumerator == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (gander_error_is_cancelled (local_error))
+        gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                    where, local_error->message);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
                      "%s directory does not exist", where);
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
@@ -348,7 +457,11 @@ list_with_gio (GanderSource       *self,
 
       if (!g_file_enumerator_iterate (enumerator, &info, &child, cancellable, &local_error))
         {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+          if (gander_error_is_cancelled (local_error))
+            gander_set_cancelled_error (error, "%s: cannot list migrations: %s",
+                                        where, local_error->message);
+          else
+            g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                        "%s: cannot list migrations: %s", where, local_error->message);
           return FALSE;
         }
@@ -358,8 +471,24 @@ list_with_gio (GanderSource       *self,
       name = g_file_info_get_name (info);
       if (!g_str_has_suffix (name, ".sql"))
         continue;
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        continue;
+      switch (g_file_info_get_file_type (info))
+        {
+        case G_FILE_TYPE_DIRECTORY:
+          if (!add_not_regular (self, flags, where, name, ENTRY_DIRECTORY, error))
+            return FALSE;
+          continue;
+        case G_FILE_TYPE_SPECIAL:
+          if (!add_not_regular (self, flags, where, name, ENTRY_SPECIAL, error))
+            return FALSE;
+          continue;
+        case G_FILE_TYPE_UNKNOWN:
+        case G_FILE_TYPE_REGULAR:
+        case G_FILE_TYPE_SYMBOLIC_LINK:
+        case G_FILE_TYPE_SHORTCUT:
+        case G_FILE_TYPE_MOUNTABLE:
+        default:
+          break;
+        }
 
       if (!add_candidate (self, flags, where, name, NULL, child, error))
         return FALSE;

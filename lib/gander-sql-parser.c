@@ -716,6 +716,19 @@ process_line (Run         *r,
 
   if (r->state != STATE_END_UP && r->state != STATE_END_DOWN)
     {
+      const char *nul = state_is_own (r, r->state) ? memchr (line, '\0', len) : NULL;
+
+      /* goose keeps the byte, and the database then reads the statement
+       * only up to it (SQLite) or refuses it (PostgreSQL); a C string ends
+       * there too. Either way the rest of the statement would be lost
+       * without a word, so the file is refused. */
+      if (nul != NULL)
+        return fail (r, error, lineno, NULL,
+                     "a NUL byte (column %" G_GSIZE_FORMAT ") inside a statement: "
+                     "the statement would end there and the rest of it would be lost; "
+                     "remove the byte (a binary or UTF-16 file?)",
+                     (gsize) (nul - line) + 1);
+
       if (r->envsub)
         {
           g_autoptr(GError) local_error = NULL;

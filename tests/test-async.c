@@ -1070,6 +1070,95 @@ test_cancel_many_points (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------ */
+/* Calling back into a running migrator                                 */
+
+typedef struct
+{
+  Run      run;
+  gboolean probed;
+  guint    last_results_len;
+  GError  *status_error;
+  gboolean second_done;
+  GError  *second_error;
+} Probe;
+
+static void
+second_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Probe *p = user_data;
+  g_autoptr(GPtrArray) rs = NULL;
+
+  assert_in_run_thread (&p->run);
+  rs = gander_migrator_up_finish (GANDER_MIGRATOR (source), result, &p->second_error);
+  g_assert_null (rs);
+  p->second_done = TRUE;
+}
+
+/* Runs in the caller's thread while the worker sits in the endless
+ * statement: nothing here may wait for the worker. */
+static void
+on_statement_probe (GanderMigrator  *m,
+                    GanderMigration *migration,
+                    guint            line,
+                    const char      *sql,
+                    Probe           *p)
+{
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+
+  if (p->probed || strstr (sql, "4000000000") == NULL)
+    return;
+  p->probed = TRUE;
+
+  last = gander_migrator_get_last_results (m);
+  p->last_results_len = last->len;
+  status = gander_migrator_status (m, NULL, &p->status_error);
+  g_assert_null (status);
+  /* from another thread (a second worker) */
+  gander_migrator_up_async (m, NULL, second_done, p);
+  g_cancellable_cancel (p->run.cancellable);
+}
+
+static void
+test_busy_while_running (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  Probe p;
+
+  write_step (f->migdir, 1, work_rows ());
+  write_file (f->migdir, "00002_endless.sql",
+              "-- +goose Up\n"
+              "CREATE TABLE t2 (n INTEGER);\n"
+              "INSERT INTO t2 " ENDLESS_QUERY ";\n"
+              "-- +goose Down\n"
+              "DROP TABLE t2;\n");
+
+  m = new_migrator (f->dsn, f->migdir);
+  memset (&p, 0, sizeof p);
+  run_init (&p.run, m);
+  p.run.cancellable = g_cancellable_new ();
+  g_signal_connect (m, "executing-statement", G_CALLBACK (on_statement_probe), &p);
+  gander_migrator_up_async (m, p.run.cancellable, up_done, &p.run);
+  run_wait (&p.run);
+  while (!p.second_done)
+    g_main_context_iteration (p.run.context, TRUE);
+
+  g_assert_true (p.probed);
+  g_assert_cmpuint (p.last_results_len, ==, 1);
+  g_assert_error (p.status_error, GANDER_ERROR, GANDER_ERROR_BUSY);
+  g_assert_error (p.second_error, GANDER_ERROR, GANDER_ERROR_BUSY);
+  assert_cancelled_error (p.run.error);
+  g_assert_cmpuint (assert_consistent (f->dsn, 2), ==, 1);
+  g_clear_error (&p.status_error);
+  g_clear_error (&p.second_error);
+  g_signal_handlers_disconnect_by_data (m, &p);
+  run_clear (&p.run);
+}
+
+/* ------------------------------------------------------------------ */
 /* Lifetime                                                             */
 
 typedef struct
@@ -1208,6 +1297,7 @@ main (int    argc,
   ADD ("cancel/from-migration-finished", test_cancel_from_finished_handler);
   ADD ("cancel/during-statement", test_cancel_during_statement);
   ADD ("cancel/many-points", test_cancel_many_points);
+  ADD ("busy/while-running", test_busy_while_running);
   ADD ("lifetime/drop-ref", test_lifetime_drop_ref);
   ADD ("lifetime/drop-ref-and-cancel", test_lifetime_drop_ref_and_cancel);
 

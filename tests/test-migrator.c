@@ -730,6 +730,107 @@ test_signals (Fixture       *f,
   g_string_free (log.log, TRUE);
 }
 
+/* What a handler saw when it called back into the running migrator. */
+typedef struct
+{
+  guint     calls;
+  guint     last_results_len[8];
+  GError   *up_error;
+  GError   *status_error;
+  GError   *version_error;
+  gboolean  busy_seen;
+} Reentry;
+
+static void
+on_finished_reenter (GanderMigrator        *m,
+                     GanderMigrationResult *result,
+                     Reentry               *r)
+{
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  gint64 version = -1;
+
+  /* getters never wait for the operation that emits this */
+  last = gander_migrator_get_last_results (m);
+  g_assert_cmpuint (r->calls, <, G_N_ELEMENTS (r->last_results_len));
+  r->last_results_len[r->calls] = last->len;
+  g_assert_true (g_ptr_array_index (last, last->len - 1) == result);
+  r->busy_seen = r->busy_seen || gander_migrator_get_busy (m);
+
+  /* a second operation fails at once instead of deadlocking */
+  again = gander_migrator_up (m, NULL, r->calls == 0 ? &r->up_error : NULL);
+  g_assert_null (again);
+  status = gander_migrator_status (m, NULL, r->calls == 0 ? &r->status_error : NULL);
+  g_assert_null (status);
+  g_assert_false (gander_migrator_get_db_version (m, &version, NULL,
+                                                   r->calls == 0 ? &r->version_error : NULL));
+  r->calls++;
+}
+
+static void
+on_busy_cleared_start_next (GanderMigrator *m,
+                            GParamSpec     *pspec,
+                            guint          *n_started)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (gander_migrator_get_busy (m) || *n_started > 0)
+    return;
+  /* the operation has let go by the time it says it is no longer busy */
+  (*n_started)++;
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_reentrant_handler (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GanderMigrationResult) down = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  Reentry r = { 0, };
+  guint n_started = 0;
+  gulong id;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  id = g_signal_connect (m, "migration-finished", G_CALLBACK (on_finished_reenter), &r);
+
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpuint (r.calls, ==, 2);
+  g_assert_cmpuint (r.last_results_len[0], ==, 1);
+  g_assert_cmpuint (r.last_results_len[1], ==, 2);
+  g_assert_true (r.busy_seen);
+  g_assert_error (r.up_error, GANDER_ERROR, GANDER_ERROR_BUSY);
+  g_assert_error (r.status_error, GANDER_ERROR, GANDER_ERROR_BUSY);
+  g_assert_error (r.version_error, GANDER_ERROR, GANDER_ERROR_BUSY);
+  g_clear_error (&r.up_error);
+  g_clear_error (&r.status_error);
+  g_clear_error (&r.version_error);
+  /* the refused calls changed nothing */
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "2 1 0");
+  g_signal_handler_disconnect (m, id);
+
+  /* and the migrator is free again once it says so */
+  g_signal_connect (m, "notify::busy", G_CALLBACK (on_busy_cleared_start_next), &n_started);
+  down = gander_migrator_down (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_result_get_version (down), ==, 2);
+  g_assert_cmpuint (n_started, ==, 1);
+  g_clear_pointer (&rows, g_free);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+}
+
 static void
 test_cancelled_before_start (Fixture       *f,
                              gconstpointer  data)
@@ -812,6 +913,7 @@ add_tests (const char *engine)
     { "status-and-checksum", test_status_and_checksum },
     { "no-versioning", test_no_versioning },
     { "signals", test_signals },
+    { "reentrant-handler", test_reentrant_handler },
     { "cancelled-before-start", test_cancelled_before_start },
     { "goose-table-interop", test_goose_table_interop },
   };

@@ -7,6 +7,7 @@
 #include <gander.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gander-migration-private.h"
@@ -91,14 +92,15 @@ test_collect_sorted (Fixture       *f,
 {
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *sub = g_build_filename (f->dir, "00009_subdir.sql", NULL);
+  g_autofree char *sub = g_build_filename (f->dir, "subdir.sql", NULL);
 
   touch (f, "00010_ten.sql", NULL);
   touch (f, "00002_two.sql", NULL);
   touch (f, "20230826163141_stamp.sql", NULL);
   touch (f, "notes.txt", "not sql");
   touch (f, "schema.sql", "-- no version");
-  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);   /* directories are ignored */
+  /* a directory whose name carries no version is skipped like any such name */
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
 
   /* Provider behaviour: names without a version are skipped. */
   source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
@@ -246,7 +248,8 @@ test_local_listing (Fixture       *f,
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *target_dir = g_build_filename (f->dir, "elsewhere", NULL);
-  g_autofree char *link_dir = g_build_filename (f->dir, "00005_dirlink.sql", NULL);
+  /* no version: skipped (test_not_regular_files has a versioned one) */
+  g_autofree char *link_dir = g_build_filename (f->dir, "dirlink.sql", NULL);
   g_autofree char *target_file = g_build_filename (f->dir, "elsewhere", "real.txt", NULL);
   g_autofree char *link_file = g_build_filename (f->dir, "00006_filelink.sql", NULL);
   g_autofree char *plain = g_build_filename (f->dir, "00001_a.sql", NULL);
@@ -293,6 +296,100 @@ test_local_listing (Fixture       *f,
   g_assert_null (source);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "is not a directory"));
+}
+
+/* Entries named like migrations that are not regular files: a directory
+ * (or a link to one) used to be skipped without a word, and a FIFO made
+ * `up` and `status` wait in open() forever. Both are refused at listing,
+ * naming the entry and what to do; a link to a regular file is followed. */
+static void
+test_not_regular_files (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *link_to_file = g_build_filename (f->dir, "00005_ok.sql", NULL);
+  g_autofree char *other = g_build_filename (f->dir, "other", NULL);
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  struct {
+    const char *make;
+    const char *name;
+    const char *what;
+  } cases[] = {
+    { "dir", "00003_x.sql", "is named like a migration but is a directory" },
+    { "link-to-dir", "00004_l.sql", "is named like a migration but is a directory" },
+    { "fifo", "00002_f.sql", "is named like a migration but is a FIFO (named pipe)" },
+  };
+
+  touch (f, "00001_a.sql", "-- +goose Up\nSELECT 1;\n");
+  touch (f, "real.txt", "-- +goose Up\nSELECT 5;\n");
+  g_assert_cmpint (symlink ("real.txt", link_to_file), ==, 0);
+  g_assert_cmpint (g_mkdir (other, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, cases[i].name, NULL);
+      const GanderSourceFlags modes[] = { GANDER_SOURCE_FLAGS_NONE, GANDER_SOURCE_FLAGS_STRICT };
+
+      g_test_message ("%s", cases[i].make);
+      if (g_str_equal (cases[i].make, "dir"))
+        g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+      else if (g_str_equal (cases[i].make, "link-to-dir"))
+        g_assert_cmpint (symlink ("other", path), ==, 0);
+      else
+        g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+
+      for (guint k = 0; k < G_N_ELEMENTS (modes); k++)
+        {
+          source = gander_source_new_for_uri (f->dir, modes[k], NULL, &error);
+          g_assert_null (source);
+          g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME);
+          g_test_message ("%s", error->message);
+          g_assert_nonnull (strstr (error->message, path));
+          g_assert_nonnull (strstr (error->message, cases[i].what));
+          g_assert_nonnull (strstr (error->message, "remove it, or rename it"));
+          g_clear_error (&error);
+        }
+
+      if (g_str_equal (cases[i].make, "dir"))
+        g_assert_cmpint (g_rmdir (path), ==, 0);
+      else
+        g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  /* the link to a regular file is a migration like any other */
+  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_source_get_n_migrations (source), ==, 2);
+  g_assert_cmpint (gander_migration_get_version (gander_source_get_migration (source, 1)), ==, 5);
+  {
+    g_autoptr(GanderParsedSql) up =
+      gander_migration_parse (gander_source_get_migration (source, 1), GANDER_DIRECTION_UP, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (gander_parsed_sql_get_statement (up, 0), ==, "SELECT 5;");
+  }
+}
+
+/* A cancelled listing says so the GNOME way, for local directories and
+ * GResources alike. */
+static void
+test_cancelled (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *where[] = { f->dir, "resource:///org/gander/tests/migrations" };
+
+  touch (f, "00001_a.sql", NULL);
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (where); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GanderSource) source =
+        gander_source_new_for_uri (where[i], GANDER_SOURCE_FLAGS_NONE, cancellable, &error);
+
+      g_assert_null (source);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
 }
 
 static void
@@ -406,6 +503,8 @@ main (int   argc,
   g_test_add ("/source/checksum-and-lazy-parse", Fixture, NULL, fixture_setup, test_checksum_and_lazy_parse, fixture_teardown);
   g_test_add_func ("/source/from-bytes", test_from_bytes);
   g_test_add ("/source/local-listing", Fixture, NULL, fixture_setup, test_local_listing, fixture_teardown);
+  g_test_add ("/source/not-regular-files", Fixture, NULL, fixture_setup, test_not_regular_files, fixture_teardown);
+  g_test_add ("/source/cancelled", Fixture, NULL, fixture_setup, test_cancelled, fixture_teardown);
   g_test_add ("/source/dangling-link", Fixture, NULL, fixture_setup, test_dangling_link_read_error, fixture_teardown);
   g_test_add ("/source/contents-reloaded", Fixture, NULL, fixture_setup, test_contents_reloaded, fixture_teardown);
   g_test_add_func ("/source/sha256", test_sha256);

@@ -864,6 +864,67 @@ test_envsub_parser (void)
   g_unsetenv ("GANDER_TEST_TABLE");
 }
 
+/* A NUL byte inside a statement used to cut the statement short there
+ * without a word (the text is a C string); it is a parse error naming the
+ * file, line and column, and only for the direction whose statement holds
+ * it. */
+static void
+test_nul_byte (void)
+{
+  static const char text[] =
+    "-- +goose Up\n"
+    "CREATE TABLE a (id int);\n"
+    "INSERT INTO a VALUES (1);\0 DROP TABLE a;\n"
+    "-- +goose Down\n"
+    "DROP TABLE a;\n";
+  static const char in_down[] =
+    "-- +goose Up\n"
+    "CREATE TABLE a (id int);\n"
+    "-- +goose Down\n"
+    "-- +goose StatementBegin\n"
+    "DROP\0 TABLE a;\n"
+    "-- +goose StatementEnd\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderParsedSql) up = NULL;
+  g_autoptr(GanderParsedSql) down = NULL;
+  g_autoptr(GanderParsedSql) up2 = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (text, sizeof text - 1);
+  g_autoptr(GanderParsedSql) both_up = NULL;
+  g_autoptr(GanderParsedSql) both_down = NULL;
+  g_autoptr(GError) up_error = NULL;
+  g_autoptr(GError) down_error = NULL;
+
+  up = parse_len (text, sizeof text - 1, GANDER_DIRECTION_UP, &error);
+  g_assert_null (up);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "m.sql:3: a NUL byte (column 26)"));
+  g_clear_error (&error);
+
+  /* The other direction is not affected. */
+  down = parse_len (text, sizeof text - 1, GANDER_DIRECTION_DOWN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_parsed_sql_get_n_statements (down), ==, 1);
+
+  gander_sql_parse_both (bytes, "m.sql", &both_up, &up_error, &both_down, &down_error);
+  g_assert_null (both_up);
+  g_assert_error (up_error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_assert_cmpstr (up_error->message, ==, "m.sql:3: a NUL byte (column 26) inside a statement: "
+                   "the statement would end there and the rest of it would be lost; "
+                   "remove the byte (a binary or UTF-16 file?)");
+  g_assert_no_error (down_error);
+  g_assert_nonnull (both_down);
+
+  /* Inside a StatementBegin block of the Down section. */
+  up2 = parse_len (in_down, sizeof in_down - 1, GANDER_DIRECTION_UP, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&down, gander_parsed_sql_unref);
+  down = parse_len (in_down, sizeof in_down - 1, GANDER_DIRECTION_DOWN, &error);
+  g_assert_null (down);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_assert_true (g_str_has_prefix (error->message, "m.sql:5: a NUL byte (column 5)"));
+}
+
 static void
 test_go_quote (void)
 {
@@ -1176,6 +1237,7 @@ main (int    argc,
   g_test_add_func ("/sql-parser/envsub/grammar", test_envsub_grammar);
   g_test_add_func ("/sql-parser/envsub/parser", test_envsub_parser);
   g_test_add_func ("/sql-parser/go-quote", test_go_quote);
+  g_test_add_func ("/sql-parser/nul-byte", test_nul_byte);
   g_test_add_func ("/sql-parser/large-input", test_large_input);
   g_test_add_func ("/sql-parser/line-limit", test_line_limit);
   g_test_add_func ("/sql-parser/refcount", test_refcount);

@@ -154,6 +154,58 @@ class BadInputTest(CliTestCase):
             self.assertIn('migration 3', r.err)
             self.assertIn('no such table: nowhere', r.err)
 
+    def test_nul_byte(self):
+        # A NUL byte inside a statement used to cut the statement short
+        # without a word (exit 0); now every command that reads the file
+        # refuses it, naming file, line and column.
+        path = self.path('migrations', '00003_nul.sql')
+        with open(path, 'wb') as f:
+            f.write(b'-- +goose Up\nCREATE TABLE n (id int);\n'
+                    b'INSERT INTO n VALUES (1);\x00 DROP TABLE t1;\n')
+        before = self.dump(self.db)
+        for r in self.assertUnchanged(before, ['up'], ['up-to', '3']):
+            self.assertIn('migrations/00003_nul.sql:3: a NUL byte (column 26)', r.err)
+        self.assertNotIn('n', self.tables(self.db))
+        for cmd in (['parse', 'migrations/00003_nul.sql'], ['-dir', 'migrations', 'validate']):
+            with self.subTest(cmd=cmd):
+                r = self.gander(*cmd)
+                self.assertExit(r, 1)
+                self.assertIn('00003_nul.sql:3: a NUL byte (column 26)', r.err)
+
+    def test_fifo_named_like_migration(self):
+        # open() on a FIFO waits for a writer: `up` and `status` used to
+        # hang. Refused at listing, quickly, naming the file.
+        os.mkfifo(self.path('migrations', '00003_f.sql'))
+        before = self.dump(self.db)
+        for cmd in (['status'], ['up'], ['version'], ['down']):
+            with self.subTest(cmd=cmd):
+                r = self.g(*cmd, timeout=20)
+                self.assertExit(r, 1)
+                self.assertIn('migrations/00003_f.sql is named like a migration but is '
+                              'a FIFO (named pipe)', r.err)
+                self.assertIn('remove it, or rename it', r.err)
+                self.assertEqual(self.dump(self.db), before)
+
+    def test_directory_named_like_migration(self):
+        # used to be skipped silently; a link to a directory too
+        os.mkdir(self.path('migrations', '00003_x.sql'))
+        os.mkdir(self.path('elsewhere'))
+        before = self.dump(self.db)
+        for r in self.assertUnchanged(before, ['up'], ['status']):
+            self.assertIn('migrations/00003_x.sql is named like a migration but is '
+                          'a directory', r.err)
+        os.rmdir(self.path('migrations', '00003_x.sql'))
+        os.symlink(self.path('elsewhere'), self.path('migrations', '00004_l.sql'))
+        for r in self.assertUnchanged(before, ['up']):
+            self.assertIn('migrations/00004_l.sql is named like a migration but is '
+                          'a directory', r.err)
+        # a link to a regular file is a migration, as in goose
+        os.unlink(self.path('migrations', '00004_l.sql'))
+        self.write('real.txt', '-- +goose Up\nCREATE TABLE linked (id int);\n')
+        os.symlink(self.path('real.txt'), self.path('migrations', '00004_l.sql'))
+        self.assertSuccess(self.g('up'))
+        self.assertIn('linked', self.tables(self.db))
+
 
 if __name__ == '__main__':
     main()
