@@ -293,7 +293,7 @@ add_not_regular (GanderSource       *self G_GNUC_UNUSED,
   g_autofree char *path = g_build_filename (where, name, NULL);
   const char *what;
 
-  if (!gander_version_from_filename (name, NULL, NULL))
+  if (gander_version_from_filename (name, NULL) < 0)
     {
       g_debug ("skipping %s: not a regular file", path);
       return TRUE;
