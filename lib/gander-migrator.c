@@ -1396,7 +1396,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  CLAIM_OR_RETURN (self, error, FALSE);
+  CLAIM_OR_RETURN (self, error, -1);
   if (self->no_versioning)
     {
       g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
