@@ -710,7 +710,6 @@ cli_run_db_command (CliOptions  *opts,
   g_autoptr(GanderDatabase) database = NULL;
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GanderMigrator) migrator = NULL;
-  g_autoptr(GFile) dir = NULL;
   /* after source: stopped (joined) before the source goes */
   g_auto(ChecksumPrefetch) prefetch = { NULL, NULL, 0 };
   Run run = { opts, command, NULL, NULL, NULL, NULL, NULL, &prefetch };
@@ -755,8 +754,9 @@ cli_run_db_command (CliOptions  *opts,
 
   /* Files first: a missing directory or a broken file name must not leave
    * a new database file or version table behind. */
-  dir = g_file_new_for_path (opts->dir);
-  source = gander_source_new_for_file (dir, GANDER_SOURCE_FLAGS_STRICT,
+  /* by path: naming the directory through a GFile would set up GIO's
+   * virtual file system, 0.6 to 1.3 MiB of a short run's peak memory */
+  source = gander_source_new_for_path (opts->dir, GANDER_SOURCE_FLAGS_STRICT,
                                        run.cancellable, &error);
   if (source == NULL)
     {

@@ -12,5 +12,6 @@ GanderMigration *gander_migration_new_for_path     (const char      *path,
                                                     const char      *basename,
                                                     gint64           version);
 char            *gander_migration_dup_display_path (GanderMigration *self);
+char            *gander_path_dup_display         (const char      *path);
 
 G_END_DECLS

@@ -410,9 +410,15 @@ gander_migration_dup_display_path (GanderMigration *self)
 {
   g_autofree char *cwd = NULL;
   g_autoptr(GFile) cwd_file = NULL;
-  GFile *file = gander_migration_get_file (self);
+  GFile *file;
   char *relative;
 
+  /* a local file: no GFile, which would set up GIO's virtual file system
+   * (the parser asks for every file's display path) */
+  if (self->path != NULL)
+    return gander_path_dup_display (self->path);
+
+  file = gander_migration_get_file (self);
   if (file == NULL)
     return g_strdup (self->name);
   if (self->path == NULL)
@@ -422,6 +428,26 @@ gander_migration_dup_display_path (GanderMigration *self)
   cwd_file = g_file_new_for_path (cwd);
   relative = g_file_get_relative_path (cwd_file, file);
   return relative != NULL ? relative : g_strdup (self->path);
+}
+
+/* What g_file_get_relative_path() answers for the working directory and a
+ * local @path (both canonicalised as GLocalFile does), or the canonical
+ * path when it is not below; "." for the working directory itself. */
+char *
+gander_path_dup_display (const char *path)
+{
+  g_autofree char *here = g_get_current_dir ();
+  g_autofree char *cwd = g_canonicalize_filename (here, NULL);
+  g_autofree char *full = g_canonicalize_filename (path, cwd);
+  gsize n = strlen (cwd);
+
+  if (g_str_equal (full, cwd))
+    return g_strdup (".");
+  if (n > 0 && cwd[n - 1] == G_DIR_SEPARATOR)
+    n--;
+  if (strncmp (full, cwd, n) == 0 && full[n] == G_DIR_SEPARATOR)
+    return g_strdup (full + n + 1);
+  return g_steal_pointer (&full);
 }
 
 static char *

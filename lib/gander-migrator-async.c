@@ -127,9 +127,9 @@ start_op (GanderMigrator      *self,
   /* Results are reported even if the caller cancels: a cancelled run has
    * still applied what it applied. */
   g_task_set_return_on_cancel (task, FALSE);
-  /* A cancelled run reports GANDER_ERROR_CANCELLED from the library, as
-   * the synchronous form does; and a run that finished despite a late
-   * cancel keeps its results. */
+  /* A cancelled run reports the library's own G_IO_ERROR_CANCELLED (with
+   * what ran, in its message), as the synchronous form does; and a run
+   * that finished despite a late cancel keeps its results. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, op_thread);
 }

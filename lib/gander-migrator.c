@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gander-error.h"
+#include "gander-error-private.h"
 #include "gander-enum-types.h"
 #include "gander-database-private.h"
 #include "gander-emitter-private.h"
@@ -500,6 +501,18 @@ gander_migrator_get_last_results (GanderMigrator *self)
   return g_ptr_array_copy (self->last_results, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
 }
 
+/* Cancellation reaches the caller as G_IO_ERROR_CANCELLED (the GNOME
+ * convention), whatever the lower layer that noticed it said. */
+static void
+normalize_cancelled (GError **error)
+{
+  if (error == NULL || *error == NULL || !gander_error_is_cancelled (*error) ||
+      g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  (*error)->domain = G_IO_ERROR;
+  (*error)->code = G_IO_ERROR_CANCELLED;
+}
+
 /* ------------------------------------------------------------------ */
 /* One operation at a time                                             */
 
@@ -813,6 +826,7 @@ run_migration (GanderMigrator   *self,
                       gander_direction_to_string (direction));
     }
 
+  normalize_cancelled (&local_error);
   result = gander_migration_result_new (migration, direction,
                                         g_get_monotonic_time () - started,
                                         empty, local_error);
@@ -867,10 +881,10 @@ run_plan (GanderMigrator  *self,
 
       if (g_cancellable_is_cancelled (run->cancellable))
         {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_CANCELLED,
-                       "cancelled before migration %" G_GINT64_FORMAT " (%s); "
-                       "%u of %u migrations ran",
-                       v, gander_migration_get_name (m), i, plan->len);
+          gander_set_cancelled_error (error,
+                                      _("cancelled before migration %" G_GINT64_FORMAT " (%s); "
+                                        "%u of %u migrations ran"),
+                                      v, gander_migration_get_name (m), i, plan->len);
           return FALSE;
         }
       if (!run_migration (self, run, m, direction, error))
@@ -938,12 +952,14 @@ read_state (GanderMigrator  *self,
             GCancellable    *cancellable,
             GError         **error)
 {
-  if (!gander_database_open (self->database, cancellable, error))
-    return FALSE;
+  if (!gander_database_open (self->database, cancellable, error) ||
+      (!self->no_versioning && !gander_db_state_load (state, self->database, error)))
+    {
+      normalize_cancelled (error);
+      return FALSE;
+    }
   if (self->no_versioning)
     return TRUE;
-  if (!gander_db_state_load (state, self->database, error))
-    return FALSE;
   self->last_version = state->max_version;
   return TRUE;
 }
@@ -1125,6 +1141,7 @@ gander_migrator_execute (GanderMigrator    *self,
 
   /* end_run() released the claim */
   gander_emitter_unref (run.emitter);
+  normalize_cancelled (error);
   return results;
 }
 

@@ -47,6 +47,11 @@ GanderSource    *gander_source_new_for_uri       (const char         *uri_or_pat
                                                   GanderSourceFlags   flags,
                                                   GCancellable       *cancellable,
                                                   GError            **error);
+GANDER_AVAILABLE_IN_0_2
+GanderSource    *gander_source_new_for_path      (const char         *path,
+                                                  GanderSourceFlags   flags,
+                                                  GCancellable       *cancellable,
+                                                  GError            **error);
 GANDER_AVAILABLE_IN_ALL
 GFile           *gander_source_get_directory     (GanderSource       *self);
 GANDER_AVAILABLE_IN_ALL

@@ -852,6 +852,80 @@ test_cancelled_before_start (Fixture       *f,
 }
 
 static void
+cancel_on_finished (GanderMigrator        *m,
+                    GanderMigrationResult *result,
+                    GCancellable          *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+cancel_on_sleep (GanderMigrator  *m,
+                 GanderMigration *migration,
+                 guint            line,
+                 const char      *sql,
+                 GCancellable    *cancellable)
+{
+  if (strstr (sql, "long statement") != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
+/* Cancellation says G_IO_ERROR_CANCELLED wherever it lands: between two
+ * migrations (the migrator notices) and inside a statement (the backend
+ * does); the result of the interrupted migration says so too. */
+static void
+test_cancelled_error_code (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GCancellable) between = g_cancellable_new ();
+  g_autoptr(GCancellable) inside = g_cancellable_new ();
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  const char *long_sql;
+  gulong id;
+
+  SKIP_IF_NO_ENGINE (f);
+  long_sql = g_str_equal (f->engine, "postgres")
+    ? "SELECT pg_sleep(120) /* long statement */;\n"
+    : "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000000) "
+      "SELECT count(*) /* long statement */ FROM c;\n";
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  id = g_signal_connect (m, "migration-finished", G_CALLBACK (cancel_on_finished), between);
+  g_assert_null (gander_migrator_up (m, between, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "1 of 4 migrations ran"));
+  g_clear_error (&error);
+  g_signal_handler_disconnect (m, id);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "1 0");
+
+  {
+    g_autofree char *text = g_strconcat ("-- +goose Up\n", long_sql,
+                                         "-- +goose Down\nSELECT 1;\n", NULL);
+    write_migration (f, "00006_long.sql", text);
+  }
+  g_clear_object (&m);
+  m = new_migrator (f);
+  id = g_signal_connect (m, "executing-statement", G_CALLBACK (cancel_on_sleep), inside);
+  g_assert_null (gander_migrator_up (m, inside, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_signal_handler_disconnect (m, id);
+  last = gander_migrator_get_last_results (m);
+  g_assert_cmpuint (last->len, ==, 4);
+  g_assert_cmpint (gander_migration_result_get_version (g_ptr_array_index (last, 3)), ==, 6);
+  g_assert_error ((GError *) gander_migration_result_get_error (g_ptr_array_index (last, 3)),
+                  G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_pointer (&rows, g_free);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "5 3 2 1 0");
+}
+
+static void
 test_goose_table_interop (Fixture       *f,
                           gconstpointer  data)
 {
@@ -914,6 +988,7 @@ add_tests (const char *engine)
     { "signals", test_signals },
     { "reentrant-handler", test_reentrant_handler },
     { "cancelled-before-start", test_cancelled_before_start },
+    { "cancelled-error-code", test_cancelled_error_code },
     { "goose-table-interop", test_goose_table_interop },
   };
 

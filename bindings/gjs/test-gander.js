@@ -55,12 +55,10 @@ function assertGanderError(error, code) {
     assert(error.matches(Gander.Error, code), 'GLib.Error.matches()');
 }
 
-// Synchronous calls say GANDER_ERROR_CANCELLED; GTask may turn an
-// asynchronous one into G_IO_ERROR_CANCELLED. Both mean cancelled.
+// Cancelled operations say G_IO_ERROR_CANCELLED, sync and async alike.
 function assertCancelled(error) {
     assert(error instanceof GLib.Error, `not a GLib.Error: ${error}`);
-    assert(error.matches(Gander.Error, Gander.Error.CANCELLED) ||
-           error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
+    assert(error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
     `not a cancellation: ${error.message}`);
 }
 
