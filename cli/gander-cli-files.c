@@ -50,16 +50,6 @@ compare_by_version (gconstpointer a,
   return fa->version < fb->version ? -1 : fa->version > fb->version;
 }
 
-static int
-compare_by_path (gconstpointer a,
-                 gconstpointer b)
-{
-  const MigrationFile *fa = *(MigrationFile * const *) a;
-  const MigrationFile *fb = *(MigrationFile * const *) b;
-
-  return strcmp (fa->path, fb->path);
-}
-
 /* goose's legacy collection (create -s, fix): every `.sql` must carry a
  * version, `.go` files without one and `*_test.go` are skipped. Sorted by
  * version; a duplicate version is an error (goose panics). */
@@ -330,162 +320,163 @@ print_table (GPtrArray *rows,
   fflush (stdout);
 }
 
-static void
-warn_parser_warnings (GHashTable      *seen,
-                      GanderParsedSql *parsed)
+/* One table row of `validate -v`, for a file whose sections both parse. */
+static char **
+validate_row (GanderMigration *migration)
 {
-  const char * const *warnings = gander_parsed_sql_get_warnings (parsed);
+  g_autoptr(GanderParsedSql) up = gander_migration_parse (migration, GANDER_DIRECTION_UP, NULL);
+  g_autoptr(GanderParsedSql) down = gander_migration_parse (migration, GANDER_DIRECTION_DOWN, NULL);
+  char **row;
 
-  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    if (g_hash_table_add (seen, g_strdup (warnings[i])))
-      cli_warn ("%s", warnings[i]);
-}
-
-/* The `.sql` and `.go` files of DIR (or DIR itself when it is a file),
- * sorted by path, as goose's validate takes them. */
-static GPtrArray *
-validate_inputs (const char  *target,
-                 GError     **error)
-{
-  g_autoptr(GPtrArray) files =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) migration_file_free);
-  g_autoptr(GDir) gdir = NULL;
-  const char *name;
-
-  if (!g_file_test (target, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-                   _("%s directory does not exist"), target);
-      return NULL;
-    }
-  if (!g_file_test (target, G_FILE_TEST_IS_DIR))
-    {
-      MigrationFile *file = g_new0 (MigrationFile, 1);
-
-      file->path = g_strdup (target);
-      file->base = g_path_get_basename (target);
-      g_ptr_array_add (files, file);
-      return g_steal_pointer (&files);
-    }
-
-  gdir = g_dir_open (target, 0, error);
-  if (gdir == NULL)
+  if (up == NULL || down == NULL)
     return NULL;
-  while ((name = g_dir_read_name (gdir)) != NULL)
-    {
-      MigrationFile *file;
+  row = g_new0 (char *, 6);
+  row[0] = g_strdup ("sql");
+  row[1] = g_strdup (gander_parsed_sql_get_use_transaction (up) ? "✔" : "✘");
+  row[2] = g_strdup_printf ("%u", gander_parsed_sql_get_n_statements (up));
+  row[3] = g_strdup_printf ("%u", gander_parsed_sql_get_n_statements (down));
+  row[4] = g_strdup (gander_migration_get_name (migration));
+  return row;
+}
 
-      if (!g_str_has_suffix (name, ".sql") && !g_str_has_suffix (name, ".go"))
-        continue;
-      file = g_new0 (MigrationFile, 1);
-      file->path = cli_go_path_join (target, name);
-      file->base = g_strdup (name);
-      g_ptr_array_add (files, file);
-    }
-  g_ptr_array_sort (files, compare_by_path);
-  return g_steal_pointer (&files);
+typedef struct {
+  char  *path;
+  char **row;
+} ValidateRow;
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b)
+{
+  const ValidateRow *ra = a;
+  const ValidateRow *rb = b;
+
+  return strcmp (ra->path, rb->path);
 }
 
 static void
-validate_error (guint      *n_errors,
-                const char *message)
+validate_row_clear (gpointer data)
 {
-  (*n_errors)++;
-  cli_fatal_message ("goose validate: ", message);
+  ValidateRow *row = data;
+
+  g_free (row->path);
+  g_strfreev (row->row);
 }
 
+/* Whether @path names the same file as @only (NULL: every file). */
+static gboolean
+is_selected (GFile      *only,
+             const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (only == NULL)
+    return TRUE;
+  if (path == NULL)
+    return FALSE;
+  file = g_file_new_for_path (path);
+  return g_file_equal (file, only);
+}
+
+/* goose's validate over every `.sql` and `.go` file of DIR (or DIR itself
+ * when it is a file): a printer over gander_source_validate(). Errors go
+ * out as `goose validate: …`, warnings as `warning: …` (a missing Down
+ * section only with -v: goose does not mind, and many sets never roll
+ * back), then with -v the table, in file order. */
 int
 cli_cmd_validate (CliOptions *opts)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) files = validate_inputs (opts->dir, &error);
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (ValidateRow));
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autoptr(GHashTable) versions = g_hash_table_new_full (g_int64_hash, g_int64_equal,
-                                                          g_free, g_free);
+  g_autoptr(GFile) only = NULL;
+  g_autofree char *dir = NULL;
+  const char *target = opts->dir;
   guint n_errors = 0;
 
-  if (files == NULL)
+  g_array_set_clear_func (found, validate_row_clear);
+
+  if (!g_file_test (target, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                   _("%s directory does not exist"), target);
+      return fatal_error ("goose validate: ", error);
+    }
+  if (g_file_test (target, G_FILE_TEST_IS_DIR))
+    dir = g_strdup (target);
+  else
+    {
+      /* One file: its directory is validated and only its issues shown. */
+      g_autofree char *base = g_path_get_basename (target);
+
+      if (!g_str_has_suffix (base, ".sql") && !g_str_has_suffix (base, ".go"))
+        {
+          g_autoptr(GError) name_error = NULL;
+          g_autofree char *message = NULL;
+
+          gander_version_from_filename (base, &name_error);
+          message = g_strdup_printf (_("failed to get version from file \"%s\": %s"),
+                                     target, name_error->message);
+          cli_fatal_message ("goose validate: ", message);
+          return CLI_EXIT_FAILURE;
+        }
+      dir = g_path_get_dirname (target);
+      only = g_file_new_for_path (target);
+    }
+
+  source = gander_source_new_for_path (dir,
+                                      GANDER_SOURCE_FLAGS_STRICT |
+                                      GANDER_SOURCE_FLAGS_ALLOW_EMPTY |
+                                      GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS,
+                                      NULL, &error);
+  if (source != NULL)
+    issues = gander_source_validate (source, GANDER_VALIDATE_FLAGS_NONE, NULL, &error);
+  if (issues == NULL)
     return fatal_error ("goose validate: ", error);
 
-  g_ptr_array_add (rows, g_strsplit ("Type Txn Up Down Name", " ", -1));
-  g_ptr_array_add (rows, g_strsplit ("──── ─── ── ──── ────", " ", -1));
-
-  for (guint i = 0; i < files->len; i++)
+  for (guint i = 0; i < issues->len; i++)
     {
-      MigrationFile *file = g_ptr_array_index (files, i);
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_autoptr(GanderParsedSql) up = NULL;
-      g_autoptr(GanderParsedSql) down = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      g_autofree char *contents = NULL;
-      gsize length;
-      const char *previous;
-      gint64 version;
-      char **row;
+      GanderValidationIssue *issue = g_ptr_array_index (issues, i);
+      const char *message = gander_validation_issue_get_message (issue);
 
-      version = gander_version_from_filename (file->base, &local_error);
-      if (version < 0)
+      if (!is_selected (only, gander_validation_issue_get_path (issue)))
+        continue;
+      if (gander_validation_issue_get_severity (issue) == GANDER_ISSUE_SEVERITY_ERROR)
         {
-          g_autofree char *message =
-            g_strdup_printf (_("failed to get version from file \"%s\": %s"),
-                             file->path, local_error->message);
-          validate_error (&n_errors, message);
-          continue;
+          n_errors++;
+          cli_fatal_message ("goose validate: ", message);
         }
-      if (g_str_has_suffix (file->base, ".go"))
-        {
-          cli_warn (_("%s: Go migrations are not supported by Gander; skipped"),
-                    file->path);
-          continue;
-        }
-
-      previous = g_hash_table_lookup (versions, &version);
-      if (previous != NULL)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("duplicate version %lld: %s and %s"),
-                             (long long) version, previous, file->path);
-          validate_error (&n_errors, message);
-          continue;
-        }
-      g_hash_table_insert (versions, g_memdup2 (&version, sizeof version),
-                           g_strdup (file->path));
-
-      if (!g_file_get_contents (file->path, &contents, &length, &local_error))
-        {
-          validate_error (&n_errors, local_error->message);
-          continue;
-        }
-      bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
-
-      /* Both directions, as the Provider parses them before running. */
-      up = gander_sql_parse (bytes, GANDER_DIRECTION_UP, file->path, &local_error);
-      if (up == NULL)
-        {
-          validate_error (&n_errors, local_error->message);
-          continue;
-        }
-      warn_parser_warnings (seen, up);
-      down = gander_sql_parse (bytes, GANDER_DIRECTION_DOWN, file->path, &local_error);
-      if (down == NULL)
-        {
-          validate_error (&n_errors, local_error->message);
-          continue;
-        }
-      warn_parser_warnings (seen, down);
-
-      row = g_new0 (char *, 6);
-      row[0] = g_strdup ("sql");
-      row[1] = g_strdup (gander_parsed_sql_get_use_transaction (up) ? "✔" : "✘");
-      row[2] = g_strdup_printf ("%u", gander_parsed_sql_get_n_statements (up));
-      row[3] = g_strdup_printf ("%u", gander_parsed_sql_get_n_statements (down));
-      row[4] = g_strdup (file->base);
-      g_ptr_array_add (rows, row);
+      else if (gander_validation_issue_get_kind (issue) != GANDER_ISSUE_KIND_MISSING_DOWN ||
+               opts->verbose)
+        cli_warn ("%s", message);
     }
 
   if (opts->verbose)
-    print_table (rows, 5);
+    {
+      g_ptr_array_add (rows, g_strsplit ("Type Txn Up Down Name", " ", -1));
+      g_ptr_array_add (rows, g_strsplit ("──── ─── ── ──── ────", " ", -1));
+      for (guint i = 0; i < gander_source_get_n_migrations (source); i++)
+        {
+          GanderMigration *migration = gander_source_get_migration (source, i);
+          GFile *file = gander_migration_get_file (migration);
+          ValidateRow row = { NULL, NULL };
+
+          if (only != NULL && (file == NULL || !g_file_equal (file, only)))
+            continue;
+          row.row = validate_row (migration);
+          if (row.row == NULL)
+            continue;
+          row.path = g_strdup (gander_migration_get_name (migration));
+          g_array_append_val (found, row);
+        }
+      /* in file order, as goose lists them */
+      g_array_sort (found, compare_rows);
+      for (guint i = 0; i < found->len; i++)
+        g_ptr_array_add (rows, g_steal_pointer (&g_array_index (found, ValidateRow, i).row));
+      print_table (rows, 5);
+    }
   return n_errors > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
@@ -615,7 +606,11 @@ cli_cmd_parse (CliOptions  *opts,
                                 opts->direction);
     }
 
-  if (g_file_get_contents (path, &contents, &length, &error))
+  /* a FIFO would block the read until a writer comes */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_set_error (&error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                 _("%s is not a regular file"), path);
+  else if (g_file_get_contents (path, &contents, &length, &error))
     {
       bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
       parsed = gander_sql_parse (bytes, direction, path, &error);

@@ -35,6 +35,15 @@ gboolean  gander_envsub_expand       (const char          *text,
                                       gboolean            *collapsed_dollars,
                                       GError             **error);
 
+gboolean  gander_envsub_expand_full  (const char          *text,
+                                      gsize                len,
+                                      GanderEnvsubLookup   lookup,
+                                      gpointer             user_data,
+                                      GString             *out,
+                                      gboolean            *collapsed_dollars,
+                                      GPtrArray           *unset,
+                                      GError             **error);
+
 gint32    gander_go_decode_rune      (const char          *s,
                                       gsize                len,
                                       gsize               *size);

@@ -389,6 +389,7 @@ typedef struct
   GanderEnvsubLookup  lookup;
   gpointer            user_data;
   gboolean            collapsed_dollars;
+  GPtrArray          *unset;     /* names expanded to nothing, or NULL */
 } Parser;
 
 typedef enum {
@@ -552,6 +553,17 @@ lookup (Parser *p,
   return g_getenv (name);
 }
 
+/* A variable that was not set and became nothing: goose does the same
+ * without a word, which is worth a warning in `validate`. */
+static void
+note_unset (Parser *p,
+            gsize   start,
+            gsize   len)
+{
+  if (p->unset != NULL)
+    g_ptr_array_add (p->unset, g_strndup (p->input + start, len));
+}
+
 static gboolean parse_expression (Parser   *p,
                                   gint32    stop,
                                   gboolean  active,
@@ -649,6 +661,8 @@ parse_brace_expansion (Parser   *p,
       next_rune (p);
       if (active && value != NULL)
         g_string_append (out, value);
+      else if (active)
+        note_unset (p, name_start, name_len);
       return TRUE;
     }
 
@@ -683,6 +697,8 @@ parse_brace_expansion (Parser   *p,
       break;
 
     case ':':
+      if (active && value == NULL)
+        note_unset (p, name_start, name_len);
       if (!parse_substring (p, active, value, out, error))
         return FALSE;
       break;
@@ -735,6 +751,8 @@ parse_expansion (Parser   *p,
 
       if (value != NULL)
         g_string_append (out, value);
+      else
+        note_unset (p, start, len);
     }
   return TRUE;
 }
@@ -856,6 +874,23 @@ gander_envsub_expand (const char          *text,
                       gboolean            *collapsed_dollars,
                       GError             **error)
 {
+  return gander_envsub_expand_full (text, len, lookup_func, user_data, out,
+                                    collapsed_dollars, NULL, error);
+}
+
+/* gander_envsub_expand(), also adding to @unset (when not %NULL) the name
+ * of every variable that was not set and expanded to nothing (`$X`,
+ * `${X}`, `${X:offset}`; not `${X:-default}` nor `${X-default}`). */
+gboolean
+gander_envsub_expand_full (const char          *text,
+                           gsize                len,
+                           GanderEnvsubLookup   lookup_func,
+                           gpointer             user_data,
+                           GString             *out,
+                           gboolean            *collapsed_dollars,
+                           GPtrArray           *unset,
+                           GError             **error)
+{
   Parser p = {
     .input = text,
     .len = len,
@@ -889,6 +924,7 @@ gander_envsub_expand (const char          *text,
 
     p.pos = 0;
     p.evaluate = TRUE;
+    p.unset = unset;
     if (!parse_expression (&p, RUNE_EOF, TRUE, result, error))
       return FALSE;
     g_string_append_len (out, result->str, result->len);

@@ -10,10 +10,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "gander-error.h"
 #include "gander-error-private.h"
 #include "gander-source.h"
 #include "gander-migration-private.h"
+#include "gander-source-private.h"
+#include "gander-validation.h"
+#include "gander-validation-private.h"
 
 /**
  * GanderSource:
@@ -34,6 +39,12 @@ struct _GanderSource
   GFile     *directory;    /* for a local path: made on first use (atomic) */
   char      *path;         /* a local directory, listed without GIO */
   GPtrArray *migrations;   /* GanderMigration, ascending version */
+
+  /* With GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS: what listing found wrong
+   * (GanderValidationIssue), and the files left out of @migrations for
+   * carrying a version another file has (GanderMigration). */
+  GPtrArray *problems;
+  GPtrArray *duplicates;
 };
 
 G_DEFINE_FINAL_TYPE (GanderSource, gander_source, G_TYPE_OBJECT)
@@ -55,6 +66,8 @@ gander_source_finalize (GObject *object)
   g_clear_object (&self->directory);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->duplicates, g_ptr_array_unref);
 
   G_OBJECT_CLASS (gander_source_parent_class)->finalize (object);
 }
@@ -117,6 +130,43 @@ static void
 gander_source_init (GanderSource *self)
 {
   self->migrations = g_ptr_array_new_with_free_func (g_object_unref);
+  self->problems = g_ptr_array_new_with_free_func (g_object_unref);
+  self->duplicates = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* @name in the listed directory as a user would type it: `m/x.sql`, or
+ * `x.sql` for the working directory, as goose prints it. */
+static char *
+entry_path (const char *where,
+            const char *name)
+{
+  if (g_str_equal (where, "."))
+    return g_strdup (name);
+  return g_build_filename (where, name, NULL);
+}
+
+/* A listing problem: kept for gander_source_validate() when collecting,
+ * the construction's error otherwise. */
+static gboolean
+listing_problem (GanderSource        *self,
+                 GanderSourceFlags    flags,
+                 GanderIssueSeverity  severity,
+                 GanderIssueKind      kind,
+                 const char          *path,
+                 gint64               version,
+                 gint                 code,
+                 const char          *message,
+                 GError             **error)
+{
+  if (flags & GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS)
+    {
+      g_ptr_array_add (self->problems,
+                       gander_validation_issue_new (severity, kind, path, 0, version,
+                                                    FALSE, GANDER_DIRECTION_UP, message));
+      return TRUE;
+    }
+  g_set_error_literal (error, GANDER_ERROR, code, message);
+  return FALSE;
 }
 
 static char *
@@ -225,15 +275,34 @@ add_candidate (GanderSource       *self,
     {
       if (flags & GANDER_SOURCE_FLAGS_STRICT)
         {
-          g_autofree char *path = g_build_filename (where, name, NULL);
+          g_autofree char *path = entry_path (where, name);
+          g_autofree char *message = NULL;
 
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
-                       "could not parse SQL migration file \"%s\": %s",
-                       path, name_error->message);
-          return FALSE;
+          /* the wording of goose's validate when collecting, of its
+           * other commands otherwise */
+          if (flags & GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS)
+            message = g_strdup_printf (_("failed to get version from file \"%s\": %s"),
+                                       path, name_error->message);
+          else
+            message = g_strdup_printf ("could not parse SQL migration file \"%s\": %s",
+                                       path, name_error->message);
+          return listing_problem (self, flags, GANDER_ISSUE_SEVERITY_ERROR,
+                                  GANDER_ISSUE_KIND_INVALID_FILENAME, path, 0,
+                                  GANDER_ERROR_INVALID_FILENAME, message, error);
         }
       g_debug ("skipping %s: %s", name, name_error->message);
       return TRUE;
+    }
+  if (g_str_has_suffix (name, ".go"))
+    {
+      g_autofree char *path = entry_path (where, name);
+      g_autofree char *message =
+        g_strdup_printf (_("%s: Go migrations are not supported by Gander; skipped"), path);
+
+      g_object_unref (migration);
+      return listing_problem (self, flags, GANDER_ISSUE_SEVERITY_WARNING,
+                              GANDER_ISSUE_KIND_UNSUPPORTED_GO, path, version,
+                              GANDER_ERROR_NOT_SUPPORTED, message, error);
     }
   g_ptr_array_add (self->migrations, migration);
   return TRUE;
@@ -290,17 +359,20 @@ kind_from_d_type (unsigned char d_type)
  * open() for a writer that never comes; Gander names it at once. One
  * whose name carries no version is skipped, like any such name. */
 static gboolean
-add_not_regular (GanderSource       *self G_GNUC_UNUSED,
-                 GanderSourceFlags   flags G_GNUC_UNUSED,
+add_not_regular (GanderSource       *self,
+                 GanderSourceFlags   flags,
                  const char         *where,
                  const char         *name,
                  EntryKind           kind,
                  GError            **error)
 {
-  g_autofree char *path = g_build_filename (where, name, NULL);
+  g_autofree char *path = entry_path (where, name);
+  g_autofree char *message = NULL;
   const char *what;
+  gint64 version;
 
-  if (gander_version_from_filename (name, NULL) < 0)
+  version = gander_version_from_filename (name, NULL);
+  if (version < 0)
     {
       g_debug ("skipping %s: not a regular file", path);
       return TRUE;
@@ -309,28 +381,40 @@ add_not_regular (GanderSource       *self G_GNUC_UNUSED,
   switch (kind)
     {
     case ENTRY_DIRECTORY:
-      what = "a directory";
+      what = _("a directory");
       break;
     case ENTRY_FIFO:
-      what = "a FIFO (named pipe)";
+      what = _("a FIFO (named pipe)");
       break;
     case ENTRY_SOCKET:
-      what = "a socket";
+      what = _("a socket");
       break;
     case ENTRY_DEVICE:
-      what = "a device";
+      what = _("a device");
       break;
     case ENTRY_REGULAR:
     case ENTRY_SPECIAL:
     default:
-      what = "not a regular file";
+      what = _("not a regular file");
       break;
     }
-  g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
-               "%s is named like a migration but is %s: remove it, or rename "
-               "it so that its name does not end in .sql",
-               path, what);
-  return FALSE;
+  message = g_strdup_printf (_("%s is named like a migration but is %s: remove it, "
+                               "or rename it so that its name does not end in .sql"),
+                             path, what);
+  return listing_problem (self, flags, GANDER_ISSUE_SEVERITY_ERROR,
+                          GANDER_ISSUE_KIND_NOT_REGULAR_FILE, path, version,
+                          GANDER_ERROR_INVALID_FILENAME, message, error);
+}
+
+/* `.sql` files; `.go` ones too when collecting problems, to say that they
+ * are not run (as goose's validate looks at both). */
+static gboolean
+wanted_name (const char        *name,
+             GanderSourceFlags  flags)
+{
+  if (g_str_has_suffix (name, ".sql"))
+    return TRUE;
+  return (flags & GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS) && g_str_has_suffix (name, ".go");
 }
 
 /* A local directory, listed with readdir(): GFileEnumerator makes a
@@ -380,7 +464,7 @@ list_local (GanderSource       *self,
       entry = readdir (dir);
       if (entry == NULL)
         break;
-      if (!g_str_has_suffix (entry->d_name, ".sql"))
+      if (!wanted_name (entry->d_name, flags))
         continue;
 
       /* A link counts as what it points to, as in goose (os.Stat). A
@@ -476,7 +560,7 @@ list_with_gio (GanderSource       *self,
         break;
 
       name = g_file_info_get_name (info);
-      if (!g_str_has_suffix (name, ".sql"))
+      if (!wanted_name (name, flags))
         continue;
       switch (g_file_info_get_file_type (info))
         {
@@ -501,6 +585,64 @@ list_with_gio (GanderSource       *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/* Every file whose version an earlier file (by path) has already is
+ * moved to self->duplicates, with a problem naming both. */
+static void
+collect_duplicates (GanderSource *self)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i = 0;
+
+  while (i < self->migrations->len)
+    {
+      gint64 version = gander_migration_get_version (g_ptr_array_index (self->migrations, i));
+      guint end = i + 1;
+      g_autofree char *first_path = NULL;
+      guint first = i;
+
+      while (end < self->migrations->len &&
+             gander_migration_get_version (g_ptr_array_index (self->migrations, end)) == version)
+        end++;
+
+      /* the first by path stays, as goose's validate sees them in order */
+      for (guint k = i; k < end; k++)
+        {
+          g_autofree char *pk = gander_migration_dup_display_path (g_ptr_array_index (self->migrations, k));
+
+          if (first_path == NULL || g_strcmp0 (pk, first_path) < 0)
+            {
+              g_free (first_path);
+              first_path = g_steal_pointer (&pk);
+              first = k;
+            }
+        }
+      for (guint k = i; k < end; k++)
+        {
+          GanderMigration *m = g_ptr_array_index (self->migrations, k);
+
+          if (k == first)
+            g_ptr_array_add (kept, g_object_ref (m));
+          else
+            {
+              g_autofree char *path = gander_migration_dup_display_path (m);
+              g_autofree char *message =
+                g_strdup_printf (_("duplicate version %lld: %s and %s"),
+                                 (long long) version, first_path, path);
+
+              g_ptr_array_add (self->duplicates, g_object_ref (m));
+              g_ptr_array_add (self->problems,
+                               gander_validation_issue_new (GANDER_ISSUE_SEVERITY_ERROR,
+                                                            GANDER_ISSUE_KIND_DUPLICATE_VERSION,
+                                                            path, 0, version, FALSE,
+                                                            GANDER_DIRECTION_UP, message));
+            }
+        }
+      i = end;
+    }
+  g_ptr_array_unref (self->migrations);
+  self->migrations = g_steal_pointer (&kept);
 }
 
 GanderSource *
@@ -541,24 +683,29 @@ finish_listing (GanderSource       *self,
 {
   sort_by_version (self->migrations);
 
-  for (guint i = 1; i < self->migrations->len; i++)
+  if (flags & GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS)
+    collect_duplicates (self);
+  else
     {
-      GanderMigration *a = g_ptr_array_index (self->migrations, i - 1);
-      GanderMigration *b = g_ptr_array_index (self->migrations, i);
-
-      if (gander_migration_get_version (a) == gander_migration_get_version (b))
+      for (guint i = 1; i < self->migrations->len; i++)
         {
-          g_autofree char *pa = gander_migration_dup_display_path (a);
-          g_autofree char *pb = gander_migration_dup_display_path (b);
-          /* Directory order is arbitrary: name the files in a stable order. */
-          gboolean swap = g_strcmp0 (pa, pb) > 0;
+          GanderMigration *a = g_ptr_array_index (self->migrations, i - 1);
+          GanderMigration *b = g_ptr_array_index (self->migrations, i);
 
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_DUPLICATE_VERSION,
-                       "found duplicate migration version %" G_GINT64_FORMAT
-                       ":\n\texisting: %s\n\tcurrent: %s",
-                       gander_migration_get_version (a),
-                       swap ? pb : pa, swap ? pa : pb);
-          return FALSE;
+          if (gander_migration_get_version (a) == gander_migration_get_version (b))
+            {
+              g_autofree char *pa = gander_migration_dup_display_path (a);
+              g_autofree char *pb = gander_migration_dup_display_path (b);
+              /* Directory order is arbitrary: name the files in a stable order. */
+              gboolean swap = g_strcmp0 (pa, pb) > 0;
+
+              g_set_error (error, GANDER_ERROR, GANDER_ERROR_DUPLICATE_VERSION,
+                           "found duplicate migration version %" G_GINT64_FORMAT
+                           ":\n\texisting: %s\n\tcurrent: %s",
+                           gander_migration_get_version (a),
+                           swap ? pb : pa, swap ? pa : pb);
+              return FALSE;
+            }
         }
     }
 
@@ -785,4 +932,22 @@ gander_source_get_max_version (GanderSource *self)
     return 0;
   return gander_migration_get_version (g_ptr_array_index (self->migrations,
                                                           self->migrations->len - 1));
+}
+
+/* Listing problems kept under GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS. */
+GPtrArray *
+gander_source_get_problems (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+
+  return self->problems;
+}
+
+/* Files left out for a duplicate version (COLLECT_PROBLEMS only). */
+GPtrArray *
+gander_source_get_duplicates (GanderSource *self)
+{
+  g_return_val_if_fail (GANDER_IS_SOURCE (self), NULL);
+
+  return self->duplicates;
 }

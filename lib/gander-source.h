@@ -26,6 +26,13 @@ G_DECLARE_FINAL_TYPE (GanderSource, gander_source, GANDER, SOURCE, GObject)
  * @GANDER_SOURCE_FLAGS_STRICT: goose's CLI behaviour: every `.sql` file must
  *   carry a valid version
  * @GANDER_SOURCE_FLAGS_ALLOW_EMPTY: an empty directory is not an error
+ * @GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS: for validation (since 0.2): what
+ *   listing finds wrong (duplicate versions, names without a version under
+ *   %GANDER_SOURCE_FLAGS_STRICT, directories or FIFOs named like
+ *   migrations, Go migrations) does not fail construction; the offending
+ *   entries are left out (of a duplicate version, all but the first file
+ *   by path) and gander_source_validate() reports them. Such a source is
+ *   meant for validation only: do not run it.
  *
  * How a #GanderSource collects files.
  *
@@ -35,6 +42,7 @@ typedef enum /*< flags >*/ {
   GANDER_SOURCE_FLAGS_NONE        = 0,
   GANDER_SOURCE_FLAGS_STRICT      = 1 << 0,
   GANDER_SOURCE_FLAGS_ALLOW_EMPTY = 1 << 1,
+  GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS = 1 << 2,
 } GanderSourceFlags;
 
 GANDER_AVAILABLE_IN_ALL

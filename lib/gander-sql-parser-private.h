@@ -31,4 +31,11 @@ void      gander_sql_parse_both            (GBytes            *contents,
                                             GanderParsedSql  **down,
                                             GError           **down_error);
 
+guint     gander_parsed_sql_get_warning_line    (GanderParsedSql  *parsed,
+                                                guint             index);
+gboolean  gander_parsed_sql_has_down_annotation (GanderParsedSql  *parsed);
+const char * const *
+          gander_parsed_sql_get_unset_variables (GanderParsedSql  *parsed,
+                                                 GArray          **lines);
+
 G_END_DECLS

@@ -29,6 +29,10 @@ struct _GanderParsedSql
   GPtrArray        *statements;  /* (element-type utf8) */
   GArray           *lines;       /* (element-type guint) */
   char            **warnings;
+  GArray           *warning_lines;  /* (element-type guint), one per warning */
+  gboolean          has_down;       /* a '-- +goose Down' annotation was seen */
+  char            **unset_vars;     /* ENVSUB variables expanded to nothing */
+  GArray           *unset_lines;    /* (element-type guint), one per variable */
 };
 
 G_DEFINE_BOXED_TYPE (GanderParsedSql, gander_parsed_sql,
@@ -71,7 +75,10 @@ typedef struct
                                        * effect is still to be seen */
   guint            n_lines;
 
+  gboolean         saw_down;
   GString         *expanded;          /* ENVSUB scratch */
+  GPtrArray       *unset_scratch;     /* ENVSUB: names unset on this line */
+  GArray          *unset;             /* (element-type Warning): text = name */
   GPtrArray       *statements;
   GArray          *lines;
   GArray          *warnings;          /* (element-type Warning) */
@@ -103,6 +110,9 @@ run_init (Run             *r,
   r->lines = g_array_new (FALSE, FALSE, sizeof (guint));
   r->warnings = g_array_new (FALSE, FALSE, sizeof (Warning));
   g_array_set_clear_func (r->warnings, warning_clear);
+  r->unset_scratch = g_ptr_array_new_with_free_func (g_free);
+  r->unset = g_array_new (FALSE, FALSE, sizeof (Warning));
+  g_array_set_clear_func (r->unset, warning_clear);
 }
 
 static void
@@ -113,6 +123,8 @@ run_clear (Run *r)
   g_clear_pointer (&r->statements, g_ptr_array_unref);
   g_clear_pointer (&r->lines, g_array_unref);
   g_clear_pointer (&r->warnings, g_array_unref);
+  g_clear_pointer (&r->unset_scratch, g_ptr_array_unref);
+  g_clear_pointer (&r->unset, g_array_unref);
 }
 
 /* gander_go_space_width() with the ASCII bytes, nearly all of SQL,
@@ -613,6 +625,7 @@ handle_annotation (Run         *r,
         return fail_missing_semicolon (r, error, lineno);
       settle_empty_block (r);
       r->state = STATE_DOWN;
+      r->saw_down = TRUE;
       return TRUE;
 
     case GANDER_ANNOTATION_STATEMENT_BEGIN:
@@ -735,14 +748,22 @@ process_line (Run         *r,
           gboolean collapsed = FALSE;
 
           g_string_truncate (r->expanded, 0);
-          if (!gander_envsub_expand (line, len, NULL, NULL, r->expanded,
-                                     &collapsed, &local_error))
+          g_ptr_array_set_size (r->unset_scratch, 0);
+          if (!gander_envsub_expand_full (line, len, NULL, NULL, r->expanded,
+                                          &collapsed, r->unset_scratch, &local_error))
             {
               g_autoptr(GString) raw = g_string_new_len (line, len);
 
               return fail (r, error, lineno, NULL,
                            "variable substitution failed: %s:\n%s",
                            local_error->message, raw->str);
+            }
+          for (guint i = 0; i < r->unset_scratch->len; i++)
+            {
+              Warning w = { lineno, r->unset->len,
+                            g_strdup (g_ptr_array_index (r->unset_scratch, i)) };
+
+              g_array_append_val (r->unset, w);
             }
           if (collapsed)
             add_warning (r, lineno,
@@ -900,10 +921,12 @@ compare_warnings (gconstpointer a,
 
 /* The quirks of both runs, in line order, each once. */
 static char **
-collect_warnings (Run *main_run,
-                  Run *other_run)
+collect_warnings (Run     *main_run,
+                  Run     *other_run,
+                  GArray **lines_out)
 {
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (Warning));
   Run *runs[] = { main_run, other_run };
@@ -929,10 +952,14 @@ collect_warnings (Run *main_run,
           const Warning *w = &g_array_index (all, Warning, i);
 
           if (g_hash_table_add (seen, w->text))
-            g_ptr_array_add (result, g_strdup (w->text));
+            {
+              g_ptr_array_add (result, g_strdup (w->text));
+              g_array_append_val (lines, w->line);
+            }
         }
     }
 
+  *lines_out = g_steal_pointer (&lines);
   g_ptr_array_add (result, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&result), FALSE);
 }
@@ -948,7 +975,28 @@ parsed_new (Run *main_run,
   parsed->use_transaction = main_run->use_tx;
   parsed->statements = g_steal_pointer (&main_run->statements);
   parsed->lines = g_steal_pointer (&main_run->lines);
-  parsed->warnings = collect_warnings (main_run, other_run);
+  parsed->warnings = collect_warnings (main_run, other_run, &parsed->warning_lines);
+  parsed->has_down = main_run->saw_down;
+
+  /* Every line goes through ENVSUB in either run: the main one has all. */
+  {
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+    parsed->unset_lines = g_array_new (FALSE, FALSE, sizeof (guint));
+    for (guint i = 0; i < main_run->unset->len; i++)
+      {
+        const Warning *w = &g_array_index (main_run->unset, Warning, i);
+
+        if (g_hash_table_add (seen, g_strdup_printf ("%u:%s", w->line, w->text)))
+          {
+            g_ptr_array_add (names, g_strdup (w->text));
+            g_array_append_val (parsed->unset_lines, w->line);
+          }
+      }
+    g_ptr_array_add (names, NULL);
+    parsed->unset_vars = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  }
   return parsed;
 }
 
@@ -1097,6 +1145,9 @@ gander_parsed_sql_unref (GanderParsedSql *parsed)
   g_ptr_array_unref (parsed->statements);
   g_array_unref (parsed->lines);
   g_strfreev (parsed->warnings);
+  g_array_unref (parsed->warning_lines);
+  g_strfreev (parsed->unset_vars);
+  g_array_unref (parsed->unset_lines);
   g_free (parsed);
 }
 
@@ -1227,4 +1278,37 @@ gander_parsed_sql_get_warnings (GanderParsedSql *parsed)
   g_return_val_if_fail (parsed != NULL, NULL);
 
   return (const char * const *) parsed->warnings;
+}
+
+/* The line of warning @index of gander_parsed_sql_get_warnings(). */
+guint
+gander_parsed_sql_get_warning_line (GanderParsedSql *parsed,
+                                    guint            index)
+{
+  g_return_val_if_fail (parsed != NULL, 0);
+  g_return_val_if_fail (index < parsed->warning_lines->len, 0);
+
+  return g_array_index (parsed->warning_lines, guint, index);
+}
+
+/* Whether the file has a '-- +goose Down' annotation at all. */
+gboolean
+gander_parsed_sql_has_down_annotation (GanderParsedSql *parsed)
+{
+  g_return_val_if_fail (parsed != NULL, FALSE);
+
+  return parsed->has_down;
+}
+
+/* Variables an ENVSUB ON region referenced that were not set and so
+ * expanded to nothing, each with its line (*lines, same length). */
+const char * const *
+gander_parsed_sql_get_unset_variables (GanderParsedSql  *parsed,
+                                       GArray          **lines)
+{
+  g_return_val_if_fail (parsed != NULL, NULL);
+
+  if (lines != NULL)
+    *lines = parsed->unset_lines;
+  return (const char * const *) parsed->unset_vars;
 }

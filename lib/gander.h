@@ -12,6 +12,7 @@
 #include "gander-sql-parser.h"
 #include "gander-migration.h"
 #include "gander-source.h"
+#include "gander-validation.h"
 #include "gander-database.h"
 #include "gander-sqlite-database.h"
 #include "gander-postgres-database.h"

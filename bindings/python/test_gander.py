@@ -647,5 +647,45 @@ class TestValues(GanderTestCase):
         self.assert_gander_error(cm.exception, Gander.Error.SQL)
 
 
+class TestValidation(GanderTestCase):
+    def test_validate_reports_every_problem(self):
+        # GanderValidationIssue binds as a plain object with properties;
+        # its enums come through as Gander.IssueKind / Gander.IssueSeverity.
+        self.write('00001_ok.sql', '-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n')
+        self.write('00001_twin.sql', '-- +goose Up\nSELECT 1;\n')
+        self.write('00002_bad.sql', '-- +goose Up\nSELECT 1\n-- +goose Down\nSELECT 2;\n')
+        flags = Gander.SourceFlags.STRICT | Gander.SourceFlags.COLLECT_PROBLEMS
+        source = Gander.Source.new_for_uri(self.migdir, flags, None)
+        issues = source.validate(Gander.ValidateFlags.NONE, None)
+        found = [(i.props.kind, i.props.severity, os.path.basename(i.props.path),
+                  i.props.line, i.props.version) for i in issues]
+        self.assertEqual(found, [
+            (Gander.IssueKind.DUPLICATE_VERSION, Gander.IssueSeverity.ERROR,
+             '00001_twin.sql', 0, 1),
+            (Gander.IssueKind.MISSING_DOWN, Gander.IssueSeverity.WARNING,
+             '00001_twin.sql', 0, 1),
+            (Gander.IssueKind.PARSE_ERROR, Gander.IssueSeverity.ERROR,
+             '00002_bad.sql', 3, 2),
+        ])
+        bad = issues[2]
+        self.assertTrue(bad.get_has_direction())
+        self.assertEqual(bad.props.direction, Gander.Direction.UP)
+        self.assertIn('00002_bad.sql:3: ', bad.props.message)
+
+        # the async form, delivered in this thread's main context
+        loop = GLib.MainLoop()
+        got = []
+
+        def done(src, result):
+            got.append((threading.get_ident(), src.validate_finish(result)))
+            loop.quit()
+
+        source.validate_async(Gander.ValidateFlags.ERRORS_ONLY, None, done)
+        loop.run()
+        self.assertEqual(got[0][0], self.main_thread)
+        self.assertEqual([i.props.kind for i in got[0][1]],
+                         [Gander.IssueKind.DUPLICATE_VERSION, Gander.IssueKind.PARSE_ERROR])
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -177,6 +177,12 @@ class BadInputTest(CliTestCase):
         # hang. Refused at listing, quickly, naming the file.
         os.mkfifo(self.path('migrations', '00003_f.sql'))
         before = self.dump(self.db)
+        r = self.gander('parse', 'migrations/00003_f.sql', timeout=20)
+        self.assertExit(r, 1)
+        self.assertIn('migrations/00003_f.sql is not a regular file', r.err)
+        r = self.gander('-dir', 'migrations', 'validate', timeout=20)
+        self.assertExit(r, 1)
+        self.assertIn('migrations/00003_f.sql is named like a migration but is a FIFO', r.err)
         for cmd in (['status'], ['up'], ['version'], ['down']):
             with self.subTest(cmd=cmd):
                 r = self.g(*cmd, timeout=20)

@@ -249,6 +249,40 @@ class ValidateTest(CliTestCase):
         self.assertExit(r, 1)
         self.assertLogged(r, 'goose validate: nope directory does not exist')
 
+    def test_validate_reports_every_problem_at_once(self):
+        # One run names every problem, in file order, and still prints the
+        # table of the files that are fine.
+        self.simple_set('m', 1)
+        self.write('m/00001_twin.sql', '-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n')
+        self.write('m/00002_both.sql', '-- +goose Up\nSELECT 1\n-- +goose Down\nSELECT 2\n')
+        self.write('m/00003_quirk.sql', '-- +goose Up\nSELECT 1;--x\nSELECT 2;\n')
+        os.mkdir(self.path('m', '00004_dir.sql'))
+        os.mkfifo(self.path('m', '00005_pipe.sql'))
+        self.write('m/zz.sql', 'SELECT 1;\n')
+        r = self.gander('-dir', 'm', 'validate', '-v', timeout=20)
+        self.assertExit(r, 1)
+        problems = [l for l in r.lines
+                    if l.startswith('goose validate: ') or l.startswith('warning: ')]
+        expected = [
+            'goose validate: duplicate version 1: m/00001_t1.sql and m/00001_twin.sql',
+            'goose validate: m/00002_both.sql:3: ',
+            'goose validate: m/00002_both.sql:4: ',
+            "warning: m/00003_quirk.sql:2: ';' followed directly by '--'",
+            "warning: m/00003_quirk.sql: no '-- +goose Down' section",
+            'goose validate: m/00004_dir.sql is named like a migration but is a directory',
+            'goose validate: m/00005_pipe.sql is named like a migration but is a FIFO',
+            'goose validate: failed to get version from file "m/zz.sql"',
+        ]
+        self.assertEqual(len(problems), len(expected), repr(r))
+        for line, start in zip(problems, expected):
+            self.assertTrue(line.startswith(start), (line, start))
+        self.assertEqual([l.split()[-1] for l in r.out.splitlines()[2:]],
+                         ['00001_t1.sql', '00003_quirk.sql'])
+        # a missing Down section is mentioned with -v only
+        r = self.gander('-dir', 'm', 'validate', timeout=20)
+        self.assertExit(r, 1)
+        self.assertNotLogged(r, 'no \'-- +goose Down\' section')
+
 
 class ParseTest(CliTestCase):
     FILE = ('-- +goose Up\n'
