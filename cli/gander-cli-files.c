@@ -427,10 +427,10 @@ cli_cmd_validate (CliOptions *opts)
     }
 
   source = gander_source_new_for_path (dir,
-                                      GANDER_SOURCE_FLAGS_STRICT |
-                                      GANDER_SOURCE_FLAGS_ALLOW_EMPTY |
-                                      GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS,
-                                      NULL, &error);
+                                       GANDER_SOURCE_FLAGS_STRICT |
+                                       GANDER_SOURCE_FLAGS_ALLOW_EMPTY |
+                                       GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS,
+                                       NULL, &error);
   if (source != NULL)
     issues = gander_source_validate (source, GANDER_VALIDATE_FLAGS_NONE, NULL, &error);
   if (issues == NULL)
