@@ -21,6 +21,33 @@ void    gander_side_row_clear    (GanderSideRow    *row);
  * makes a human decide, never "pending", which would run it again. */
 GanderMigrationState gander_database_state_from_string (const char *text);
 
+/* Sleeps @usec, waking at once when @cancellable fires. Returns FALSE
+ * (without setting an error) when it is cancelled. */
+gboolean gander_database_sleep (GCancellable *cancellable,
+                                gint64        usec);
+
+/* One attempt at a backend's run lock: TRUE with *@acquired set, or FALSE
+ * with @error for a failure that waiting will not cure. */
+typedef gboolean (*GanderTryLockFunc) (GanderDatabase  *self,
+                                       gboolean        *acquired,
+                                       gpointer         user_data,
+                                       GError         **error);
+
+/* The run lock's wait, shared by the backends: tries @try_lock, sleeping
+ * between attempts (from @first_delay_us, doubling up to @max_delay_us)
+ * until #GanderDatabase:lock-wait-timeout has passed. A cancel during a
+ * sleep ends it at once with %G_IO_ERROR_CANCELLED. On timeout it returns
+ * FALSE with *@timed_out set and no error: the backend says who holds the
+ * lock. */
+gboolean gander_database_wait_for_lock (GanderDatabase     *self,
+                                        GanderTryLockFunc   try_lock,
+                                        gpointer            user_data,
+                                        gint64              first_delay_us,
+                                        gint64              max_delay_us,
+                                        GCancellable       *cancellable,
+                                        gboolean           *timed_out,
+                                        GError            **error);
+
 /* `user@host`, for the side table's applied_by column. */
 const char *gander_database_applied_by (void);
 

@@ -1125,6 +1125,76 @@ gander_side_row_clear (GanderSideRow *row)
   g_clear_pointer (&row->applied_at, g_free);
 }
 
+gboolean
+gander_database_sleep (GCancellable *cancellable,
+                       gint64        usec)
+{
+  GPollFD pollfd;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  if (usec <= 0)
+    return TRUE;
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pollfd))
+    {
+      /* wakes the moment the cancellable fires */
+      g_poll (&pollfd, 1, (gint) MIN ((usec + 999) / 1000, G_MAXINT));
+      g_cancellable_release_fd (cancellable);
+    }
+  else
+    {
+      /* no fd to watch: short steps, so a cancel is seen within 10 ms */
+      gint64 end = g_get_monotonic_time () + usec;
+
+      for (gint64 now = g_get_monotonic_time ();
+           now < end && !g_cancellable_is_cancelled (cancellable);
+           now = g_get_monotonic_time ())
+        g_usleep (MIN (end - now, 10 * 1000));
+    }
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+gboolean
+gander_database_wait_for_lock (GanderDatabase        *self,
+                               GanderTryLockFunc      try_lock,
+                               gpointer               user_data,
+                               gint64                 first_delay_us,
+                               gint64                 max_delay_us,
+                               GCancellable          *cancellable,
+                               gboolean              *timed_out,
+                               GError               **error)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+  gint64 deadline = g_get_monotonic_time () +
+                    (gint64) priv->lock_wait_timeout * G_TIME_SPAN_MILLISECOND;
+  gint64 delay_us = first_delay_us;
+
+  *timed_out = FALSE;
+  for (;;)
+    {
+      gboolean acquired = FALSE;
+      gint64 now;
+
+      if (!try_lock (self, &acquired, user_data, error))
+        return FALSE;
+      if (acquired)
+        return TRUE;
+      now = g_get_monotonic_time ();
+      if (now >= deadline)
+        {
+          *timed_out = TRUE;
+          return FALSE;
+        }
+      /* short sleeps first: a run often finishes within milliseconds */
+      if (!gander_database_sleep (cancellable, MIN (delay_us, deadline - now)))
+        {
+          gander_set_cancelled_error (error, _("cancelled while waiting for the run lock"));
+          return FALSE;
+        }
+      delay_us = MIN (delay_us * 2, max_delay_us);
+    }
+}
+
 GanderMigrationState
 gander_database_state_from_string (const char *text)
 {

@@ -1061,31 +1061,6 @@ gander_postgres_database_rollback (GanderDatabase  *db,
   return result != NULL;
 }
 
-static gboolean
-sleep_cancellable (GCancellable  *cancellable,
-                   gint64         usec,
-                   GError       **error)
-{
-  GPollFD pollfd;
-
-  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pollfd))
-    {
-      g_poll (&pollfd, 1, (usec + 999) / 1000);
-      g_cancellable_release_fd (cancellable);
-    }
-  else
-    {
-      g_usleep (usec);
-    }
-
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      set_cancelled_error (error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static const char *
 or_unknown (const PGresult *result,
             int             row,
@@ -1141,46 +1116,57 @@ describe_lock_holders (GanderPostgresDatabase *self)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+typedef struct
+{
+  GCancellable *cancellable;
+  guint         attempts;
+} LockAttempt;
+
+/* One pg_try_advisory_lock(); see gander_database_wait_for_lock(). Trying
+ * and backing off rather than blocking in pg_advisory_lock() gives the
+ * wait a deadline and lets a cancel end it without a PQcancel. */
+static gboolean
+try_advisory_lock (GanderDatabase  *db,
+                   gboolean        *acquired,
+                   gpointer         user_data,
+                   GError         **error)
+{
+  GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
+  LockAttempt *attempt = user_data;
+  const char * const params[] = { LOCK_ID_STRING };
+  g_autoptr(PGresult) result = NULL;
+
+  /* gander_database_interrupt() while we slept */
+  if (attempt->attempts++ > 0 && g_atomic_int_get (&self->cancel_requested))
+    {
+      gander_set_cancelled_error (error, "cancelled while waiting for the run lock");
+      return FALSE;
+    }
+  result = run (self, "SELECT pg_try_advisory_lock($1)", 1, params, attempt->cancellable, error);
+  if (result == NULL)
+    return FALSE;
+  *acquired = PQntuples (result) == 1 && g_str_equal (PQgetvalue (result, 0, 0), "t");
+  return TRUE;
+}
+
 static gboolean
 gander_postgres_database_lock (GanderDatabase  *db,
                                GCancellable    *cancellable,
                                GError         **error)
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
-  const char * const params[] = { LOCK_ID_STRING };
   guint timeout_ms = gander_database_get_lock_wait_timeout (db);
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gint64 delay_ms = LOCK_RETRY_FIRST_MS;
+  LockAttempt attempt = { cancellable, 0 };
   g_autofree char *holders = NULL;
+  gboolean timed_out = FALSE;
 
-  for (;;)
-    {
-      g_autoptr(PGresult) result = NULL;
-      gint64 now;
-
-      /* try and back off rather than block in pg_advisory_lock(), so the
-       * wait has a deadline and can be cancelled without a PQcancel */
-      result = run (self, "SELECT pg_try_advisory_lock($1)", 1, params, cancellable, error);
-      if (result == NULL)
-        return FALSE;
-      if (PQntuples (result) == 1 && g_str_equal (PQgetvalue (result, 0, 0), "t"))
-        return TRUE;
-
-      now = g_get_monotonic_time ();
-      if (now >= deadline)
-        break;
-      if (!sleep_cancellable (cancellable,
-                              MIN (delay_ms * G_TIME_SPAN_MILLISECOND, deadline - now),
-                              error))
-        return FALSE;
-      /* gander_database_interrupt() while we slept */
-      if (g_atomic_int_get (&self->cancel_requested))
-        {
-          set_cancelled_error (error);
-          return FALSE;
-        }
-      delay_ms = MIN (delay_ms * 2, LOCK_RETRY_MAX_MS);
-    }
+  if (gander_database_wait_for_lock (db, try_advisory_lock, &attempt,
+                                     LOCK_RETRY_FIRST_MS * G_TIME_SPAN_MILLISECOND,
+                                     LOCK_RETRY_MAX_MS * G_TIME_SPAN_MILLISECOND,
+                                     cancellable, &timed_out, error))
+    return TRUE;
+  if (!timed_out)
+    return FALSE;
 
   holders = describe_lock_holders (self);
   g_set_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED,

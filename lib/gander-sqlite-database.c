@@ -69,6 +69,13 @@ struct _GanderSqliteDatabase
   char           *display_name;
   guint           busy_timeout;
 
+  /* The busy handler's state: the cancellable of the running call (NULL
+   * for calls that take none), when the current wait began, and whether
+   * it gave up because of a cancel. */
+  GCancellable   *busy_cancellable;
+  gint64          busy_since;
+  gboolean        busy_cancelled;
+
   /* Statements run once per migration, prepared once per connection for
    * the version table named stmts_table. */
   sqlite3_stmt   *stmts[N_STMTS];
@@ -264,7 +271,61 @@ set_db_error (GanderSqliteDatabase  *self,
               int                    rc,
               GError               **error)
 {
+  if ((rc & 0xff) == SQLITE_BUSY && self->busy_cancelled)
+    {
+      self->busy_cancelled = FALSE;
+      gander_set_cancelled_error (error, "%s: cancelled while waiting for another "
+                                  "connection's lock on the database",
+                                  self->display_name);
+      return;
+    }
   set_sqlite_error (error, self->display_name, rc, sqlite3_errmsg (self->db));
+}
+
+/* Instead of sqlite3_busy_timeout(): the same wait, in short sleeps that
+ * a cancel of the running call ends at once. */
+static int
+busy_cb (void *data,
+         int   count)
+{
+  GanderSqliteDatabase *self = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 remaining;
+  gint64 step;
+
+  if (count == 0)
+    self->busy_since = now;
+  remaining = self->busy_since + (gint64) self->busy_timeout * G_TIME_SPAN_MILLISECOND - now;
+  if (g_cancellable_is_cancelled (self->busy_cancellable))
+    {
+      self->busy_cancelled = TRUE;
+      return 0;
+    }
+  if (remaining <= 0)
+    return 0;
+  /* 1, 2, 4 … 16 ms: a lock is often released within milliseconds */
+  step = (gint64) 1000 << MIN (count, 4);
+  if (!gander_database_sleep (self->busy_cancellable, MIN (step, remaining)))
+    {
+      self->busy_cancelled = TRUE;
+      return 0;
+    }
+  return 1;
+}
+
+static void
+busy_wait_begin (GanderSqliteDatabase *self,
+                 GCancellable         *cancellable)
+{
+  self->busy_cancellable = cancellable;
+  self->busy_cancelled = FALSE;
+}
+
+static void
+busy_wait_end (GanderSqliteDatabase *self)
+{
+  self->busy_cancellable = NULL;
+  self->busy_cancelled = FALSE;
 }
 
 static void
@@ -613,45 +674,98 @@ parse_dsn (const char  *dsn,
   return TRUE;
 }
 
+/* Runs one DSN pragma. Changing the journal mode needs the file to
+ * itself, and SQLite reports SQLITE_BUSY for that without asking the busy
+ * handler while other connections hold it open (a WAL database keeps a
+ * shared lock for as long as it is open): runners starting together would
+ * fail. Such a pragma is retried until @deadline instead, reading the
+ * header again each time, since once another runner has switched the
+ * file there is nothing left to change. */
 static gboolean
 run_pragma (GanderSqliteDatabase  *self,
             const char            *body,
+            GCancellable          *cancellable,
+            gint64                 deadline,
             GError               **error)
 {
   g_autofree char *sql = g_strconcat ("PRAGMA ", body, NULL);
+  gint64 delay_us = 1000;
+
+  for (;;)
+    {
+      sqlite3_stmt *stmt = NULL;
+      const char *tail = NULL;
+      gint64 now;
+      int rc;
+
+      rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, &tail);
+      if (rc == SQLITE_OK && (stmt == NULL || *tail != '\0'))
+        {
+          /* one PRAGMA per parameter, nothing smuggled after it */
+          sqlite3_finalize (stmt);
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                       "invalid SQLite DSN parameter _pragma=%s: expected a "
+                       "single pragma such as foreign_keys(1)", body);
+          return FALSE;
+        }
+      if (rc == SQLITE_OK)
+        {
+          do
+            rc = sqlite3_step (stmt);
+          while (rc == SQLITE_ROW);
+        }
+      sqlite3_finalize (stmt);
+      if (rc == SQLITE_OK || rc == SQLITE_DONE)
+        return TRUE;
+
+      now = g_get_monotonic_time ();
+      if ((rc & 0xff) == SQLITE_BUSY && !self->busy_cancelled && now < deadline)
+        {
+          if (!gander_database_sleep (cancellable, MIN (delay_us, deadline - now)))
+            {
+              gander_set_cancelled_error (error, "cancelled while applying the SQLite "
+                                          "DSN parameter _pragma=%s", body);
+              return FALSE;
+            }
+          delay_us = MIN (delay_us * 2, 50 * 1000);
+          /* a failure here is the same busy state, seen at the next try */
+          sqlite3_exec (self->db, "PRAGMA schema_version", NULL, NULL, NULL);
+          continue;
+        }
+
+      {
+        g_autoptr(GError) local_error = NULL;
+
+        set_db_error (self, rc, &local_error);
+        if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "SQLite DSN parameter _pragma=%s: ", body);
+        else
+          g_set_error (error, GANDER_ERROR, local_error->code,
+                       "SQLite DSN parameter _pragma=%s failed: %s",
+                       body, local_error->message);
+        return FALSE;
+      }
+    }
+}
+
+/* A `_pragma=busy_timeout(N)` in the DSN installed SQLite's own busy
+ * handler: take its value and put ours back. */
+static void
+adopt_busy_timeout_pragma (GanderSqliteDatabase *self)
+{
   sqlite3_stmt *stmt = NULL;
-  const char *tail = NULL;
-  int rc;
+  int value = 0;
 
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, &tail);
-  if (rc == SQLITE_OK && (stmt == NULL || *tail != '\0'))
-    {
-      /* one PRAGMA per parameter, nothing smuggled after it */
-      sqlite3_finalize (stmt);
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   "invalid SQLite DSN parameter _pragma=%s: expected a "
-                   "single pragma such as foreign_keys(1)", body);
-      return FALSE;
-    }
-  if (rc == SQLITE_OK)
-    {
-      do
-        rc = sqlite3_step (stmt);
-      while (rc == SQLITE_ROW);
-    }
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      set_db_error (self, rc, &local_error);
-      g_set_error (error, GANDER_ERROR, local_error->code,
-                   "SQLite DSN parameter _pragma=%s failed: %s",
-                   body, local_error->message);
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA busy_timeout", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
-  return TRUE;
+  if (value > 0)
+    {
+      gander_sqlite_database_set_busy_timeout (self, value);
+      sqlite3_busy_handler (self->db, busy_cb, self);
+    }
 }
 
 /* The run lock */
@@ -828,6 +942,10 @@ gander_sqlite_database_open (GanderDatabase  *database,
   g_autofree char *open_name = NULL;
   const char *filename;
   gint64 dsn_busy_timeout = -1;
+  /* a journal mode change waits as long as the run lock would */
+  gint64 pragma_deadline = g_get_monotonic_time () +
+                           (gint64) gander_database_get_lock_wait_timeout (database) *
+                           G_TIME_SPAN_MILLISECOND;
   sqlite3 *db = NULL;
   /* NOMUTEX: one thread at a time uses a connection (DESIGN.md), and
    * sqlite3_interrupt() needs no mutex. goose's drivers create the file. */
@@ -859,7 +977,8 @@ gander_sqlite_database_open (GanderDatabase  *database,
   sqlite3_extended_result_codes (db, 1);
   if (dsn_busy_timeout >= 0)
     gander_sqlite_database_set_busy_timeout (self, dsn_busy_timeout);
-  sqlite3_busy_timeout (db, self->busy_timeout);
+  /* before anything reads the file: the pragmas too wait for a lock */
+  sqlite3_busy_handler (db, busy_cb, self);
 
   filename = sqlite3_db_filename (db, "main");
   self->filename = filename != NULL && *filename != '\0' ? g_strdup (filename) : NULL;
@@ -867,17 +986,24 @@ gander_sqlite_database_open (GanderDatabase  *database,
 
   /* Opening is lazy: read page 1 now so that a file that is no database
    * fails here, naming the file, and not in the middle of a migration. */
+  busy_wait_begin (self, cancellable);
   if (!run_sql (self, "PRAGMA schema_version", NULL, error))
     {
+      busy_wait_end (self);
       gander_sqlite_database_close (database);
       return FALSE;
     }
   for (guint i = 0; i < pragmas->len; i++)
-    if (!run_pragma (self, g_ptr_array_index (pragmas, i), error))
+    if (!run_pragma (self, g_ptr_array_index (pragmas, i), cancellable,
+                     pragma_deadline, error))
       {
+        busy_wait_end (self);
         gander_sqlite_database_close (database);
         return FALSE;
       }
+  busy_wait_end (self);
+  if (pragmas->len > 0)
+    adopt_busy_timeout_pragma (self);
 
   g_debug ("opened SQLite database %s", self->display_name);
   return TRUE;
@@ -899,6 +1025,7 @@ gander_sqlite_database_exec (GanderDatabase  *database,
   if (cancellable == NULL)
     return run_sql (self, sql, NULL, error);
 
+  busy_wait_begin (self, cancellable);
   /* The signal interrupts a running statement at once; the progress
    * handler closes the window in which an interrupt arriving just before
    * a statement starts would be forgotten. */
@@ -907,6 +1034,7 @@ gander_sqlite_database_exec (GanderDatabase  *database,
   ok = run_sql (self, sql, cancellable, error);
   sqlite3_progress_handler (self->db, 0, NULL, NULL);
   g_cancellable_disconnect (cancellable, handler);
+  busy_wait_end (self);
   return ok;
 }
 
@@ -916,13 +1044,18 @@ gander_sqlite_database_begin (GanderDatabase  *database,
                               GError         **error)
 {
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
+  gboolean ok;
 
   if (g_cancellable_is_cancelled (cancellable))
     {
       set_cancelled_error (error);
       return FALSE;
     }
-  return run_cached (self, STMT_BEGIN, error);
+  /* BEGIN IMMEDIATE waits here for another connection's write lock */
+  busy_wait_begin (self, cancellable);
+  ok = run_cached (self, STMT_BEGIN, error);
+  busy_wait_end (self);
+  return ok;
 }
 
 static gboolean
@@ -945,32 +1078,26 @@ gander_sqlite_database_rollback (GanderDatabase  *database,
   return run_cached (self, STMT_ROLLBACK, error);
 }
 
+typedef struct
+{
+  char *path;
+  char *holder;   /* who held it at the last attempt */
+} LockAttempt;
+
+/* One non-blocking attempt at the flock; see gander_database_wait_for_lock(). */
 static gboolean
-gander_sqlite_database_lock (GanderDatabase  *database,
-                             GCancellable    *cancellable,
-                             GError         **error)
+try_lock_file (GanderDatabase  *database,
+               gboolean        *acquired,
+               gpointer         user_data,
+               GError         **error)
 {
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
-  guint timeout_ms = gander_database_get_lock_wait_timeout (database);
-  gint64 start = g_get_monotonic_time ();
-  gint64 deadline = start + (gint64) timeout_ms * 1000;
-  gint64 delay_us = 1000;
-  g_autofree char *path = NULL;
+  LockAttempt *attempt = user_data;
+  const char *path = attempt->path;
 
-  if (self->lock_fd >= 0)
-    return TRUE;
-  if (self->filename == NULL)
-    {
-      /* Nobody else can see an in-memory database. */
-      return TRUE;
-    }
-
-  path = g_strconcat (self->filename, LOCK_SUFFIX, NULL);
   for (;;)
     {
-      g_autofree char *holder = NULL;
       int fd, saved_errno;
-      gint64 now;
 
       /* O_NOFOLLOW: the directory may be shared, and the file is written. */
       fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -989,6 +1116,7 @@ gander_sqlite_database_lock (GanderDatabase  *database,
             {
               g_debug ("cannot create %s (%s): running without a run lock",
                        path, g_strerror (saved_errno));
+              *acquired = TRUE;
               return TRUE;
             }
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
@@ -1003,7 +1131,8 @@ gander_sqlite_database_lock (GanderDatabase  *database,
             {
               write_lock_holder (fd);
               self->lock_fd = fd;
-              self->lock_path = g_steal_pointer (&path);
+              self->lock_path = g_strdup (path);
+              *acquired = TRUE;
               return TRUE;
             }
           /* The holder removed it as we were waiting: take the new one. */
@@ -1019,28 +1148,51 @@ gander_sqlite_database_lock (GanderDatabase  *database,
                        "cannot lock %s: %s", path, g_strerror (saved_errno));
           return FALSE;
         }
-      holder = read_lock_holder (fd);
+      g_free (attempt->holder);
+      attempt->holder = read_lock_holder (fd);
       close (fd);
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          gander_set_cancelled_error (error, "cancelled while waiting for the run lock of %s, held by %s",
-                       self->filename, holder);
-          return FALSE;
-        }
-      now = g_get_monotonic_time ();
-      if (now >= deadline)
-        {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED,
-                       "%s is locked by another migration run (%s, lock file %s); "
-                       "gave up after %u ms",
-                       self->filename, holder, path, timeout_ms);
-          return FALSE;
-        }
-      /* Short sleeps first: a run often finishes within milliseconds. */
-      g_usleep (MIN (delay_us, deadline - now));
-      delay_us = MIN (delay_us * 2, 50 * 1000);
+      *acquired = FALSE;
+      return TRUE;
     }
+}
+
+static gboolean
+gander_sqlite_database_lock (GanderDatabase  *database,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
+  guint timeout_ms = gander_database_get_lock_wait_timeout (database);
+  g_autofree char *path = NULL;
+  g_autofree char *holder = NULL;
+  LockAttempt attempt = { NULL, NULL };
+  gboolean timed_out = FALSE;
+  gboolean ok;
+
+  if (self->lock_fd >= 0)
+    return TRUE;
+  if (self->filename == NULL)
+    {
+      /* Nobody else can see an in-memory database. */
+      return TRUE;
+    }
+
+  path = attempt.path = g_strconcat (self->filename, LOCK_SUFFIX, NULL);
+  ok = gander_database_wait_for_lock (database, try_lock_file, &attempt,
+                                      1000, 50 * 1000, cancellable,
+                                      &timed_out, error);
+  holder = g_steal_pointer (&attempt.holder);
+  if (ok)
+    return TRUE;
+  if (timed_out)
+    g_set_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED,
+                 "%s is locked by another migration run (%s, lock file %s); "
+                 "gave up after %u ms",
+                 self->filename, holder, path, timeout_ms);
+  else if (holder != NULL && error != NULL && *error != NULL &&
+           g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (error, "%s (held by %s): ", self->filename, holder);
+  return FALSE;
 }
 
 static gboolean
@@ -1340,9 +1492,11 @@ gander_sqlite_database_class_init (GanderSqliteDatabaseClass *klass)
    * GanderSqliteDatabase:busy-timeout:
    *
    * How long a statement waits for another connection's lock on the file
-   * before failing with %GANDER_ERROR_LOCKED, in milliseconds
-   * (sqlite3_busy_timeout()). A `_busy_timeout` DSN parameter overrides it
-   * when the database is opened.
+   * before failing with %GANDER_ERROR_LOCKED, in milliseconds. The wait
+   * is a busy handler that sleeps in short steps and ends at once with
+   * %G_IO_ERROR_CANCELLED when the call's #GCancellable fires. A
+   * `_busy_timeout` DSN parameter (or `_pragma=busy_timeout(N)`) overrides
+   * it when the database is opened.
    *
    * Since: 0.1
    */
@@ -1419,8 +1573,7 @@ gander_sqlite_database_set_busy_timeout (GanderSqliteDatabase *self,
   msec = MIN (msec, (guint) G_MAXINT);
   if (self->busy_timeout == msec)
     return;
+  /* busy_cb() reads it at every wait */
   self->busy_timeout = msec;
-  if (self->db != NULL)
-    sqlite3_busy_timeout (self->db, (int) msec);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY_TIMEOUT]);
 }

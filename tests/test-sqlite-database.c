@@ -662,6 +662,78 @@ test_busy (Fixture       *f,
   g_assert_no_error (error);
 }
 
+static gint64 max_cancel_latency (void);
+
+typedef struct {
+  GanderDatabase *db;
+  GCancellable   *cancellable;
+  gboolean        use_exec;
+  GError         *error;
+  gint64          returned_at;
+} BusyCall;
+
+static gpointer
+busy_call_thread (gpointer data)
+{
+  BusyCall *call = data;
+
+  if (call->use_exec)
+    gander_database_exec (call->db, "INSERT INTO t VALUES (2)", call->cancellable, &call->error);
+  else
+    gander_database_begin (call->db, call->cancellable, &call->error);
+  call->returned_at = g_get_monotonic_time ();
+  return NULL;
+}
+
+/* While another connection holds the write lock, a cancel ends the wait
+ * for it at once, not after the busy timeout (5 s by default). */
+static void
+test_busy_cancel (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) a = open_db (f->path);
+  g_autoptr(GanderDatabase) b = open_db (f->path);
+  g_autoptr(GError) error = NULL;
+
+  exec_ok (a, "CREATE TABLE t (a)");
+  g_assert_cmpuint (gander_sqlite_database_get_busy_timeout (GANDER_SQLITE_DATABASE (b)), ==, 5000);
+  g_assert_true (gander_database_begin (a, NULL, &error));
+  exec_ok (a, "INSERT INTO t VALUES (1)");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      BusyCall call = { b, cancellable, i == 1, NULL, 0 };
+      GThread *thread = g_thread_new ("busy", busy_call_thread, &call);
+      gint64 cancelled_at;
+
+      g_usleep (200 * 1000);
+      g_assert_cmpint (call.returned_at, ==, 0);   /* still waiting */
+      cancelled_at = g_get_monotonic_time ();
+      g_cancellable_cancel (cancellable);
+      g_thread_join (thread);
+      g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_nonnull (strstr (call.error->message, f->path));
+      g_test_message ("%s returned %" G_GINT64_FORMAT " us after the cancel: %s",
+                      i == 1 ? "exec" : "begin", call.returned_at - cancelled_at,
+                      call.error->message);
+      g_assert_cmpint (call.returned_at - cancelled_at, <, MIN (1000 * 1000, max_cancel_latency ()));
+      g_clear_error (&call.error);
+    }
+
+  /* without a cancel the wait still ends at the busy timeout */
+  gander_sqlite_database_set_busy_timeout (GANDER_SQLITE_DATABASE (b), 100);
+  g_assert_false (gander_database_begin (b, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED);
+  g_clear_error (&error);
+
+  /* and once the lock is released b goes ahead */
+  g_assert_true (gander_database_commit (a, &error));
+  g_assert_true (gander_database_begin (b, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_database_rollback (b, &error));
+}
+
 static void
 test_rollback (Fixture       *f,
                gconstpointer  data)
@@ -899,33 +971,181 @@ test_lock_threads (Fixture       *f,
   g_assert_false (g_file_test (lock_file, G_FILE_TEST_EXISTS));
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  guint         delay_ms;
+  gint64        cancelled_at;
+} TimedCancel;
+
 static gpointer
-cancel_soon (gpointer user_data)
+cancel_timed (gpointer data)
 {
-  g_usleep (100 * 1000);
-  g_cancellable_cancel (user_data);
+  TimedCancel *tc = data;
+
+  g_usleep (tc->delay_ms * 1000);
+  tc->cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (tc->cancellable);
   return NULL;
 }
 
+/* A cancel ends the wait for the run lock at once: the wait sleeps on the
+ * cancellable, not through steps of up to 50 ms. Five tries, so a wait
+ * that only looks between sleeps cannot pass by luck. */
 static void
 test_lock_cancel (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GanderDatabase) a = open_db (f->path);
   g_autoptr(GanderDatabase) b = open_db (f->path);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  GThread *thread;
-  gint64 start;
+  gint64 worst = 0;
 
   g_assert_true (gander_database_lock (a, NULL, &error));
   gander_database_set_lock_wait_timeout (b, 60 * 1000);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      TimedCancel tc = { cancellable, 150 + 7 * i, 0 };
+      GThread *thread = g_thread_new ("cancel", cancel_timed, &tc);
+      gint64 returned_at;
+
+      g_assert_false (gander_database_lock (b, cancellable, &error));
+      returned_at = g_get_monotonic_time ();
+      g_thread_join (thread);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_nonnull (strstr (error->message, "held by pid"));
+      g_clear_error (&error);
+      worst = MAX (worst, returned_at - tc.cancelled_at);
+    }
+  g_test_message ("slowest return after a cancel: %" G_GINT64_FORMAT " us", worst);
+  if (g_getenv ("GANDER_UNDER_VALGRIND") == NULL)
+    g_assert_cmpint (worst, <, 25 * 1000);
+}
+
+/* Eight runners start together on a new file whose DSN switches it to
+ * WAL: switching the journal mode needs the file to itself and SQLite
+ * reports SQLITE_BUSY for it without asking the busy handler. Every
+ * runner must wait its turn, none may fail. Processes, not threads: the
+ * shared-memory WAL index is per process as in real use. */
+static void
+test_wal_concurrent_open (Fixture       *f,
+                          gconstpointer  data)
+{
+  enum { N_RUNNERS = 8, N_ROUNDS = 3 };
+
+  for (guint round = 0; round < N_ROUNDS; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("wal-%u.db", round);
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      /* a busy timeout shorter than one run: only the pragma's own
+       * retry can wait out the runners before it */
+      g_autofree char *dsn = g_strdup_printf ("%s?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+                                              "&_busy_timeout=100", path);
+      pid_t children[N_RUNNERS];
+      int go[2];
+
+      g_assert_cmpint (pipe (go), ==, 0);
+      for (guint i = 0; i < N_RUNNERS; i++)
+        {
+          children[i] = fork ();
+          g_assert_cmpint (children[i], >=, 0);
+          if (children[i] == 0)
+            {
+              g_autoptr(GanderDatabase) db = NULL;
+              g_autoptr(GError) error = NULL;
+              char byte;
+
+              close (go[1]);
+              /* all start when the parent closes its end */
+              if (read (go[0], &byte, 1) < 0)
+                _exit (2);
+              db = gander_sqlite_database_new (dsn);
+              if (!gander_database_open (db, NULL, &error) ||
+                  !gander_database_lock (db, NULL, &error) ||
+                  !gander_database_ensure_version_table (db, NULL, &error) ||
+                  (g_usleep (150 * 1000), FALSE) ||
+                  !gander_database_unlock (db, &error))
+                {
+                  g_printerr ("runner %u: %s\n", i, error->message);
+                  _exit (1);
+                }
+              _exit (0);
+            }
+        }
+      close (go[0]);
+      close (go[1]);
+      for (guint i = 0; i < N_RUNNERS; i++)
+        {
+          int status = 0;
+
+          g_assert_cmpint (waitpid (children[i], &status, 0), ==, children[i]);
+          g_assert_true (WIFEXITED (status));
+          g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+        }
+      assert_raw (path, "PRAGMA journal_mode", "wal");
+      assert_raw (path, "SELECT count(*) FROM goose_db_version", "1");
+    }
+}
+
+static gpointer
+end_read_later (gpointer data)
+{
+  sqlite3 *reader = data;
+
+  g_usleep (400 * 1000);
+  g_assert_cmpint (sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+/* Switching to WAL needs the file to itself: while another connection
+ * reads (longer than the busy timeout), the open waits for the switch
+ * within the lock-wait deadline instead of failing with SQLITE_BUSY. */
+static void
+test_wal_switch_waits (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = g_strdup_printf ("%s?_pragma=journal_mode(WAL)&_busy_timeout=50", f->path);
+  g_autofree char *path2 = NULL;
+  g_autofree char *dsn2 = NULL;
+  sqlite3 *reader = NULL;
+  GThread *thread;
+  gint64 start;
+
+  raw_exec (f->path, "CREATE TABLE t (a); INSERT INTO t VALUES (1)");
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &reader, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT * FROM t", NULL, NULL, NULL), ==, SQLITE_OK);
+
   start = g_get_monotonic_time ();
-  thread = g_thread_new ("cancel", cancel_soon, cancellable);
-  g_assert_false (gander_database_lock (b, cancellable, &error));
+  thread = g_thread_new ("reader", end_read_later, reader);
+  db = gander_sqlite_database_new (dsn);
+  gander_database_open (db, NULL, &error);
   g_thread_join (thread);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, max_cancel_latency ());
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 350 * 1000);
+  assert_raw (f->path, "PRAGMA journal_mode", "wal");
+  g_clear_object (&db);
+
+  sqlite3_close (reader);
+  reader = NULL;
+
+  /* the wait ends at the lock-wait deadline, with SQLite's words */
+  path2 = g_build_filename (f->dir, "other.db", NULL);
+  dsn2 = g_strdup_printf ("%s?_pragma=journal_mode(WAL)&_busy_timeout=50", path2);
+  raw_exec (path2, "CREATE TABLE t (a)");
+  g_assert_cmpint (sqlite3_open_v2 (path2, &reader, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT * FROM t", NULL, NULL, NULL), ==, SQLITE_OK);
+  db = gander_sqlite_database_new (dsn2);
+  gander_database_set_lock_wait_timeout (db, 200);
+  start = g_get_monotonic_time ();
+  g_assert_false (gander_database_open (db, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED);
+  g_assert_nonnull (strstr (error->message, "journal_mode(WAL)"));
+  g_assert_nonnull (strstr (error->message, "SQLITE_BUSY"));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 190 * 1000);
+  sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (reader);
 }
 
 static void
@@ -1154,6 +1374,8 @@ test_dsn (Fixture       *f,
   dsn = g_strdup_printf ("%s?_pragma=foreign_keys(1)&_pragma=busy_timeout%%3D1234", f->path);
   db = open_db (dsn);
   g_assert_false (query_is (db, fk_check));
+  /* the pragma's timeout is kept, under Gander's cancellable busy wait */
+  g_assert_cmpuint (gander_sqlite_database_get_busy_timeout (GANDER_SQLITE_DATABASE (db)), ==, 1234);
   g_assert_false (g_file_test (dsn, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
   g_clear_object (&db);
@@ -1247,6 +1469,7 @@ main (int    argc,
   ADD ("errors/read-only", test_error_read_only);
   ADD ("errors/missing-directory", test_error_missing_directory);
   ADD ("busy", test_busy);
+  ADD ("busy/cancel", test_busy_cancel);
   ADD ("rollback", test_rollback);
   ADD ("cancel", test_cancel);
   ADD ("cancel/null-error", test_cancelled_null_error);
@@ -1256,6 +1479,8 @@ main (int    argc,
   ADD ("lock/symlink", test_lock_symlink);
   ADD ("lock/unwritable-directory", test_lock_unwritable_directory);
   ADD ("dsn", test_dsn);
+  ADD ("dsn/wal-concurrent-open", test_wal_concurrent_open);
+  ADD ("dsn/wal-switch-waits", test_wal_switch_waits);
 
 #undef ADD
 
