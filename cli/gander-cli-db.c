@@ -134,6 +134,17 @@ on_migration_started (GanderMigrator  *migrator,
     cli_warn ("%s", warnings[i]);
 }
 
+/* What the run does that its caller may not expect but that does not stop
+ * it (a malformed section of the other direction, an up-to/down-to target
+ * no file carries): a warning line on stderr, and the run goes on. */
+static void
+on_warning (GanderMigrator *migrator,
+            const char     *message,
+            gpointer        user_data)
+{
+  cli_warn ("%s", message);
+}
+
 /* goose's clearStatement: comment lines and blank lines are left out of
  * the verbose trace. */
 static void
@@ -786,6 +797,7 @@ cli_run_db_command (CliOptions  *opts,
                     G_CALLBACK (on_migration_started), NULL);
   g_signal_connect (migrator, "migration-finished",
                     G_CALLBACK (on_migration_finished), NULL);
+  g_signal_connect (migrator, "warning", G_CALLBACK (on_warning), NULL);
   if (opts->verbose)
     g_signal_connect (migrator, "executing-statement",
                       G_CALLBACK (on_executing_statement), NULL);

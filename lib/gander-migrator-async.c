@@ -12,25 +12,27 @@
  * notifications of the run reach the caller there, in order, before the
  * callback. */
 
-/* The operations that change the database are GanderMigratorOp values;
+/* The operations that change the database are GanderPlanOperation values;
  * the read-only queries follow them. */
 typedef enum {
-  OP_UP = GANDER_MIGRATOR_OP_UP,
-  OP_UP_BY_ONE = GANDER_MIGRATOR_OP_UP_BY_ONE,
-  OP_UP_TO = GANDER_MIGRATOR_OP_UP_TO,
-  OP_DOWN = GANDER_MIGRATOR_OP_DOWN,
-  OP_DOWN_TO = GANDER_MIGRATOR_OP_DOWN_TO,
-  OP_REDO = GANDER_MIGRATOR_OP_REDO,
-  OP_RESET = GANDER_MIGRATOR_OP_RESET,
+  OP_UP = GANDER_PLAN_OPERATION_UP,
+  OP_UP_BY_ONE = GANDER_PLAN_OPERATION_UP_BY_ONE,
+  OP_UP_TO = GANDER_PLAN_OPERATION_UP_TO,
+  OP_DOWN = GANDER_PLAN_OPERATION_DOWN,
+  OP_DOWN_TO = GANDER_PLAN_OPERATION_DOWN_TO,
+  OP_REDO = GANDER_PLAN_OPERATION_REDO,
+  OP_RESET = GANDER_PLAN_OPERATION_RESET,
   OP_STATUS,
   OP_DB_VERSION,
   OP_HAS_PENDING,
+  OP_PLAN,
 } OpKind;
 
 typedef struct
 {
-  OpKind kind;
-  gint64 version;
+  OpKind              kind;
+  gint64              version;
+  GanderPlanOperation operation;  /* OP_PLAN */
 } OpData;
 
 static void
@@ -52,7 +54,7 @@ op_thread (GTask        *task,
     case OP_DOWN_TO:
     case OP_REDO:
     case OP_RESET:
-      result = gander_migrator_execute (self, (GanderMigratorOp) op->kind, op->version,
+      result = gander_migrator_execute (self, (GanderPlanOperation) op->kind, op->version,
                                         g_task_get_context (task), cancellable, &error);
       break;
     case OP_UP_BY_ONE:
@@ -60,7 +62,7 @@ op_thread (GTask        *task,
       {
         g_autoptr(GPtrArray) results = NULL;
 
-        results = gander_migrator_execute (self, (GanderMigratorOp) op->kind, op->version,
+        results = gander_migrator_execute (self, (GanderPlanOperation) op->kind, op->version,
                                            g_task_get_context (task), cancellable, &error);
         if (results != NULL)
           result = g_object_ref (g_ptr_array_index (results, 0));
@@ -69,6 +71,10 @@ op_thread (GTask        *task,
       break;
     case OP_STATUS:
       result = gander_migrator_status (self, cancellable, &error);
+      break;
+    case OP_PLAN:
+      result = gander_migrator_plan (self, op->operation, op->version, cancellable, &error);
+      free_func = g_object_unref;
       break;
     case OP_DB_VERSION:
       {
@@ -103,13 +109,14 @@ op_thread (GTask        *task,
 }
 
 static void
-start_op (GanderMigrator      *self,
-          OpKind               kind,
-          gint64               version,
-          gpointer             source_tag,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
+start_op_full (GanderMigrator      *self,
+               OpKind               kind,
+               GanderPlanOperation  operation,
+               gint64               version,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   OpData *op;
@@ -119,6 +126,7 @@ start_op (GanderMigrator      *self,
 
   op = g_new0 (OpData, 1);
   op->kind = kind;
+  op->operation = operation;
   op->version = version;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -132,6 +140,19 @@ start_op (GanderMigrator      *self,
    * that finished despite a late cancel keeps its results. */
   g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, op_thread);
+}
+
+static void
+start_op (GanderMigrator      *self,
+          OpKind               kind,
+          gint64               version,
+          gpointer             source_tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  start_op_full (self, kind, GANDER_PLAN_OPERATION_UP, version, source_tag,
+                 cancellable, callback, user_data);
 }
 
 static gpointer
@@ -576,4 +597,49 @@ gander_migrator_has_pending_finish (GanderMigrator  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gander_migrator_has_pending_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gander_migrator_plan_async:
+ * @self: a #GanderMigrator
+ * @operation: the operation to plan
+ * @target: the version for up-to and down-to
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_plan() in a worker thread.
+ *
+ * Since: 0.2
+ */
+void
+gander_migrator_plan_async (GanderMigrator      *self,
+                            GanderPlanOperation  operation,
+                            gint64               target,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  start_op_full (self, OP_PLAN, operation, target, gander_migrator_plan_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_plan_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_plan_async().
+ *
+ * Returns: (transfer full): as gander_migrator_plan()
+ *
+ * Since: 0.2
+ */
+GanderPlan *
+gander_migrator_plan_finish (GanderMigrator  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  return finish_op (self, result, gander_migrator_plan_async, error);
 }

@@ -8,21 +8,11 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  GANDER_MIGRATOR_OP_UP,
-  GANDER_MIGRATOR_OP_UP_BY_ONE,
-  GANDER_MIGRATOR_OP_UP_TO,
-  GANDER_MIGRATOR_OP_DOWN,
-  GANDER_MIGRATOR_OP_DOWN_TO,
-  GANDER_MIGRATOR_OP_REDO,
-  GANDER_MIGRATOR_OP_RESET,
-} GanderMigratorOp;
-
-/* Runs @op under the run lock. Signals and property notifications go to
+/* Runs @op (validated here) under the run lock. Signals and property notifications go to
  * @signal_context, in order (NULL: at once, in the calling thread).
  * Returns the results of the run (for UP_BY_ONE and DOWN, one). */
 GPtrArray *gander_migrator_execute (GanderMigrator    *self,
-                                    GanderMigratorOp   op,
+                                    GanderPlanOperation op,
                                     gint64             version,
                                     GMainContext      *signal_context,
                                     GCancellable      *cancellable,

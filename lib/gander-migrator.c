@@ -14,6 +14,7 @@
 #include "gander-migration-private.h"
 #include "gander-migration-status-private.h"
 #include "gander-migrator-private.h"
+#include "gander-plan-private.h"
 #include "gander-planner-private.h"
 
 /**
@@ -32,8 +33,12 @@
  *   error unless #GanderMigrator:allow-missing is set;
  * - every run holds the database's run lock, so concurrent runners apply
  *   each migration exactly once;
- * - both sections of every migration about to run are parsed before the
- *   first one runs, so a malformed file stops the run before it starts.
+ * - the running section of every migration about to run is parsed before
+ *   the first one runs, so a malformed file stops the run before it starts;
+ *   a malformed section of the other direction, which goose never parses,
+ *   is only a #GanderMigrator::warning;
+ * - gander_migrator_plan() shows what an operation would do, without doing
+ *   it; the operations execute a plan built the same way.
  *
  * When a migration fails the run stops; that migration is rolled back (if it
  * ran in a transaction), the ones before it stay applied, and
@@ -96,6 +101,7 @@ enum {
   SIGNAL_MIGRATION_STARTED,
   SIGNAL_MIGRATION_FINISHED,
   SIGNAL_EXECUTING_STATEMENT,
+  SIGNAL_WARNING,
   N_SIGNALS
 };
 
@@ -332,6 +338,23 @@ gander_migrator_class_init (GanderMigratorClass *klass)
     g_signal_new ("executing-statement", G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, GANDER_TYPE_MIGRATION, G_TYPE_UINT, G_TYPE_STRING);
+
+  /**
+   * GanderMigrator::warning:
+   * @self: the migrator
+   * @message: one sentence
+   *
+   * Emitted when an operation starts, once per warning of its plan (see
+   * gander_plan_get_warnings()): something the operation does that its
+   * caller may not expect, but that does not stop it. goose's CLI would
+   * print such things as `WARN` lines.
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_WARNING] =
+    g_signal_new ("warning", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -556,6 +579,7 @@ typedef struct
    * asynchronous ones. */
   GanderEmitter *emitter;
   GCancellable  *cancellable;
+  GError       **error;
   /* The worker's view of the current version. */
   gint64         version;
 } RunContext;
@@ -759,11 +783,12 @@ mark_running (GanderMigrator   *self,
 static gboolean
 run_migration (GanderMigrator   *self,
                RunContext       *run,
-               GanderMigration  *migration,
-               GanderDirection   direction,
+               GanderPlanStep   *step,
                GError          **error)
 {
-  g_autoptr(GanderParsedSql) parsed = NULL;
+  GanderMigration *migration = gander_plan_step_get_migration (step);
+  GanderDirection direction = gander_plan_step_get_direction (step);
+  GanderParsedSql *parsed = gander_plan_step_get_parsed (step);
   g_autoptr(GanderMigrationResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
   GCancellable *cancellable = run->cancellable;
@@ -772,9 +797,6 @@ run_migration (GanderMigrator   *self,
   gboolean statements_failed = FALSE;
   gboolean empty;
 
-  parsed = gander_migration_parse (migration, direction, error);
-  if (parsed == NULL)
-    return FALSE;
   empty = gander_parsed_sql_get_n_statements (parsed) == 0;
 
   emit_started (run, migration, direction);
@@ -847,52 +869,83 @@ run_migration (GanderMigrator   *self,
 /* Running a plan                                                      */
 
 static GanderPlanOptions
-plan_options (GanderMigrator *self)
+plan_options (GanderMigrator *self,
+              const char     *side_table)
 {
   GanderPlanOptions options = { 0, };
 
   options.allow_missing = self->allow_missing;
   options.no_versioning = self->no_versioning;
+  options.strict_targets = TRUE;
+  options.side_table = side_table;
   return options;
+}
+
+static GanderPlan *
+build_plan (GanderMigrator      *self,
+            GanderDbState       *state,
+            GanderPlanOperation  operation,
+            gint64               target)
+{
+  g_autofree char *side_table = gander_database_dup_side_table_name (self->database);
+  GanderPlanOptions options = plan_options (self, side_table);
+
+  return gander_planner_build (state, self->source, &options, operation, target);
+}
+
+static void
+emit_warning (RunContext *run,
+              const char *message)
+{
+  GValue args[1] = { G_VALUE_INIT };
+
+  g_value_init (&args[0], G_TYPE_STRING);
+  g_value_set_string (&args[0], message);
+  gander_emitter_emit (run->emitter, signals[SIGNAL_WARNING], 0, 1, args);
+  g_value_unset (&args[0]);
 }
 
 static gboolean
 run_plan (GanderMigrator  *self,
           RunContext      *run,
-          GPtrArray       *plan,
-          GanderDirection  direction,
+          GanderPlan      *plan,
           GanderDbState   *state,
           GError         **error)
 {
-  if (!gander_planner_prepare (plan, error))
+  guint n = gander_plan_get_n_steps (plan);
+  const char * const *warnings = gander_plan_get_warnings (plan);
+
+  for (guint i = 0; warnings[i] != NULL; i++)
+    emit_warning (run, warnings[i]);
+  if (!gander_plan_check (plan, error))
     return FALSE;
 
   /* The tables are created only now, once every file of the plan parsed:
    * a malformed migration leaves a new database untouched. */
-  if (plan->len > 0 && !self->no_versioning &&
+  if (n > 0 && !self->no_versioning &&
       !gander_database_ensure_version_table (self->database, run->cancellable, error))
     return FALSE;
 
-  emit_progress (run, TRUE, plan->len, 0.0);
-  for (guint i = 0; i < plan->len; i++)
+  emit_progress (run, TRUE, n, 0.0);
+  for (guint i = 0; i < n; i++)
     {
-      GanderMigration *m = g_ptr_array_index (plan, i);
-      gint64 v = gander_migration_get_version (m);
+      GanderPlanStep *step = gander_plan_get_step (plan, i);
+      gint64 v = gander_plan_step_get_version (step);
 
       if (g_cancellable_is_cancelled (run->cancellable))
         {
           gander_set_cancelled_error (error,
                                       _("cancelled before migration %" G_GINT64_FORMAT " (%s); "
                                         "%u of %u migrations ran"),
-                                      v, gander_migration_get_name (m), i, plan->len);
+                                      v, gander_plan_step_get_name (step), i, n);
           return FALSE;
         }
-      if (!run_migration (self, run, m, direction, error))
+      if (!run_migration (self, run, step, error))
         return FALSE;
 
       if (!self->no_versioning && state->applied != NULL)
         {
-          if (direction == GANDER_DIRECTION_UP)
+          if (gander_plan_step_get_direction (step) == GANDER_DIRECTION_UP)
             run->version = MAX (run->version, v);
           else
             {
@@ -900,7 +953,7 @@ run_plan (GanderMigrator  *self,
               run->version = gander_db_state_max_applied (state);
             }
         }
-      emit_progress (run, TRUE, plan->len - i - 1, (double) (i + 1) / plan->len);
+      emit_progress (run, TRUE, n - i - 1, (double) (i + 1) / n);
     }
   return TRUE;
 }
@@ -964,19 +1017,6 @@ read_state (GanderMigrator  *self,
   return TRUE;
 }
 
-static gboolean
-check_not_dirty (GanderMigrator  *self,
-                 GanderDbState   *state,
-                 GError         **error)
-{
-  g_autofree char *side_table = NULL;
-
-  if (self->no_versioning)
-    return TRUE;
-  side_table = gander_database_dup_side_table_name (self->database);
-  return gander_planner_check_not_dirty (state, side_table, error);
-}
-
 static GPtrArray *
 results_copy (GanderMigrator *self)
 {
@@ -993,151 +1033,88 @@ results_reset (GanderMigrator *self)
   g_ptr_array_set_size (self->last_results, 0);
 }
 
+/* The state is read under the run lock and planned exactly as
+ * gander_migrator_plan() plans; the plan is then executed. */
 static GPtrArray *
-do_up (GanderMigrator  *self,
-       RunContext      *run,
-       gint64           target,
-       gboolean         by_one,
-       GError         **error)
+do_run (GanderMigrator      *self,
+        RunContext          *run,
+        GanderPlanOperation  operation,
+        gint64               target)
 {
   g_auto(GanderDbState) state = { 0, };
-  g_autoptr(GPtrArray) plan = NULL;
-  GanderPlanOptions options = plan_options (self);
+  g_autoptr(GanderPlan) plan = NULL;
   gboolean locked = FALSE;
   gboolean ok;
 
   results_reset (self);
-  ok = begin_run (self, run, &locked, &state, error) &&
-       check_not_dirty (self, &state, error) &&
-       (target == G_MAXINT64 ||
-        gander_planner_check_known_version (&state, self->source, target, error));
+  ok = begin_run (self, run, &locked, &state, run->error);
   if (ok)
     {
-      plan = gander_planner_plan_up (&state, self->source, &options, target, error);
-      ok = plan != NULL;
+      plan = build_plan (self, &state, operation, target);
+      ok = run_plan (self, run, plan, &state, run->error);
     }
-  if (ok && by_one)
-    {
-      if (plan->len == 0)
-        {
-          g_set_error (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
-                       "no next version found: every migration is applied "
-                       "(current version %" G_GINT64_FORMAT ")", state.max_version);
-          ok = FALSE;
-        }
-      else
-        g_ptr_array_set_size (plan, 1);
-    }
-  if (ok)
-    ok = run_plan (self, run, plan, GANDER_DIRECTION_UP, &state, error);
-
   end_run (self, run, locked);
   return ok ? results_copy (self) : NULL;
 }
 
-static GPtrArray *
-do_down (GanderMigrator  *self,
-         RunContext      *run,
-         gint64           target,
-         guint            limit,
-         gboolean         redo,
-         GError         **error)
+static gboolean
+check_target (GanderPlanOperation   operation,
+              gint64                target,
+              GError              **error)
 {
-  g_auto(GanderDbState) state = { 0, };
-  g_autoptr(GPtrArray) plan = NULL;
-  GanderPlanOptions options = plan_options (self);
-  gboolean locked = FALSE;
-  gboolean ok;
-
-  results_reset (self);
-  ok = begin_run (self, run, &locked, &state, error) &&
-       check_not_dirty (self, &state, error) &&
-       (target == 0 ||
-        gander_planner_check_known_version (&state, self->source, target, error));
-  if (ok)
+  if (operation == GANDER_PLAN_OPERATION_UP_TO && target < 1)
     {
-      plan = gander_planner_plan_down (&state, self->source, &options, target, limit, error);
-      ok = plan != NULL;
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   "version must be greater than 0 (got %" G_GINT64_FORMAT ")", target);
+      return FALSE;
     }
-  if (ok && limit != G_MAXUINT && plan->len == 0)
+  if (operation == GANDER_PLAN_OPERATION_DOWN_TO && target < 0)
     {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
-                   "no migration to roll back: current version is 0");
-      ok = FALSE;
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   "invalid version: must be a valid number or zero: %" G_GINT64_FORMAT,
+                   target);
+      return FALSE;
     }
-  if (ok)
-    ok = run_plan (self, run, plan, GANDER_DIRECTION_DOWN, &state, error);
-  if (ok && redo)
-    ok = run_plan (self, run, plan, GANDER_DIRECTION_UP, &state, error);
-
-  end_run (self, run, locked);
-  return ok ? results_copy (self) : NULL;
+  if ((guint) operation > GANDER_PLAN_OPERATION_RESET)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   _("unknown operation %d"), (int) operation);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 /* Public operations                                                   */
 
 GPtrArray *
-gander_migrator_execute (GanderMigrator    *self,
-                         GanderMigratorOp   op,
-                         gint64             version,
-                         GMainContext      *signal_context,
-                         GCancellable      *cancellable,
-                         GError           **error)
+gander_migrator_execute (GanderMigrator       *self,
+                         GanderPlanOperation   operation,
+                         gint64                version,
+                         GMainContext         *signal_context,
+                         GCancellable         *cancellable,
+                         GError              **error)
 {
   RunContext run = { 0, };
-  GPtrArray *results = NULL;
+  GPtrArray *results;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (op == GANDER_MIGRATOR_OP_UP_TO && version < 1)
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   "version must be greater than 0 (got %" G_GINT64_FORMAT ")", version);
-      return NULL;
-    }
-  if (op == GANDER_MIGRATOR_OP_DOWN_TO && version < 0)
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   "invalid version: must be a valid number or zero: %" G_GINT64_FORMAT,
-                   version);
-      return NULL;
-    }
-
+  if (!check_target (operation, version, error))
+    return NULL;
   if (op_claim (self, error) == NULL)
     return NULL;
   run.emitter = gander_emitter_new (G_OBJECT (self), signal_context);
   run.cancellable = cancellable;
   run.version = self->last_version;
+  run.error = error;
 
-  switch (op)
-    {
-    case GANDER_MIGRATOR_OP_UP:
-      results = do_up (self, &run, G_MAXINT64, FALSE, error);
-      break;
-    case GANDER_MIGRATOR_OP_UP_BY_ONE:
-      results = do_up (self, &run, G_MAXINT64, TRUE, error);
-      break;
-    case GANDER_MIGRATOR_OP_UP_TO:
-      results = do_up (self, &run, version, FALSE, error);
-      break;
-    case GANDER_MIGRATOR_OP_DOWN:
-      results = do_down (self, &run, 0, 1, FALSE, error);
-      break;
-    case GANDER_MIGRATOR_OP_DOWN_TO:
-      results = do_down (self, &run, version, G_MAXUINT, FALSE, error);
-      break;
-    case GANDER_MIGRATOR_OP_REDO:
-      results = do_down (self, &run, 0, 1, TRUE, error);
-      break;
-    case GANDER_MIGRATOR_OP_RESET:
-      results = do_down (self, &run, 0, G_MAXUINT, FALSE, error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  if (operation == GANDER_PLAN_OPERATION_UP || operation == GANDER_PLAN_OPERATION_UP_BY_ONE ||
+      operation == GANDER_PLAN_OPERATION_REDO || operation == GANDER_PLAN_OPERATION_RESET)
+    version = 0;
+  results = do_run (self, &run, operation, version);
 
   /* end_run() released the claim */
   gander_emitter_unref (run.emitter);
@@ -1165,7 +1142,7 @@ gander_migrator_up (GanderMigrator  *self,
                     GCancellable    *cancellable,
                     GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1188,7 +1165,7 @@ gander_migrator_up_by_one (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP_BY_ONE, 0, NULL, cancellable, error);
+  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_BY_ONE, 0, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1217,7 +1194,7 @@ gander_migrator_up_to (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_UP_TO, version, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_TO, version, NULL, cancellable, error);
 }
 
 /**
@@ -1240,7 +1217,7 @@ gander_migrator_down (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_execute (self, GANDER_MIGRATOR_OP_DOWN, 0, NULL, cancellable, error);
+  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN, 0, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1267,7 +1244,7 @@ gander_migrator_down_to (GanderMigrator  *self,
                          GCancellable    *cancellable,
                          GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_DOWN_TO, version, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN_TO, version, NULL, cancellable, error);
 }
 
 /**
@@ -1288,7 +1265,7 @@ gander_migrator_redo (GanderMigrator  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_REDO, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_REDO, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1309,7 +1286,7 @@ gander_migrator_reset (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_MIGRATOR_OP_RESET, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_RESET, 0, NULL, cancellable, error);
 }
 
 /**
@@ -1381,6 +1358,56 @@ gander_migrator_status (GanderMigrator  *self,
                                                     recorded, modified));
     }
   return g_steal_pointer (&entries);
+}
+
+/**
+ * gander_migrator_plan:
+ * @self: a #GanderMigrator
+ * @operation: the operation to plan
+ * @target: the version for %GANDER_PLAN_OPERATION_UP_TO and
+ *   %GANDER_PLAN_OPERATION_DOWN_TO; ignored otherwise
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Works out what @operation would do now, without doing it (a dry run):
+ * reads the database like gander_migrator_status() does, takes no lock and
+ * never writes (a new database stays without a version table). The
+ * operations of the migrator build their plan the same way, under the
+ * run lock, and execute it.
+ *
+ * That the operation would be refused (missing migrations, a dirty
+ * database, a malformed file, nothing to roll back) is not an error
+ * here: the plan says so (gander_plan_get_can_run()).
+ *
+ * Returns: (transfer full): the plan, or %NULL when the database cannot
+ *   be read or @target is invalid
+ *
+ * Since: 0.2
+ */
+GanderPlan *
+gander_migrator_plan (GanderMigrator       *self,
+                      GanderPlanOperation   operation,
+                      gint64                target,
+                      GCancellable         *cancellable,
+                      GError              **error)
+{
+  g_auto(GanderDbState) state = { 0, };
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_target (operation, target, error))
+    return NULL;
+  if (operation != GANDER_PLAN_OPERATION_UP_TO && operation != GANDER_PLAN_OPERATION_DOWN_TO)
+    target = 0;
+
+  {
+    CLAIM_OR_RETURN (self, error, NULL);
+    if (!read_state (self, &state, cancellable, error))
+      return NULL;
+    return build_plan (self, &state, operation, target);
+  }
 }
 
 /**
@@ -1460,7 +1487,7 @@ gander_migrator_has_pending (GanderMigrator  *self,
   CLAIM_OR_RETURN (self, error, FALSE);
   if (!read_state (self, &state, cancellable, error))
     return FALSE;
-  options = plan_options (self);
+  options = plan_options (self, NULL);
   plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);
   if (plan == NULL)
     return FALSE;

@@ -14,6 +14,7 @@
 #include "gander-source.h"
 #include "gander-migration-result.h"
 #include "gander-migration-status.h"
+#include "gander-plan.h"
 
 G_BEGIN_DECLS
 
@@ -133,5 +134,24 @@ GANDER_AVAILABLE_IN_ALL
 void                   gander_migrator_has_pending_async     (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 GANDER_AVAILABLE_IN_ALL
 gboolean               gander_migrator_has_pending_finish    (GanderMigrator *self, GAsyncResult *result, GError **error);
+
+
+GANDER_AVAILABLE_IN_0_2
+GanderPlan            *gander_migrator_plan              (GanderMigrator       *self,
+                                                          GanderPlanOperation   operation,
+                                                          gint64                target,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_plan_async        (GanderMigrator       *self,
+                                                          GanderPlanOperation   operation,
+                                                          gint64                target,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GANDER_AVAILABLE_IN_0_2
+GanderPlan            *gander_migrator_plan_finish       (GanderMigrator       *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gander-database.h"
+#include "gander-plan.h"
 #include "gander-source.h"
 
 G_BEGIN_DECLS
@@ -24,8 +25,12 @@ typedef struct
 /* The settings planning depends on. */
 typedef struct
 {
-  gboolean allow_missing;
-  gboolean no_versioning;
+  gboolean    allow_missing;
+  gboolean    no_versioning;
+  /* up-to/down-to a version nobody knows is an error, not a bound */
+  gboolean    strict_targets;
+  /* for the advice on a dirty database */
+  const char *side_table;
 } GanderPlanOptions;
 
 /* Takes @rows (newest first) and @side_rows (either may be NULL: empty)
@@ -75,9 +80,15 @@ GPtrArray *gander_planner_plan_down           (GanderDbState            *state,
                                                gint64                    target,
                                                guint                     limit,
                                                GError                  **error);
-/* Parses every migration of @plan (both directions) and computes its
- * checksum, so a malformed file stops a run before it starts. */
-gboolean   gander_planner_prepare             (GPtrArray                *plan,
-                                               GError                  **error);
+/* The whole plan of @operation: checks, steps with their parsed running
+ * section (a malformed one stops the plan, the other direction's is a
+ * warning), missing versions, warnings. Never fails: what stops the plan
+ * is its error (gander_plan_check()). @target as given to the operation
+ * (already validated). */
+GanderPlan *gander_planner_build              (GanderDbState            *state,
+                                               GanderSource             *source,
+                                               const GanderPlanOptions  *options,
+                                               GanderPlanOperation       operation,
+                                               gint64                    target);
 
 G_END_DECLS

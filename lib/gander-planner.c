@@ -8,7 +8,10 @@
 #include "gander-error.h"
 #include "gander-database-private.h"
 #include "gander-migration-private.h"
+#include "gander-plan-private.h"
 #include "gander-planner-private.h"
+
+#include <glib/gi18n-lib.h>
 
 void
 gander_db_state_init (GanderDbState *state,
@@ -279,26 +282,232 @@ gander_planner_plan_down (GanderDbState            *state,
   return g_steal_pointer (&plan);
 }
 
-/* Provider behaviour: every migration about to run is parsed in both
- * directions before the first one runs. */
-gboolean
-gander_planner_prepare (GPtrArray  *plan,
-                        GError    **error)
+/* The nearest versions below and above @version, among the files and the
+ * recorded versions (0: none). */
+static void
+nearest_versions (GanderDbState *state,
+                  GanderSource  *source,
+                  gint64         version,
+                  gint64        *below,
+                  gint64        *above)
 {
-  for (guint i = 0; i < plan->len; i++)
-    {
-      GanderMigration *m = g_ptr_array_index (plan, i);
-      g_autoptr(GanderParsedSql) up = NULL;
-      g_autoptr(GanderParsedSql) down = NULL;
+  guint n = gander_source_get_n_migrations (source);
 
-      up = gander_migration_parse (m, GANDER_DIRECTION_UP, error);
-      if (up == NULL)
-        return FALSE;
-      down = gander_migration_parse (m, GANDER_DIRECTION_DOWN, error);
-      if (down == NULL)
-        return FALSE;
-      if (gander_migration_get_checksum (m, error) == NULL)
-        return FALSE;
+  *below = 0;
+  *above = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 v = gander_migration_get_version (gander_source_get_migration (source, i));
+
+      if (v < version)
+        *below = MAX (*below, v);
+      else if (v > version && (*above == 0 || v < *above))
+        *above = v;
     }
-  return TRUE;
+  if (state->applied != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, state->applied);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          gint64 v = *(gint64 *) key;
+
+          if (v == 0)
+            continue;
+          if (v < version)
+            *below = MAX (*below, v);
+          else if (v > version && (*above == 0 || v < *above))
+            *above = v;
+        }
+    }
+}
+
+/* goose treats an unknown target as a bound; say so, naming the versions
+ * around it, since a mistyped timestamp is the usual cause. */
+static void
+warn_unknown_target (GanderPlan    *plan,
+                     GanderDbState *state,
+                     GanderSource  *source,
+                     gboolean       up,
+                     gint64         target)
+{
+  g_autofree char *below_text = NULL;
+  g_autofree char *above_text = NULL;
+  g_autofree char *warning = NULL;
+  gint64 below, above;
+
+  nearest_versions (state, source, target, &below, &above);
+  below_text = below > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, below) : g_strdup (_("none"));
+  above_text = above > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, above) : g_strdup (_("none"));
+  if (up)
+    warning = g_strdup_printf (_("no migration has version %" G_GINT64_FORMAT
+                                 ": applying every pending migration up to it, as goose "
+                                 "does (nearest versions: %s below, %s above)"),
+                               target, below_text, above_text);
+  else
+    warning = g_strdup_printf (_("no migration has version %" G_GINT64_FORMAT
+                                 ": rolling back every migration above it, as goose "
+                                 "does (nearest versions: %s below, %s above)"),
+                               target, below_text, above_text);
+  gander_plan_add_warning (plan, warning);
+}
+
+/* Adds one step: its running section must parse; the other one only
+ * matters if it runs too (redo), otherwise its problem is a warning. */
+static void
+add_step (GanderPlan      *plan,
+          GanderMigration *m,
+          GanderDirection  direction,
+          gboolean         other_runs)
+{
+  g_autoptr(GanderParsedSql) parsed = NULL;
+  g_autoptr(GanderParsedSql) other = NULL;
+  g_autoptr(GError) error = NULL;
+  GanderDirection other_direction = direction == GANDER_DIRECTION_UP
+    ? GANDER_DIRECTION_DOWN : GANDER_DIRECTION_UP;
+
+  parsed = gander_migration_parse (m, direction, &error);
+  if (parsed == NULL)
+    {
+      gander_plan_take_error (plan, g_steal_pointer (&error));
+      return;
+    }
+  other = gander_migration_parse (m, other_direction, &error);
+  if (other == NULL && !other_runs)
+    {
+      g_autofree char *warning = NULL;
+
+      warning = g_strdup_printf (_("the %s section of %s is malformed; it does not run "
+                                   "now, so it is ignored: %s"),
+                                 gander_direction_to_string (other_direction),
+                                 gander_migration_get_name (m), error->message);
+      gander_plan_add_warning (plan, warning);
+      g_clear_error (&error);
+    }
+  else if (other == NULL)
+    {
+      gander_plan_take_error (plan, g_steal_pointer (&error));
+      return;
+    }
+  if (gander_migration_get_checksum (m, &error) == NULL)
+    {
+      gander_plan_take_error (plan, g_steal_pointer (&error));
+      return;
+    }
+  gander_plan_add_step (plan, m, direction, parsed);
+}
+
+static gboolean
+is_known (GanderDbState *state,
+          GanderSource  *source,
+          gint64         version)
+{
+  return gander_source_lookup (source, version) != NULL ||
+         gander_db_state_is_applied (state, version);
+}
+
+GanderPlan *
+gander_planner_build (GanderDbState            *state,
+                      GanderSource             *source,
+                      const GanderPlanOptions  *options,
+                      GanderPlanOperation       operation,
+                      gint64                    target)
+{
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GPtrArray) migrations = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean up = operation == GANDER_PLAN_OPERATION_UP ||
+                operation == GANDER_PLAN_OPERATION_UP_BY_ONE ||
+                operation == GANDER_PLAN_OPERATION_UP_TO;
+  gboolean has_target = operation == GANDER_PLAN_OPERATION_UP_TO ||
+                        (operation == GANDER_PLAN_OPERATION_DOWN_TO && target != 0);
+  GanderPlanOptions relaxed;
+
+  plan = gander_plan_new (operation, has_target ? target : 0, state->max_version);
+
+  if (!options->no_versioning &&
+      !gander_planner_check_not_dirty (state, options->side_table, &error))
+    gander_plan_take_error (plan, g_steal_pointer (&error));
+
+  if (has_target && !is_known (state, source, target))
+    {
+      if (options->strict_targets)
+        {
+          gander_planner_check_known_version (state, source, target, &error);
+          gander_plan_take_error (plan, g_steal_pointer (&error));
+        }
+      else
+        warn_unknown_target (plan, state, source, up, target);
+    }
+
+  if (up)
+    {
+      gint64 bound = operation == GANDER_PLAN_OPERATION_UP_TO ? target : G_MAXINT64;
+
+      /* the steps even when missing migrations stop the plan: a dry run
+       * shows what allow-missing would apply */
+      relaxed = *options;
+      relaxed.allow_missing = TRUE;
+      migrations = gander_planner_plan_up (state, source, &relaxed, bound, NULL);
+      for (guint i = 0; !options->no_versioning && i < migrations->len; i++)
+        {
+          gint64 v = gander_migration_get_version (g_ptr_array_index (migrations, i));
+
+          if (v < state->max_version)
+            gander_plan_add_missing (plan, v);
+        }
+      if (!options->allow_missing &&
+          gander_planner_plan_up (state, source, options, bound, &error) == NULL)
+        gander_plan_take_error (plan, g_steal_pointer (&error));
+
+      if (operation == GANDER_PLAN_OPERATION_UP_BY_ONE)
+        {
+          if (migrations->len == 0)
+            gander_plan_take_error (plan,
+              g_error_new (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
+                           "no next version found: every migration is applied "
+                           "(current version %" G_GINT64_FORMAT ")", state->max_version));
+          else
+            g_ptr_array_set_size (migrations, 1);
+        }
+      for (guint i = 0; i < migrations->len; i++)
+        add_step (plan, g_ptr_array_index (migrations, i), GANDER_DIRECTION_UP, FALSE);
+      return g_steal_pointer (&plan);
+    }
+
+  switch (operation)
+    {
+    case GANDER_PLAN_OPERATION_DOWN:
+    case GANDER_PLAN_OPERATION_REDO:
+      migrations = gander_planner_plan_down (state, source, options, 0, 1, &error);
+      break;
+    case GANDER_PLAN_OPERATION_DOWN_TO:
+      migrations = gander_planner_plan_down (state, source, options, target, G_MAXUINT, &error);
+      break;
+    case GANDER_PLAN_OPERATION_RESET:
+      migrations = gander_planner_plan_down (state, source, options, 0, G_MAXUINT, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (migrations == NULL)
+    {
+      gander_plan_take_error (plan, g_steal_pointer (&error));
+      return g_steal_pointer (&plan);
+    }
+  if (migrations->len == 0 &&
+      (operation == GANDER_PLAN_OPERATION_DOWN || operation == GANDER_PLAN_OPERATION_REDO))
+    gander_plan_take_error (plan,
+      g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
+                           "no migration to roll back: current version is 0"));
+
+  for (guint i = 0; i < migrations->len; i++)
+    add_step (plan, g_ptr_array_index (migrations, i), GANDER_DIRECTION_DOWN,
+              operation == GANDER_PLAN_OPERATION_REDO);
+  if (operation == GANDER_PLAN_OPERATION_REDO)
+    for (guint i = 0; i < migrations->len; i++)
+      add_step (plan, g_ptr_array_index (migrations, i), GANDER_DIRECTION_UP, TRUE);
+  return g_steal_pointer (&plan);
 }

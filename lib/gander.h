@@ -18,5 +18,6 @@
 #include "gander-postgres-database.h"
 #include "gander-migration-result.h"
 #include "gander-migration-status.h"
+#include "gander-plan.h"
 #include "gander-migrator.h"
 #undef GANDER_INSIDE

@@ -506,6 +506,17 @@ test_error_line_in_block (Fixture       *f,
 }
 
 static void
+collect_warning (GanderMigrator *m,
+                 const char     *message,
+                 GString        *log)
+{
+  g_string_append_printf (log, "%s\n", message);
+}
+
+/* Only the direction being run may stop a run (goose parses just that
+ * one). A malformed running section refuses the whole run before
+ * anything is applied; the other section's problem is a warning. */
+static void
 test_parse_error_stops_before_running (Fixture       *f,
                                        gconstpointer  data)
 {
@@ -517,16 +528,16 @@ test_parse_error_stops_before_running (Fixture       *f,
   write_migration (f, "00001_ok.sql",
                    "-- +goose Up\nCREATE TABLE ok_table (id INTEGER);\n"
                    "-- +goose Down\nDROP TABLE ok_table;\n");
-  /* The Down section lacks its semicolon: goose's Provider refuses the
-   * whole run before applying anything. */
-  write_migration (f, "00002_broken_down.sql",
-                   "-- +goose Up\nCREATE TABLE b (id INTEGER);\n"
-                   "-- +goose Down\nDROP TABLE b\n");
+  /* The Up section lacks its semicolon: the whole run is refused before
+   * applying anything. */
+  write_migration (f, "00002_broken_up.sql",
+                   "-- +goose Up\nCREATE TABLE b (id INTEGER)\n"
+                   "-- +goose Down\nDROP TABLE b;\n");
   m = new_migrator (f);
 
   g_assert_null (gander_migrator_up (m, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
-  g_assert_nonnull (strstr (error->message, "00002_broken_down.sql"));
+  g_assert_nonnull (strstr (error->message, "00002_broken_up.sql"));
   g_assert_nonnull (strstr (error->message, "missing semicolon"));
   g_assert_false (table_exists (f, "ok_table"));
   rows = version_rows (f);
@@ -534,6 +545,67 @@ test_parse_error_stops_before_running (Fixture       *f,
   g_assert_cmpstr (rows, ==, "");
   g_assert_false (table_exists (f, "goose_db_version"));
   g_assert_false (table_exists (f, "goose_db_version_gander"));
+}
+
+static void
+test_other_direction_only_warns (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GanderMigrationResult) result = NULL;
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autofree char *rows = NULL;
+  const char * const *plan_warnings;
+
+  SKIP_IF_NO_ENGINE (f);
+  /* goose's reproduction: the Down section lacks its semicolon */
+  write_migration (f, "001_a.sql",
+                   "-- +goose Up\nCREATE TABLE a (id int);\n\n"
+                   "-- +goose Down\nDROP TABLE a\n");
+  m = new_migrator (f);
+  g_signal_connect (m, "warning", G_CALLBACK (collect_warning), warnings);
+
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gander_plan_get_can_run (plan));
+  plan_warnings = gander_plan_get_warnings (plan);
+  g_assert_cmpuint (g_strv_length ((char **) plan_warnings), ==, 1);
+  g_assert_nonnull (strstr (plan_warnings[0], "down section of 001_a.sql"));
+
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_true (table_exists (f, "a"));
+  g_assert_nonnull (strstr (warnings->str, "down section of 001_a.sql"));
+  g_assert_nonnull (strstr (warnings->str, "missing semicolon"));
+
+  /* rolling it back needs the Down section: refused, nothing changes */
+  g_assert_null (gander_migrator_down (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_clear_error (&error);
+  /* and redo runs both directions, so it is refused too */
+  g_assert_null (gander_migrator_redo (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
+  g_clear_error (&error);
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "1 0");
+
+  /* a malformed Up section does not stop a down */
+  write_migration (f, "001_a.sql",
+                   "-- +goose Up\nCREATE TABLE a (id int)\n\n"
+                   "-- +goose Down\nDROP TABLE a;\n");
+  g_clear_object (&m);
+  m = new_migrator (f);
+  g_string_truncate (warnings, 0);
+  g_signal_connect (m, "warning", G_CALLBACK (collect_warning), warnings);
+  result = gander_migrator_down (m, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_migration_result_get_version (result), ==, 1);
+  g_assert_false (table_exists (f, "a"));
+  g_assert_nonnull (strstr (warnings->str, "up section of 001_a.sql"));
 }
 
 static void
@@ -830,6 +902,164 @@ test_reentrant_handler (Fixture       *f,
   g_assert_cmpstr (rows, ==, "5 3 2 1 0");
 }
 
+static char *
+plan_steps_text (GanderPlan *plan)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < gander_plan_get_n_steps (plan); i++)
+    {
+      GanderPlanStep *step = gander_plan_get_step (plan, i);
+
+      g_string_append_printf (s, "%s%" G_GINT64_FORMAT " %s", i ? ";" : "",
+                              gander_plan_step_get_version (step),
+                              gander_direction_to_string (gander_plan_step_get_direction (step)));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+results_text (GPtrArray *results)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderMigrationResult *r = g_ptr_array_index (results, i);
+
+      g_string_append_printf (s, "%s%" G_GINT64_FORMAT " %s", i ? ";" : "",
+                              gander_migration_result_get_version (r),
+                              gander_direction_to_string (gander_migration_result_get_direction (r)));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Plans, then runs the same operation: the run does what the plan said. */
+static void
+assert_plan_then_run (GanderMigrator      *m,
+                      GanderPlanOperation  operation,
+                      gint64               target,
+                      const char          *expected)
+{
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GanderMigrationResult) one = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *planned = NULL;
+  g_autofree char *ran = NULL;
+
+  plan = gander_migrator_plan (m, operation, target, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gander_plan_get_can_run (plan));
+  g_assert_null (gander_plan_get_reason (plan));
+  planned = plan_steps_text (plan);
+  g_assert_cmpstr (planned, ==, expected);
+
+  switch (operation)
+    {
+    case GANDER_PLAN_OPERATION_UP:
+      results = gander_migrator_up (m, NULL, &error);
+      break;
+    case GANDER_PLAN_OPERATION_DOWN:
+      one = gander_migrator_down (m, NULL, &error);
+      results = gander_migrator_get_last_results (m);
+      break;
+    case GANDER_PLAN_OPERATION_DOWN_TO:
+      results = gander_migrator_down_to (m, target, NULL, &error);
+      break;
+    case GANDER_PLAN_OPERATION_REDO:
+      results = gander_migrator_redo (m, NULL, &error);
+      break;
+    case GANDER_PLAN_OPERATION_UP_TO:
+      results = gander_migrator_up_to (m, target, NULL, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  ran = results_text (results);
+  g_assert_cmpstr (ran, ==, planned);
+}
+
+static void
+test_plan_matches_run (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  GanderPlanStep *step;
+  const char * const *statements;
+  const gint64 *missing;
+  gsize n_missing = 0;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  /* a plan on a fresh database reads and creates nothing */
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_assert_false (table_exists (f, "goose_db_version_gander"));
+  g_assert_cmpint (gander_plan_get_current_version (plan), ==, 0);
+  g_assert_cmpuint (gander_plan_get_n_steps (plan), ==, 4);
+  step = gander_plan_get_step (plan, 0);
+  g_assert_cmpstr (gander_plan_step_get_name (step), ==, "00001_users.sql");
+  g_assert_true (gander_plan_step_get_use_transaction (step));
+  statements = gander_plan_step_get_statements (step);
+  g_assert_cmpuint (g_strv_length ((char **) statements), ==, 2);
+  g_assert_cmpuint (gander_plan_step_get_n_statements (step), ==, 2);
+  g_assert_true (g_str_has_prefix (statements[0], "CREATE TABLE users"));
+  g_assert_cmpuint (gander_plan_step_get_statement_line (step, 0), ==, 2);
+  g_assert_true (g_str_has_prefix (statements[1], "INSERT INTO users"));
+  g_assert_cmpuint (gander_plan_step_get_statement_line (step, 1), ==, 3);
+  g_assert_cmpuint (gander_plan_step_get_n_statements (gander_plan_get_step (plan, 2)), ==, 0);
+  g_clear_object (&plan);
+
+  /* nothing to roll back: the plan says why, and changes nothing */
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_DOWN, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (gander_plan_get_can_run (plan));
+  g_assert_cmpint (gander_plan_get_error_code (plan), ==, GANDER_ERROR_NO_NEXT_VERSION);
+  g_assert_nonnull (gander_plan_get_reason (plan));
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_clear_object (&plan);
+
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_UP_TO, 2, "1 up;2 up");
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_UP, 0, "3 up;5 up");
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_REDO, 0, "5 down;5 up");
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_DOWN_TO, 1, "5 down;3 down;2 down");
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_DOWN, 0, "1 down");
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_UP, 0, "1 up;2 up;3 up;5 up");
+
+  /* an out-of-order file: listed as missing, refused without allow-missing */
+  write_migration (f, "00004_late.sql",
+                   "-- +goose Up\nCREATE TABLE late (id INTEGER);\n"
+                   "-- +goose Down\nDROP TABLE late;\n");
+  g_clear_object (&m);
+  m = new_migrator (f);
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (gander_plan_get_can_run (plan));
+  g_assert_cmpint (gander_plan_get_error_code (plan), ==, GANDER_ERROR_MISSING_MIGRATIONS);
+  missing = gander_plan_get_missing (plan, &n_missing);
+  g_assert_cmpuint (n_missing, ==, 1);
+  g_assert_cmpint (missing[0], ==, 4);
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS);
+  g_assert_cmpstr (error->message, ==, gander_plan_get_reason (plan));
+  g_clear_error (&error);
+  g_clear_object (&plan);
+
+  gander_migrator_set_allow_missing (m, TRUE);
+  assert_plan_then_run (m, GANDER_PLAN_OPERATION_UP, 0, "4 up");
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "4 5 3 2 1 0");
+}
+
 static void
 test_cancelled_before_start (Fixture       *f,
                              gconstpointer  data)
@@ -982,11 +1212,13 @@ add_tests (const char *engine)
     { "error-line-in-block", test_error_line_in_block },
     { "version-row-failure", test_version_row_failure },
     { "parse-error-stops-before-running", test_parse_error_stops_before_running },
+    { "other-direction-only-warns", test_other_direction_only_warns },
     { "no-transaction-interrupted-is-dirty", test_no_transaction_interrupted_is_dirty },
     { "status-and-checksum", test_status_and_checksum },
     { "no-versioning", test_no_versioning },
     { "signals", test_signals },
     { "reentrant-handler", test_reentrant_handler },
+    { "plan-matches-run", test_plan_matches_run },
     { "cancelled-before-start", test_cancelled_before_start },
     { "cancelled-error-code", test_cancelled_error_code },
     { "goose-table-interop", test_goose_table_interop },
