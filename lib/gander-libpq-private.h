@@ -21,8 +21,11 @@ G_BEGIN_DECLS
   X (PQcancel) \
   X (PQclear) \
   X (PQcmdStatus) \
-  X (PQconnectdbParams) \
+  X (PQconnectPoll) \
+  X (PQconnectStartParams) \
   X (PQconnectionNeedsPassword) \
+  X (PQconninfo) \
+  X (PQconninfoFree) \
   X (PQerrorMessage) \
   X (PQfinish) \
   X (PQfreeCancel) \
@@ -41,6 +44,7 @@ G_BEGIN_DECLS
   X (PQsendQuery) \
   X (PQsendQueryParams) \
   X (PQsetNoticeProcessor) \
+  X (PQsocket) \
   X (PQstatus) \
   X (PQtransactionStatus)
 
@@ -84,8 +88,11 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQcancel (gander_libpq.PQcancel)
 #define PQclear (gander_libpq.PQclear)
 #define PQcmdStatus (gander_libpq.PQcmdStatus)
-#define PQconnectdbParams (gander_libpq.PQconnectdbParams)
+#define PQconnectPoll (gander_libpq.PQconnectPoll)
+#define PQconnectStartParams (gander_libpq.PQconnectStartParams)
 #define PQconnectionNeedsPassword (gander_libpq.PQconnectionNeedsPassword)
+#define PQconninfo (gander_libpq.PQconninfo)
+#define PQconninfoFree (gander_libpq.PQconninfoFree)
 #define PQerrorMessage (gander_libpq.PQerrorMessage)
 #define PQfinish (gander_libpq.PQfinish)
 #define PQfreeCancel (gander_libpq.PQfreeCancel)
@@ -104,6 +111,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQsendQuery (gander_libpq.PQsendQuery)
 #define PQsendQueryParams (gander_libpq.PQsendQueryParams)
 #define PQsetNoticeProcessor (gander_libpq.PQsetNoticeProcessor)
+#define PQsocket (gander_libpq.PQsocket)
 #define PQstatus (gander_libpq.PQstatus)
 #define PQtransactionStatus (gander_libpq.PQtransactionStatus)
 #ifdef LIBPQ_HAS_PIPELINING

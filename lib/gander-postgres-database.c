@@ -897,6 +897,122 @@ notice_processor (void       *arg,
   g_debug ("PostgreSQL: %s", text);
 }
 
+/* The connect_timeout of the connection's options (DSN, PGCONNECT_TIMEOUT,
+ * service file) in milliseconds, or 0 when none is set. libpq applies it
+ * only in its blocking connect, so the poll loop does it here. */
+static gint64
+connect_timeout_ms (PGconn *conn)
+{
+  PQconninfoOption *options = PQconninfo (conn);
+  gint64 msec = 0;
+
+  for (PQconninfoOption *o = options; o != NULL && o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, "connect_timeout") && o->val != NULL)
+      {
+        gint64 seconds = g_ascii_strtoll (o->val, NULL, 10);
+
+        /* libpq reads values below 2 as 2 */
+        if (seconds > 0)
+          msec = MAX (seconds, 2) * 1000;
+        break;
+      }
+  PQconninfoFree (options);
+  return msec;
+}
+
+/* libpq's non-blocking connect, waiting in poll() on its socket and on
+ * @cancellable, so that a cancel (SIGINT, -timeout) and the deadline stop
+ * a server that accepts the connection but never answers: the blocking
+ * PQconnectdbParams() would wait for it forever. The deadline is the
+ * connect_timeout of the options, else #GanderDatabase:lock-wait-timeout. */
+static gboolean
+connect_poll (GanderPostgresDatabase  *self,
+              PGconn                  *conn,
+              GCancellable            *cancellable,
+              GError                 **error)
+{
+  GanderDatabase *db = GANDER_DATABASE (self);
+  gint64 timeout_ms = connect_timeout_ms (conn);
+  gint64 deadline;
+  /* what to do first after PQconnectStart */
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+
+  if (timeout_ms == 0)
+    timeout_ms = gander_database_get_lock_wait_timeout (db);
+  deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      GPollFD fds[2];
+      guint n_fds = 0;
+      gboolean have_cancel_fd = FALSE;
+      gint64 now;
+      int sock;
+
+      if (status == PGRES_POLLING_OK)
+        return TRUE;
+      if (status == PGRES_POLLING_FAILED)
+        {
+          set_connect_error (self, conn, error);
+          return FALSE;
+        }
+
+      sock = PQsocket (conn);
+      if (sock >= 0)
+        {
+          fds[n_fds].fd = sock;
+          fds[n_fds].events = (status == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT) |
+                              G_IO_ERR | G_IO_HUP;
+          fds[n_fds].revents = 0;
+          n_fds++;
+        }
+      if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[n_fds]))
+        {
+          have_cancel_fd = TRUE;
+          n_fds++;
+        }
+
+      now = g_get_monotonic_time ();
+      if (now < deadline && !g_cancellable_is_cancelled (cancellable))
+        {
+          /* without a cancel fd, wake up now and then to look */
+          gint64 wait_ms = (deadline - now + 999) / 1000;
+
+          if (cancellable != NULL && !have_cancel_fd)
+            wait_ms = MIN (wait_ms, 10);
+          g_poll (fds, n_fds, (gint) MIN (wait_ms, G_MAXINT));
+        }
+      if (have_cancel_fd)
+        g_cancellable_release_fd (cancellable);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_autofree char *display = gander_database_dup_display_dsn (db);
+
+          gander_set_cancelled_error (error, "cancelled while connecting to PostgreSQL (%s)",
+                                      *display != '\0' ? display : "parameters from the environment");
+          return FALSE;
+        }
+      if (sock < 0 || fds[0].revents != 0)
+        {
+          status = PQconnectPoll (conn);
+          continue;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_autofree char *display = gander_database_dup_display_dsn (db);
+
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT,
+                       "cannot connect to PostgreSQL (%s): the server did not "
+                       "answer within %" G_GINT64_FORMAT " ms; check that host "
+                       "and port are a PostgreSQL server, or raise connect_timeout",
+                       *display != '\0' ? display : "parameters from the environment",
+                       timeout_ms);
+          return FALSE;
+        }
+    }
+}
+
 static gboolean
 gander_postgres_database_open (GanderDatabase  *db,
                                GCancellable    *cancellable,
@@ -924,10 +1040,15 @@ gander_postgres_database_open (GanderDatabase  *db,
   if (!gander_libpq_load (error))
     return FALSE;
 
-  conn = PQconnectdbParams (keywords, values, 1);
-  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+  conn = PQconnectStartParams (keywords, values, 1);
+  if (conn == NULL || PQstatus (conn) == CONNECTION_BAD)
     {
       set_connect_error (self, conn, error);
+      g_clear_pointer (&conn, PQfinish);
+      return FALSE;
+    }
+  if (!connect_poll (self, conn, cancellable, error))
+    {
       g_clear_pointer (&conn, PQfinish);
       return FALSE;
     }

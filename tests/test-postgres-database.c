@@ -1154,6 +1154,98 @@ test_connection_refused (Fixture       *f,
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONNECTION);
 }
 
+/* A TCP port that accepts connections (the kernel completes the handshake
+ * for the listen backlog) and never says a word. */
+static GSocket *
+silent_listener (guint *port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  g_socket_set_listen_backlog (socket, 16);
+  g_assert_true (g_socket_listen (socket, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
+
+/* Connecting honours the cancellable and a deadline: a server that
+ * accepts and never answers used to block PQconnectdbParams() forever,
+ * deaf to SIGINT and -timeout. */
+static void
+test_connect_silent_server (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = NULL;
+  guint port = 0;
+  gint64 start, elapsed;
+
+  REQUIRE_SERVER (f);
+  listener = silent_listener (&port);
+  dsn = g_strdup_printf ("host=127.0.0.1 port=%u dbname=x user=x password=Hush-Secret-1 "
+                         "sslmode=disable", port);
+
+  /* cancelled after 200 ms */
+  {
+    g_autoptr(GanderDatabase) db = gander_postgres_database_new (dsn);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    Canceller c = { cancellable, NULL, 200 };
+    GThread *thread;
+
+    start = g_get_monotonic_time ();
+    thread = g_thread_new ("canceller", cancel_later, &c);
+    g_assert_false (gander_database_open (db, cancellable, &error));
+    elapsed = g_get_monotonic_time () - start;
+    g_thread_join (thread);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_test_message ("cancelled after %" G_GINT64_FORMAT " ms: %s", elapsed / 1000, error->message);
+    g_assert_null (strstr (error->message, "Hush-Secret-1"));
+    g_assert_cmpint (elapsed, >=, 150 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+    g_assert_false (gander_database_is_open (db));
+    g_clear_error (&error);
+  }
+
+  /* no connect_timeout: the lock-wait deadline */
+  {
+    g_autoptr(GanderDatabase) db = gander_postgres_database_new (dsn);
+
+    gander_database_set_lock_wait_timeout (db, 300);
+    start = g_get_monotonic_time ();
+    g_assert_false (gander_database_open (db, NULL, &error));
+    elapsed = g_get_monotonic_time () - start;
+    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT);
+    g_test_message ("gave up after %" G_GINT64_FORMAT " ms: %s", elapsed / 1000, error->message);
+    g_assert_nonnull (strstr (error->message, "did not answer within 300 ms"));
+    g_assert_nonnull (strstr (error->message, "password=xxxxx"));
+    g_assert_null (strstr (error->message, "Hush-Secret-1"));
+    g_assert_cmpint (elapsed, >=, 290 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (elapsed, <, 3 * G_USEC_PER_SEC);
+    g_clear_error (&error);
+  }
+
+  /* connect_timeout in the DSN wins (libpq's minimum is 2 s) */
+  {
+    g_autoptr(GanderDatabase) db = NULL;
+    g_autofree char *with_timeout = g_strdup_printf ("%s connect_timeout=1", dsn);
+
+    db = gander_postgres_database_new (with_timeout);
+    start = g_get_monotonic_time ();
+    g_assert_false (gander_database_open (db, NULL, &error));
+    elapsed = g_get_monotonic_time () - start;
+    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT);
+    g_assert_nonnull (strstr (error->message, "within 2000 ms"));
+    g_assert_cmpint (elapsed, >=, 1900 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
+  }
+}
+
 static void
 test_bad_dsn_masked (Fixture       *f,
                      gconstpointer  data)
@@ -1277,6 +1369,7 @@ main (int    argc,
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);
   ADD ("bad-dsn-masked", test_bad_dsn_masked);
+  ADD ("connect/silent-server", test_connect_silent_server);
   ADD ("wrong-password", test_wrong_password);
 
 #undef ADD
