@@ -998,15 +998,19 @@ end_run (GanderMigrator *self,
   emit_progress (run, FALSE, 0, 1.0);
 }
 
-/* open and read the state, without the lock: for read-only queries */
+/* open and read the state, without the lock: for read-only queries.
+ * Gander's side table only where it matters (status): the current version
+ * and has-pending read goose's table alone. */
 static gboolean
 read_state (GanderMigrator  *self,
             GanderDbState   *state,
+            gboolean         with_side_rows,
             GCancellable    *cancellable,
             GError         **error)
 {
   if (!gander_database_open (self->database, cancellable, error) ||
-      (!self->no_versioning && !gander_db_state_load (state, self->database, error)))
+      (!self->no_versioning &&
+       !gander_db_state_load_full (state, self->database, with_side_rows, error)))
     {
       normalize_cancelled (error);
       return FALSE;
@@ -1317,7 +1321,7 @@ gander_migrator_status (GanderMigrator  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   CLAIM_OR_RETURN (self, error, NULL);
-  if (!read_state (self, &state, cancellable, error))
+  if (!read_state (self, &state, TRUE, cancellable, error))
     return NULL;
 
   n = gander_source_get_n_migrations (self->source);
@@ -1404,7 +1408,7 @@ gander_migrator_plan (GanderMigrator       *self,
 
   {
     CLAIM_OR_RETURN (self, error, NULL);
-    if (!read_state (self, &state, cancellable, error))
+    if (!read_state (self, &state, TRUE, cancellable, error))
       return NULL;
     return build_plan (self, &state, operation, target);
   }
@@ -1443,7 +1447,7 @@ gander_migrator_get_db_version (GanderMigrator  *self,
                            "the database version is not tracked when versioning is disabled");
       return FALSE;
     }
-  if (!read_state (self, &state, cancellable, error))
+  if (!read_state (self, &state, FALSE, cancellable, error))
     return FALSE;
   *version = state.max_version;
   return TRUE;
@@ -1477,7 +1481,7 @@ gander_migrator_has_pending (GanderMigrator  *self,
   g_return_val_if_fail (has_pending != NULL, FALSE);
 
   CLAIM_OR_RETURN (self, error, FALSE);
-  if (!read_state (self, &state, cancellable, error))
+  if (!read_state (self, &state, FALSE, cancellable, error))
     return FALSE;
   options = plan_options (self, NULL);
   plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);

@@ -44,6 +44,10 @@ void      gander_db_state_init        (GanderDbState  *state,
 gboolean  gander_db_state_load        (GanderDbState  *state,
                                        GanderDatabase *database,
                                        GError        **error);
+gboolean  gander_db_state_load_full   (GanderDbState  *state,
+                                       GanderDatabase *database,
+                                       gboolean        with_side_rows,
+                                       GError        **error);
 void      gander_db_state_clear       (GanderDbState  *state);
 gboolean  gander_db_state_is_applied  (GanderDbState  *state,
                                        gint64          version);

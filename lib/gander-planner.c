@@ -49,6 +49,17 @@ gander_db_state_load (GanderDbState   *state,
                       GanderDatabase  *database,
                       GError         **error)
 {
+  return gander_db_state_load_full (state, database, TRUE, error);
+}
+
+/* @with_side_rows FALSE: goose's table only, for what needs no more (the
+ * current version, has-pending); the state then has no side rows. */
+gboolean
+gander_db_state_load_full (GanderDbState   *state,
+                           GanderDatabase  *database,
+                           gboolean         with_side_rows,
+                           GError         **error)
+{
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GArray) side_rows = NULL;
   gboolean exists = FALSE;
@@ -60,9 +71,12 @@ gander_db_state_load (GanderDbState   *state,
       rows = gander_database_list_versions (database, error);
       if (rows == NULL)
         return FALSE;
-      side_rows = gander_database_list_side_rows (database, error);
-      if (side_rows == NULL)
-        return FALSE;
+      if (with_side_rows)
+        {
+          side_rows = gander_database_list_side_rows (database, error);
+          if (side_rows == NULL)
+            return FALSE;
+        }
     }
   gander_db_state_init (state, exists, g_steal_pointer (&rows), g_steal_pointer (&side_rows));
   return TRUE;

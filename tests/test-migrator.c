@@ -1201,6 +1201,41 @@ test_goose_table_interop (Fixture       *f,
   }
 }
 
+/* The current version and has-pending need goose's table only: they work
+ * even when Gander's side table cannot be read (status, which shows the
+ * checksums, cannot), and do not pay for reading it. */
+static void
+test_version_reads_goose_table_only (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean pending = FALSE;
+  gint64 version = 0;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  gander_test_exec (f->engine, f->dsn,
+                    "DROP TABLE goose_db_version_gander;"
+                    "CREATE TABLE goose_db_version_gander (unrelated INTEGER);");
+
+  g_assert_true (gander_migrator_get_db_version (m, &version, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version, ==, 2);
+  g_assert_true (gander_migrator_has_pending (m, &pending, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pending);
+
+  status = gander_migrator_status (m, NULL, &error);
+  g_assert_null (status);
+  g_assert_nonnull (error);
+}
+
 static void
 add_tests (const char *engine)
 {
@@ -1224,6 +1259,7 @@ add_tests (const char *engine)
     { "cancelled-before-start", test_cancelled_before_start },
     { "cancelled-error-code", test_cancelled_error_code },
     { "goose-table-interop", test_goose_table_interop },
+    { "version-reads-goose-table-only", test_version_reads_goose_table_only },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)

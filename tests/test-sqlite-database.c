@@ -1488,6 +1488,26 @@ query_is (GanderDatabase *db,
   return ok;
 }
 
+/* The page cache is bounded (peak memory of a CLI run), and a DSN pragma
+ * still chooses its own. */
+static void
+test_cache_size (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *dsns[] = { "", "?_pragma=cache_size(-4000)" };
+  const char *expected[] = { "-512", "-4000" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dsns); i++)
+    {
+      g_autofree char *dsn = g_strconcat ("file:", f->path, dsns[i], NULL);
+      g_autoptr(GanderDatabase) db = open_db (dsn);
+
+      exec_ok (db, "DROP TABLE IF EXISTS cs; "
+                   "CREATE TABLE cs AS SELECT cache_size AS n FROM pragma_cache_size");
+      assert_raw (f->path, "SELECT n FROM cs", expected[i]);
+    }
+}
+
 static void
 test_dsn (Fixture       *f,
           gconstpointer  data)
@@ -1615,6 +1635,7 @@ main (int    argc,
   ADD ("lock/symlink", test_lock_symlink);
   ADD ("lock/unwritable-directory", test_lock_unwritable_directory);
   ADD ("dsn", test_dsn);
+  ADD ("cache-size", test_cache_size);
   ADD ("dsn/wal-concurrent-open", test_wal_concurrent_open);
   ADD ("dsn/wal-switch-waits", test_wal_switch_waits);
 
