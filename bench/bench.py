@@ -462,6 +462,8 @@ def main():
                     help="label for the table (tmpfs, disk, ...)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="append the results to this JSON file")
+    ap.add_argument("--commit", help="the commit the gander binary was built "
+                    "from, for the record (default: this checkout's HEAD)")
     args = ap.parse_args()
     if not args.gander or not os.access(args.gander, os.X_OK):
         ap.error("give the gander binary with --gander or GANDER=")
@@ -480,7 +482,8 @@ def main():
     info = machine()
     commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short",
                              "HEAD"], capture_output=True, text=True)
-    info["gander_commit"] = commit.stdout.strip() or "unknown"
+    info["gander_commit"] = (args.commit or commit.stdout.strip()
+                             or "unknown")
     if args.goose:
         goose_v = subprocess.run([args.goose, "--version"],
                                  capture_output=True, text=True)
