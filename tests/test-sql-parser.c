@@ -778,6 +778,49 @@ test_envsub_grammar (void)
     }
 }
 
+/* Which variables expand to nothing because they are unset: what
+ * `validate` warns about. A default, or a set (even empty) variable, is
+ * not reported; an unchosen branch is never looked at. */
+static void
+test_envsub_unset (void)
+{
+  static const struct {
+    const char *input;
+    const char *unset;   /* names, space-separated */
+  } cases[] = {
+    { "plain text", "" },
+    { "$V ${V} ${EMPTY}", "" },
+    { "$NOPE", "NOPE" },
+    { "${NOPE}", "NOPE" },
+    { "${NOPE:1}", "NOPE" },
+    { "${NOPE:-d} ${NOPE-d} ${EMPTY:-d}", "" },
+    { "${V:-$NOPE}", "" },
+    { "${NOPE:-$ALSO}", "ALSO" },
+    { "$A and ${B} and $A", "A B A" },
+    { "$$NOPE \\$NOPE", "" },
+  };
+  g_autoptr(GHashTable) env = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (env, "V", "value");
+  g_hash_table_insert (env, "EMPTY", "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autoptr(GPtrArray) unset = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *joined = NULL;
+
+      g_test_message ("input: %s", cases[i].input);
+      g_assert_true (gander_envsub_expand_full (cases[i].input, strlen (cases[i].input),
+                                                test_lookup, env, out, NULL, unset, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (unset, NULL);
+      joined = g_strjoinv (" ", (char **) unset->pdata);
+      g_assert_cmpstr (joined, ==, cases[i].unset);
+    }
+}
+
 static void
 test_envsub_parser (void)
 {
@@ -1238,6 +1281,7 @@ main (int    argc,
   g_test_add_func ("/sql-parser/envsub/parser", test_envsub_parser);
   g_test_add_func ("/sql-parser/go-quote", test_go_quote);
   g_test_add_func ("/sql-parser/nul-byte", test_nul_byte);
+  g_test_add_func ("/sql-parser/envsub-unset", test_envsub_unset);
   g_test_add_func ("/sql-parser/large-input", test_large_input);
   g_test_add_func ("/sql-parser/line-limit", test_line_limit);
   g_test_add_func ("/sql-parser/refcount", test_refcount);
