@@ -648,8 +648,8 @@ cmd_version (Run *run)
     }
   else
     {
-      if (!gander_migrator_get_db_version (run->migrator, &version,
-                                           run->cancellable, &error))
+      version = gander_migrator_get_db_version (run->migrator, run->cancellable, &error);
+      if (version < 0)
         return fail (run, error, NULL);
       cli_log ("goose: version %" G_GINT64_FORMAT, version);
     }

@@ -83,7 +83,8 @@ collect_files (const char  *dir,
       if (!is_sql && (!g_str_has_suffix (name, ".go") ||
                       g_str_has_suffix (name, "_test.go")))
         continue;
-      if (!gander_version_from_filename (name, &version, &local_error))
+      version = gander_version_from_filename (name, &local_error);
+      if (version < 0)
         {
           g_autofree char *path = cli_go_path_join (dir, name);
 
@@ -415,7 +416,7 @@ cli_cmd_validate (CliOptions *opts)
           g_autoptr(GError) name_error = NULL;
           g_autofree char *message = NULL;
 
-          gander_version_from_filename (base, NULL, &name_error);
+          gander_version_from_filename (base, &name_error);
           message = g_strdup_printf (_("failed to get version from file \"%s\": %s"),
                                      target, name_error->message);
           cli_fatal_message ("goose validate: ", message);

@@ -661,28 +661,49 @@ gander_database_interrupt (GanderDatabase *self)
 }
 
 /**
- * gander_database_version_table_exists:
+ * GanderDatabaseClass::version_table_exists:
  * @self: a #GanderDatabase
  * @exists: (out): whether the version table exists
  * @error: return location for a #GError
  *
  * Looks up whether goose's version table exists, without creating it.
+ * Backends implement this; callers use
+ * gander_database_version_table_exists(), which returns the answer.
  *
- * Returns: (skip): %TRUE on success
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+
+/**
+ * gander_database_version_table_exists:
+ * @self: a #GanderDatabase
+ * @error: return location for a #GError
+ *
+ * Looks up whether goose's version table exists, without creating it.
+ *
+ * The answer is the return value; on error it is %FALSE and @error is set,
+ * so C callers that must tell "absent" from "failed" check @error. Until
+ * 0.2 the answer came through an out argument.
+ *
+ * Returns: whether the version table exists (%FALSE on error)
  *
  * Since: 0.1
  */
 gboolean
 gander_database_version_table_exists (GanderDatabase  *self,
-                                      gboolean        *exists,
                                       GError         **error)
 {
+  gboolean exists = FALSE;
+
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (exists != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_open (self, error))
     return FALSE;
-  return GANDER_DATABASE_GET_CLASS (self)->version_table_exists (self, exists, error);
+  if (!GANDER_DATABASE_GET_CLASS (self)->version_table_exists (self, &exists, error))
+    return FALSE;
+  return exists;
 }
 
 /**

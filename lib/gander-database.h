@@ -213,7 +213,6 @@ GANDER_AVAILABLE_IN_ALL
 void            gander_database_interrupt        (GanderDatabase  *self);
 GANDER_AVAILABLE_IN_ALL
 gboolean        gander_database_version_table_exists (GanderDatabase *self,
-                                                      gboolean       *exists,
                                                       GError        **error);
 GANDER_AVAILABLE_IN_ALL
 gboolean        gander_database_ensure_version_table (GanderDatabase *self,

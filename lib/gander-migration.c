@@ -198,7 +198,6 @@ syntax:
 /**
  * gander_version_from_filename:
  * @basename: a file's base name
- * @version: (out) (optional): the version
  * @error: return location for a #GError
  *
  * Reads a goose version from a file name as goose's `NumericComponent`
@@ -206,51 +205,52 @@ syntax:
  * cannot run), the version is the text before the first `_`, a base-10
  * integer greater than zero.
  *
- * Returns: (skip): %TRUE if @basename carries a version
+ * The version is the return value (no out argument), so bindings see a
+ * plain number; until 0.2 it came through an out argument.
+ *
+ * Returns: the version (at least 1), or -1 if @basename carries none
+ *   (%GANDER_ERROR_INVALID_FILENAME)
  *
  * Since: 0.1
  */
-gboolean
+gint64
 gander_version_from_filename (const char  *basename,
-                              gint64      *version,
                               GError     **error)
 {
   const char *sep;
   g_autofree char *err_text = NULL;
   gint64 v = 0;
 
-  g_return_val_if_fail (basename != NULL, FALSE);
+  g_return_val_if_fail (basename != NULL, -1);
 
   if (!g_str_has_suffix (basename, ".sql") && !g_str_has_suffix (basename, ".go"))
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
                    "%s: migration file does not have .sql or .go file extension",
                    basename);
-      return FALSE;
+      return -1;
     }
   sep = strchr (basename, '_');
   if (sep == NULL)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
                    "%s: no filename separator '_' found", basename);
-      return FALSE;
+      return -1;
     }
   if (!parse_go_int64 (basename, sep - basename, &v, &err_text))
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
                    "failed to parse version from migration file: %s: %s",
                    basename, err_text);
-      return FALSE;
+      return -1;
     }
   if (v < 1)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME,
                    "%s: migration version must be greater than zero", basename);
-      return FALSE;
+      return -1;
     }
-  if (version != NULL)
-    *version = v;
-  return TRUE;
+  return v;
 }
 
 /**
@@ -276,7 +276,8 @@ gander_migration_new_for_file (GFile   *file,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
   basename = g_file_get_basename (file);
-  if (!gander_version_from_filename (basename, &version, error))
+  version = gander_version_from_filename (basename, error);
+  if (version < 0)
     return NULL;
 
   self = g_object_new (GANDER_TYPE_MIGRATION, NULL);

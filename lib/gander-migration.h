@@ -46,8 +46,7 @@ GanderParsedSql *gander_migration_parse            (GanderMigration  *self,
                                                     GError          **error);
 
 GANDER_AVAILABLE_IN_ALL
-gboolean         gander_version_from_filename      (const char       *basename,
-                                                    gint64           *version,
+gint64           gander_version_from_filename      (const char       *basename,
                                                     GError          **error);
 
 G_END_DECLS

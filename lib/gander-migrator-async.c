@@ -78,9 +78,9 @@ op_thread (GTask        *task,
       break;
     case OP_DB_VERSION:
       {
-        gint64 version = 0;
+        gint64 version = gander_migrator_get_db_version (self, cancellable, &error);
 
-        if (gander_migrator_get_db_version (self, &version, cancellable, &error))
+        if (error == NULL)
           {
             result = g_memdup2 (&version, sizeof version);
             free_func = g_free;
@@ -89,9 +89,9 @@ op_thread (GTask        *task,
       break;
     case OP_HAS_PENDING:
       {
-        gboolean pending = FALSE;
+        gboolean pending = gander_migrator_has_pending (self, cancellable, &error);
 
-        if (gander_migrator_has_pending (self, &pending, cancellable, &error))
+        if (error == NULL)
           {
             g_task_return_boolean (task, pending);
             return;
@@ -535,28 +535,23 @@ gander_migrator_get_db_version_async (GanderMigrator      *self,
  * gander_migrator_get_db_version_finish:
  * @self: a #GanderMigrator
  * @result: the result given to the callback
- * @version: (out): the highest version recorded
  * @error: return location for a #GError
  *
  * Finishes an operation started with gander_migrator_get_db_version_async().
  *
- * Returns: (skip): %TRUE on success
+ * Returns: the highest version recorded, 0 when none, or -1 on error (as
+ *   gander_migrator_get_db_version())
  *
  * Since: 0.1
  */
-gboolean
+gint64
 gander_migrator_get_db_version_finish (GanderMigrator  *self,
                                        GAsyncResult    *result,
-                                       gint64          *version,
                                        GError         **error)
 {
   g_autofree gint64 *value = finish_op (self, result, gander_migrator_get_db_version_async, error);
 
-  if (value == NULL)
-    return FALSE;
-  if (version != NULL)
-    *version = *value;
-  return TRUE;
+  return value != NULL ? *value : -1;
 }
 
 /**
@@ -583,37 +578,25 @@ gander_migrator_has_pending_async (GanderMigrator      *self,
  * gander_migrator_has_pending_finish:
  * @self: a #GanderMigrator
  * @result: the result given to the callback
- * @has_pending: (out): whether migrations are pending
  * @error: return location for a #GError
  *
  * Finishes an operation started with gander_migrator_has_pending_async().
  *
- * Returns: (skip): %TRUE on success
+ * Returns: %TRUE if migrations are pending, %FALSE if none are or on error
+ *   (as gander_migrator_has_pending())
  *
  * Since: 0.1
  */
 gboolean
 gander_migrator_has_pending_finish (GanderMigrator  *self,
                                     GAsyncResult    *result,
-                                    gboolean        *has_pending,
                                     GError         **error)
 {
-  GError *local_error = NULL;
-  gboolean value;
-
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gander_migrator_has_pending_async, FALSE);
 
-  value = g_task_propagate_boolean (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (has_pending != NULL)
-    *has_pending = value;
-  return TRUE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

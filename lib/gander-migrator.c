@@ -1417,7 +1417,6 @@ gander_migrator_plan (GanderMigrator       *self,
 /**
  * gander_migrator_get_db_version:
  * @self: a #GanderMigrator
- * @version: (out): the highest version recorded, 0 when none
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
@@ -1425,51 +1424,59 @@ gander_migrator_plan (GanderMigrator       *self,
  * in the version table. A database without the table is at version 0.
  * Not available with #GanderMigrator:no-versioning.
  *
- * Returns: (skip): %TRUE on success
+ * The value is returned directly, so that bindings see a plain number:
+ * `-1` means failure and @error says why (a version is never negative).
+ * Until 0.2 the version came through an out parameter and the return
+ * value only said whether the call succeeded.
+ *
+ * Returns: the highest version recorded, 0 when none, or -1 on error
  *
  * Since: 0.1
  */
-gboolean
+gint64
 gander_migrator_get_db_version (GanderMigrator  *self,
-                                gint64          *version,
                                 GCancellable    *cancellable,
                                 GError         **error)
 {
   g_auto(GanderDbState) state = { 0, };
 
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
-  g_return_val_if_fail (version != NULL, FALSE);
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), -1);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  CLAIM_OR_RETURN (self, error, FALSE);
+  CLAIM_OR_RETURN (self, error, -1);
   if (self->no_versioning)
     {
       g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
                            "the database version is not tracked when versioning is disabled");
-      return FALSE;
+      return -1;
     }
   if (!read_state (self, &state, FALSE, cancellable, error))
-    return FALSE;
-  *version = state.max_version;
-  return TRUE;
+    return -1;
+  return state.max_version;
 }
 
 /**
  * gander_migrator_has_pending:
  * @self: a #GanderMigrator
- * @has_pending: (out): whether `up` would apply something
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Whether migrations are pending. Like goose's Provider, missing
- * (out-of-order) migrations are an error unless allow-missing is set.
+ * Whether migrations are pending, that is whether `up` would apply
+ * something. Like goose's Provider, missing (out-of-order) migrations are
+ * an error unless allow-missing is set.
  *
- * Returns: (skip): %TRUE on success
+ * The answer is the return value, so that `if (migrator.has_pending(null))`
+ * reads naturally in every language; on error the result is %FALSE and
+ * @error is set (bindings raise it). Until 0.2 the answer came through an
+ * out parameter and the return value only said whether the call succeeded.
+ *
+ * Returns: %TRUE if migrations are pending, %FALSE if none are or on error
  *
  * Since: 0.1
  */
 gboolean
 gander_migrator_has_pending (GanderMigrator  *self,
-                             gboolean        *has_pending,
                              GCancellable    *cancellable,
                              GError         **error)
 {
@@ -1478,7 +1485,8 @@ gander_migrator_has_pending (GanderMigrator  *self,
   GanderPlanOptions options;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
-  g_return_val_if_fail (has_pending != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   CLAIM_OR_RETURN (self, error, FALSE);
   if (!read_state (self, &state, FALSE, cancellable, error))
@@ -1487,9 +1495,9 @@ gander_migrator_has_pending (GanderMigrator  *self,
   plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);
   if (plan == NULL)
     return FALSE;
-  *has_pending = plan->len > 0;
-  return TRUE;
+  return plan->len > 0;
 }
+
 /**
  * gander_migrator_get_busy:
  * @self: a #GanderMigrator

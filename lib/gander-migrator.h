@@ -78,13 +78,11 @@ GPtrArray             *gander_migrator_status            (GanderMigrator  *self,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 GANDER_AVAILABLE_IN_ALL
-gboolean               gander_migrator_get_db_version    (GanderMigrator  *self,
-                                                          gint64          *version,
+gint64                 gander_migrator_get_db_version    (GanderMigrator  *self,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 GANDER_AVAILABLE_IN_ALL
 gboolean               gander_migrator_has_pending       (GanderMigrator  *self,
-                                                          gboolean        *has_pending,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 
@@ -131,11 +129,11 @@ GPtrArray             *gander_migrator_status_finish (GanderMigrator *self, GAsy
 GANDER_AVAILABLE_IN_ALL
 void                   gander_migrator_get_db_version_async  (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 GANDER_AVAILABLE_IN_ALL
-gboolean               gander_migrator_get_db_version_finish (GanderMigrator *self, GAsyncResult *result, gint64 *version, GError **error);
+gint64                 gander_migrator_get_db_version_finish (GanderMigrator *self, GAsyncResult *result, GError **error);
 GANDER_AVAILABLE_IN_ALL
 void                   gander_migrator_has_pending_async     (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 GANDER_AVAILABLE_IN_ALL
-gboolean               gander_migrator_has_pending_finish    (GanderMigrator *self, GAsyncResult *result, gboolean *has_pending, GError **error);
+gboolean               gander_migrator_has_pending_finish    (GanderMigrator *self, GAsyncResult *result, GError **error);
 
 
 GANDER_AVAILABLE_IN_0_2

@@ -62,10 +62,15 @@ gander_db_state_load_full (GanderDbState   *state,
 {
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GArray) side_rows = NULL;
-  gboolean exists = FALSE;
+  g_autoptr(GError) local_error = NULL;
+  gboolean exists;
 
-  if (!gander_database_version_table_exists (database, &exists, error))
-    return FALSE;
+  exists = gander_database_version_table_exists (database, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (exists)
     {
       rows = gander_database_list_versions (database, error);

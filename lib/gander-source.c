@@ -259,7 +259,8 @@ add_candidate (GanderSource       *self,
   GanderMigration *migration = NULL;
   gint64 version;
 
-  if (gander_version_from_filename (name, &version, &name_error))
+  version = gander_version_from_filename (name, &name_error);
+  if (version > 0)
     {
       if (dir_path != NULL)
         {
@@ -368,9 +369,10 @@ add_not_regular (GanderSource       *self,
   g_autofree char *path = entry_path (where, name);
   g_autofree char *message = NULL;
   const char *what;
-  gint64 version = 0;
+  gint64 version;
 
-  if (!gander_version_from_filename (name, &version, NULL))
+  version = gander_version_from_filename (name, NULL);
+  if (version < 0)
     {
       g_debug ("skipping %s: not a regular file", path);
       return TRUE;

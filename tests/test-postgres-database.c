@@ -200,13 +200,13 @@ test_goose_ddl (Fixture       *f,
   REQUIRE_SERVER (f);
   conn = raw_connect (f->dsn);
 
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_false (exists);
 
   gander_database_ensure_version_table (f->db, NULL, &error);
   g_assert_no_error (error);
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_true (exists);
 
@@ -324,7 +324,7 @@ test_old_serial_table (Fixture       *f,
                   /* goose before v3.5.0 marked a NO TRANSACTION down this way */
                   "INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, false);");
 
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_true (exists);
   gander_database_ensure_version_table (f->db, NULL, &error);
@@ -374,7 +374,7 @@ test_schema_qualified (Fixture       *f,
   raw_exec (conn, "CREATE SCHEMA myschema");
 
   gander_database_set_table_name (f->db, "myschema.goose_db_version");
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_false (exists);
   gander_database_ensure_version_table (f->db, NULL, &error);
@@ -395,14 +395,14 @@ test_schema_qualified (Fixture       *f,
 
   /* PostgreSQL folds unquoted names: so does the existence check */
   gander_database_set_table_name (f->db, "MySchema.Goose_DB_Version");
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_true (exists);
   assert_versions (f->db, expected, G_N_ELEMENTS (expected));
 
   /* the unqualified name is another table */
   gander_database_set_table_name (f->db, NULL);
-  gander_database_version_table_exists (f->db, &exists, &error);
+  exists = gander_database_version_table_exists (f->db, &error);
   g_assert_no_error (error);
   g_assert_false (exists);
   PQfinish (conn);
@@ -413,7 +413,6 @@ test_invalid_table_name (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  gboolean exists;
   PGconn *conn;
 
   REQUIRE_SERVER (f);
@@ -428,7 +427,7 @@ test_invalid_table_name (Fixture       *f,
   g_assert_false (gander_database_ensure_version_table (f->db, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (gander_database_version_table_exists (f->db, &exists, &error));
+  g_assert_false (gander_database_version_table_exists (f->db, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   g_assert_false (gander_database_insert_version (f->db, 1, &error));

@@ -69,18 +69,16 @@ test_version_from_filename (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      gint64 version = -1;
-      gboolean ok = gander_version_from_filename (cases[i].name, &version, &error);
+      gint64 version = gander_version_from_filename (cases[i].name, &error);
 
       if (cases[i].error == NULL)
         {
           g_assert_no_error (error);
-          g_assert_true (ok);
           g_assert_cmpint (version, ==, cases[i].version);
         }
       else
         {
-          g_assert_false (ok);
+          g_assert_cmpint (version, ==, -1);
           g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME);
           g_assert_nonnull (strstr (error->message, cases[i].error));
           g_assert_nonnull (strstr (error->message, cases[i].name));

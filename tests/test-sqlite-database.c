@@ -201,12 +201,12 @@ test_ddl (Fixture       *f,
   gboolean exists = TRUE;
   GanderVersionRow *row;
 
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_no_error (error);
   g_assert_false (exists);
 
   ensure_ok (db);
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_true (exists);
 
   assert_raw (f->path, "SELECT sql FROM sqlite_master WHERE name = 'goose_db_version'", GOOSE_DDL);
@@ -301,7 +301,7 @@ test_goose_table (Fixture       *f,
             "VALUES (3, 1, '2024-02-29 23:59:59');");
 
   db = open_db (f->path);
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_no_error (error);
   g_assert_true (exists);
 
@@ -346,11 +346,11 @@ test_table_names (Fixture       *f,
   g_assert_true (gander_database_insert_version (db, 1, &error));
 
   gander_database_set_table_name (db, "main.other_versions");
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_no_error (error);
   g_assert_false (exists);
   ensure_ok (db);
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_true (exists);
   g_assert_true (gander_database_insert_version (db, 5, &error));
   g_assert_true (gander_database_write_side_row (db, &side, &error));
@@ -366,12 +366,12 @@ test_table_names (Fixture       *f,
 
   /* SQLite's names ignore case, and so does the existence check */
   gander_database_set_table_name (db, "Other_Versions");
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_true (exists);
 
   /* an unknown schema is an error, not a missing table */
   gander_database_set_table_name (db, "nosuchschema.goose_db_version");
-  g_assert_false (gander_database_version_table_exists (db, &exists, &error));
+  g_assert_false (gander_database_version_table_exists (db, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
   g_assert_nonnull (strstr (error->message, "nosuchschema"));
 }
@@ -564,7 +564,7 @@ assert_read_only (GanderDatabase *db,
   gboolean exists = FALSE;
 
   /* reading works, including the side-table check that status needs */
-  g_assert_true (gander_database_version_table_exists (db, &exists, &error));
+  exists = gander_database_version_table_exists (db, &error);
   g_assert_no_error (error);
   g_assert_true (exists);
   g_assert_true (gander_database_ensure_version_table (db, NULL, &error));

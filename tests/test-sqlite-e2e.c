@@ -42,7 +42,7 @@ db_version (GanderMigrator *m)
   g_autoptr(GError) error = NULL;
   gint64 v = -1;
 
-  gander_migrator_get_db_version (m, &v, NULL, &error);
+  v = gander_migrator_get_db_version (m, NULL, &error);
   g_assert_no_error (error);
   return v;
 }

@@ -114,17 +114,8 @@ function parseArgs(argv) {
     return args;
 }
 
-async function main(argv) {
-    const args = parseArgs(argv);
-    let source;
-    try {
-        source = Gander.Source.new_for_uri(args.migrations, Gander.SourceFlags.NONE, null);
-    } catch (e) {
-        printerr(`example: ${e.message}`);
-        return 1;
-    }
-    const migrator = Gander.Migrator.new(Gander.SqliteDatabase.new(args.database), source);
-
+// Runs up_async() with a progress bar; returns the exit status.
+async function applyPending(migrator, args) {
     // Every handler runs in this (the main) thread: libgander delivers
     // signals and notifications in the main context of the caller of
     // up_async(), while the SQL runs in a worker thread.
@@ -151,10 +142,7 @@ async function main(argv) {
     try {
         const results = await migrator.up_async(cancellable);
         bar.finish();
-        if (results.length > 0)
-            print(`applied ${results.length} migration(s); database is at version ${migrator.current_version}`);
-        else
-            print(`nothing to apply: database is at version ${migrator.current_version}`);
+        print(`applied ${results.length} migration(s); database is at version ${migrator.current_version}`);
     } catch (e) {
         bar.finish();
         printerr(`example: ${e.message}`);
@@ -163,6 +151,31 @@ async function main(argv) {
         GLib.source_remove(sigint);
         handlers.forEach(h => migrator.disconnect(h));
     }
+    return status;
+}
+
+async function main(argv) {
+    const args = parseArgs(argv);
+    let source;
+    try {
+        source = Gander.Source.new_for_uri(args.migrations, Gander.SourceFlags.NONE, null);
+    } catch (e) {
+        printerr(`example: ${e.message}`);
+        return 1;
+    }
+    const migrator = Gander.Migrator.new(Gander.SqliteDatabase.new(args.database), source);
+
+    // Plain values in every language: a boolean and a number; errors throw.
+    let pending;
+    try {
+        pending = migrator.has_pending(null);
+        if (!pending)
+            print(`nothing to apply: database is at version ${migrator.get_db_version(null)}`);
+    } catch (e) {
+        printerr(`example: ${e.message}`);
+        return 1;
+    }
+    let status = pending ? await applyPending(migrator, args) : 0;
     print('');
 
     try {

@@ -62,9 +62,9 @@ function assertCancelled(error) {
     `not a cancellation: ${error.message}`);
 }
 
-// The one (out) value of a call whose gboolean return is (skip): gjs 1.74
-// still returns [true, value] from the synchronous form and [value] from
-// the _finish one; Python returns the bare value.
+// Kept for the older tests: since 0.2 has_pending() and get_db_version()
+// return the value itself (before, gjs saw [true, value] from the
+// synchronous form); the 'values:' tests check the bare value.
 function outValue(result) {
     return Array.isArray(result) ? result[result.length - 1] : result;
 }
@@ -427,6 +427,72 @@ test('example.js applies the repository migrations', f => {
         [String(count)]);
     out = run();
     assert(out.includes('nothing to apply'), out);
+});
+
+// Calls that answer a question return the answer itself (issue 7, item
+// 10): gjs used to get [true, value] from the synchronous form.
+test('values: has_pending and get_db_version return the value', async f => {
+    f.writeSteps(2);
+    let m = f.migrator();
+    assertEqual(m.has_pending(null), true);
+    assertEqual(m.get_db_version(null), 0);
+    m.up(null);
+    if (m.has_pending(null))
+        throw new AssertionError('has_pending() is truthy on an up-to-date database');
+    assertEqual(m.has_pending(null), false);
+    assertEqual(m.get_db_version(null), 2);
+    assertEqual(typeof m.get_db_version(null), 'number');
+    assertEqual(await m.has_pending_async(null), false);
+    assertEqual(await m.get_db_version_async(null), 2);
+
+    f.write('00003_step3.sql', Fixture.stepSql(3));
+    m = f.migrator();
+    assert(m.has_pending(null) === true, 'has_pending() with a pending file');
+    assertEqual(await m.has_pending_async(null), true);
+});
+
+test('values: errors are thrown, not returned', async f => {
+    f.write('00001_a.sql', Fixture.stepSql(1));
+    f.write('00003_c.sql', Fixture.stepSql(3));
+    f.migrator().up(null);
+    f.write('00002_b.sql', Fixture.stepSql(2));
+    const m = f.migrator();
+    let error = null;
+    try {
+        m.has_pending(null);
+    } catch (e) {
+        error = e;
+    }
+    assertGanderError(error, Gander.Error.MISSING_MIGRATIONS);
+    assertGanderError(await assertRejects(m.has_pending_async(null)), Gander.Error.MISSING_MIGRATIONS);
+
+    m.no_versioning = true;
+    error = null;
+    try {
+        m.get_db_version(null);
+    } catch (e) {
+        error = e;
+    }
+    assertGanderError(error, Gander.Error.NOT_SUPPORTED);
+    assertGanderError(await assertRejects(m.get_db_version_async(null)), Gander.Error.NOT_SUPPORTED);
+});
+
+test('values: version_from_filename and version_table_exists', f => {
+    assertEqual(Gander.version_from_filename('00042_add_index.sql'), 42);
+    let error = null;
+    try {
+        Gander.version_from_filename('add_index.sql');
+    } catch (e) {
+        error = e;
+    }
+    assertGanderError(error, Gander.Error.INVALID_FILENAME);
+
+    f.writeSteps(1);
+    const db = Gander.SqliteDatabase.new(f.dbpath);
+    db.open(null);
+    assertEqual(db.version_table_exists(), false);
+    Gander.Migrator.new(db, Gander.Source.new_for_uri(f.migdir, Gander.SourceFlags.NONE, null)).up(null);
+    assertEqual(db.version_table_exists(), true);
 });
 
 // ------------------------------------------------------------------

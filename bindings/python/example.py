@@ -83,22 +83,8 @@ def print_status(migrator):
     print_table(rows, ['VERSION', 'MIGRATION', 'STATE', 'APPLIED AT (UTC)'])
 
 
-def main():
-    parser = argparse.ArgumentParser(description='Apply goose migrations to a SQLite file.')
-    parser.add_argument('migrations', nargs='?', default=os.path.normpath(DEFAULT_MIGRATIONS),
-                        help='directory of NNNNN_name.sql files (default: %(default)s)')
-    parser.add_argument('--database', default='gander-example.db',
-                        help='SQLite file, created if missing (default: %(default)s)')
-    args = parser.parse_args()
-
-    try:
-        source = Gander.Source.new_for_uri(args.migrations, Gander.SourceFlags.NONE, None)
-    except GLib.Error as e:
-        print(f'example: {e.message}', file=sys.stderr)
-        return 1
-    database = Gander.SqliteDatabase.new(args.database)
-    migrator = Gander.Migrator.new(database, source)
-
+def apply_pending(migrator, args):
+    """Runs up_async() with a progress bar; returns the exit status."""
     bar = ProgressBar(sys.stdout)
     # Every handler runs in this thread: libgander delivers signals and
     # notifications in the main context of the caller of up_async(), while
@@ -139,15 +125,39 @@ def main():
         migrator.disconnect(handler)
     bar.finish()
 
-    status = 0
     if 'error' in outcome:
         print(f'example: {outcome["error"].message}', file=sys.stderr)
-        status = 1
-    elif outcome['results']:
-        print(f'applied {len(outcome["results"])} migration(s); '
-              f'database is at version {migrator.props.current_version}')
-    else:
-        print(f'nothing to apply: database is at version {migrator.props.current_version}')
+        return 1
+    print(f'applied {len(outcome["results"])} migration(s); '
+          f'database is at version {migrator.props.current_version}')
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description='Apply goose migrations to a SQLite file.')
+    parser.add_argument('migrations', nargs='?', default=os.path.normpath(DEFAULT_MIGRATIONS),
+                        help='directory of NNNNN_name.sql files (default: %(default)s)')
+    parser.add_argument('--database', default='gander-example.db',
+                        help='SQLite file, created if missing (default: %(default)s)')
+    args = parser.parse_args()
+
+    try:
+        source = Gander.Source.new_for_uri(args.migrations, Gander.SourceFlags.NONE, None)
+    except GLib.Error as e:
+        print(f'example: {e.message}', file=sys.stderr)
+        return 1
+    database = Gander.SqliteDatabase.new(args.database)
+    migrator = Gander.Migrator.new(database, source)
+
+    try:
+        # plain values in every language: a bool and an int, errors raise
+        pending = migrator.has_pending(None)
+        if not pending:
+            print(f'nothing to apply: database is at version {migrator.get_db_version(None)}')
+    except GLib.Error as e:
+        print(f'example: {e.message}', file=sys.stderr)
+        return 1
+    status = apply_pending(migrator, args) if pending else 0
     print()
 
     try:

@@ -576,6 +576,77 @@ class TestExample(GanderTestCase):
         self.assertIn('00004_bad.sql', out.stderr)
 
 
+class TestValues(GanderTestCase):
+    """Calls that answer a question return the answer itself (issue 7,
+    item 10): no success flag, no tuple, errors raise GLib.Error."""
+
+    def test_has_pending_and_db_version(self):
+        self.write_steps(2)
+        m = self.migrator()
+        self.assertIs(m.has_pending(None), True)
+        self.assertEqual(m.get_db_version(None), 0)
+        m.up(None)
+        # reads naturally: false on an up-to-date database
+        if m.has_pending(None):
+            self.fail('has_pending() is true on an up-to-date database')
+        self.assertIs(m.has_pending(None), False)
+        version = m.get_db_version(None)
+        self.assertIsInstance(version, int)
+        self.assertEqual(version, 2)
+
+        pending, error = self.run_async(m.has_pending_async, m.has_pending_finish)
+        self.assertIsNone(error)
+        self.assertIs(pending, False)
+        version, error = self.run_async(m.get_db_version_async, m.get_db_version_finish)
+        self.assertIsNone(error)
+        self.assertEqual(version, 2)
+
+        self.write('00003_step3.sql', step_sql(3))
+        m = self.migrator()
+        self.assertIs(m.has_pending(None), True)
+        pending, _ = self.run_async(m.has_pending_async, m.has_pending_finish)
+        self.assertIs(pending, True)
+
+    def test_errors_raise(self):
+        self.write('00001_a.sql', step_sql(1))
+        self.write('00003_c.sql', step_sql(3))
+        self.migrator().up(None)
+        self.write('00002_b.sql', step_sql(2))
+        m = self.migrator()
+        with self.assertRaises(GLib.Error) as cm:
+            m.has_pending(None)
+        self.assert_gander_error(cm.exception, Gander.Error.MISSING_MIGRATIONS)
+        _, error = self.run_async(m.has_pending_async, m.has_pending_finish)
+        self.assert_gander_error(error, Gander.Error.MISSING_MIGRATIONS)
+
+        m.props.no_versioning = True
+        with self.assertRaises(GLib.Error) as cm:
+            m.get_db_version(None)
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_SUPPORTED)
+        _, error = self.run_async(m.get_db_version_async, m.get_db_version_finish)
+        self.assert_gander_error(error, Gander.Error.NOT_SUPPORTED)
+
+    def test_version_from_filename(self):
+        self.assertEqual(Gander.version_from_filename('00042_add_index.sql'), 42)
+        self.assertEqual(Gander.version_from_filename('20260101120000_x.sql'), 20260101120000)
+        with self.assertRaises(GLib.Error) as cm:
+            Gander.version_from_filename('add_index.sql')
+        self.assert_gander_error(cm.exception, Gander.Error.INVALID_FILENAME)
+
+    def test_version_table_exists(self):
+        self.write_steps(1)
+        db = Gander.SqliteDatabase.new(self.dbpath)
+        db.open(None)
+        self.assertIs(db.version_table_exists(), False)
+        Gander.Migrator.new(db, Gander.Source.new_for_uri(
+            self.migdir, Gander.SourceFlags.NONE, None)).up(None)
+        self.assertIs(db.version_table_exists(), True)
+        db.props.table_name = 'nosuchschema.goose_db_version'
+        with self.assertRaises(GLib.Error) as cm:
+            db.version_table_exists()
+        self.assert_gander_error(cm.exception, Gander.Error.SQL)
+
+
 class TestValidation(GanderTestCase):
     def test_validate_reports_every_problem(self):
         # GanderValidationIssue binds as a plain object with properties;

@@ -47,10 +47,9 @@ async int run (string database, string directory) {
         foreach (var s in migrator.status ()) {
             stdout.printf ("%-8lld %-40s %s\n", s.version, s.name, s.state.to_string ());
         }
-        int64 version;
-        migrator.get_db_version (out version);
-        bool pending;
-        yield migrator.has_pending_async (null, out pending);
+        /* both answer with their value; failures are thrown */
+        int64 version = migrator.get_db_version ();
+        bool pending = yield migrator.has_pending_async (null);
         stdout.printf ("version %lld, pending: %s\n", version, pending ? "yes" : "no");
     } catch (Error e) {
         stderr.printf ("example: %s\n", e.message);
