@@ -26,14 +26,23 @@ typedef enum {
   OP_DB_VERSION,
   OP_HAS_PENDING,
   OP_PLAN,
+  OP_RUN,
 } OpKind;
 
 typedef struct
 {
   OpKind              kind;
   gint64              version;
-  GanderPlanOperation operation;  /* OP_PLAN */
+  GanderPlanOperation operation;  /* OP_PLAN, OP_RUN */
+  GanderRunSettings   settings;   /* read in the caller's thread */
 } OpData;
+
+static void
+op_data_free (OpData *op)
+{
+  gander_run_settings_clear (&op->settings);
+  g_free (op);
+}
 
 static void
 op_thread (GTask        *task,
@@ -55,6 +64,11 @@ op_thread (GTask        *task,
     case OP_REDO:
     case OP_RESET:
       result = gander_migrator_execute (self, (GanderPlanOperation) op->kind, op->version,
+                                        &op->settings, g_task_get_context (task),
+                                        cancellable, &error);
+      break;
+    case OP_RUN:
+      result = gander_migrator_execute (self, op->operation, op->version, &op->settings,
                                         g_task_get_context (task), cancellable, &error);
       break;
     case OP_UP_BY_ONE:
@@ -63,7 +77,8 @@ op_thread (GTask        *task,
         g_autoptr(GPtrArray) results = NULL;
 
         results = gander_migrator_execute (self, (GanderPlanOperation) op->kind, op->version,
-                                           g_task_get_context (task), cancellable, &error);
+                                           &op->settings, g_task_get_context (task),
+                                           cancellable, &error);
         if (results != NULL)
           result = g_object_ref (g_ptr_array_index (results, 0));
         free_func = g_object_unref;
@@ -113,6 +128,7 @@ start_op_full (GanderMigrator      *self,
                OpKind               kind,
                GanderPlanOperation  operation,
                gint64               version,
+               GanderRunOptions    *options,
                gpointer             source_tag,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -128,10 +144,11 @@ start_op_full (GanderMigrator      *self,
   op->kind = kind;
   op->operation = operation;
   op->version = version;
+  gander_run_settings_init (&op->settings, options);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, g_free);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_data_free);
   /* Results are reported even if the caller cancels: a cancelled run has
    * still applied what it applied. */
   g_task_set_return_on_cancel (task, FALSE);
@@ -151,7 +168,7 @@ start_op (GanderMigrator      *self,
           GAsyncReadyCallback  callback,
           gpointer             user_data)
 {
-  start_op_full (self, kind, GANDER_PLAN_OPERATION_UP, version, source_tag,
+  start_op_full (self, kind, GANDER_PLAN_OPERATION_UP, version, NULL, source_tag,
                  cancellable, callback, user_data);
 }
 
@@ -620,7 +637,7 @@ gander_migrator_plan_async (GanderMigrator      *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  start_op_full (self, OP_PLAN, operation, target, gander_migrator_plan_async,
+  start_op_full (self, OP_PLAN, operation, target, NULL, gander_migrator_plan_async,
                  cancellable, callback, user_data);
 }
 
@@ -642,4 +659,55 @@ gander_migrator_plan_finish (GanderMigrator  *self,
                              GError         **error)
 {
   return finish_op (self, result, gander_migrator_plan_async, error);
+}
+
+/**
+ * gander_migrator_run_async:
+ * @self: a #GanderMigrator
+ * @operation: what to do
+ * @target: the version for up-to and down-to
+ * @options: (nullable): settings for this run, read before this returns
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_run() in a worker thread; see
+ * gander_migrator_up_async() for the threading rules.
+ *
+ * Since: 0.2
+ */
+void
+gander_migrator_run_async (GanderMigrator      *self,
+                           GanderPlanOperation  operation,
+                           gint64               target,
+                           GanderRunOptions    *options,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (options == NULL || GANDER_IS_RUN_OPTIONS (options));
+
+  start_op_full (self, OP_RUN, operation, target, options, gander_migrator_run_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_run_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_run_async().
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): as
+ *   gander_migrator_run()
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_migrator_run_finish (GanderMigrator  *self,
+                            GAsyncResult    *result,
+                            GError         **error)
+{
+  return finish_op (self, result, gander_migrator_run_async, error);
 }

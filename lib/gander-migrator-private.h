@@ -8,12 +8,30 @@
 
 G_BEGIN_DECLS
 
+/* A GanderRunOptions read once, when the run is asked for (for an async
+ * run: in the caller's thread). */
+typedef struct
+{
+  char     *applied_by;
+  char     *reason;
+  gboolean  allow_missing;
+  gboolean  strict_targets;
+  gboolean  no_versioning;
+} GanderRunSettings;
+
+void gander_run_settings_init  (GanderRunSettings *settings,
+                                GanderRunOptions  *options);
+void gander_run_settings_clear (GanderRunSettings *settings);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GanderRunSettings, gander_run_settings_clear)
+
 /* Runs @op (validated here) under the run lock. Signals and property notifications go to
  * @signal_context, in order (NULL: at once, in the calling thread).
  * Returns the results of the run (for UP_BY_ONE and DOWN, one). */
 GPtrArray *gander_migrator_execute (GanderMigrator    *self,
                                     GanderPlanOperation op,
                                     gint64             version,
+                                    const GanderRunSettings *settings,
                                     GMainContext      *signal_context,
                                     GCancellable      *cancellable,
                                     GError           **error);

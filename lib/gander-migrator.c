@@ -60,6 +60,7 @@ struct _GanderMigrator
   GanderSource   *source;
   gboolean        allow_missing;
   gboolean        no_versioning;
+  gboolean        strict_targets;
 
   /* Set while an operation runs (atomic): a second one fails with
    * GANDER_ERROR_BUSY instead of waiting, so a handler that calls back
@@ -88,6 +89,7 @@ enum {
   PROP_SOURCE,
   PROP_ALLOW_MISSING,
   PROP_NO_VERSIONING,
+  PROP_STRICT_TARGETS,
   PROP_BUSY,
   PROP_CURRENT_VERSION,
   PROP_PENDING_COUNT,
@@ -142,6 +144,9 @@ gander_migrator_get_property (GObject    *object,
     case PROP_NO_VERSIONING:
       g_value_set_boolean (value, self->no_versioning);
       break;
+    case PROP_STRICT_TARGETS:
+      g_value_set_boolean (value, self->strict_targets);
+      break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
@@ -180,6 +185,9 @@ gander_migrator_set_property (GObject      *object,
       break;
     case PROP_NO_VERSIONING:
       gander_migrator_set_no_versioning (self, g_value_get_boolean (value));
+      break;
+    case PROP_STRICT_TARGETS:
+      gander_migrator_set_strict_targets (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -241,6 +249,21 @@ gander_migrator_class_init (GanderMigratorClass *klass)
    */
   properties[PROP_NO_VERSIONING] =
     g_param_spec_boolean ("no-versioning", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderMigrator:strict-targets:
+   *
+   * Make `up-to V` and `down-to V` fail with %GANDER_ERROR_NOT_FOUND when
+   * no file carries V and the database never recorded it. By default, as
+   * goose does, V is a bound (apply everything up to V, roll back
+   * everything above it) and the run warns, naming the nearest versions.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_STRICT_TARGETS] =
+    g_param_spec_boolean ("strict-targets", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS);
 
@@ -501,6 +524,45 @@ gander_migrator_set_no_versioning (GanderMigrator *self,
 }
 
 /**
+ * gander_migrator_get_strict_targets:
+ * @self: a #GanderMigrator
+ *
+ * Tells whether unknown up-to/down-to targets are an error.
+ *
+ * Returns: see #GanderMigrator:strict-targets
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_migrator_get_strict_targets (GanderMigrator *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  return self->strict_targets;
+}
+
+/**
+ * gander_migrator_set_strict_targets:
+ * @self: a #GanderMigrator
+ * @strict_targets: whether unknown targets are an error
+ *
+ * Sets #GanderMigrator:strict-targets.
+ *
+ * Since: 0.2
+ */
+void
+gander_migrator_set_strict_targets (GanderMigrator *self,
+                                    gboolean        strict_targets)
+{
+  g_return_if_fail (GANDER_IS_MIGRATOR (self));
+
+  strict_targets = !!strict_targets;
+  if (self->strict_targets == strict_targets)
+    return;
+  self->strict_targets = strict_targets;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STRICT_TARGETS]);
+}
+
+/**
  * gander_migrator_get_last_results:
  * @self: a #GanderMigrator
  *
@@ -580,6 +642,11 @@ typedef struct
   GanderEmitter *emitter;
   GCancellable  *cancellable;
   GError       **error;
+  /* The migrator's properties combined with the run's options. */
+  gboolean       allow_missing;
+  gboolean       no_versioning;
+  gboolean       strict_targets;
+  const char    *applied_by;
   /* The worker's view of the current version. */
   gint64         version;
 } RunContext;
@@ -733,6 +800,7 @@ exec_statements (GanderMigrator   *self,
 
 static gboolean
 record (GanderMigrator   *self,
+        RunContext       *run,
         GanderMigration  *migration,
         GanderDirection   direction,
         gint64            started,
@@ -740,7 +808,7 @@ record (GanderMigrator   *self,
 {
   gint64 version = gander_migration_get_version (migration);
 
-  if (self->no_versioning)
+  if (run->no_versioning)
     return TRUE;
 
   if (direction == GANDER_DIRECTION_UP)
@@ -753,7 +821,7 @@ record (GanderMigrator   *self,
       if (row.checksum == NULL)
         return FALSE;
       row.state = GANDER_MIGRATION_STATE_APPLIED;
-      row.applied_by = (char *) gander_database_applied_by ();
+      row.applied_by = (char *) run->applied_by;
       row.duration_us = g_get_monotonic_time () - started;
       return gander_database_insert_version (self->database, version, error) &&
              gander_database_write_side_row (self->database, &row, error);
@@ -765,6 +833,7 @@ record (GanderMigrator   *self,
 
 static gboolean
 mark_running (GanderMigrator   *self,
+              RunContext       *run,
               GanderMigration  *migration,
               GError          **error)
 {
@@ -776,7 +845,7 @@ mark_running (GanderMigrator   *self,
   if (row.checksum == NULL)
     return FALSE;
   row.state = GANDER_MIGRATION_STATE_RUNNING;
-  row.applied_by = (char *) gander_database_applied_by ();
+  row.applied_by = (char *) run->applied_by;
   return gander_database_write_side_row (self->database, &row, error);
 }
 
@@ -811,7 +880,7 @@ run_migration (GanderMigrator   *self,
           statements_failed = !ok;
         }
       ok = ok &&
-           record (self, migration, direction, started, &local_error) &&
+           record (self, run, migration, direction, started, &local_error) &&
            gander_database_commit (self->database, &local_error);
       if (!ok)
         gander_database_rollback (self->database, NULL);
@@ -820,16 +889,16 @@ run_migration (GanderMigrator   *self,
     {
       /* Autocommit: each statement is final as soon as it ran. The marker
        * written first stays behind if we never reach the end. */
-      ok = self->no_versioning || mark_running (self, migration, &local_error);
+      ok = run->no_versioning || mark_running (self, run, migration, &local_error);
       if (ok)
         {
           ok = exec_statements (self, run, migration, parsed, direction, &local_error);
           statements_failed = !ok;
         }
-      if (ok && !self->no_versioning)
+      if (ok && !run->no_versioning)
         {
           ok = gander_database_begin (self->database, cancellable, &local_error) &&
-               record (self, migration, direction, started, &local_error) &&
+               record (self, run, migration, direction, started, &local_error) &&
                gander_database_commit (self->database, &local_error);
           if (!ok)
             gander_database_rollback (self->database, NULL);
@@ -876,21 +945,23 @@ plan_options (GanderMigrator *self,
 
   options.allow_missing = self->allow_missing;
   options.no_versioning = self->no_versioning;
-  options.strict_targets = TRUE;
+  options.strict_targets = self->strict_targets;
   options.side_table = side_table;
   return options;
 }
 
 static GanderPlan *
-build_plan (GanderMigrator      *self,
-            GanderDbState       *state,
-            GanderPlanOperation  operation,
-            gint64               target)
+build_plan (GanderMigrator           *self,
+            GanderDbState            *state,
+            const GanderPlanOptions  *options,
+            GanderPlanOperation       operation,
+            gint64                    target)
 {
   g_autofree char *side_table = gander_database_dup_side_table_name (self->database);
-  GanderPlanOptions options = plan_options (self, side_table);
+  GanderPlanOptions with_table = *options;
 
-  return gander_planner_build (state, self->source, &options, operation, target);
+  with_table.side_table = side_table;
+  return gander_planner_build (state, self->source, &with_table, operation, target);
 }
 
 static void
@@ -922,7 +993,7 @@ run_plan (GanderMigrator  *self,
 
   /* The tables are created only now, once every file of the plan parsed:
    * a malformed migration leaves a new database untouched. */
-  if (n > 0 && !self->no_versioning &&
+  if (n > 0 && !run->no_versioning &&
       !gander_database_ensure_version_table (self->database, run->cancellable, error))
     return FALSE;
 
@@ -943,7 +1014,7 @@ run_plan (GanderMigrator  *self,
       if (!run_migration (self, run, step, error))
         return FALSE;
 
-      if (!self->no_versioning && state->applied != NULL)
+      if (!run->no_versioning && state->applied != NULL)
         {
           if (gander_plan_step_get_direction (step) == GANDER_DIRECTION_UP)
             run->version = MAX (run->version, v);
@@ -971,7 +1042,7 @@ begin_run (GanderMigrator  *self,
 
   if (!gander_database_open (self->database, run->cancellable, error))
     return FALSE;
-  if (self->no_versioning)
+  if (run->no_versioning)
     return TRUE;
   if (!gander_database_lock (self->database, run->cancellable, error))
     return FALSE;
@@ -1054,7 +1125,12 @@ do_run (GanderMigrator      *self,
   ok = begin_run (self, run, &locked, &state, run->error);
   if (ok)
     {
-      plan = build_plan (self, &state, operation, target);
+      GanderPlanOptions options = { 0, };
+
+      options.allow_missing = run->allow_missing;
+      options.no_versioning = run->no_versioning;
+      options.strict_targets = run->strict_targets;
+      plan = build_plan (self, &state, &options, operation, target);
       ok = run_plan (self, run, plan, &state, run->error);
     }
   end_run (self, run, locked);
@@ -1092,10 +1168,11 @@ check_target (GanderPlanOperation   operation,
 /* Public operations                                                   */
 
 GPtrArray *
-gander_migrator_execute (GanderMigrator       *self,
-                         GanderPlanOperation   operation,
-                         gint64                version,
-                         GMainContext         *signal_context,
+gander_migrator_execute (GanderMigrator           *self,
+                         GanderPlanOperation       operation,
+                         gint64                    version,
+                         const GanderRunSettings  *settings,
+                         GMainContext             *signal_context,
                          GCancellable         *cancellable,
                          GError              **error)
 {
@@ -1114,6 +1191,11 @@ gander_migrator_execute (GanderMigrator       *self,
   run.cancellable = cancellable;
   run.version = self->last_version;
   run.error = error;
+  run.allow_missing = self->allow_missing || (settings != NULL && settings->allow_missing);
+  run.no_versioning = self->no_versioning || (settings != NULL && settings->no_versioning);
+  run.strict_targets = self->strict_targets || (settings != NULL && settings->strict_targets);
+  run.applied_by = settings != NULL && settings->applied_by != NULL
+    ? settings->applied_by : gander_database_applied_by ();
 
   if (operation == GANDER_PLAN_OPERATION_UP || operation == GANDER_PLAN_OPERATION_UP_BY_ONE ||
       operation == GANDER_PLAN_OPERATION_REDO || operation == GANDER_PLAN_OPERATION_RESET)
@@ -1126,6 +1208,64 @@ gander_migrator_execute (GanderMigrator       *self,
   return results;
 }
 
+
+void
+gander_run_settings_init (GanderRunSettings *settings,
+                          GanderRunOptions  *options)
+{
+  memset (settings, 0, sizeof *settings);
+  if (options == NULL)
+    return;
+  settings->applied_by = g_strdup (gander_run_options_get_applied_by (options));
+  settings->reason = g_strdup (gander_run_options_get_reason (options));
+  settings->allow_missing = gander_run_options_get_allow_missing (options);
+  settings->strict_targets = gander_run_options_get_strict_targets (options);
+  settings->no_versioning = gander_run_options_get_no_versioning (options);
+}
+
+void
+gander_run_settings_clear (GanderRunSettings *settings)
+{
+  g_clear_pointer (&settings->applied_by, g_free);
+  g_clear_pointer (&settings->reason, g_free);
+}
+
+/**
+ * gander_migrator_run:
+ * @self: a #GanderMigrator
+ * @operation: what to do
+ * @target: the version for %GANDER_PLAN_OPERATION_UP_TO and
+ *   %GANDER_PLAN_OPERATION_DOWN_TO; ignored otherwise
+ * @options: (nullable): settings for this run; %NULL for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs @operation: builds its plan under the run lock, exactly as
+ * gander_migrator_plan() would, and executes it. The per-operation
+ * functions (gander_migrator_up() and the others) are this with default
+ * options. The switches of @options add to the migrator's properties.
+ *
+ * Returns: (transfer container) (element-type GanderMigrationResult): one
+ *   result per migration run, in order, or %NULL on error
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_migrator_run (GanderMigrator       *self,
+                     GanderPlanOperation   operation,
+                     gint64                target,
+                     GanderRunOptions     *options,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  g_auto(GanderRunSettings) settings = { 0, };
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
+  g_return_val_if_fail (options == NULL || GANDER_IS_RUN_OPTIONS (options), NULL);
+
+  gander_run_settings_init (&settings, options);
+  return gander_migrator_execute (self, operation, target, &settings, NULL, cancellable, error);
+}
 
 /**
  * gander_migrator_up:
@@ -1146,7 +1286,7 @@ gander_migrator_up (GanderMigrator  *self,
                     GCancellable    *cancellable,
                     GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP, 0, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1169,7 +1309,7 @@ gander_migrator_up_by_one (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_BY_ONE, 0, NULL, cancellable, error);
+  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_BY_ONE, 0, NULL, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1198,7 +1338,7 @@ gander_migrator_up_to (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_TO, version, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_UP_TO, version, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1221,7 +1361,7 @@ gander_migrator_down (GanderMigrator  *self,
 {
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN, 0, NULL, cancellable, error);
+  results = gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN, 0, NULL, NULL, cancellable, error);
   if (results == NULL)
     return NULL;
   return g_object_ref (g_ptr_array_index (results, 0));
@@ -1248,7 +1388,7 @@ gander_migrator_down_to (GanderMigrator  *self,
                          GCancellable    *cancellable,
                          GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN_TO, version, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_DOWN_TO, version, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1269,7 +1409,7 @@ gander_migrator_redo (GanderMigrator  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_REDO, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_REDO, 0, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1290,7 +1430,7 @@ gander_migrator_reset (GanderMigrator  *self,
                        GCancellable    *cancellable,
                        GError         **error)
 {
-  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_RESET, 0, NULL, cancellable, error);
+  return gander_migrator_execute (self, GANDER_PLAN_OPERATION_RESET, 0, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1410,7 +1550,9 @@ gander_migrator_plan (GanderMigrator       *self,
     CLAIM_OR_RETURN (self, error, NULL);
     if (!read_state (self, &state, TRUE, cancellable, error))
       return NULL;
-    return build_plan (self, &state, operation, target);
+    GanderPlanOptions options = plan_options (self, NULL);
+
+    return build_plan (self, &state, &options, operation, target);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "gander-migration-result.h"
 #include "gander-migration-status.h"
 #include "gander-plan.h"
+#include "gander-run-options.h"
 
 G_BEGIN_DECLS
 
@@ -136,6 +137,30 @@ GANDER_AVAILABLE_IN_ALL
 gboolean               gander_migrator_has_pending_finish    (GanderMigrator *self, GAsyncResult *result, GError **error);
 
 
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_get_strict_targets (GanderMigrator  *self);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_set_strict_targets (GanderMigrator  *self,
+                                                           gboolean         strict_targets);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray             *gander_migrator_run               (GanderMigrator       *self,
+                                                          GanderPlanOperation   operation,
+                                                          gint64                target,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_run_async         (GanderMigrator       *self,
+                                                          GanderPlanOperation   operation,
+                                                          gint64                target,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray             *gander_migrator_run_finish        (GanderMigrator       *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
 GANDER_AVAILABLE_IN_0_2
 GanderPlan            *gander_migrator_plan              (GanderMigrator       *self,
                                                           GanderPlanOperation   operation,

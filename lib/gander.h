@@ -19,5 +19,6 @@
 #include "gander-migration-result.h"
 #include "gander-migration-status.h"
 #include "gander-plan.h"
+#include "gander-run-options.h"
 #include "gander-migrator.h"
 #undef GANDER_INSIDE

@@ -775,6 +775,7 @@ test_errors (Fixture       *f,
     Wait w = WAIT_INIT;
     g_autoptr(GPtrArray) rs = NULL;
 
+    gander_migrator_set_strict_targets (m, TRUE);
     gander_migrator_up_to_async (m, 99, NULL, got_result, &w);
     rs = gander_migrator_up_to_finish (m, wait_result (&w), &error);
     g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "gander-database-private.h"
 #include "gander-test-util.h"
 
 typedef struct
@@ -246,7 +247,8 @@ test_up_to_down_to (Fixture       *f,
   g_assert_cmpuint (results->len, ==, 2);
   g_clear_pointer (&results, g_ptr_array_unref);
 
-  /* Unknown target: refused before anything runs. */
+  /* Unknown target, strict: refused before anything runs. */
+  gander_migrator_set_strict_targets (m, TRUE);
   g_assert_null (gander_migrator_up_to (m, 4, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "version 4"));
@@ -270,6 +272,7 @@ test_up_to_down_to (Fixture       *f,
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
+  gander_migrator_set_strict_targets (m, FALSE);
   results = gander_migrator_down_to (m, 2, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (results->len, ==, 2);
@@ -1060,6 +1063,106 @@ test_plan_matches_run (Fixture       *f,
   g_assert_cmpstr (rows, ==, "4 5 3 2 1 0");
 }
 
+/* goose treats an up-to/down-to version no file carries as a bound; Gander
+ * does the same, warning with the nearest versions, and keeps the strict
+ * refusal as an option (per run or on the migrator). */
+static void
+test_unknown_target_is_bound (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderRunOptions) strict = gander_run_options_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autofree char *rows = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);   /* versions 1, 2, 3, 5 */
+  m = new_migrator (f);
+  g_signal_connect (m, "warning", G_CALLBACK (collect_warning), warnings);
+
+  gander_run_options_set_strict_targets (strict, TRUE);
+  g_assert_null (gander_migrator_run (m, GANDER_PLAN_OPERATION_UP_TO, 4, strict, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (table_exists (f, "goose_db_version"));
+
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_UP_TO, 4, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gander_plan_get_can_run (plan));
+  g_assert_cmpuint (gander_plan_get_n_steps (plan), ==, 3);
+  g_assert_nonnull (strstr (gander_plan_get_warnings (plan)[0], "3 below, 5 above"));
+
+  results = gander_migrator_up_to (m, 4, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 3);
+  g_assert_nonnull (strstr (warnings->str, "no migration has version 4"));
+  g_assert_nonnull (strstr (warnings->str, "3 below, 5 above"));
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  results = gander_migrator_up_to (m, 99, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->str, "5 below, none above"));
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  g_string_truncate (warnings, 0);
+  results = gander_migrator_down_to (m, 4, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpint (gander_migration_result_get_version (results->pdata[0]), ==, 5);
+  g_assert_nonnull (strstr (warnings->str, "rolling back every migration above it"));
+  rows = version_rows (f);
+  g_assert_cmpstr (rows, ==, "3 2 1 0");
+
+  gander_migrator_set_strict_targets (m, TRUE);
+  g_assert_null (gander_migrator_down_to (m, 1000, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
+}
+
+/* The side table records who applied a migration: the run's applied-by,
+ * or the current user@host by default. */
+static void
+test_run_options_applied_by (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) side = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+
+  gander_run_options_set_applied_by (options, "deploy-bot@ci");
+  gander_run_options_set_reason (options, "ticket 42");
+  g_assert_cmpstr (gander_run_options_get_reason (options), ==, "ticket 42");
+  results = gander_migrator_run (m, GANDER_PLAN_OPERATION_UP_TO, 2, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = gander_migrator_run (m, GANDER_PLAN_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+
+  side = gander_database_list_side_rows (f->probe, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (side->len, ==, 4);
+  for (guint i = 0; i < side->len; i++)
+    {
+      GanderSideRow *row = &g_array_index (side, GanderSideRow, i);
+
+      if (row->version_id <= 2)
+        g_assert_cmpstr (row->applied_by, ==, "deploy-bot@ci");
+      else
+        g_assert_cmpstr (row->applied_by, ==, gander_database_applied_by ());
+    }
+}
+
 static void
 test_cancelled_before_start (Fixture       *f,
                              gconstpointer  data)
@@ -1326,6 +1429,8 @@ add_tests (const char *engine)
     { "signals", test_signals },
     { "reentrant-handler", test_reentrant_handler },
     { "plan-matches-run", test_plan_matches_run },
+    { "unknown-target-is-bound", test_unknown_target_is_bound },
+    { "run-options-applied-by", test_run_options_applied_by },
     { "cancelled-before-start", test_cancelled_before_start },
     { "cancelled-error-code", test_cancelled_error_code },
     { "goose-table-interop", test_goose_table_interop },

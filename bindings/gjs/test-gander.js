@@ -320,6 +320,7 @@ test('errors: parse, not found, no next version, SQL', async f => {
     assert(parse.message.includes('00002_bad.sql'), parse.message);
     assertEqual(f.assertConsistent(1), 0);
 
+    m.strict_targets = true;
     assertGanderError(await assertRejects(m.up_to_async(9, null)), Gander.Error.NOT_FOUND);
     assertGanderError(await assertRejects(m.down_async(null)), Gander.Error.NO_NEXT_VERSION);
 

@@ -80,13 +80,6 @@ class BadInputTest(CliTestCase):
             self.assertIn('00002_again.sql', r.err)
             self.assertIn('00002_t2.sql', r.err)
 
-    def test_unknown_target_version(self):
-        before = self.dump(self.db)
-        for r in self.assertUnchanged(before, ['up-to', '99'], ['down-to', '99'],
-                                      ['up-to', '99', '--json']):
-            self.assertIn('99', r.err)
-            self.assertIn('not found', r.err)
-
     def test_bad_file_name(self):
         self.write('migrations/schema.sql', 'CREATE TABLE s (id int);\n')
         before = self.dump(self.db)

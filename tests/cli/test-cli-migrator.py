@@ -52,5 +52,45 @@ class OtherDirectionTest(CliTestCase):
         self.assertEqual(self.tables(self.path('k.db')), [])
 
 
+class UnknownTargetTest(CliTestCase):
+    """up-to/down-to a version no file carries: a bound, as in goose, with
+    a warning naming the nearest versions."""
+
+    def setUp(self):
+        super().setUp()
+        for v in (1, 2, 5):
+            self.migration('m', '%05d_t%d.sql' % (v, v),
+                           'CREATE TABLE t%d (id INTEGER);' % v, 'DROP TABLE t%d;' % v)
+        self.db = self.path('k.db')
+
+    def g(self, *args):
+        return self.gander('-dir', self.path('m'), 'sqlite3', self.db, *args)
+
+    def test_up_to_and_down_to(self):
+        r = self.g('up-to', '3')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00001_t1.sql', '00002_t2.sql'])
+        self.assertLogged(r, 'warning: no migration has version 3')
+        self.assertLogged(r, '2 below, 5 above')
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+
+        r = self.g('up-to', '99')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00005_t5.sql'])
+        self.assertLogged(r, '5 below, none above')
+
+        r = self.g('down-to', '4')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00005_t5.sql'])
+        self.assertLogged(r, 'rolling back every migration above it')
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+
+    def test_json_keeps_stdout_clean(self):
+        r = self.g('up-to', '3', '--json')
+        self.assertSuccess(r)
+        self.assertEqual([x['version'] for x in r.json()['results']], [1, 2])
+        self.assertLogged(r, 'warning: no migration has version 3')
+
+
 if __name__ == '__main__':
     main()
