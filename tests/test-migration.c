@@ -205,7 +205,7 @@ test_lazy_load (Fixture       *f,
 
   /* A failed read is not cached: the file appears, and is read. */
   path = write_file (f, "00001_later.sql", good_text);
-  write_file (f, "00002_later.sql", good_text);
+  g_free (write_file (f, "00002_later.sql", good_text));
   bytes = gander_migration_load (m, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
@@ -244,9 +244,9 @@ test_checksum (Fixture       *f,
   g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, good_text, -1);
   const char *sum, *sum2;
 
-  write_file (f, "00001_a.sql", good_text);
-  write_file (f, "00002_a_copy.sql", good_text);
-  write_file (f, "00003_b.sql", broken_down_text);
+  g_free (write_file (f, "00001_a.sql", good_text));
+  g_free (write_file (f, "00002_a_copy.sql", good_text));
+  g_free (write_file (f, "00003_b.sql", broken_down_text));
   m = migration_for (f, "00001_a.sql");
   same = migration_for (f, "00002_a_copy.sql");
   other = migration_for (f, "00003_b.sql");
@@ -518,7 +518,7 @@ test_threads (Fixture       *f,
   GThread *threads[8];
   GanderParsedSql *first = NULL;
 
-  write_file (f, "00001_a.sql", good_text);
+  g_free (write_file (f, "00001_a.sql", good_text));
   m = migration_for (f, "00001_a.sql");
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     threads[i] = g_thread_new ("parse", parse_in_thread, m);
