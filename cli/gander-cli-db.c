@@ -17,53 +17,6 @@
 #include "gander.h"
 #include "gander-cli.h"
 
-/* `status` compares each applied file with the checksum recorded when it
- * ran, and hashing the files is most of the command's own work. It does not
- * depend on the database, so a second thread hashes from the last file
- * down while this one connects and reads the version tables; the migrator,
- * going up from the first file, finds the rest done. GanderMigration locks
- * each file: whoever gets there first reads it, once. */
-typedef struct {
-  GanderSource *source;
-  GThread      *thread;
-  gint          stop;
-} ChecksumPrefetch;
-
-static gpointer
-prefetch_checksums (gpointer data)
-{
-  ChecksumPrefetch *prefetch = data;
-
-  for (guint i = gander_source_get_n_migrations (prefetch->source);
-       i > 0 && !g_atomic_int_get (&prefetch->stop); i--)
-    {
-      /* an unreadable file is the migrator's to report, or not */
-      gander_migration_get_checksum (gander_source_get_migration (prefetch->source, i - 1),
-                                     NULL);
-    }
-  return NULL;
-}
-
-static void
-checksum_prefetch_start (ChecksumPrefetch *prefetch,
-                         GanderSource     *source)
-{
-  prefetch->source = source;
-  prefetch->stop = 0;
-  prefetch->thread = g_thread_new ("gander-checksums", prefetch_checksums, prefetch);
-}
-
-static void
-checksum_prefetch_stop (ChecksumPrefetch *prefetch)
-{
-  if (prefetch->thread == NULL)
-    return;
-  g_atomic_int_set (&prefetch->stop, 1);
-  g_clear_pointer (&prefetch->thread, g_thread_join);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChecksumPrefetch, checksum_prefetch_stop)
-
 typedef struct {
   CliOptions       *opts;
   const char       *command;
@@ -72,7 +25,6 @@ typedef struct {
   GanderDatabase   *database;
   GanderSource     *source;
   GanderMigrator   *migrator;
-  ChecksumPrefetch *prefetch;
 } Run;
 
 static const char * const db_commands[] = {
@@ -559,7 +511,6 @@ cmd_status (Run *run)
     }
 
   statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
-  checksum_prefetch_stop (run->prefetch);
   if (statuses == NULL)
     return fail (run, error, NULL);
 
@@ -743,8 +694,7 @@ cli_run_db_command (CliOptions  *opts,
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GanderMigrator) migrator = NULL;
   /* after source: stopped (joined) before the source goes */
-  g_auto(ChecksumPrefetch) prefetch = { NULL, NULL, 0 };
-  Run run = { opts, command, NULL, NULL, NULL, NULL, NULL, &prefetch };
+  Run run = { opts, command, NULL, NULL, NULL, NULL, NULL };
   gint64 target = 0;
   int status;
 
@@ -803,8 +753,6 @@ cli_run_db_command (CliOptions  *opts,
       return fail (&run, error, NULL);
     }
   run.source = source;
-  if (g_str_equal (command, "status") && !opts->no_versioning)
-    checksum_prefetch_start (&prefetch, source);
 
   if (!gander_database_open (database, run.cancellable, &error))
     return fail (&run, error, NULL);

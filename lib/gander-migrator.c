@@ -1433,6 +1433,53 @@ gander_migrator_reset (GanderMigrator  *self,
   return gander_migrator_execute (self, GANDER_PLAN_OPERATION_RESET, 0, NULL, NULL, cancellable, error);
 }
 
+/* Hashing the files is most of status's own work, and it does not depend
+ * on the database: a second thread hashes from the last file down while
+ * this one reads the version tables and then walks up from the first file,
+ * finding the rest done. GanderMigration locks each file: whoever gets
+ * there first reads it, once. */
+typedef struct
+{
+  GanderSource *source;
+  GThread      *thread;
+  gint          stop;
+} ChecksumPrefetch;
+
+static gpointer
+prefetch_checksums (gpointer data)
+{
+  ChecksumPrefetch *prefetch = data;
+
+  for (guint i = gander_source_get_n_migrations (prefetch->source);
+       i > 0 && !g_atomic_int_get (&prefetch->stop); i--)
+    {
+      /* an unreadable file is status's to report, or not */
+      gander_migration_get_checksum (gander_source_get_migration (prefetch->source, i - 1),
+                                     NULL);
+    }
+  return NULL;
+}
+
+static void
+checksum_prefetch_start (ChecksumPrefetch *prefetch,
+                         GanderSource     *source)
+{
+  prefetch->source = source;
+  prefetch->stop = 0;
+  prefetch->thread = g_thread_new ("gander-checksums", prefetch_checksums, prefetch);
+}
+
+static void
+checksum_prefetch_stop (ChecksumPrefetch *prefetch)
+{
+  if (prefetch->thread == NULL)
+    return;
+  g_atomic_int_set (&prefetch->stop, 1);
+  g_clear_pointer (&prefetch->thread, g_thread_join);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChecksumPrefetch, checksum_prefetch_stop)
+
 /**
  * gander_migrator_status:
  * @self: a #GanderMigrator
@@ -1453,6 +1500,7 @@ gander_migrator_status (GanderMigrator  *self,
                         GCancellable    *cancellable,
                         GError         **error)
 {
+  g_auto(ChecksumPrefetch) prefetch = { NULL, NULL, 0 };
   g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) entries = NULL;
   guint n;
@@ -1461,6 +1509,9 @@ gander_migrator_status (GanderMigrator  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   CLAIM_OR_RETURN (self, error, NULL);
+  /* a thread costs more than hashing a handful of small files */
+  if (!self->no_versioning && gander_source_get_n_migrations (self->source) >= 8)
+    checksum_prefetch_start (&prefetch, self->source);
   if (!read_state (self, &state, TRUE, cancellable, error))
     return NULL;
 

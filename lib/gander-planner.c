@@ -472,9 +472,14 @@ gander_planner_build (GanderDbState            *state,
           if (v < state->max_version)
             gander_plan_add_missing (plan, v);
         }
-      if (!options->allow_missing &&
-          gander_planner_plan_up (state, source, options, bound, &error) == NULL)
-        gander_plan_take_error (plan, g_steal_pointer (&error));
+      if (!options->allow_missing)
+        {
+          g_autoptr(GPtrArray) strict = gander_planner_plan_up (state, source, options,
+                                                                 bound, &error);
+
+          if (strict == NULL)
+            gander_plan_take_error (plan, g_steal_pointer (&error));
+        }
 
       if (operation == GANDER_PLAN_OPERATION_UP_BY_ONE)
         {
