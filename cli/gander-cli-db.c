@@ -478,7 +478,7 @@ cmd_status (Run *run)
       /* goose: the table is never read, every file says so */
       g_autoptr(GPtrArray) all = gander_source_get_migrations (run->source);
 
-      table = g_string_sized_new (64 * (all->len + 2));
+      table = g_string_sized_new (MIN (64 * (all->len + 2), CLI_LOG_BLOCK_SIZE + 256));
 
       cli_log_block_append (table, "    Applied At                  Migration");
       cli_log_block_append (table, "    =======================================");
@@ -514,8 +514,9 @@ cmd_status (Run *run)
   if (statuses == NULL)
     return fail (run, error, NULL);
 
-  /* one write for the whole table */
-  table = g_string_sized_new (64 * (statuses->len + 2));
+  /* the table in as few writes as its size allows (one for up to ~1600
+   * migrations, see CLI_LOG_BLOCK_SIZE) */
+  table = g_string_sized_new (MIN (64 * (statuses->len + 2), CLI_LOG_BLOCK_SIZE + 256));
   cli_log_block_append (table, "    Applied At                  Migration");
   cli_log_block_append (table, "    =======================================");
   for (guint i = 0; i < statuses->len; i++)
