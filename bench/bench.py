@@ -446,7 +446,9 @@ def main():
     ap.add_argument("--sqlite3", default=shutil.which("sqlite3"))
     ap.add_argument("--psql", default=shutil.which("psql"))
     ap.add_argument("--counts", default="1000,5000")
-    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--pairs", default="5",
+                    help="rounds of up per N: a number, or N:ROUNDS,... "
+                         "(e.g. 1000:5,5000:1 on a busy machine)")
     ap.add_argument("--status-runs", type=int, default=30)
     ap.add_argument("--rss-runs", type=int, default=3,
                     help="runs under /usr/bin/time for the peak RSS of the "
@@ -462,12 +464,22 @@ def main():
                     help="label for the table (tmpfs, disk, ...)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="append the results to this JSON file")
+    ap.add_argument("--commit", help="the commit the gander binary was built "
+                    "from, for the record (default: this checkout's HEAD)")
     args = ap.parse_args()
     if not args.gander or not os.access(args.gander, os.X_OK):
         ap.error("give the gander binary with --gander or GANDER=")
     args.gander = os.path.abspath(args.gander)
-    if args.pairs < 1 or args.status_runs < 1 or args.rss_runs < 1:
-        ap.error("--pairs, --status-runs and --rss-runs must be positive")
+    counts = [int(x) for x in args.counts.split(",")]
+    if ":" in args.pairs:
+        pairs = {int(k): int(v) for k, v in
+                 (item.split(":") for item in args.pairs.split(","))}
+    else:
+        pairs = {n: int(args.pairs) for n in counts}
+    if (any(pairs.get(n, 0) < 1 for n in counts) or args.status_runs < 1
+            or args.rss_runs < 1):
+        ap.error("--pairs (for every N), --status-runs and --rss-runs must "
+                 "be positive")
     if args.goose in ("", "none"):
         args.goose = None
     if args.goose:
@@ -480,7 +492,8 @@ def main():
     info = machine()
     commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short",
                              "HEAD"], capture_output=True, text=True)
-    info["gander_commit"] = commit.stdout.strip() or "unknown"
+    info["gander_commit"] = (args.commit or commit.stdout.strip()
+                             or "unknown")
     if args.goose:
         goose_v = subprocess.run([args.goose, "--version"],
                                  capture_output=True, text=True)
@@ -492,7 +505,8 @@ def main():
           f"goose: {info['goose'] or 'not available (no column)'}",
           file=sys.stderr)
     rows = []
-    for n in [int(x) for x in args.counts.split(",")]:
+    for n in counts:
+        args.pairs = pairs[n]
         bench_n(engine, n, args, rows)
     print_table(rows)
     checks = check_targets(rows)

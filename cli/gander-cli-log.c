@@ -108,7 +108,9 @@ write_line (gboolean    gray,
 
 /* A block of lines for one write: `status` logs a line per migration, and
  * a thousand write() calls cost more than building the table. The bytes
- * are those cli_log() would write line by line, stamps included. */
+ * are those cli_log() would write line by line, stamps included. A block
+ * that outgrows CLI_LOG_BLOCK_SIZE is written out at once (whole lines),
+ * so memory stays the same however many migrations there are. */
 void
 cli_log_block_append (GString    *block,
                       const char *format,
@@ -125,6 +127,8 @@ cli_log_block_append (GString    *block,
   g_mutex_lock (&log_lock);
   append_line (block, FALSE, message);
   g_mutex_unlock (&log_lock);
+  if (block->len >= CLI_LOG_BLOCK_SIZE)
+    cli_log_block_flush (block);
 }
 
 /* Writes what cli_log_block_append() collected and empties @block. */

@@ -60,6 +60,8 @@ void        cli_log_gray              (const char *format,
                                        ...) G_GNUC_PRINTF (1, 2);
 void        cli_warn                  (const char *format,
                                        ...) G_GNUC_PRINTF (1, 2);
+/* what a log block holds before it is written out: ~1600 status lines */
+#define CLI_LOG_BLOCK_SIZE (128 * 1024)
 void        cli_log_block_append      (GString    *block,
                                        const char *format,
                                        ...) G_GNUC_PRINTF (2, 3);

@@ -208,6 +208,22 @@ class CommandsTest(CliTestCase):
             self.assertTrue(lines[-1].endswith(' -- 00040_t40.sql'), lines[-1])
         self.assertTrue(lines[2].startswith('    no versioning '), lines[2])
 
+    def test_long_status_table_in_whole_lines(self):
+        # A long table is written in blocks of whole lines, so memory does
+        # not grow with the number of migrations, and still in few writes.
+        for i in range(4, 2501):
+            self.write('migrations/%05d_m.sql' % i, '-- +goose Up\nSELECT 1;\n')
+        records = self.stderr_writes('status', '-no-versioning')
+        # ~190 KB: more than one block, as few writes as blocks
+        self.assertIn(len(records), (2, 3), [len(r) for r in records])
+        for record in records:
+            self.assertTrue(record.endswith('\n'), record[-80:])
+        lines = ''.join(records).splitlines()
+        self.assertEqual(len(lines), 2502)
+        for line in lines:
+            self.assertRegex(line, LOG_PREFIX)
+        self.assertTrue(lines[-1].endswith(' -- 02500_m.sql'), lines[-1])
+
     def test_status_json_and_exit_code(self):
         r = self.g('status', '--exit-code')
         self.assertExit(r, 3)
