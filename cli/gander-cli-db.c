@@ -46,7 +46,7 @@ static void
 log_result (GanderMigrationResult *result)
 {
   g_autofree char *duration = NULL;
-  gint64 ns = gander_migration_result_get_duration (result) * 1000;
+  gint64 ns = gander_migration_result_get_duration_us (result) * 1000;
 
   if (gander_migration_result_get_error (result) != NULL)
     return;
@@ -136,7 +136,7 @@ json_add_result (JsonBuilder           *builder,
                                  gander_direction_to_string (gander_migration_result_get_direction (result)));
   json_builder_set_member_name (builder, "duration_ms");
   json_builder_add_double_value (builder,
-                                 gander_migration_result_get_duration (result) / 1000.0);
+                                 gander_migration_result_get_duration_us (result) / 1000.0);
   json_builder_set_member_name (builder, "empty");
   json_builder_add_boolean_value (builder, gander_migration_result_get_empty (result));
   json_builder_set_member_name (builder, "error");
@@ -425,6 +425,23 @@ cmd_reset (Run *run)
   return finish_results (run, results, run->opts->no_versioning ? SUMMARY_DOWN : SUMMARY_NONE);
 }
 
+/* applied-at as the databases render goose's tstamp (`YYYY-MM-DD
+ * HH:MM:SS`, UTC): the JSON contract, and what the ANSIC column is made
+ * from. NULL when unknown. */
+static char *
+applied_at_text (GanderMigrationStatus *status)
+{
+  GDateTime *at = gander_migration_status_get_applied_at (status);
+  int year, month, day;
+
+  if (at == NULL)
+    return NULL;
+  g_date_time_get_ymd (at, &year, &month, &day);
+  return g_strdup_printf ("%04d-%02d-%02d %02d:%02d:%02d", year, month, day,
+                          g_date_time_get_hour (at), g_date_time_get_minute (at),
+                          g_date_time_get_second (at));
+}
+
 static const char *
 status_column (GanderMigrationStatus *status,
                char                 **to_free)
@@ -432,7 +449,11 @@ status_column (GanderMigrationStatus *status,
   switch (gander_migration_status_get_state (status))
     {
     case GANDER_MIGRATION_STATE_APPLIED:
-      *to_free = cli_go_ansic_time (gander_migration_status_get_applied_at (status));
+      {
+        g_autofree char *text = applied_at_text (status);
+
+        *to_free = cli_go_ansic_time (text);
+      }
       return *to_free;
     case GANDER_MIGRATION_STATE_RUNNING:
       /* not translated: scripts read this table */
@@ -557,6 +578,7 @@ cmd_status (Run *run)
         {
           GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
           GanderMigrationState state = gander_migration_status_get_state (status);
+          g_autofree char *applied_at = applied_at_text (status);
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "version");
@@ -566,9 +588,8 @@ cmd_status (Run *run)
           json_builder_set_member_name (builder, "state");
           json_builder_add_string_value (builder, gander_migration_state_to_string (state));
           json_builder_set_member_name (builder, "applied_at");
-          if (state != GANDER_MIGRATION_STATE_PENDING &&
-              gander_migration_status_get_applied_at (status) != NULL)
-            json_builder_add_string_value (builder, gander_migration_status_get_applied_at (status));
+          if (state != GANDER_MIGRATION_STATE_PENDING && applied_at != NULL)
+            json_builder_add_string_value (builder, applied_at);
           else
             json_builder_add_null_value (builder);
           json_builder_set_member_name (builder, "checksum_modified");

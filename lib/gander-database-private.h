@@ -21,6 +21,16 @@ void    gander_side_row_clear    (GanderSideRow    *row);
  * makes a human decide, never "pending", which would run it again. */
 GanderMigrationState gander_database_state_from_string (const char *text);
 
+/* The side table's timestamps: UTC, microseconds, on every backend. */
+#define GANDER_SIDE_TIMESTAMP_FORMAT "%Y-%m-%d %H:%M:%S.%f"
+char   *gander_side_timestamp_now    (void);
+
+/* Side-table file names that any byte sequence survives (PostgreSQL
+ * refuses text that is not UTF-8); see gander-database.c for the scheme.
+ * gander_database_write_side_row() encodes, list_side_rows decodes. */
+char   *gander_side_filename_encode  (const char *name);
+char   *gander_side_filename_decode  (const char *stored);
+
 /* Sleeps @usec, waking at once when @cancellable fires. Returns FALSE
  * (without setting an error) when it is cancelled. */
 gboolean gander_database_sleep (GCancellable *cancellable,

@@ -868,6 +868,153 @@ gander_database_ensure_side_table (GanderDatabase  *self,
   return GANDER_DATABASE_GET_CLASS (self)->ensure_side_table (self, error);
 }
 
+/* The side table's file names. PostgreSQL refuses text that is not valid
+ * UTF-8, but a file name is any byte sequence. A name that is valid UTF-8
+ * and does not start with '%' is stored as it is (every name goose
+ * accepts starts with its version's digits, so all existing rows are of
+ * this kind). Any other name is stored as '%' followed by the name with
+ * '%' and every byte of an invalid sequence written as %XX (upper-case
+ * hex): a stored name starting with '%' is always of this form, so
+ * decoding is unambiguous and every byte sequence round-trips. */
+char *
+gander_side_filename_encode (const char *name)
+{
+  GString *out;
+  const char *p;
+
+  if (name == NULL)
+    return NULL;
+  if (name[0] != '%' && g_utf8_validate (name, -1, NULL))
+    return g_strdup (name);
+
+  out = g_string_new ("%");
+  p = name;
+  while (*p != '\0')
+    {
+      const char *end = NULL;
+
+      if (*p == '%')
+        {
+          g_string_append (out, "%25");
+          p++;
+          continue;
+        }
+      /* the valid run up to the next '%' or invalid byte */
+      g_utf8_validate (p, -1, &end);
+      if (end == p)
+        {
+          g_string_append_printf (out, "%%%02X", (guchar) *p);
+          p++;
+          continue;
+        }
+      for (const char *q = p; q < end; q++)
+        {
+          if (*q == '%')
+            {
+              end = q;
+              break;
+            }
+        }
+      g_string_append_len (out, p, end - p);
+      p = end;
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+gander_side_filename_decode (const char *stored)
+{
+  GString *out;
+
+  if (stored == NULL || stored[0] != '%')
+    return g_strdup (stored);
+
+  out = g_string_new (NULL);
+  for (const char *p = stored + 1; *p != '\0'; p++)
+    {
+      if (*p == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[1]) * 16 +
+                                          g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else
+        {
+          /* not written by the encoder: keep the text as it is */
+          g_string_append_c (out, *p);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+gander_side_timestamp_now (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, GANDER_SIDE_TIMESTAMP_FORMAT);
+}
+
+/* @text as the side table keeps it: UTC, microseconds. A time without a
+ * zone is UTC already. NULL when it is no date and time. */
+static char *
+normalize_timestamp (const char *text)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autoptr(GDateTime) in_utc = NULL;
+  g_autofree char *iso = g_strdup (text);
+
+  /* ISO 8601 wants the T that SQL renderings leave out */
+  if (strlen (iso) > 10 && iso[10] == ' ')
+    iso[10] = 'T';
+  parsed = g_date_time_new_from_iso8601 (iso, utc);
+  if (parsed == NULL)
+    return NULL;
+  in_utc = g_date_time_to_utc (parsed);
+  return g_date_time_format (in_utc, GANDER_SIDE_TIMESTAMP_FORMAT);
+}
+
+/* What every backend stores for @row, so both store the same: file name
+ * and checksum required (NULL is the caller's mistake, an empty string is
+ * stored as it is), the file name encoded (gander_side_filename_encode()),
+ * applied_by defaulting to this process's user@host, applied_at to now,
+ * and a given applied_at normalized to UTC with microseconds. */
+static gboolean
+prepare_side_row (const GanderSideRow  *row,
+                  GanderSideRow        *stored,
+                  GError              **error)
+{
+  if (row->filename == NULL || row->checksum == NULL)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   _("cannot record version %" G_GINT64_FORMAT " in the side table: "
+                     "its %s is missing"),
+                   row->version_id, row->filename == NULL ? "file name" : "checksum");
+      return FALSE;
+    }
+  *stored = *row;
+  stored->filename = gander_side_filename_encode (row->filename);
+  stored->checksum = g_strdup (row->checksum);
+  stored->applied_by = g_strdup (row->applied_by != NULL ? row->applied_by
+                                                         : gander_database_applied_by ());
+  if (row->applied_at == NULL)
+    {
+      stored->applied_at = gander_side_timestamp_now ();
+    }
+  else if ((stored->applied_at = normalize_timestamp (row->applied_at)) == NULL)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   _("cannot record version %" G_GINT64_FORMAT " in the side table: "
+                     "applied_at \"%s\" is not a date and time (expected "
+                     "YYYY-MM-DD HH:MM:SS[.ffffff], UTC unless a zone is given)"),
+                   row->version_id, row->applied_at);
+      gander_side_row_clear (stored);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * gander_database_write_side_row: (skip)
  * @self: a #GanderDatabase
@@ -875,7 +1022,12 @@ gander_database_ensure_side_table (GanderDatabase  *self,
  * @error: return location for a #GError
  *
  * Inserts @row into Gander's side table, replacing the row of the same
- * version.
+ * version. Both backends store the same: the file name and checksum must
+ * be set (an empty string is stored as it is), @row's applied_at (UTC
+ * unless it names a zone) or else now, kept in UTC with microseconds
+ * (`YYYY-MM-DD HH:MM:SS.ffffff`), and @row's applied_by or else
+ * `user@host`. A file name that is not valid UTF-8 is stored escaped and
+ * read back as it was by gander_database_list_side_rows().
  *
  * Returns: %TRUE on success
  *
@@ -889,9 +1041,16 @@ gander_database_write_side_row (GanderDatabase       *self,
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (row != NULL, FALSE);
 
+  GanderSideRow stored = { 0, };
+  gboolean ok;
+
   if (!check_open (self, error))
     return FALSE;
-  return GANDER_DATABASE_GET_CLASS (self)->write_side_row (self, row, error);
+  if (!prepare_side_row (row, &stored, error))
+    return FALSE;
+  ok = GANDER_DATABASE_GET_CLASS (self)->write_side_row (self, &stored, error);
+  gander_side_row_clear (&stored);
+  return ok;
 }
 
 /**
@@ -936,9 +1095,20 @@ gander_database_list_side_rows (GanderDatabase  *self,
 {
   g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
 
+  GArray *rows;
+
   if (!check_open (self, error))
     return NULL;
-  return GANDER_DATABASE_GET_CLASS (self)->list_side_rows (self, error);
+  rows = GANDER_DATABASE_GET_CLASS (self)->list_side_rows (self, error);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      GanderSideRow *row = &g_array_index (rows, GanderSideRow, i);
+      char *name = gander_side_filename_decode (row->filename);
+
+      g_free (row->filename);
+      row->filename = name;
+    }
+  return rows;
 }
 
 static gboolean

@@ -53,7 +53,8 @@ typedef struct {
  * @state: %GANDER_MIGRATION_STATE_RUNNING while a non-transactional
  *   migration runs, %GANDER_MIGRATION_STATE_APPLIED after
  * @applied_by: who applied it (`user@host`)
- * @applied_at: when, as the database renders it (UTC)
+ * @applied_at: when, in UTC as `YYYY-MM-DD HH:MM:SS.ffffff` (rows written
+ *   before 0.2 may have fewer decimals); when writing, %NULL for now
  * @duration_us: how long applying took, in microseconds
  *
  * One row of Gander's side table, which keeps what goose's version table

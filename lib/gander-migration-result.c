@@ -35,7 +35,7 @@ enum {
   PROP_VERSION,
   PROP_NAME,
   PROP_DIRECTION,
-  PROP_DURATION,
+  PROP_DURATION_US,
   PROP_EMPTY,
   PROP_ERROR,
   N_PROPS
@@ -76,7 +76,7 @@ gander_migration_result_get_property (GObject    *object,
     case PROP_DIRECTION:
       g_value_set_enum (value, self->direction);
       break;
-    case PROP_DURATION:
+    case PROP_DURATION_US:
       g_value_set_int64 (value, self->duration_us);
       break;
     case PROP_EMPTY:
@@ -140,14 +140,15 @@ gander_migration_result_class_init (GanderMigrationResultClass *klass)
                        GANDER_DIRECTION_UP,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /**
-   * GanderMigrationResult:duration:
+   * GanderMigrationResult:duration-us:
    *
-   * How long the migration took, in microseconds.
+   * How long the migration took, in microseconds (the unit is in the name;
+   * it replaces 0.1's `duration`).
    *
-   * Since: 0.1
+   * Since: 0.2
    */
-  properties[PROP_DURATION] =
-    g_param_spec_int64 ("duration", NULL, NULL, 0, G_MAXINT64, 0,
+  properties[PROP_DURATION_US] =
+    g_param_spec_int64 ("duration-us", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /**
    * GanderMigrationResult:empty:
@@ -282,17 +283,18 @@ gander_migration_result_get_direction (GanderMigrationResult *self)
 }
 
 /**
- * gander_migration_result_get_duration:
+ * gander_migration_result_get_duration_us:
  * @self: a #GanderMigrationResult
  *
- * Gets the duration in microseconds.
+ * Gets how long the migration took, in microseconds (see
+ * #GanderMigrationResult:duration-us).
  *
  * Returns: the duration in microseconds
  *
- * Since: 0.1
+ * Since: 0.2
  */
 gint64
-gander_migration_result_get_duration (GanderMigrationResult *self)
+gander_migration_result_get_duration_us (GanderMigrationResult *self)
 {
   g_return_val_if_fail (GANDER_IS_MIGRATION_RESULT (self), 0);
   return self->duration_us;

@@ -34,8 +34,8 @@ GANDER_AVAILABLE_IN_ALL
 const char            *gander_migration_result_get_name       (GanderMigrationResult *self);
 GANDER_AVAILABLE_IN_ALL
 GanderDirection        gander_migration_result_get_direction  (GanderMigrationResult *self);
-GANDER_AVAILABLE_IN_ALL
-gint64                 gander_migration_result_get_duration   (GanderMigrationResult *self);
+GANDER_AVAILABLE_IN_0_2
+gint64                 gander_migration_result_get_duration_us (GanderMigrationResult *self);
 GANDER_AVAILABLE_IN_ALL
 gboolean               gander_migration_result_get_empty      (GanderMigrationResult *self);
 GANDER_AVAILABLE_IN_ALL

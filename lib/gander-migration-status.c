@@ -22,7 +22,7 @@ struct _GanderMigrationStatus
 
   GanderMigration      *migration;
   GanderMigrationState  state;
-  char                 *applied_at;
+  GDateTime            *applied_at;
   char                 *recorded_checksum;
   gboolean              modified;
 };
@@ -49,7 +49,7 @@ gander_migration_status_finalize (GObject *object)
   GanderMigrationStatus *self = GANDER_MIGRATION_STATUS (object);
 
   g_clear_object (&self->migration);
-  g_clear_pointer (&self->applied_at, g_free);
+  g_clear_pointer (&self->applied_at, g_date_time_unref);
   g_clear_pointer (&self->recorded_checksum, g_free);
 
   G_OBJECT_CLASS (gander_migration_status_parent_class)->finalize (object);
@@ -78,7 +78,7 @@ gander_migration_status_get_property (GObject    *object,
       g_value_set_enum (value, self->state);
       break;
     case PROP_APPLIED_AT:
-      g_value_set_string (value, self->applied_at);
+      g_value_set_boxed (value, self->applied_at);
       break;
     case PROP_RECORDED_CHECKSUM:
       g_value_set_string (value, self->recorded_checksum);
@@ -143,14 +143,15 @@ gander_migration_status_class_init (GanderMigrationStatusClass *klass)
   /**
    * GanderMigrationStatus:applied-at:
    *
-   * goose's tstamp of the version row as the database renders it, or
-   * %NULL when pending.
+   * When the migration was applied (goose's tstamp of its version row),
+   * in UTC, or %NULL when pending. A #GDateTime since 0.2 (before, the
+   * database's text).
    *
    * Since: 0.1
    */
   properties[PROP_APPLIED_AT] =
-    g_param_spec_string ("applied-at", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_boxed ("applied-at", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /**
    * GanderMigrationStatus:recorded-checksum:
    *
@@ -192,7 +193,10 @@ gander_migration_status_new (GanderMigration      *migration,
 
   self->migration = g_object_ref (migration);
   self->state = state;
-  self->applied_at = g_strdup (applied_at);
+  self->applied_at = gander_parse_db_timestamp (applied_at);
+  if (applied_at != NULL && self->applied_at == NULL)
+    g_debug ("%s: cannot read the applied-at time \"%s\"",
+             gander_migration_get_name (migration), applied_at);
   self->recorded_checksum = g_strdup (recorded_checksum);
   self->modified = modified;
   return self;
@@ -270,13 +274,15 @@ gander_migration_status_get_state (GanderMigrationStatus *self)
  * gander_migration_status_get_applied_at:
  * @self: a #GanderMigrationStatus
  *
- * Gets when the migration was applied, as stored.
+ * Gets when the migration was applied, in UTC (see
+ * #GanderMigrationStatus:applied-at).
  *
- * Returns: (nullable): when the migration was applied, as stored
+ * Returns: (transfer none) (nullable): when the migration was applied, or
+ *   %NULL when it is pending
  *
  * Since: 0.1
  */
-const char *
+GDateTime *
 gander_migration_status_get_applied_at (GanderMigrationStatus *self)
 {
   g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
@@ -315,4 +321,109 @@ gander_migration_status_get_modified (GanderMigrationStatus *self)
 {
   g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), FALSE);
   return self->modified;
+}
+
+/* Reads decimal digits: exactly @n_digits of them, or any number if 0. */
+static gboolean
+read_number (const char **p,
+             guint        n_digits,
+             int         *value)
+{
+  int v = 0;
+  guint n = 0;
+
+  while (g_ascii_isdigit ((*p)[n]) && (n_digits == 0 || n < n_digits))
+    {
+      v = v * 10 + ((*p)[n] - '0');
+      n++;
+    }
+  if (n == 0 || (n_digits != 0 && n != n_digits))
+    return FALSE;
+  *p += n;
+  *value = v;
+  return TRUE;
+}
+
+static gboolean
+expect (const char **p,
+        char         c)
+{
+  if (**p != c)
+    return FALSE;
+  (*p)++;
+  return TRUE;
+}
+
+GDateTime *
+gander_parse_db_timestamp (const char *text)
+{
+  g_autoptr(GDateTime) whole = NULL;
+  const char *p = text;
+  int year, month, day, hour, minute, second;
+  gint64 usec = 0;
+  int offset_s = 0;
+
+  if (text == NULL)
+    return NULL;
+
+  if (!read_number (&p, 4, &year) || !expect (&p, '-') ||
+      !read_number (&p, 2, &month) || !expect (&p, '-') ||
+      !read_number (&p, 2, &day))
+    return NULL;
+  if (*p != ' ' && *p != 'T')
+    return NULL;
+  p++;
+  if (!read_number (&p, 2, &hour) || !expect (&p, ':') ||
+      !read_number (&p, 2, &minute) || !expect (&p, ':') ||
+      !read_number (&p, 2, &second))
+    return NULL;
+
+  /* fraction: microseconds kept, further digits dropped (not rounded,
+   * so a time never moves into the next second) */
+  if (*p == '.')
+    {
+      guint n = 0;
+
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return NULL;
+      for (; g_ascii_isdigit (*p); p++, n++)
+        if (n < 6)
+          usec = usec * 10 + (*p - '0');
+      for (; n < 6; n++)
+        usec *= 10;
+    }
+
+  /* offset: PostgreSQL's timestamptz text (+00, +05:30, -03:30:15), or Z */
+  if (*p == 'Z')
+    p++;
+  else if (*p == '+' || *p == '-')
+    {
+      int sign = *p == '-' ? -1 : 1;
+      int oh, om = 0, os = 0;
+
+      p++;
+      if (!read_number (&p, 2, &oh))
+        return NULL;
+      if (*p == ':' || g_ascii_isdigit (*p))
+        {
+          expect (&p, ':');
+          if (!read_number (&p, 2, &om))
+            return NULL;
+          if (expect (&p, ':') && !read_number (&p, 2, &os))
+            return NULL;
+        }
+      if (oh > 23 || om > 59 || os > 59)
+        return NULL;
+      offset_s = sign * (oh * 3600 + om * 60 + os);
+    }
+  if (*p != '\0')
+    return NULL;
+
+  /* g_date_time_new_utc() checks the ranges (month 13, 25:00, Feb 30);
+   * 60 s (a leap second) it refuses too */
+  whole = g_date_time_new_utc (year, month, day, hour, minute, second);
+  if (whole == NULL)
+    return NULL;
+  return g_date_time_add (whole, usec - (gint64) offset_s * G_USEC_PER_SEC);
 }

@@ -29,7 +29,7 @@ GanderMigration      *gander_migration_status_get_migration        (GanderMigrat
 GANDER_AVAILABLE_IN_ALL
 GanderMigrationState  gander_migration_status_get_state            (GanderMigrationStatus *self);
 GANDER_AVAILABLE_IN_ALL
-const char           *gander_migration_status_get_applied_at       (GanderMigrationStatus *self);
+GDateTime            *gander_migration_status_get_applied_at       (GanderMigrationStatus *self);
 GANDER_AVAILABLE_IN_ALL
 const char           *gander_migration_status_get_recorded_checksum (GanderMigrationStatus *self);
 GANDER_AVAILABLE_IN_ALL

@@ -1535,12 +1535,13 @@ gander_postgres_database_write_side_row (GanderDatabase       *db,
   char version_text[32];
   char duration_text[32];
   const char * const params[] = {
+    /* gander_database_write_side_row() filled in every value */
     version_text,
-    row->filename != NULL ? row->filename : "",
-    row->checksum != NULL ? row->checksum : "",
+    row->filename,
+    row->checksum,
     gander_migration_state_to_string (row->state),
-    row->applied_by != NULL ? row->applied_by : gander_database_applied_by (),
-    row->applied_at,  /* NULL: now */
+    row->applied_by,
+    row->applied_at,
     duration_text,
   };
 
@@ -1548,7 +1549,7 @@ gander_postgres_database_write_side_row (GanderDatabase       *db,
   g_snprintf (duration_text, sizeof duration_text, "%" G_GINT64_FORMAT, row->duration_us);
   sql = g_strdup_printf ("INSERT INTO %s"
                          " (version_id, filename, checksum, state, applied_by, applied_at, duration_us)"
-                         " VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamp, now() at time zone 'utc'), $7)"
+                         " VALUES ($1, $2, $3, $4, $5, $6::timestamp, $7)"
                          " ON CONFLICT (version_id) DO UPDATE SET"
                          " filename = EXCLUDED.filename, checksum = EXCLUDED.checksum,"
                          " state = EXCLUDED.state, applied_by = EXCLUDED.applied_by,"
@@ -1601,7 +1602,7 @@ gander_postgres_database_list_side_rows (GanderDatabase  *db,
     return g_steal_pointer (&rows);
 
   sql = g_strdup_printf ("SELECT version_id, filename, checksum, state, applied_by,"
-                         " to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS'), duration_us"
+                         " to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS.US'), duration_us"
                          " FROM %s ORDER BY version_id",
                          side);
   result = run (self, sql, 0, NULL, NULL, error);

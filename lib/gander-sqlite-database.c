@@ -104,9 +104,10 @@ static GParamSpec *properties[N_PROPS];
 
 #define LOCK_SUFFIX ".gander-lock"
 
-/* The side table's clock: UTC text with milliseconds, so that several
- * migrations applied within one second keep their order. Spelled for
- * printf formats, hence the doubled %. */
+/* The side table column's default, for rows written by hand: UTC text
+ * with milliseconds. Gander writes its own rows' time with microseconds
+ * (GANDER_SIDE_TIMESTAMP_FORMAT). Spelled for printf formats, hence the
+ * doubled %. */
 #define SIDE_TABLE_NOW "strftime('%%Y-%%m-%%d %%H:%%M:%%f','now')"
 
 static const struct {
@@ -368,8 +369,7 @@ stmt_sql (GanderSqliteDatabase *self,
       side = gander_database_dup_side_table_name (database);
       return g_strdup_printf ("INSERT OR REPLACE INTO %s (version_id, filename, "
                               "checksum, state, applied_by, applied_at, "
-                              "duration_us) VALUES (?, ?, ?, ?, ?, "
-                              SIDE_TABLE_NOW ", ?)", side);
+                              "duration_us) VALUES (?, ?, ?, ?, ?, ?, ?)", side);
     case STMT_DELETE_SIDE_ROW:
       side = gander_database_dup_side_table_name (database);
       return g_strdup_printf ("DELETE FROM %s WHERE version_id=?", side);
@@ -1242,12 +1242,13 @@ gander_sqlite_database_insert_version (GanderDatabase  *database,
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
   sqlite3_stmt *stmt = get_stmt (self, STMT_INSERT_VERSION, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, version);
-  /* goose binds Go's true, which its drivers store as 1 */
-  sqlite3_bind_int (stmt, 2, 1);
-  if (!step_stmt (self, stmt, error))
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, version);
+      /* goose binds Go's true, which its drivers store as 1 */
+      sqlite3_bind_int (stmt, 2, 1);
+    }
+  if (stmt == NULL || !step_stmt (self, stmt, error))
     {
       /* the same words as the PostgreSQL backend (and goose's store) */
       g_prefix_error (error, "failed to insert version %" G_GINT64_FORMAT ": ", version);
@@ -1284,10 +1285,9 @@ gander_sqlite_database_delete_version (GanderDatabase  *database,
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
   sqlite3_stmt *stmt = get_stmt (self, STMT_DELETE_VERSION, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, version);
-  if (!step_stmt (self, stmt, error))
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, version);
+  if (stmt == NULL || !step_stmt (self, stmt, error))
     {
       g_prefix_error (error, "failed to delete version %" G_GINT64_FORMAT ": ", version);
       return FALSE;
@@ -1371,22 +1371,19 @@ gander_sqlite_database_write_side_row (GanderDatabase       *database,
 {
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
   sqlite3_stmt *stmt = get_stmt (self, STMT_WRITE_SIDE_ROW, error);
-  const char *applied_by = row->applied_by;
 
-  if (stmt == NULL)
-    return FALSE;
-  if (applied_by == NULL)
-    applied_by = gander_database_applied_by ();
-
-  /* A NULL filename or checksum is bound as NULL, and the NOT NULL
-   * constraint reports the caller's mistake. */
-  sqlite3_bind_int64 (stmt, 1, row->version_id);
-  sqlite3_bind_text (stmt, 2, row->filename, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, row->checksum, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, gander_migration_state_to_string (row->state), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, applied_by, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, row->duration_us);
-  if (!step_stmt (self, stmt, error))
+  /* gander_database_write_side_row() filled in every value */
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, row->version_id);
+      sqlite3_bind_text (stmt, 2, row->filename, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, row->checksum, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, gander_migration_state_to_string (row->state), -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, row->applied_by, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, row->applied_at, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 7, row->duration_us);
+    }
+  if (stmt == NULL || !step_stmt (self, stmt, error))
     {
       g_autofree char *side = gander_database_dup_side_table_name (database);
 
@@ -1405,10 +1402,9 @@ gander_sqlite_database_delete_side_row (GanderDatabase  *database,
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
   sqlite3_stmt *stmt = get_stmt (self, STMT_DELETE_SIDE_ROW, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, version);
-  if (!step_stmt (self, stmt, error))
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, version);
+  if (stmt == NULL || !step_stmt (self, stmt, error))
     {
       g_autofree char *side = gander_database_dup_side_table_name (database);
 

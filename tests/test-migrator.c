@@ -1337,6 +1337,78 @@ test_version_reads_goose_table_only (Fixture       *f,
   g_assert_nonnull (error);
 }
 
+/* Issue 7 item 16: applied-at is a UTC GDateTime, read from the
+ * database's own text (compared as seconds since the epoch, which both
+ * engines compute from the stored tstamp), and durations carry their unit. */
+static void
+test_applied_at_and_duration_us (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started_us, elapsed_us, sum_us = 0;
+  const char *epoch_sql;
+
+  SKIP_IF_NO_ENGINE (f);
+  write_basic_set (f);
+  m = new_migrator (f);
+  started_us = g_get_monotonic_time ();
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  elapsed_us = g_get_monotonic_time () - started_us;
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  for (guint i = 0; i < results->len; i++)
+    {
+      gint64 us = -1;
+
+      g_object_get (results->pdata[i], "duration-us", &us, NULL);
+      g_assert_cmpint (us, ==, gander_migration_result_get_duration_us (results->pdata[i]));
+      g_assert_cmpint (us, >, 0);
+      sum_us += us;
+    }
+  g_assert_cmpint (sum_us, <=, elapsed_us);
+
+  /* a row with a fraction, as another writer may leave it */
+  gander_test_exec (f->engine, f->dsn,
+                    "UPDATE goose_db_version SET tstamp = '2026-01-02 03:04:05.678' "
+                    "WHERE version_id = 2");
+  epoch_sql = g_str_equal (f->engine, "postgres")
+    ? "SELECT floor(extract(epoch FROM tstamp))::bigint FROM goose_db_version WHERE version_id = 1"
+    : "SELECT strftime('%s', tstamp) FROM goose_db_version WHERE version_id = 1";
+
+  status = gander_migrator_status (m, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < status->len; i++)
+    {
+      GanderMigrationStatus *s = status->pdata[i];
+      GDateTime *at = gander_migration_status_get_applied_at (s);
+      g_autoptr(GDateTime) from_property = NULL;
+
+      g_object_get (s, "applied-at", &from_property, NULL);
+      g_assert_true (at == from_property);
+      if (i >= 2)
+        {
+          g_assert_null (at);
+          continue;
+        }
+      g_assert_nonnull (at);
+      g_assert_cmpint (g_date_time_get_utc_offset (at), ==, 0);
+    }
+  g_assert_cmpint (g_date_time_to_unix (gander_migration_status_get_applied_at (status->pdata[0])),
+                   ==, count_rows (f, epoch_sql));
+  {
+    GDateTime *at = gander_migration_status_get_applied_at (status->pdata[1]);
+    int y, mo, d;
+
+    g_date_time_get_ymd (at, &y, &mo, &d);
+    g_assert_cmpint (y * 10000 + mo * 100 + d, ==, 20260102);
+    g_assert_cmpint (g_date_time_get_hour (at) * 10000 + g_date_time_get_minute (at) * 100 +
+                     g_date_time_get_second (at), ==, 30405);
+  }
+}
+
 static void
 add_tests (const char *engine)
 {
@@ -1363,6 +1435,7 @@ add_tests (const char *engine)
     { "cancelled-error-code", test_cancelled_error_code },
     { "goose-table-interop", test_goose_table_interop },
     { "version-reads-goose-table-only", test_version_reads_goose_table_only },
+    { "applied-at-and-duration-us", test_applied_at_and_duration_us },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)

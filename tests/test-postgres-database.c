@@ -958,13 +958,13 @@ test_side_table (Fixture       *f,
   g_assert_cmpstr (row->checksum, ==, "beef");
   g_assert_cmpint (row->state, ==, GANDER_MIGRATION_STATE_APPLIED);
   g_assert_cmpstr (row->applied_by, ==, "alice@host");
-  g_assert_cmpstr (row->applied_at, ==, "2026-01-02 03:04:05");
+  g_assert_cmpstr (row->applied_at, ==, "2026-01-02 03:04:05.000000");
   g_assert_cmpint (row->duration_us, ==, 1234);
   row = &g_array_index (rows, GanderSideRow, 1);
   g_assert_cmpint (row->version_id, ==, 2);
   g_assert_cmpint (row->state, ==, GANDER_MIGRATION_STATE_RUNNING);
   g_assert_cmpstr (row->applied_by, ==, gander_database_applied_by ());
-  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$",
+  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}$",
                                        row->applied_at, 0, 0));
   g_assert_cmpint (row->duration_us, ==, 0);
   g_clear_pointer (&rows, g_array_unref);
@@ -1026,6 +1026,133 @@ test_side_table_unknown_state (Fixture       *f,
       g_clear_pointer (&rows, g_array_unref);
     }
   PQfinish (conn);
+}
+
+/* What both engines store for a side row: the twin of the SQLite test. */
+static void
+test_side_table_values (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) before = NULL;
+  g_autoptr(GDateTime) after = NULL;
+  g_autofree char *before_text = NULL;
+  g_autofree char *after_text = NULL;
+  GanderSideRow given = {
+    .version_id = 1, .filename = (char *) "00001_a.sql", .checksum = (char *) "",
+    .state = GANDER_MIGRATION_STATE_APPLIED, .applied_by = (char *) "",
+    .applied_at = (char *) "2026-01-02 03:04:05.25", .duration_us = 7,
+  };
+  GanderSideRow zoned = {
+    .version_id = 2, .filename = (char *) "00002_b.sql", .checksum = (char *) "bb",
+    .state = GANDER_MIGRATION_STATE_APPLIED,
+    .applied_at = (char *) "2026-01-02T05:04:05+02:00",
+  };
+  GanderSideRow now = {
+    .version_id = 3, .filename = (char *) "00003_c.sql", .checksum = (char *) "cc",
+    .state = GANDER_MIGRATION_STATE_APPLIED,
+  };
+  GanderSideRow bad = {
+    .version_id = 4, .filename = (char *) "00004_d.sql", .checksum = (char *) "dd",
+    .state = GANDER_MIGRATION_STATE_APPLIED, .applied_at = (char *) "yesterday",
+  };
+  GanderSideRow *row;
+
+  REQUIRE_SERVER (f);
+  gander_database_ensure_side_table (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_true (gander_database_write_side_row (f->db, &given, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_database_write_side_row (f->db, &zoned, &error));
+  g_assert_no_error (error);
+  before = g_date_time_new_now_utc ();
+  g_assert_true (gander_database_write_side_row (f->db, &now, &error));
+  after = g_date_time_new_now_utc ();
+  g_assert_no_error (error);
+  g_assert_false (gander_database_write_side_row (f->db, &bad, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "yesterday"));
+  g_clear_error (&error);
+  bad.applied_at = NULL;
+  bad.filename = NULL;
+  g_assert_false (gander_database_write_side_row (f->db, &bad, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  rows = gander_database_list_side_rows (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 3);
+  row = &g_array_index (rows, GanderSideRow, 0);
+  g_assert_cmpstr (row->checksum, ==, "");
+  g_assert_cmpstr (row->applied_by, ==, "");
+  g_assert_cmpstr (row->applied_at, ==, "2026-01-02 03:04:05.250000");
+  row = &g_array_index (rows, GanderSideRow, 1);
+  g_assert_cmpstr (row->applied_at, ==, "2026-01-02 03:04:05.000000");
+  row = &g_array_index (rows, GanderSideRow, 2);
+  before_text = g_date_time_format (before, "%Y-%m-%d %H:%M:%S.%f");
+  after_text = g_date_time_format (after, "%Y-%m-%d %H:%M:%S.%f");
+  g_assert_cmpstr (row->applied_at, >=, before_text);
+  g_assert_cmpstr (row->applied_at, <=, after_text);
+  g_assert_cmpstr (row->applied_by, ==, gander_database_applied_by ());
+}
+
+/* A file name that is not UTF-8 could never be recorded: the server's
+ * encoding check refused the row. It round-trips now. */
+static void
+test_side_table_filename_bytes (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "00001_\xff\xfe.sql", "00002_100%.sql", "%00003_odd.sql",
+                          "00004_caf\xc3\xa9.sql", "00005_\xc3(%41.sql" };
+  PGconn *conn;
+  g_autofree char *stored = NULL;
+
+  REQUIRE_SERVER (f);
+  gander_database_ensure_side_table (f->db, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GanderSideRow r = { .version_id = i + 1, .filename = (char *) names[i],
+                          .checksum = (char *) "x", .state = GANDER_MIGRATION_STATE_APPLIED };
+
+      g_assert_true (gander_database_write_side_row (f->db, &r, &error));
+      g_assert_no_error (error);
+    }
+  rows = gander_database_list_side_rows (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpstr (g_array_index (rows, GanderSideRow, i).filename, ==, names[i]);
+
+  conn = raw_connect (f->dsn);
+  stored = raw_string (conn, "SELECT string_agg(filename, '|' ORDER BY version_id) FROM goose_db_version_gander");
+  g_assert_cmpstr (stored, ==, "%00001_%FF%FE.sql|00002_100%.sql|%%2500003_odd.sql|"
+                               "00004_caf\xc3\xa9.sql|%00005_%C3(%2541.sql");
+  PQfinish (conn);
+}
+
+/* goose's words for a failed version-table write, as on SQLite. */
+static void
+test_version_write_errors (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  REQUIRE_SERVER (f);
+  gander_database_ensure_version_table (f->db, NULL, &error);
+  g_assert_no_error (error);
+  gander_database_exec (f->db, "DROP TABLE goose_db_version", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (gander_database_insert_version (f->db, 7, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_true (g_str_has_prefix (error->message, "failed to insert version 7: "));
+  g_clear_error (&error);
+  g_assert_false (gander_database_delete_version (f->db, 7, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_true (g_str_has_prefix (error->message, "failed to delete version 7: "));
 }
 
 typedef struct
@@ -1365,6 +1492,9 @@ main (int    argc,
   ADD ("advisory-lock", test_advisory_lock);
   ADD ("side-table", test_side_table);
   ADD ("side-table/unknown-state", test_side_table_unknown_state);
+  ADD ("side-table/values", test_side_table_values);
+  ADD ("side-table/filename-bytes", test_side_table_filename_bytes);
+  ADD ("versions/write-errors", test_version_write_errors);
   ADD ("concurrent-ensure", test_concurrent_ensure);
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);

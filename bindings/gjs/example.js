@@ -88,7 +88,8 @@ function printStatus(migrator) {
         let state = Gander.migration_state_to_string(s.get_state());
         if (s.get_modified())
             state += ' (file changed since)';
-        return [s.get_version(), s.get_name(), state, s.get_applied_at() ?? '-'];
+        // a GLib.DateTime in UTC, null when pending
+        return [s.get_version(), s.get_name(), state, s.get_applied_at()?.format('%Y-%m-%d %H:%M:%S') ?? '-'];
     });
     printTable(rows, ['VERSION', 'MIGRATION', 'STATE', 'APPLIED AT (UTC)']);
 }
@@ -126,7 +127,7 @@ async function applyPending(migrator, args) {
         migrator.connect('migration-finished', (m, result) =>
             bar.update({
                 label: `${result.get_name()} ${result.get_error() ? 'FAILED' : 'done'} ` +
-                    `(${(result.get_duration() / 1000).toFixed(1)} ms)`,
+                    `(${(result.get_duration_us() / 1000).toFixed(1)} ms)`,
             })),
         migrator.connect('notify::fraction', m => bar.update({fraction: m.fraction})),
     ];

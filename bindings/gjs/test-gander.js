@@ -496,6 +496,63 @@ test('values: version_from_filename and version_table_exists', f => {
     assertEqual(db.version_table_exists(), true);
 });
 
+// GI-friendly results (issue 7, item 16): durations carry their unit,
+// applied-at is a GLib.DateTime in UTC.
+test('results: duration_us', f => {
+    f.writeSteps(2);
+    const m = f.migrator();
+    const started = GLib.get_monotonic_time();
+    const results = m.up(null);
+    const elapsed = GLib.get_monotonic_time() - started;
+    for (const r of results) {
+        assert(r.get_duration_us() > 0, `duration_us ${r.get_duration_us()}`);
+        assertEqual(r.duration_us, r.get_duration_us());
+    }
+    assert(results.reduce((sum, r) => sum + r.get_duration_us(), 0) <= elapsed, 'durations within the run');
+    assertEqual(typeof results[0].get_duration, 'undefined');
+});
+
+test('results: applied_at is a GLib.DateTime in UTC', async f => {
+    f.writeSteps(3);
+    const m = f.migrator();
+    m.up_to(2, null);
+    f.query("UPDATE goose_db_version SET tstamp = '2026-01-02 03:04:05.678' WHERE version_id = 2");
+    const [first, second, third] = m.status(null);
+    const at = first.get_applied_at();
+    assert(at instanceof GLib.DateTime, `not a GLib.DateTime: ${at}`);
+    assertEqual(at.get_utc_offset(), 0);
+    assertEqual(at.to_unix(),
+        Number(f.query("SELECT strftime('%s', tstamp) FROM goose_db_version WHERE version_id = 1")[0]));
+    assert(first.applied_at instanceof GLib.DateTime, 'the property is a GLib.DateTime too');
+    assert(first.applied_at.equal(at), 'property and getter agree');
+    const s = second.get_applied_at();
+    assertEqual([s.get_year(), s.get_month(), s.get_day_of_month(), s.get_hour(), s.get_minute(),
+        s.get_second(), s.get_microsecond()], [2026, 1, 2, 3, 4, 5, 678000]);
+    assertEqual(third.get_applied_at(), null);
+    assertEqual(third.applied_at, null);
+    const again = await m.status_async(null);
+    assert(again[0].get_applied_at().equal(at), 'async status gives the same time');
+});
+
+test('errors: GLib.Error carries the Gander.Error domain and code', f => {
+    f.write('00001_a.sql', Fixture.stepSql(1));
+    f.write('00003_c.sql', Fixture.stepSql(3));
+    f.migrator().up(null);
+    f.write('00002_b.sql', Fixture.stepSql(2));
+    let error = null;
+    try {
+        f.migrator().has_pending(null);
+    } catch (e) {
+        error = e;
+    }
+    assertGanderError(error, Gander.Error.MISSING_MIGRATIONS);
+    assertEqual(error.domain, Gander.Error.quark());
+    assertEqual(error.domain, GLib.quark_from_string('gander-error-quark'));
+    assert(!error.matches(Gander.Error, Gander.Error.PARSE), 'another code does not match');
+    assert(!error.matches(Gio.IOErrorEnum, error.code), 'another domain does not match');
+    assertEqual(Gio.DBusError.encode_gerror(error), 'org.gander.Migrator1.Error.MissingMigrations');
+});
+
 // ------------------------------------------------------------------
 
 async function main() {

@@ -79,7 +79,9 @@ def print_status(migrator):
         state = s.get_state().value_nick
         if s.get_modified():
             state += ' (file changed since)'
-        rows.append([s.get_version(), s.get_name(), state, s.get_applied_at() or '-'])
+        applied_at = s.get_applied_at()  # a GLib.DateTime in UTC, None when pending
+        rows.append([s.get_version(), s.get_name(), state,
+                     applied_at.format('%Y-%m-%d %H:%M:%S') if applied_at else '-'])
     print_table(rows, ['VERSION', 'MIGRATION', 'STATE', 'APPLIED AT (UTC)'])
 
 
@@ -96,7 +98,7 @@ def apply_pending(migrator, args):
         migrator.connect('migration-finished',
                          lambda m, result: bar.update(label='{} {} ({:.1f} ms)'.format(
                              result.get_name(), 'FAILED' if result.get_error() else 'done',
-                             result.get_duration() / 1000))),
+                             result.get_duration_us() / 1000))),
         migrator.connect('notify::fraction',
                          lambda m, pspec: bar.update(fraction=m.props.fraction)),
     ]

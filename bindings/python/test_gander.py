@@ -690,5 +690,75 @@ class TestValidation(GanderTestCase):
                          [Gander.IssueKind.DUPLICATE_VERSION, Gander.IssueKind.PARSE_ERROR])
 
 
+class TestResults(GanderTestCase):
+    """GI-friendly results (issue 7, item 16): durations carry their unit,
+    applied-at is a GLib.DateTime in UTC."""
+
+    def test_duration_us(self):
+        self.write_steps(2)
+        m = self.migrator()
+        started = time.monotonic()
+        results = m.up(None)
+        elapsed_us = (time.monotonic() - started) * 1e6
+        for r in results:
+            self.assertGreater(r.get_duration_us(), 0)
+            self.assertEqual(r.props.duration_us, r.get_duration_us())
+        self.assertLessEqual(sum(r.get_duration_us() for r in results), elapsed_us)
+        self.assertFalse(hasattr(results[0].props, 'duration'))
+        self.assertFalse(hasattr(results[0], 'get_duration'))
+
+    def test_applied_at_is_utc_datetime(self):
+        self.write_steps(3)
+        m = self.migrator()
+        m.up_to(2, None)
+        # a row with a fraction, as another writer may leave it
+        conn = sqlite3.connect(self.dbpath)
+        conn.execute("UPDATE goose_db_version SET tstamp = '2026-01-02 03:04:05.678' "
+                     "WHERE version_id = 2")
+        conn.commit()
+        conn.close()
+        status = m.status(None)
+        first, second, third = status
+        at = first.get_applied_at()
+        self.assertIsInstance(at, GLib.DateTime)
+        self.assertEqual(at.get_utc_offset(), 0)
+        (epoch,), = self.query("SELECT strftime('%s', tstamp) FROM goose_db_version "
+                               "WHERE version_id = 1")
+        self.assertEqual(at.to_unix(), int(epoch))
+        self.assertIsInstance(first.props.applied_at, GLib.DateTime)
+        self.assertTrue(first.props.applied_at.equal(at))
+        at = second.get_applied_at()
+        self.assertEqual((at.get_year(), at.get_month(), at.get_day_of_month(),
+                          at.get_hour(), at.get_minute(), at.get_second(),
+                          at.get_microsecond()),
+                         (2026, 1, 2, 3, 4, 5, 678000))
+        self.assertIsNone(third.get_applied_at())
+        self.assertIsNone(third.props.applied_at)
+
+        _, error = self.run_async(m.status_async, m.status_finish)
+        self.assertIsNone(error)
+
+
+class TestErrorDomain(GanderTestCase):
+    """GLib.Error from libgander carries the Gander.Error domain and code,
+    and the domain is the one registered for D-Bus."""
+
+    def test_error_matches_domain_and_code(self):
+        self.write('00001_a.sql', step_sql(1))
+        self.write('00003_c.sql', step_sql(3))
+        self.migrator().up(None)
+        self.write('00002_b.sql', step_sql(2))
+        with self.assertRaises(GLib.Error) as cm:
+            self.migrator().has_pending(None)
+        e = cm.exception
+        self.assertEqual(GLib.quark_from_string(e.domain), Gander.Error.quark())
+        self.assertEqual(Gander.Error(e.code), Gander.Error.MISSING_MIGRATIONS)
+        self.assertTrue(e.matches(Gander.Error.quark(), Gander.Error.MISSING_MIGRATIONS))
+        self.assertFalse(e.matches(Gander.Error.quark(), Gander.Error.PARSE))
+        self.assertFalse(e.matches(Gio.io_error_quark(), e.code))
+        self.assertEqual(Gio.DBusError.encode_gerror(e),
+                         'org.gander.Migrator1.Error.MissingMigrations')
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -43,9 +43,12 @@ async int run (string database, string directory) {
     }
 
     try {
-        stdout.printf ("\n%-8s %-40s %s\n", "VERSION", "MIGRATION", "STATE");
+        stdout.printf ("\n%-8s %-40s %-10s %s\n", "VERSION", "MIGRATION", "STATE", "APPLIED AT (UTC)");
         foreach (var s in migrator.status ()) {
-            stdout.printf ("%-8lld %-40s %s\n", s.version, s.name, s.state.to_string ());
+            /* a GLib.DateTime in UTC, null when pending */
+            unowned DateTime? at = s.get_applied_at ();
+            stdout.printf ("%-8lld %-40s %-10s %s\n", s.version, s.name, s.state.to_string (),
+                           at != null ? at.format ("%Y-%m-%d %H:%M:%S") : "-");
         }
         /* both answer with their value; failures are thrown */
         int64 version = migrator.get_db_version ();
