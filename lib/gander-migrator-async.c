@@ -27,6 +27,7 @@ typedef enum {
   OP_HAS_PENDING,
   OP_PLAN,
   OP_RUN,
+  OP_REFRESH,
 } OpKind;
 
 typedef struct
@@ -85,15 +86,17 @@ op_thread (GTask        *task,
       }
       break;
     case OP_STATUS:
-      result = gander_migrator_status (self, cancellable, &error);
+      result = gander_migrator_status_in (self, g_task_get_context (task), cancellable, &error);
       break;
     case OP_PLAN:
-      result = gander_migrator_plan (self, op->operation, op->version, cancellable, &error);
+      result = gander_migrator_plan_in (self, op->operation, op->version,
+                                        g_task_get_context (task), cancellable, &error);
       free_func = g_object_unref;
       break;
     case OP_DB_VERSION:
       {
-        gint64 version = gander_migrator_get_db_version (self, cancellable, &error);
+        gint64 version = gander_migrator_get_db_version_in (self, g_task_get_context (task),
+                                                            cancellable, &error);
 
         if (error == NULL)
           {
@@ -104,7 +107,8 @@ op_thread (GTask        *task,
       break;
     case OP_HAS_PENDING:
       {
-        gboolean pending = gander_migrator_has_pending (self, cancellable, &error);
+        gboolean pending = gander_migrator_has_pending_in (self, g_task_get_context (task),
+                                                           cancellable, &error);
 
         if (error == NULL)
           {
@@ -112,6 +116,13 @@ op_thread (GTask        *task,
             return;
           }
       }
+      break;
+    case OP_REFRESH:
+      if (gander_migrator_refresh_in (self, g_task_get_context (task), cancellable, &error))
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
       break;
     default:
       g_assert_not_reached ();
@@ -710,4 +721,51 @@ gander_migrator_run_finish (GanderMigrator  *self,
                             GError         **error)
 {
   return finish_op (self, result, gander_migrator_run_async, error);
+}
+
+/**
+ * gander_migrator_refresh_async:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when done
+ * @user_data: data for @callback
+ *
+ * Runs gander_migrator_refresh() in a worker thread. The notifications of
+ * #GanderMigrator:current-version and #GanderMigrator:pending-count are
+ * delivered in the thread-default main context of the caller, before
+ * @callback.
+ *
+ * Since: 0.2
+ */
+void
+gander_migrator_refresh_async (GanderMigrator      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  start_op (self, OP_REFRESH, 0, gander_migrator_refresh_async, cancellable, callback, user_data);
+}
+
+/**
+ * gander_migrator_refresh_finish:
+ * @self: a #GanderMigrator
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes an operation started with gander_migrator_refresh_async().
+ *
+ * Returns: %TRUE on success, %FALSE if the database cannot be read
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_migrator_refresh_finish (GanderMigrator  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gander_migrator_refresh_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -36,4 +36,31 @@ GPtrArray *gander_migrator_execute (GanderMigrator    *self,
                                     GCancellable      *cancellable,
                                     GError           **error);
 
+/* The read-only operations, with the context that receives the
+ * notifications of current-version and pending-count (NULL: at once, in
+ * the calling thread): the public functions pass NULL, their _async forms
+ * the caller's context. */
+GPtrArray  *gander_migrator_status_in         (GanderMigrator      *self,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+GanderPlan *gander_migrator_plan_in           (GanderMigrator      *self,
+                                               GanderPlanOperation  operation,
+                                               gint64               target,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+gint64      gander_migrator_get_db_version_in (GanderMigrator      *self,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+gboolean    gander_migrator_has_pending_in    (GanderMigrator      *self,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+gboolean    gander_migrator_refresh_in        (GanderMigrator      *self,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+
 G_END_DECLS

@@ -282,8 +282,11 @@ gander_migrator_class_init (GanderMigratorClass *klass)
   /**
    * GanderMigrator:current-version:
    *
-   * The highest version recorded, as last seen by a running or finished
-   * operation (0 before any).
+   * The highest version recorded, as last seen: by a running or finished
+   * operation, by gander_migrator_refresh() or by any read-only operation
+   * (status, plan, version, has-pending). Call gander_migrator_refresh()
+   * (or its async form) once to have it right before anything has run; 0
+   * until then.
    *
    * Since: 0.1
    */
@@ -294,7 +297,11 @@ gander_migrator_class_init (GanderMigratorClass *klass)
   /**
    * GanderMigrator:pending-count:
    *
-   * How many migrations the running operation still has to run.
+   * While an operation runs, how many migrations it still has to run.
+   * Otherwise how many migration files are not applied (every file with
+   * #GanderMigrator:no-versioning), as of the end of the last run, the last
+   * gander_migrator_refresh() or the last read-only operation, whichever
+   * came last; 0 before any.
    *
    * Since: 0.1
    */
@@ -678,7 +685,8 @@ set_progress_here (GObject  *object,
       self->current_version = p->current_version;
       g_object_notify_by_pspec (object, properties[PROP_CURRENT_VERSION]);
     }
-  if (self->pending_count != p->pending_count)
+  /* G_MAXUINT: not known (the run failed before reading the database) */
+  if (p->pending_count != G_MAXUINT && self->pending_count != p->pending_count)
     {
       self->pending_count = p->pending_count;
       g_object_notify_by_pspec (object, properties[PROP_PENDING_COUNT]);
@@ -704,6 +712,72 @@ emit_progress (RunContext *run,
   p->pending_count = pending_count;
   p->fraction = CLAMP (fraction, 0.0, 1.0);
   gander_emitter_invoke (run->emitter, set_progress_here, p, g_free);
+}
+
+/* What current-version and pending-count say at rest: read by refresh()
+ * and every read-only operation, computed at the end of a run. */
+typedef struct
+{
+  gint64 current_version;
+  guint  pending_count;
+} Summary;
+
+static void
+set_summary_here (GObject  *object,
+                  gpointer  data)
+{
+  GanderMigrator *self = GANDER_MIGRATOR (object);
+  const Summary *summary = data;
+
+  g_object_freeze_notify (object);
+  if (self->current_version != summary->current_version)
+    {
+      self->current_version = summary->current_version;
+      g_object_notify_by_pspec (object, properties[PROP_CURRENT_VERSION]);
+    }
+  if (self->pending_count != summary->pending_count)
+    {
+      self->pending_count = summary->pending_count;
+      g_object_notify_by_pspec (object, properties[PROP_PENDING_COUNT]);
+    }
+  g_object_thaw_notify (object);
+}
+
+/* The files of the source that @applied (version → anything) lacks; every
+ * file if NULL (without versioning, `up` always runs them all). */
+static guint
+count_unapplied (GanderMigrator *self,
+                 GHashTable     *applied)
+{
+  guint n = gander_source_get_n_migrations (self->source);
+  guint pending = 0;
+
+  if (applied == NULL)
+    return n;
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 v = gander_migration_get_version (gander_source_get_migration (self->source, i));
+
+      if (!g_hash_table_contains (applied, &v))
+        pending++;
+    }
+  return pending;
+}
+
+/* Publishes what @state says, in @signal_context (NULL: at once). Called
+ * once the operation has given up its claim, so that a notify handler may
+ * start the next one. */
+static void
+publish_summary (GanderMigrator *self,
+                 GMainContext   *signal_context,
+                 GanderDbState  *state)
+{
+  g_autoptr(GanderEmitter) emitter = gander_emitter_new (G_OBJECT (self), signal_context);
+  Summary *summary = g_new0 (Summary, 1);
+
+  summary->current_version = self->no_versioning ? 0 : state->max_version;
+  summary->pending_count = count_unapplied (self, self->no_versioning ? NULL : state->applied);
+  gander_emitter_invoke (emitter, set_summary_here, summary, g_free);
 }
 
 static void
@@ -1056,7 +1130,8 @@ begin_run (GanderMigrator  *self,
 static void
 end_run (GanderMigrator *self,
          RunContext     *run,
-         gboolean        locked)
+         gboolean        locked,
+         guint           pending_at_rest)
 {
   g_autoptr(GError) error = NULL;
 
@@ -1066,7 +1141,7 @@ end_run (GanderMigrator *self,
    * start the next operation. */
   self->last_version = run->version;
   op_claim_release (self);
-  emit_progress (run, FALSE, 0, 1.0);
+  emit_progress (run, FALSE, pending_at_rest, 1.0);
 }
 
 /* open and read the state, without the lock: for read-only queries.
@@ -1090,6 +1165,44 @@ read_state (GanderMigrator  *self,
     return TRUE;
   self->last_version = state->max_version;
   return TRUE;
+}
+
+/* How many files are pending once a run is over: the applied set read at
+ * its start, changed by what its results did (G_MAXUINT if the state was
+ * never read). */
+static guint
+pending_after_run (GanderMigrator *self,
+                   RunContext     *run,
+                   GanderDbState  *state)
+{
+  g_autoptr(GHashTable) applied = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  if (run->no_versioning)
+    return gander_source_get_n_migrations (self->source);
+  if (state->applied == NULL)
+    return G_MAXUINT;
+  applied = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, state->applied);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (applied, g_memdup2 (key, sizeof (gint64)));
+
+  locker = g_mutex_locker_new (&self->results_mutex);
+  for (guint i = 0; i < self->last_results->len; i++)
+    {
+      GanderMigrationResult *r = g_ptr_array_index (self->last_results, i);
+      gint64 v = gander_migration_result_get_version (r);
+
+      if (gander_migration_result_get_error (r) != NULL)
+        continue;
+      if (gander_migration_result_get_direction (r) == GANDER_DIRECTION_UP)
+        g_hash_table_add (applied, g_memdup2 (&v, sizeof v));
+      else
+        g_hash_table_remove (applied, &v);
+    }
+  return count_unapplied (self, applied);
 }
 
 static GPtrArray *
@@ -1133,7 +1246,7 @@ do_run (GanderMigrator      *self,
       plan = build_plan (self, &state, &options, operation, target);
       ok = run_plan (self, run, plan, &state, run->error);
     }
-  end_run (self, run, locked);
+  end_run (self, run, locked, pending_after_run (self, run, &state));
   return ok ? results_copy (self) : NULL;
 }
 
@@ -1500,19 +1613,24 @@ gander_migrator_status (GanderMigrator  *self,
                         GCancellable    *cancellable,
                         GError         **error)
 {
+  return gander_migrator_status_in (self, NULL, cancellable, error);
+}
+
+static GPtrArray *
+status_claimed (GanderMigrator  *self,
+                GanderDbState   *state,
+                GCancellable    *cancellable,
+                GError         **error)
+{
   g_auto(ChecksumPrefetch) prefetch = { NULL, NULL, 0 };
-  g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) entries = NULL;
   guint n;
-
-  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   CLAIM_OR_RETURN (self, error, NULL);
   /* a thread costs more than hashing a handful of small files */
   if (!self->no_versioning && gander_source_get_n_migrations (self->source) >= 8)
     checksum_prefetch_start (&prefetch, self->source);
-  if (!read_state (self, &state, TRUE, cancellable, error))
+  if (!read_state (self, state, TRUE, cancellable, error))
     return NULL;
 
   n = gander_source_get_n_migrations (self->source);
@@ -1529,8 +1647,8 @@ gander_migrator_status (GanderMigrator  *self,
 
       if (!self->no_versioning)
         {
-          row = g_hash_table_lookup (state.applied, &v);
-          side = g_hash_table_lookup (state.side, &v);
+          row = g_hash_table_lookup (state->applied, &v);
+          side = g_hash_table_lookup (state->side, &v);
         }
       if (row != NULL)
         st = GANDER_MIGRATION_STATE_APPLIED;
@@ -1552,6 +1670,25 @@ gander_migrator_status (GanderMigrator  *self,
                                                     row != NULL ? row->tstamp : NULL,
                                                     recorded, modified));
     }
+  return g_steal_pointer (&entries);
+}
+
+GPtrArray *
+gander_migrator_status_in (GanderMigrator  *self,
+                           GMainContext    *signal_context,
+                           GCancellable    *cancellable,
+                           GError         **error)
+{
+  g_auto(GanderDbState) state = { 0, };
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entries = status_claimed (self, &state, cancellable, error);
+  if (entries == NULL)
+    return NULL;
+  publish_summary (self, signal_context, &state);
   return g_steal_pointer (&entries);
 }
 
@@ -1586,7 +1723,19 @@ gander_migrator_plan (GanderMigrator       *self,
                       GCancellable         *cancellable,
                       GError              **error)
 {
+  return gander_migrator_plan_in (self, operation, target, NULL, cancellable, error);
+}
+
+GanderPlan *
+gander_migrator_plan_in (GanderMigrator       *self,
+                         GanderPlanOperation   operation,
+                         gint64                target,
+                         GMainContext         *signal_context,
+                         GCancellable         *cancellable,
+                         GError              **error)
+{
   g_auto(GanderDbState) state = { 0, };
+  GanderPlan *plan;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
@@ -1603,8 +1752,10 @@ gander_migrator_plan (GanderMigrator       *self,
       return NULL;
     GanderPlanOptions options = plan_options (self, NULL);
 
-    return build_plan (self, &state, &options, operation, target);
+    plan = build_plan (self, &state, &options, operation, target);
   }
+  publish_summary (self, signal_context, &state);
+  return plan;
 }
 
 /**
@@ -1631,21 +1782,33 @@ gander_migrator_get_db_version (GanderMigrator  *self,
                                 GCancellable    *cancellable,
                                 GError         **error)
 {
+  return gander_migrator_get_db_version_in (self, NULL, cancellable, error);
+}
+
+gint64
+gander_migrator_get_db_version_in (GanderMigrator  *self,
+                                   GMainContext    *signal_context,
+                                   GCancellable    *cancellable,
+                                   GError         **error)
+{
   g_auto(GanderDbState) state = { 0, };
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), -1);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  CLAIM_OR_RETURN (self, error, -1);
-  if (self->no_versioning)
-    {
-      g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
-                           "the database version is not tracked when versioning is disabled");
+  {
+    CLAIM_OR_RETURN (self, error, -1);
+    if (self->no_versioning)
+      {
+        g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+                             "the database version is not tracked when versioning is disabled");
+        return -1;
+      }
+    if (!read_state (self, &state, FALSE, cancellable, error))
       return -1;
-    }
-  if (!read_state (self, &state, FALSE, cancellable, error))
-    return -1;
+  }
+  publish_summary (self, signal_context, &state);
   return state.max_version;
 }
 
@@ -1673,22 +1836,88 @@ gander_migrator_has_pending (GanderMigrator  *self,
                              GCancellable    *cancellable,
                              GError         **error)
 {
+  return gander_migrator_has_pending_in (self, NULL, cancellable, error);
+}
+
+gboolean
+gander_migrator_has_pending_in (GanderMigrator  *self,
+                                GMainContext    *signal_context,
+                                GCancellable    *cancellable,
+                                GError         **error)
+{
   g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) plan = NULL;
-  GanderPlanOptions options;
 
   g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  CLAIM_OR_RETURN (self, error, FALSE);
-  if (!read_state (self, &state, FALSE, cancellable, error))
-    return FALSE;
-  options = plan_options (self, NULL);
-  plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);
+  {
+    CLAIM_OR_RETURN (self, error, FALSE);
+    if (!read_state (self, &state, FALSE, cancellable, error))
+      return FALSE;
+  }
+  /* the properties are right even when the plan is refused (missing
+   * migrations): they say what the database holds */
+  publish_summary (self, signal_context, &state);
+  {
+    GanderPlanOptions options = plan_options (self, NULL);
+
+    plan = gander_planner_plan_up (&state, self->source, &options, G_MAXINT64, error);
+  }
   if (plan == NULL)
     return FALSE;
   return plan->len > 0;
+}
+
+/**
+ * gander_migrator_refresh:
+ * @self: a #GanderMigrator
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the database's state and updates #GanderMigrator:current-version
+ * and #GanderMigrator:pending-count, so that they are right before any
+ * operation has run (a user interface can show them at once). Like
+ * gander_migrator_status(), it takes no lock and never writes: a database
+ * without a version table is at version 0 with every file pending, and
+ * stays without one. Every read-only operation (status, plan, version,
+ * has-pending) updates the two properties the same way.
+ *
+ * The properties are notified in the calling thread, after the database
+ * has been read; starting another operation from such a handler is fine.
+ *
+ * Returns: %TRUE on success, %FALSE if the database cannot be read
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_migrator_refresh (GanderMigrator  *self,
+                         GCancellable    *cancellable,
+                         GError         **error)
+{
+  return gander_migrator_refresh_in (self, NULL, cancellable, error);
+}
+
+gboolean
+gander_migrator_refresh_in (GanderMigrator  *self,
+                            GMainContext    *signal_context,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_auto(GanderDbState) state = { 0, };
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  {
+    CLAIM_OR_RETURN (self, error, FALSE);
+    if (!read_state (self, &state, FALSE, cancellable, error))
+      return FALSE;
+  }
+  publish_summary (self, signal_context, &state);
+  return TRUE;
 }
 
 /**

@@ -87,6 +87,11 @@ gboolean               gander_migrator_has_pending       (GanderMigrator  *self,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
 
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_refresh           (GanderMigrator  *self,
+                                                          GCancellable    *cancellable,
+                                                          GError         **error);
+
 GANDER_AVAILABLE_IN_ALL
 gboolean               gander_migrator_get_busy            (GanderMigrator *self);
 GANDER_AVAILABLE_IN_ALL
@@ -178,5 +183,10 @@ GANDER_AVAILABLE_IN_0_2
 GanderPlan            *gander_migrator_plan_finish       (GanderMigrator       *self,
                                                           GAsyncResult         *result,
                                                           GError              **error);
+
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_refresh_async         (GanderMigrator *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_refresh_finish        (GanderMigrator *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

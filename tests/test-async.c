@@ -1275,6 +1275,88 @@ test_lifetime_drop_ref_and_cancel (Fixture       *f,
   g_assert_false (gander_test_table_exists (ENGINE, f->dsn, "t2"));
 }
 
+/* ------------------------------------------------------------------ */
+/* refresh_async: the properties before anything has run               */
+
+typedef struct
+{
+  GThread *thread;
+  Wait    *wait;
+  guint    n_version;
+  guint    n_pending;
+  gboolean after_callback;
+  gboolean wrong_thread;
+} SummaryWatch;
+
+static void
+on_summary (GObject      *object,
+            GParamSpec   *pspec,
+            SummaryWatch *watch)
+{
+  if (g_thread_self () != watch->thread)
+    watch->wrong_thread = TRUE;
+  if (watch->wait->result != NULL)
+    watch->after_callback = TRUE;
+  if (g_str_equal (pspec->name, "current-version"))
+    watch->n_version++;
+  else
+    watch->n_pending++;
+}
+
+static void
+test_refresh_async (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  write_steps (f->migdir, 3);
+  {
+    g_autoptr(GanderMigrator) m0 = new_migrator (f->dsn, f->migdir);
+
+    results = gander_migrator_up_to (m0, 2, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  /* refresh_async(), then status_async() on a second new migrator */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GanderMigrator) m = new_migrator (f->dsn, f->migdir);
+      Wait w = WAIT_INIT;
+      SummaryWatch watch = { g_thread_self (), &w, 0, 0, FALSE, FALSE };
+
+      g_signal_connect (m, "notify::current-version", G_CALLBACK (on_summary), &watch);
+      g_signal_connect (m, "notify::pending-count", G_CALLBACK (on_summary), &watch);
+      if (i == 0)
+        gander_migrator_refresh_async (m, NULL, got_result, &w);
+      else
+        gander_migrator_status_async (m, NULL, got_result, &w);
+      /* nothing arrives before the caller's main loop runs */
+      g_usleep (50 * 1000);
+      g_assert_cmpuint (watch.n_version + watch.n_pending, ==, 0);
+
+      if (i == 0)
+        g_assert_true (gander_migrator_refresh_finish (m, wait_result (&w), &error));
+      else
+        {
+          g_autoptr(GPtrArray) status = gander_migrator_status_finish (m, wait_result (&w), &error);
+
+          g_assert_nonnull (status);
+        }
+      g_assert_no_error (error);
+      g_assert_cmpuint (watch.n_version, ==, 1);
+      g_assert_cmpuint (watch.n_pending, ==, 1);
+      g_assert_false (watch.wrong_thread);
+      g_assert_false (watch.after_callback);
+      g_assert_cmpint (gander_migrator_get_current_version (m), ==, 2);
+      g_assert_cmpuint (gander_migrator_get_pending_count (m), ==, 1);
+      g_signal_handlers_disconnect_by_data (m, &watch);
+      g_object_unref (w.result);
+    }
+  /* refresh() created nothing and changed nothing */
+  g_assert_cmpuint (assert_consistent (f->dsn, 3), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1296,6 +1378,7 @@ main (int    argc,
   ADD ("cancel/during-statement", test_cancel_during_statement);
   ADD ("cancel/many-points", test_cancel_many_points);
   ADD ("busy/while-running", test_busy_while_running);
+  ADD ("refresh/async", test_refresh_async);
   ADD ("lifetime/drop-ref", test_lifetime_drop_ref);
   ADD ("lifetime/drop-ref-and-cancel", test_lifetime_drop_ref_and_cancel);
 

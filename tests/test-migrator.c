@@ -1409,6 +1409,130 @@ test_applied_at_and_duration_us (Fixture       *f,
   }
 }
 
+/* Issue 7 item 16: current-version and pending-count are right before any
+ * operation has run: refresh() reads them (no lock, nothing created), and
+ * so does every read-only operation; a run leaves the count at rest. */
+typedef struct
+{
+  guint n_version;
+  guint n_pending;
+} Notified;
+
+static void
+on_summary_notify (GObject    *object,
+                   GParamSpec *pspec,
+                   Notified   *n)
+{
+  if (g_str_equal (pspec->name, "current-version"))
+    n->n_version++;
+  else
+    n->n_pending++;
+}
+
+static GanderMigrator *
+watched_migrator (Fixture  *f,
+                  Notified *n)
+{
+  GanderMigrator *m = new_migrator (f);
+
+  memset (n, 0, sizeof *n);
+  g_signal_connect (m, "notify::current-version", G_CALLBACK (on_summary_notify), n);
+  g_signal_connect (m, "notify::pending-count", G_CALLBACK (on_summary_notify), n);
+  return m;
+}
+
+static void
+assert_summary (GanderMigrator *m,
+                gint64          version,
+                guint           pending)
+{
+  g_assert_cmpint (gander_migrator_get_current_version (m), ==, version);
+  g_assert_cmpuint (gander_migrator_get_pending_count (m), ==, pending);
+}
+
+static void
+test_refresh (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) m = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) status = NULL;
+  g_autoptr(GanderPlan) plan = NULL;
+  g_autoptr(GanderMigrationResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  Notified n;
+
+  SKIP_IF_NO_ENGINE (f);
+  for (guint v = 1; v <= 3; v++)
+    {
+      g_autofree char *name = g_strdup_printf ("%05u_t%u.sql", v, v);
+      g_autofree char *text = g_strdup_printf ("-- +goose Up\nCREATE TABLE t%u (id INTEGER);\n"
+                                               "-- +goose Down\nDROP TABLE t%u;\n", v, v);
+
+      write_migration (f, name, text);
+    }
+
+  /* a new database: nothing is created, every file is pending */
+  m = watched_migrator (f, &n);
+  g_assert_true (gander_migrator_refresh (m, NULL, &error));
+  g_assert_no_error (error);
+  assert_summary (m, 0, 3);
+  g_assert_cmpuint (n.n_version, ==, 0);
+  g_assert_cmpuint (n.n_pending, ==, 1);
+  g_assert_false (table_exists (f, "goose_db_version"));
+  g_assert_false (table_exists (f, "goose_db_version_gander"));
+  g_clear_object (&m);
+
+  /* 2 of 3 applied, a new migrator: right after refresh() */
+  m = new_migrator (f);
+  results = gander_migrator_up_to (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&m);
+  m = watched_migrator (f, &n);
+  assert_summary (m, 0, 0);
+  /* another connection holds the run lock: refresh() does not wait */
+  g_assert_true (gander_database_lock (f->probe, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_migrator_refresh (m, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_database_unlock (f->probe, &error));
+  assert_summary (m, 2, 1);
+  g_assert_cmpuint (n.n_version, ==, 1);
+  g_assert_cmpuint (n.n_pending, ==, 1);
+  /* unchanged: no new notification */
+  g_assert_true (gander_migrator_refresh (m, NULL, &error));
+  g_assert_cmpuint (n.n_version + n.n_pending, ==, 2);
+  g_clear_object (&m);
+
+  /* the first read-only operation does the same */
+  m = watched_migrator (f, &n);
+  g_assert_cmpint (gander_migrator_get_db_version (m, NULL, &error), ==, 2);
+  assert_summary (m, 2, 1);
+  g_clear_object (&m);
+  m = watched_migrator (f, &n);
+  g_assert_true (gander_migrator_has_pending (m, NULL, &error));
+  assert_summary (m, 2, 1);
+  g_clear_object (&m);
+  m = watched_migrator (f, &n);
+  status = gander_migrator_status (m, NULL, &error);
+  g_assert_no_error (error);
+  assert_summary (m, 2, 1);
+  g_clear_object (&m);
+  m = watched_migrator (f, &n);
+  plan = gander_migrator_plan (m, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
+  g_assert_no_error (error);
+  assert_summary (m, 2, 1);
+
+  /* a run leaves the count at rest, not 0: after down, 2 are pending */
+  r = gander_migrator_down (m, NULL, &error);
+  g_assert_no_error (error);
+  assert_summary (m, 1, 2);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = gander_migrator_up (m, NULL, &error);
+  g_assert_no_error (error);
+  assert_summary (m, 3, 0);
+}
+
 static void
 add_tests (const char *engine)
 {
@@ -1436,6 +1560,7 @@ add_tests (const char *engine)
     { "goose-table-interop", test_goose_table_interop },
     { "version-reads-goose-table-only", test_version_reads_goose_table_only },
     { "applied-at-and-duration-us", test_applied_at_and_duration_us },
+    { "refresh", test_refresh },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)

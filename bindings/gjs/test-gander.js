@@ -553,6 +553,30 @@ test('errors: GLib.Error carries the Gander.Error domain and code', f => {
     assertEqual(Gio.DBusError.encode_gerror(error), 'org.gander.Migrator1.Error.MissingMigrations');
 });
 
+// current-version and pending-count are right before any operation has
+// run (issue 7, item 16); the async form notifies in the main thread (gjs
+// drops a notification delivered in a worker thread).
+test('refresh: properties before any operation, notified in the main thread', async f => {
+    Gio._promisify(Gander.Migrator.prototype, 'refresh_async', 'refresh_finish');
+    f.writeSteps(3);
+    f.migrator().up_to(2, null);
+    let m = f.migrator();
+    assertEqual([m.current_version, m.pending_count], [0, 0]);
+    assertEqual(m.refresh(null), true);
+    assertEqual([m.current_version, m.pending_count], [2, 1]);
+
+    m = f.migrator();
+    const seen = [];
+    m.connect('notify::current-version', o => seen.push(['current-version', o.current_version]));
+    m.connect('notify::pending-count', o => seen.push(['pending-count', o.pending_count]));
+    assertEqual(await m.refresh_async(null), true);
+    assertEqual(seen.sort(), [['current-version', 2], ['pending-count', 1]]);
+
+    m = f.migrator();
+    m.status(null);
+    assertEqual([m.current_version, m.pending_count], [2, 1]);
+});
+
 // ------------------------------------------------------------------
 
 async function main() {

@@ -760,5 +760,43 @@ class TestErrorDomain(GanderTestCase):
                          'org.gander.Migrator1.Error.MissingMigrations')
 
 
+class TestRefresh(GanderTestCase):
+    """current-version and pending-count are right before any operation
+    has run (issue 7, item 16)."""
+
+    def test_refresh(self):
+        self.write_steps(3)
+        self.migrator().up_to(2, None)
+        m = self.migrator()
+        self.assertEqual((m.props.current_version, m.props.pending_count), (0, 0))
+        self.assertTrue(m.refresh(None))
+        self.assertEqual((m.props.current_version, m.props.pending_count), (2, 1))
+
+        # the first read-only operation does it too
+        m = self.migrator()
+        self.assertTrue(m.has_pending(None))
+        self.assertEqual((m.props.current_version, m.props.pending_count), (2, 1))
+
+    def test_refresh_async_notifies_in_main_thread(self):
+        self.write_steps(3)
+        self.migrator().up_to(2, None)
+        m = self.migrator()
+        rec = Recorder(self, m)
+        ok, error = self.run_async(m.refresh_async, m.refresh_finish)
+        self.assertIsNone(error)
+        self.assertIs(ok, True)
+        self.assertEqual(rec.versions, [2])
+        self.assertEqual(rec.pending, [1])
+        self.assertEqual(rec.threads, {self.main_thread})
+        rec.disconnect()
+
+    def test_refresh_creates_nothing(self):
+        self.write_steps(2)
+        m = self.migrator()
+        self.assertTrue(m.refresh(None))
+        self.assertEqual((m.props.current_version, m.props.pending_count), (0, 2))
+        self.assertFalse(self.table_exists('goose_db_version'))
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
