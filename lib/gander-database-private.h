@@ -8,6 +8,29 @@
 
 G_BEGIN_DECLS
 
+/* The version-table and side-table writes. Private since 0.2: only the
+ * migrator writes these tables (backends implement the vfuncs, which stay
+ * public). Documented in gander-database.c. */
+gboolean        gander_database_ensure_version_table (GanderDatabase *self,
+                                                      GCancellable   *cancellable,
+                                                      GError        **error);
+gboolean        gander_database_create_version_table (GanderDatabase *self,
+                                                      GError        **error);
+gboolean        gander_database_insert_version   (GanderDatabase  *self,
+                                                  gint64           version,
+                                                  GError         **error);
+gboolean        gander_database_delete_version   (GanderDatabase  *self,
+                                                  gint64           version,
+                                                  GError         **error);
+gboolean        gander_database_ensure_side_table (GanderDatabase *self,
+                                                   GError        **error);
+gboolean        gander_database_write_side_row   (GanderDatabase  *self,
+                                                  const GanderSideRow *row,
+                                                  GError         **error);
+gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
+                                                  gint64           version,
+                                                  GError         **error);
+
 /* Set the clear functions on arrays returned by list_versions and
  * list_side_rows so callers can just unref them. */
 GArray *gander_version_rows_new (void);

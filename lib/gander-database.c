@@ -706,8 +706,8 @@ gander_database_version_table_exists (GanderDatabase  *self,
   return exists;
 }
 
-/**
- * gander_database_create_version_table:
+/*
+ * gander_database_create_version_table (private since 0.2):
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *
@@ -715,8 +715,6 @@ gander_database_version_table_exists (GanderDatabase  *self,
  * the transaction.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_create_version_table (GanderDatabase  *self,
@@ -729,8 +727,8 @@ gander_database_create_version_table (GanderDatabase  *self,
   return GANDER_DATABASE_GET_CLASS (self)->create_version_table (self, error);
 }
 
-/**
- * gander_database_ensure_version_table:
+/*
+ * gander_database_ensure_version_table (private since 0.2):
  * @self: a #GanderDatabase
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
@@ -739,8 +737,6 @@ gander_database_create_version_table (GanderDatabase  *self,
  * table, in one transaction when they do not exist yet.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_ensure_version_table (GanderDatabase  *self,
@@ -776,8 +772,8 @@ gander_database_ensure_version_table (GanderDatabase  *self,
   return TRUE;
 }
 
-/**
- * gander_database_insert_version:
+/*
+ * gander_database_insert_version (private since 0.2):
  * @self: a #GanderDatabase
  * @version: the version applied
  * @error: return location for a #GError
@@ -785,8 +781,6 @@ gander_database_ensure_version_table (GanderDatabase  *self,
  * Records @version as applied, with goose's INSERT.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_insert_version (GanderDatabase  *self,
@@ -800,8 +794,8 @@ gander_database_insert_version (GanderDatabase  *self,
   return GANDER_DATABASE_GET_CLASS (self)->insert_version (self, version, error);
 }
 
-/**
- * gander_database_delete_version:
+/*
+ * gander_database_delete_version (private since 0.2):
  * @self: a #GanderDatabase
  * @version: the version rolled back
  * @error: return location for a #GError
@@ -809,8 +803,6 @@ gander_database_insert_version (GanderDatabase  *self,
  * Deletes every row of @version, with goose's DELETE.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_delete_version (GanderDatabase  *self,
@@ -846,16 +838,14 @@ gander_database_list_versions (GanderDatabase  *self,
   return GANDER_DATABASE_GET_CLASS (self)->list_versions (self, error);
 }
 
-/**
- * gander_database_ensure_side_table:
+/*
+ * gander_database_ensure_side_table (private since 0.2):
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *
  * Creates Gander's side table if it does not exist.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_ensure_side_table (GanderDatabase  *self,
@@ -1015,8 +1005,8 @@ prepare_side_row (const GanderSideRow  *row,
   return TRUE;
 }
 
-/**
- * gander_database_write_side_row: (skip)
+/*
+ * gander_database_write_side_row (private since 0.2):
  * @self: a #GanderDatabase
  * @row: the row to insert or replace
  * @error: return location for a #GError
@@ -1030,8 +1020,6 @@ prepare_side_row (const GanderSideRow  *row,
  * read back as it was by gander_database_list_side_rows().
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_write_side_row (GanderDatabase       *self,
@@ -1053,8 +1041,8 @@ gander_database_write_side_row (GanderDatabase       *self,
   return ok;
 }
 
-/**
- * gander_database_delete_side_row:
+/*
+ * gander_database_delete_side_row (private since 0.2):
  * @self: a #GanderDatabase
  * @version: the version
  * @error: return location for a #GError
@@ -1062,8 +1050,6 @@ gander_database_write_side_row (GanderDatabase       *self,
  * Deletes the side-table row of @version.
  *
  * Returns: %TRUE on success
- *
- * Since: 0.1
  */
 gboolean
 gander_database_delete_side_row (GanderDatabase  *self,

@@ -216,33 +216,7 @@ GANDER_AVAILABLE_IN_ALL
 gboolean        gander_database_version_table_exists (GanderDatabase *self,
                                                       GError        **error);
 GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_ensure_version_table (GanderDatabase *self,
-                                                      GCancellable   *cancellable,
-                                                      GError        **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_create_version_table (GanderDatabase *self,
-                                                      GError        **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_insert_version   (GanderDatabase  *self,
-                                                  gint64           version,
-                                                  GError         **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_delete_version   (GanderDatabase  *self,
-                                                  gint64           version,
-                                                  GError         **error);
-GANDER_AVAILABLE_IN_ALL
 GArray         *gander_database_list_versions    (GanderDatabase  *self,
-                                                  GError         **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_ensure_side_table (GanderDatabase *self,
-                                                   GError        **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_write_side_row   (GanderDatabase  *self,
-                                                  const GanderSideRow *row,
-                                                  GError         **error);
-GANDER_AVAILABLE_IN_ALL
-gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
-                                                  gint64           version,
                                                   GError         **error);
 GANDER_AVAILABLE_IN_ALL
 GArray         *gander_database_list_side_rows   (GanderDatabase  *self,

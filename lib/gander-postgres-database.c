@@ -176,6 +176,9 @@ error_code_for_sqlstate (GanderPostgresDatabase *self,
     return GANDER_ERROR_TIMEOUT;
   if (g_str_equal (sqlstate, "25006"))
     return GANDER_ERROR_READ_ONLY;
+  /* insufficient_privilege: the message keeps the SQLSTATE */
+  if (g_str_equal (sqlstate, "42501"))
+    return GANDER_ERROR_PERMISSION_DENIED;
   return GANDER_ERROR_SQL;
 }
 

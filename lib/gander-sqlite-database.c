@@ -214,6 +214,9 @@ sqlite_code_to_error (int rc)
       return GANDER_ERROR_CANCELLED;
     case SQLITE_READONLY:
       return GANDER_ERROR_READ_ONLY;
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return GANDER_ERROR_PERMISSION_DENIED;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return GANDER_ERROR_NOT_A_DATABASE;
@@ -254,6 +257,7 @@ set_sqlite_error (GError     **error,
                                   message, sqlite_code_name (rc), rc);
       break;
     case GANDER_ERROR_LOCKED:
+    case GANDER_ERROR_PERMISSION_DENIED:
     case GANDER_ERROR_READ_ONLY:
     case GANDER_ERROR_NOT_A_DATABASE:
     case GANDER_ERROR_CONNECTION:
@@ -925,6 +929,14 @@ set_open_error (const char  *open_name,
                        open_name, dir, sqlite_code_name (rc), rc);
           return;
         }
+    }
+  /* the file or its directory is not ours to open */
+  if ((rc & 0xff) == SQLITE_CANTOPEN && db != NULL && sqlite3_system_errno (db) == EACCES)
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_PERMISSION_DENIED,
+                   "cannot open SQLite database %s: %s: %s (SQLite error %s, code %d)",
+                   open_name, g_strerror (EACCES), message, sqlite_code_name (rc), rc);
+      return;
     }
   g_set_error (error, GANDER_ERROR, sqlite_code_to_error (rc),
                "cannot open SQLite database %s: %s (SQLite error %s, code %d)",

@@ -1155,6 +1155,39 @@ test_version_write_errors (Fixture       *f,
   g_assert_true (g_str_has_prefix (error->message, "failed to delete version 7: "));
 }
 
+/* insufficient_privilege (42501) is GANDER_ERROR_PERMISSION_DENIED, the
+ * SQLSTATE and the server's words kept. */
+static void
+test_permission_denied (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = NULL;
+  PGconn *conn;
+
+  REQUIRE_SERVER (f);
+  conn = raw_connect (f->dsn);
+  raw_exec (conn, "DROP ROLE IF EXISTS gander_noperm; CREATE ROLE gander_noperm LOGIN;"
+                  "CREATE TABLE secret (x int); REVOKE ALL ON secret FROM PUBLIC;"
+                  "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+  PQfinish (conn);
+
+  dsn = g_strdup_printf ("%s user=gander_noperm", f->dsn);
+  db = gander_postgres_database_new (dsn);
+  gander_database_open (db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (gander_database_exec (db, "SELECT * FROM secret", NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "42501"));
+  g_assert_nonnull (strstr (error->message, "secret"));
+  g_clear_error (&error);
+  /* creating the version table without CREATE on the schema */
+  g_assert_false (gander_database_ensure_version_table (db, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PERMISSION_DENIED);
+  g_test_message ("%s", error->message);
+}
+
 typedef struct
 {
   const char *dsn;
@@ -1495,6 +1528,7 @@ main (int    argc,
   ADD ("side-table/values", test_side_table_values);
   ADD ("side-table/filename-bytes", test_side_table_filename_bytes);
   ADD ("versions/write-errors", test_version_write_errors);
+  ADD ("errors/permission-denied", test_permission_denied);
   ADD ("concurrent-ensure", test_concurrent_ensure);
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);

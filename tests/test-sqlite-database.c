@@ -742,6 +742,55 @@ test_error_read_only (Fixture       *f,
     }
 }
 
+/* A file we may not open is GANDER_ERROR_PERMISSION_DENIED, with SQLite's
+ * code and words. Root opens anything: then a child that gave up root
+ * (the fixture's directory is 0700) does the opening. */
+static void
+test_error_permission_denied (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) setup = open_db (f->path);
+  pid_t child;
+  int status = 0;
+
+  ensure_ok (setup);
+  gander_database_close (setup);
+  if (geteuid () != 0)
+    g_assert_cmpint (g_chmod (f->path, 0), ==, 0);
+
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      g_autoptr(GanderDatabase) db = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (geteuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+        _exit (3);
+      db = gander_sqlite_database_new (f->path);
+      if (gander_database_open (db, NULL, &error))
+        _exit (1);
+      if (!g_error_matches (error, GANDER_ERROR, GANDER_ERROR_PERMISSION_DENIED) ||
+          strstr (error->message, "SQLITE_CANTOPEN") == NULL ||
+          strstr (error->message, g_strerror (EACCES)) == NULL ||
+          strstr (error->message, f->path) == NULL)
+        {
+          g_printerr ("unexpected error: %s (%s %d)\n", error->message,
+                      g_quark_to_string (error->domain), error->code);
+          _exit (2);
+        }
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) == 3)
+    {
+      g_test_skip ("cannot give up root here");
+      return;
+    }
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
 static void
 test_error_missing_directory (Fixture       *f,
                               gconstpointer  data)
@@ -1624,6 +1673,7 @@ main (int    argc,
   ADD ("errors/syntax", test_error_syntax);
   ADD ("errors/not-a-database", test_error_not_a_database);
   ADD ("errors/read-only", test_error_read_only);
+  ADD ("errors/permission-denied", test_error_permission_denied);
   ADD ("errors/missing-directory", test_error_missing_directory);
   ADD ("busy", test_busy);
   ADD ("busy/cancel", test_busy_cancel);
