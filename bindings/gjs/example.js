@@ -169,6 +169,10 @@ async function main(argv) {
     // Plain values in every language: a boolean and a number; errors throw.
     let pending;
     try {
+        // the properties hold the database's state before anything has run
+        migrator.refresh(null);
+        print(`${args.database}: version ${migrator.current_version}, ` +
+            `${migrator.pending_count} file(s) not applied`);
         pending = migrator.has_pending(null);
         if (!pending)
             print(`nothing to apply: database is at version ${migrator.get_db_version(null)}`);

@@ -152,6 +152,10 @@ def main():
     migrator = Gander.Migrator.new(database, source)
 
     try:
+        # the properties hold the database's state before anything has run
+        migrator.refresh(None)
+        print(f'{args.database}: version {migrator.props.current_version}, '
+              f'{migrator.props.pending_count} file(s) not applied')
         # plain values in every language: a bool and an int, errors raise
         pending = migrator.has_pending(None)
         if not pending:
