@@ -1112,7 +1112,7 @@ begin_run (GanderMigrator  *self,
            GError         **error)
 {
   *locked = FALSE;
-  emit_progress (run, TRUE, 0, 0.0);
+  emit_progress (run, TRUE, G_MAXUINT, 0.0);
 
   if (!gander_database_open (self->database, run->cancellable, error))
     return FALSE;

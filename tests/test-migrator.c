@@ -1523,6 +1523,15 @@ test_refresh (Fixture       *f,
   g_assert_no_error (error);
   assert_summary (m, 2, 1);
 
+  /* a run that cannot start (the run lock is held) leaves them alone */
+  g_assert_true (gander_database_lock (f->probe, NULL, &error));
+  gander_database_set_lock_wait_timeout (f->db, 100);
+  g_assert_null (gander_migrator_up (m, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (gander_database_unlock (f->probe, &error));
+  assert_summary (m, 2, 1);
+
   /* a run leaves the count at rest, not 0: after down, 2 are pending */
   r = gander_migrator_down (m, NULL, &error);
   g_assert_no_error (error);
