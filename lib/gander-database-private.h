@@ -31,6 +31,11 @@ gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
                                                   gint64           version,
                                                   GError         **error);
 
+/* For the backends only: the connection string as given, and the password
+ * of gander_database_set_password() (NULL when none). */
+const char *gander_database_get_connect_dsn (GanderDatabase *self);
+const char *gander_database_get_password    (GanderDatabase *self);
+
 /* Set the clear functions on arrays returned by list_versions and
  * list_side_rows so callers can just unref them. */
 GArray *gander_version_rows_new (void);

@@ -30,7 +30,12 @@
 
 typedef struct
 {
+  /* The connection string as given, and the password from
+   * gander_database_set_password(): never readable through the API. */
   char     *dsn;
+  char     *password;
+  /* What the dsn property and gander_database_get_dsn() show. */
+  char     *display_dsn;
   char     *table_name;
   guint     lock_wait_timeout;
   gboolean  is_open;
@@ -52,6 +57,16 @@ static GParamSpec *properties[N_PROPS];
 /* goose's Provider waits 5 s × 60 attempts for its advisory lock. */
 #define DEFAULT_LOCK_WAIT_TIMEOUT_MS (300 * 1000)
 
+/* Frees a string that may hold a password, overwriting it first. */
+static void
+wipe_secret (char **secret)
+{
+  if (*secret == NULL)
+    return;
+  explicit_bzero (*secret, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
 static void
 gander_database_finalize (GObject *object)
 {
@@ -59,7 +74,9 @@ gander_database_finalize (GObject *object)
   GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
 
   gander_database_close (self);
-  g_clear_pointer (&priv->dsn, g_free);
+  wipe_secret (&priv->dsn);
+  wipe_secret (&priv->password);
+  g_clear_pointer (&priv->display_dsn, g_free);
   g_clear_pointer (&priv->table_name, g_free);
 
   G_OBJECT_CLASS (gander_database_parent_class)->finalize (object);
@@ -77,7 +94,7 @@ gander_database_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_DSN:
-      g_value_set_string (value, priv->dsn);
+      g_value_set_string (value, priv->display_dsn);
       break;
     case PROP_TABLE_NAME:
       g_value_set_string (value, priv->table_name);
@@ -102,8 +119,10 @@ gander_database_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_DSN:
-      g_free (priv->dsn);
+      wipe_secret (&priv->dsn);
+      g_clear_pointer (&priv->display_dsn, g_free);
       priv->dsn = g_value_dup_string (value);
+      priv->display_dsn = priv->dsn != NULL ? gander_dsn_mask (priv->dsn) : NULL;
       break;
     case PROP_TABLE_NAME:
       gander_database_set_table_name (self, g_value_get_string (value));
@@ -128,9 +147,11 @@ gander_database_class_init (GanderDatabaseClass *klass)
   /**
    * GanderDatabase:dsn:
    *
-   * The connection string as given: a file name or `file:` URI for
-   * SQLite, a URI or key=value string for PostgreSQL. It may hold a
-   * password: show gander_database_dup_display_dsn() instead.
+   * The connection string: a file name or `file:` URI for SQLite, a URI
+   * or key=value string for PostgreSQL. Written as given; read back
+   * always with any password replaced by `xxxxx` (since 0.2), so no
+   * secret is readable from the object. See also
+   * gander_database_set_password().
    *
    * Since: 0.1
    */
@@ -231,10 +252,11 @@ gander_database_get_dialect (GanderDatabase *self)
  * gander_database_get_dsn:
  * @self: a #GanderDatabase
  *
- * The connection string as given, which may hold a password. Never print
- * it: use gander_database_dup_display_dsn().
+ * The connection string with any password replaced by `xxxxx` (since
+ * 0.2; it was the string as given before). The real one, and a password
+ * set with gander_database_set_password(), cannot be read back.
  *
- * Returns: (nullable): the connection string
+ * Returns: (nullable): the masked connection string
  *
  * Since: 0.1
  */
@@ -245,7 +267,49 @@ gander_database_get_dsn (GanderDatabase *self)
 
   g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
 
+  return priv->display_dsn;
+}
+
+/**
+ * gander_database_set_password:
+ * @self: a #GanderDatabase
+ * @password: (nullable): the password, or %NULL to use the connection
+ *   string's (or libpq's `.pgpass` and environment)
+ *
+ * Sets the password used when the database is opened, overriding one in
+ * the connection string, so that a secret from a store never has to be
+ * put into a DSN. It cannot be read back; it is overwritten in memory
+ * when replaced and when @self is finalized. PostgreSQL passes it as
+ * libpq's `password` keyword; SQLite has no passwords and ignores it.
+ *
+ * Since: 0.2
+ */
+void
+gander_database_set_password (GanderDatabase *self,
+                              const char     *password)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  wipe_secret (&priv->password);
+  priv->password = g_strdup (password);
+}
+
+const char *
+gander_database_get_connect_dsn (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
   return priv->dsn;
+}
+
+const char *
+gander_database_get_password (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  return priv->password;
 }
 
 /**
@@ -266,7 +330,7 @@ gander_database_dup_display_dsn (GanderDatabase *self)
 
   g_return_val_if_fail (GANDER_IS_DATABASE (self), NULL);
 
-  return gander_dsn_mask (priv->dsn ? priv->dsn : "");
+  return g_strdup (priv->display_dsn != NULL ? priv->display_dsn : "");
 }
 
 /**

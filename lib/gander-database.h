@@ -167,6 +167,9 @@ GANDER_AVAILABLE_IN_ALL
 const char     *gander_database_get_dsn          (GanderDatabase  *self);
 GANDER_AVAILABLE_IN_ALL
 char           *gander_database_dup_display_dsn  (GanderDatabase  *self);
+GANDER_AVAILABLE_IN_0_2
+void            gander_database_set_password     (GanderDatabase  *self,
+                                                  const char      *password);
 GANDER_AVAILABLE_IN_ALL
 const char     *gander_database_get_table_name   (GanderDatabase  *self);
 GANDER_AVAILABLE_IN_ALL

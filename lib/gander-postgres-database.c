@@ -339,7 +339,7 @@ set_connect_error (GanderPostgresDatabase  *self,
                    PGconn                  *conn,
                    GError                 **error)
 {
-  const char *dsn = gander_database_get_dsn (GANDER_DATABASE (self));
+  const char *dsn = gander_database_get_connect_dsn (GANDER_DATABASE (self));
   g_autofree char *display = gander_database_dup_display_dsn (GANDER_DATABASE (self));
   g_autofree char *raw_password = NULL;
   g_autofree char *uri_password = NULL;
@@ -360,6 +360,7 @@ set_connect_error (GanderPostgresDatabase  *self,
   scrub (text, uri_password);
   if (conn != NULL)
     scrub (text, PQpass (conn));
+  scrub (text, gander_database_get_password (GANDER_DATABASE (self)));
   masked = gander_dsn_mask (text->str);
 
   g_set_error (error, GANDER_ERROR,
@@ -1022,16 +1023,19 @@ gander_postgres_database_open (GanderDatabase  *db,
                                GError         **error)
 {
   GanderPostgresDatabase *self = GANDER_POSTGRES_DATABASE (db);
-  const char *dsn = gander_database_get_dsn (db);
+  const char *dsn = gander_database_get_connect_dsn (db);
   /* Entries before "dbname" are defaults the DSN (expanded in place of
    * dbname) can override; libpq's environment variables, service file and
    * .pgpass fill in what neither sets. pgx, which goose uses, always talks
    * UTF-8. */
+  const char *password = gander_database_get_password (db);
+  /* after dbname: gander_database_set_password() overrides the DSN's */
   const char * const keywords[] = {
-    "fallback_application_name", "client_encoding", "dbname", NULL
+    "fallback_application_name", "client_encoding", "dbname",
+    password != NULL ? "password" : NULL, NULL
   };
   const char *values[] = {
-    "gander", "UTF8", dsn != NULL ? dsn : "", NULL
+    "gander", "UTF8", dsn != NULL ? dsn : "", password, NULL
   };
   PGconn *conn;
 

@@ -952,7 +952,7 @@ gander_sqlite_database_open (GanderDatabase  *database,
                              GError         **error)
 {
   GanderSqliteDatabase *self = GANDER_SQLITE_DATABASE (database);
-  const char *dsn = gander_database_get_dsn (database);
+  const char *dsn = gander_database_get_connect_dsn (database);
   g_autoptr(GPtrArray) pragmas = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *open_name = NULL;
   const char *filename;

@@ -1494,6 +1494,68 @@ test_wrong_password (Fixture       *f,
   PQfinish (conn);
 }
 
+/* No password is readable from the object: the dsn property and getter
+ * are masked; a password given with the write-only setter reaches libpq
+ * (and overrides the DSN's). TCP needs scram here, so it is checked. */
+static void
+test_password_setter (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dbname = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *kv = NULL;
+  g_autofree char *property = NULL;
+  guint port;
+  PGconn *conn;
+
+  REQUIRE_SERVER (f);
+  port = gander_test_pg_get_port ();
+  dbname = gander_test_pg_dbname_from_dsn (f->dsn);
+  conn = raw_connect (f->dsn);
+  raw_exec (conn, "DROP ROLE IF EXISTS gander_pw2; CREATE ROLE gander_pw2 LOGIN PASSWORD 'Setter-Pass-42'");
+  PQfinish (conn);
+
+  /* the DSN's password is right but the property never shows it */
+  uri = g_strdup_printf ("postgres://gander_pw2:Setter-Pass-42@127.0.0.1:%u/%s?sslmode=disable",
+                         port, dbname);
+  {
+    g_autoptr(GanderDatabase) db = gander_postgres_database_new (uri);
+
+    g_object_get (db, "dsn", &property, NULL);
+    g_assert_null (strstr (property, "Setter-Pass-42"));
+    g_assert_nonnull (strstr (property, "gander_pw2:xxxxx@"));
+    g_assert_null (strstr (gander_database_get_dsn (db), "Setter-Pass-42"));
+    gander_database_open (db, NULL, &error);
+    g_assert_no_error (error);
+    gander_database_close (db);
+
+    /* the setter overrides the DSN's password */
+    gander_database_set_password (db, "Wrong-Pass-0");
+    g_assert_false (gander_database_open (db, NULL, &error));
+    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_AUTH);
+    g_assert_null (strstr (error->message, "Wrong-Pass-0"));
+    g_clear_error (&error);
+  }
+
+  /* no password in the DSN: only the setter's */
+  kv = g_strdup_printf ("host=127.0.0.1 port=%u user=gander_pw2 dbname=%s sslmode=disable",
+                        port, dbname);
+  {
+    g_autoptr(GanderDatabase) db = gander_postgres_database_new (kv);
+
+    g_assert_false (gander_database_open (db, NULL, &error));
+    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_AUTH);
+    g_clear_error (&error);
+    gander_database_set_password (db, "Setter-Pass-42");
+    gander_database_open (db, NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&property, g_free);
+    g_object_get (db, "dsn", &property, NULL);
+    g_assert_null (strstr (property, "Setter-Pass-42"));
+  }
+}
+
 /* }}} */
 
 int
@@ -1529,6 +1591,7 @@ main (int    argc,
   ADD ("side-table/filename-bytes", test_side_table_filename_bytes);
   ADD ("versions/write-errors", test_version_write_errors);
   ADD ("errors/permission-denied", test_permission_denied);
+  ADD ("password-setter", test_password_setter);
   ADD ("concurrent-ensure", test_concurrent_ensure);
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);
