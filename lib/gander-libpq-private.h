@@ -48,7 +48,8 @@ G_BEGIN_DECLS
   X (PQsetNoticeProcessor) \
   X (PQsocket) \
   X (PQstatus) \
-  X (PQtransactionStatus)
+  X (PQtransactionStatus) \
+  X (PQuser)
 
 /* Pipeline mode, libpq >= 14. The libpq found at run time may be older
  * than the headers: these are NULL then, and callers do without. */
@@ -118,6 +119,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQsocket (gander_libpq.PQsocket)
 #define PQstatus (gander_libpq.PQstatus)
 #define PQtransactionStatus (gander_libpq.PQtransactionStatus)
+#define PQuser (gander_libpq.PQuser)
 #ifdef LIBPQ_HAS_PIPELINING
 #define PQenterPipelineMode (gander_libpq.PQenterPipelineMode)
 #define PQexitPipelineMode (gander_libpq.PQexitPipelineMode)

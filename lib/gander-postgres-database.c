@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "gander-libpq-private.h"
 #include "gander-error.h"
 #include "gander-error-private.h"
@@ -58,6 +60,10 @@ struct _GanderPostgresDatabase
   gboolean  settings_pending;
   /* They were SET inside a transaction, which a rollback would undo. */
   gboolean  settings_in_transaction;
+
+  /* Errors point at the line of the statement: set while running the
+   * user's SQL (exec), not Gander's own statements. */
+  gboolean  locate_errors;
 
   /* SQLSTATE of the last failed statement, "" when none. */
   char      last_sqlstate[6];
@@ -232,7 +238,8 @@ set_error_from_result (GanderPostgresDatabase  *self,
   g_string_append (msg, primary);
   if (sqlstate != NULL)
     g_string_append_printf (msg, " (SQLSTATE %s)", sqlstate);
-  if (position != NULL && sql != NULL)
+  /* a line only means something in the user's SQL, not in Gander's own */
+  if (position != NULL && sql != NULL && self->locate_errors)
     {
       guint line = line_of_position (sql, strtol (position, NULL, 10));
 
@@ -910,8 +917,13 @@ create_table (GanderPostgresDatabase  *self,
 
   if (!is_duplicate_object (self))
     {
+      char sqlstate[sizeof self->last_sqlstate];
+
+      /* the caller explains the failure by its SQLSTATE */
+      g_strlcpy (sqlstate, self->last_sqlstate, sizeof sqlstate);
       if (savepoint)
         run_command (self, "ROLLBACK TO SAVEPOINT gander_create_table", 0, NULL, NULL);
+      g_strlcpy (self->last_sqlstate, sqlstate, sizeof self->last_sqlstate);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -978,7 +990,10 @@ connect_timeout_ms (PGconn *conn)
  * @cancellable, so that a cancel (SIGINT, -timeout) and the deadline stop
  * a server that accepts the connection but never answers: the blocking
  * PQconnectdbParams() would wait for it forever. The deadline is the
- * connect_timeout of the options, else #GanderDatabase:lock-wait-timeout. */
+ * effective connect_timeout of the connection (DSN, PGCONNECT_TIMEOUT,
+ * service file), as libpq's blocking connect has it; without one only
+ * @cancellable ends the wait. #GanderDatabase:lock-wait-timeout is not a
+ * connect deadline: it bounds the wait for another runner's lock. */
 static gboolean
 connect_poll (GanderPostgresDatabase  *self,
               PGconn                  *conn,
@@ -987,13 +1002,13 @@ connect_poll (GanderPostgresDatabase  *self,
 {
   GanderDatabase *db = GANDER_DATABASE (self);
   gint64 timeout_ms = connect_timeout_ms (conn);
-  gint64 deadline;
+  /* G_MAXINT64: no deadline */
+  gint64 deadline = G_MAXINT64;
   /* what to do first after PQconnectStart */
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
 
-  if (timeout_ms == 0)
-    timeout_ms = gander_database_get_lock_wait_timeout (db);
-  deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  if (timeout_ms > 0)
+    deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
 
   for (;;)
     {
@@ -1030,10 +1045,10 @@ connect_poll (GanderPostgresDatabase  *self,
       if (now < deadline && !g_cancellable_is_cancelled (cancellable))
         {
           /* without a cancel fd, wake up now and then to look */
-          gint64 wait_ms = (deadline - now + 999) / 1000;
+          gint64 wait_ms = deadline == G_MAXINT64 ? -1 : (deadline - now + 999) / 1000;
 
           if (cancellable != NULL && !have_cancel_fd)
-            wait_ms = MIN (wait_ms, 10);
+            wait_ms = wait_ms < 0 ? 10 : MIN (wait_ms, 10);
           g_poll (fds, n_fds, (gint) MIN (wait_ms, G_MAXINT));
         }
       if (have_cancel_fd)
@@ -1057,11 +1072,12 @@ connect_poll (GanderPostgresDatabase  *self,
           g_autofree char *display = gander_database_dup_display_dsn (db);
 
           g_set_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT,
-                       "cannot connect to PostgreSQL (%s): the server did not "
-                       "answer within %" G_GINT64_FORMAT " ms; check that host "
-                       "and port are a PostgreSQL server, or raise connect_timeout",
-                       *display != '\0' ? display : "parameters from the environment",
-                       timeout_ms);
+                       _("cannot connect to PostgreSQL (%s): the server did not "
+                         "answer within %u ms (connect_timeout); "
+                         "check that host and port are a PostgreSQL server, or "
+                         "raise connect_timeout"),
+                       *display != '\0' ? display : _("parameters from the environment"),
+                       (guint) MIN (timeout_ms, G_MAXUINT));
           return FALSE;
         }
     }
@@ -1153,7 +1169,9 @@ gander_postgres_database_exec (GanderDatabase  *db,
 
   if (!apply_settings (self, error))
     return FALSE;
+  self->locate_errors = TRUE;
   result = execute (self, sql, TRUE, 0, NULL, cancellable, error);
+  self->locate_errors = FALSE;
   return result != NULL;
 }
 
@@ -1425,6 +1443,101 @@ gander_postgres_database_version_table_exists (GanderDatabase  *db,
     }
 }
 
+/* An identifier as it must be written in SQL: bare when PostgreSQL would
+ * keep it as it is, else double-quoted. */
+static char *
+quote_identifier (const char *name)
+{
+  gboolean bare = *name != '\0' && (g_ascii_islower (*name) || *name == '_');
+  GString *quoted;
+
+  for (const char *p = name; bare && *p != '\0'; p++)
+    bare = g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '_' || *p == '$';
+  if (bare)
+    return g_strdup (name);
+
+  quoted = g_string_new ("\"");
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (quoted, '"');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
+/* The schema a CREATE TABLE of the version table goes to: the one in the
+ * name, else current_schema(); NULL when that cannot be asked. */
+static char *
+version_table_schema (GanderPostgresDatabase *self)
+{
+  const char *table = table_name (self);
+  const char *dot = strchr (table, '.');
+  g_autoptr(PGresult) result = NULL;
+
+  if (dot != NULL)
+    return g_ascii_strdown (table, dot - table);
+  if (PQtransactionStatus (self->conn) == PQTRANS_INERROR)
+    return NULL;
+  result = run (self, "SELECT current_schema()", 0, NULL, NULL, NULL);
+  if (result == NULL || PQntuples (result) != 1 || PQgetisnull (result, 0, 0))
+    return NULL;
+  return g_strdup (PQgetvalue (result, 0, 0));
+}
+
+/* Adds what to do to a failed CREATE TABLE of the version table: the
+ * GRANT to ask for, or the schema to create. */
+static void
+explain_create_failure (GanderPostgresDatabase  *self,
+                        GError                 **error)
+{
+  g_autofree char *sqlstate = g_strdup (self->last_sqlstate);
+  g_autofree char *schema = NULL;
+  g_autofree char *quoted_schema = NULL;
+  g_autofree char *hint = NULL;
+  const char *table = table_name (self);
+  const char *dot = strchr (table, '.');
+  const char *bare_table = dot != NULL ? dot + 1 : table;
+
+  if (error == NULL || *error == NULL)
+    return;
+
+  if (g_str_equal (sqlstate, "42501"))
+    {
+      const char *user = self->conn != NULL ? PQuser (self->conn) : NULL;
+      g_autofree char *quoted_user = user != NULL && *user != '\0'
+                                     ? quote_identifier (user) : g_strdup ("CURRENT_USER");
+
+      schema = version_table_schema (self);
+      quoted_schema = quote_identifier (schema != NULL ? schema : "public");
+      /* TRANSLATORS: the first %s is a schema, the second a role */
+      hint = g_strdup_printf (_("HINT: the role may not create tables in schema %s: "
+                                "have its owner or a superuser run "
+                                "\"GRANT CREATE ON SCHEMA %s TO %s;\", or keep "
+                                "the version table in a schema the role may "
+                                "write to with -table otherschema.%s"),
+                              quoted_schema, quoted_schema, quoted_user, bare_table);
+    }
+  else if (g_str_equal (sqlstate, "3F000") && dot != NULL)
+    {
+      schema = g_ascii_strdown (table, dot - table);
+      quoted_schema = quote_identifier (schema);
+      hint = g_strdup_printf (_("HINT: schema %s, named in the version table "
+                                "name \"%s\", does not exist: create it with "
+                                "\"CREATE SCHEMA %s;\", or choose an existing "
+                                "schema with -table"),
+                              quoted_schema, table, quoted_schema);
+    }
+  if (hint != NULL)
+    {
+      g_autofree char *message = g_strconcat ((*error)->message, "\n", hint, NULL);
+
+      g_free ((*error)->message);
+      (*error)->message = g_steal_pointer (&message);
+    }
+}
+
 static gboolean
 gander_postgres_database_create_version_table (GanderDatabase  *db,
                                                GError         **error)
@@ -1443,7 +1556,12 @@ gander_postgres_database_create_version_table (GanderDatabase  *db,
                          table_name (self));
   if (!create_table (self, sql, gander_postgres_database_version_table_exists,
                      &lost_race, error))
-    return FALSE;
+    {
+      explain_create_failure (self, error);
+      /* goose's wording (database/store.go) */
+      g_prefix_error (error, _("failed to create version table \"%s\": "), table_name (self));
+      return FALSE;
+    }
   /* the session that created it also wrote its version-0 row */
   if (lost_race)
     return TRUE;

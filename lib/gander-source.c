@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -406,6 +407,43 @@ add_not_regular (GanderSource       *self,
                           GANDER_ERROR_INVALID_FILENAME, message, error);
 }
 
+/* An entry named like a migration that is a symbolic link to nothing.
+ * goose lists it (status shows it pending) and fails only when it reads
+ * it; Gander names it at once, so that status and validate agree. */
+static gboolean
+add_dangling_link (GanderSource       *self,
+                   GanderSourceFlags   flags,
+                   const char         *where,
+                   const char         *name,
+                   int                 dir_fd,
+                   GError            **error)
+{
+  g_autofree char *path = entry_path (where, name);
+  g_autofree char *message = NULL;
+  char target[4096];
+  ssize_t len;
+  gint64 version;
+
+  version = gander_version_from_filename (name, NULL);
+  if (version < 0)
+    {
+      g_debug ("skipping %s: a dangling symbolic link", path);
+      return TRUE;
+    }
+
+  len = readlinkat (dir_fd, name, target, sizeof target - 1);
+  if (len < 0)
+    len = 0;
+  target[len] = '\0';
+  message = g_strdup_printf (_("%s is named like a migration but is a symbolic "
+                               "link to a missing file (%s): remove it, or fix "
+                               "the link"),
+                             path, target);
+  return listing_problem (self, flags, GANDER_ISSUE_SEVERITY_ERROR,
+                          GANDER_ISSUE_KIND_NOT_REGULAR_FILE, path, version,
+                          GANDER_ERROR_INVALID_FILENAME, message, error);
+}
+
 /* `.sql` files; `.go` ones too when collecting problems, to say that they
  * are not run (as goose's validate looks at both). */
 static gboolean
@@ -468,7 +506,8 @@ list_local (GanderSource       *self,
         continue;
 
       /* A link counts as what it points to, as in goose (os.Stat). A
-       * dangling link stays a candidate: reading it names the problem. */
+       * dangling link is named here; a link that cannot be followed for
+       * another reason stays a candidate: reading it names the problem. */
       kind = ENTRY_REGULAR;
       if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK)
         {
@@ -476,6 +515,17 @@ list_local (GanderSource       *self,
 
           if (fstatat (dirfd (dir), entry->d_name, &st, 0) == 0)
             kind = kind_from_mode (st.st_mode);
+          else if (errno == ENOENT &&
+                   fstatat (dirfd (dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   S_ISLNK (st.st_mode))
+            {
+              if (!add_dangling_link (self, flags, where, entry->d_name, dirfd (dir), error))
+                {
+                  closedir (dir);
+                  return FALSE;
+                }
+              continue;
+            }
         }
       else if (entry->d_type != DT_REG)
         kind = kind_from_d_type (entry->d_type);

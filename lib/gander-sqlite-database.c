@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -75,6 +76,9 @@ struct _GanderSqliteDatabase
   GCancellable   *busy_cancellable;
   gint64          busy_since;
   gboolean        busy_cancelled;
+  /* How long the handler waited before it gave up, for the error that
+   * follows; -1 when it did not give up on a timeout. */
+  gint64          busy_gave_up_after;
 
   /* Statements run once per migration, prepared once per connection for
    * the version table named stmts_table. */
@@ -284,6 +288,31 @@ set_db_error (GanderSqliteDatabase  *self,
                                   self->display_name);
       return;
     }
+  if ((rc & 0xff) == SQLITE_BUSY)
+    {
+      gint64 waited = self->busy_gave_up_after;
+      g_autofree char *waited_text = NULL;
+
+      self->busy_gave_up_after = -1;
+      if (waited >= 0)
+        waited_text = g_strdup_printf (_("Gander waited %u ms for it"),
+                                       (guint) MIN (waited / G_TIME_SPAN_MILLISECOND, G_MAXUINT));
+      else
+        waited_text = g_strdup (_("SQLite could not wait for it here"));
+      /* TRANSLATORS: the first %s is the database file, %s (SQLite error
+       * %s, code %d) SQLite's own message, the next %s "Gander waited N ms
+       * for it", the last %s the file again */
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED,
+                   _("%s: %s (SQLite error %s, code %d): another connection "
+                     "or process holds a lock on the database file and %s; "
+                     "retry when it is done, find it (for example with "
+                     "\"fuser %s\"), wait longer with the DSN parameter "
+                     "_busy_timeout (milliseconds, now %u), or bound the "
+                     "whole run with -timeout"),
+                   self->display_name, sqlite3_errmsg (self->db), sqlite_code_name (rc), rc,
+                   waited_text, self->display_name, self->busy_timeout);
+      return;
+    }
   set_sqlite_error (error, self->display_name, rc, sqlite3_errmsg (self->db));
 }
 
@@ -299,7 +328,10 @@ busy_cb (void *data,
   gint64 step;
 
   if (count == 0)
-    self->busy_since = now;
+    {
+      self->busy_since = now;
+      self->busy_gave_up_after = -1;
+    }
   remaining = self->busy_since + (gint64) self->busy_timeout * G_TIME_SPAN_MILLISECOND - now;
   if (g_cancellable_is_cancelled (self->busy_cancellable))
     {
@@ -307,7 +339,10 @@ busy_cb (void *data,
       return 0;
     }
   if (remaining <= 0)
-    return 0;
+    {
+      self->busy_gave_up_after = now - self->busy_since;
+      return 0;
+    }
   /* 1, 2, 4 … 16 ms: a lock is often released within milliseconds */
   step = (gint64) 1000 << MIN (count, 4);
   if (!gander_database_sleep (self->busy_cancellable, MIN (step, remaining)))
@@ -1241,9 +1276,14 @@ gander_sqlite_database_version_table_exists (GanderDatabase  *database,
                                              gboolean        *exists,
                                              GError         **error)
 {
-  return table_exists (GANDER_SQLITE_DATABASE (database),
-                       gander_database_get_table_name (database),
-                       exists, error);
+  const char *table = gander_database_get_table_name (database);
+
+  if (!table_exists (GANDER_SQLITE_DATABASE (database), table, exists, error))
+    {
+      g_prefix_error (error, _("failed to read version table \"%s\": "), table);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1285,8 +1325,14 @@ gander_sqlite_database_create_version_table (GanderDatabase  *database,
                          "\t\ttstamp TIMESTAMP DEFAULT (datetime('now'))\n"
                          "\t)",
                          gander_database_get_table_name (database));
-  return run_sql (self, sql, NULL, error) &&
-         gander_sqlite_database_insert_version (database, 0, error);
+  if (!run_sql (self, sql, NULL, error))
+    {
+      /* goose's wording (database/store.go) */
+      g_prefix_error (error, _("failed to create version table \"%s\": "),
+                      gander_database_get_table_name (database));
+      return FALSE;
+    }
+  return gander_sqlite_database_insert_version (database, 0, error);
 }
 
 static gboolean
@@ -1533,6 +1579,7 @@ static void
 gander_sqlite_database_init (GanderSqliteDatabase *self)
 {
   self->busy_timeout = DEFAULT_BUSY_TIMEOUT_MS;
+  self->busy_gave_up_after = -1;
   self->lock_fd = -1;
 }
 

@@ -1322,6 +1322,40 @@ test_permission_denied (Fixture       *f,
   g_assert_false (gander_database_ensure_version_table (db, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PERMISSION_DENIED);
   g_test_message ("%s", error->message);
+  /* says what it was doing, on which table, and what to do about it */
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "failed to create version table \"goose_db_version\": "));
+  g_assert_nonnull (strstr (error->message, "42501"));
+  g_assert_nonnull (strstr (error->message, "GRANT CREATE ON SCHEMA public TO gander_noperm;"));
+  g_assert_nonnull (strstr (error->message, "-table otherschema.goose_db_version"));
+  /* Gander's own statement: no line in it to point at */
+  g_assert_null (strstr (error->message, "line 1"));
+  g_clear_error (&error);
+  g_assert_false (gander_database_version_table_exists (db, &error));
+  g_assert_no_error (error);
+}
+
+/* A schema-qualified version table in a schema that does not exist says
+ * which schema, and how to create it. */
+static void
+test_missing_schema (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+
+  REQUIRE_SERVER (f);
+  db = gander_postgres_database_new (f->dsn);
+  gander_database_set_table_name (db, "nosuchschema.goose_db_version");
+  g_assert_true (gander_database_open (db, NULL, &error));
+  g_assert_false (gander_database_ensure_version_table (db, NULL, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_true (g_str_has_prefix (error->message, "failed to create version table "
+                                   "\"nosuchschema.goose_db_version\": "));
+  g_assert_nonnull (strstr (error->message, "3F000"));
+  g_assert_nonnull (strstr (error->message, "CREATE SCHEMA nosuchschema;"));
+  g_assert_null (strstr (error->message, "line 1"));
 }
 
 typedef struct
@@ -1508,21 +1542,45 @@ test_connect_silent_server (Fixture       *f,
     g_clear_error (&error);
   }
 
-  /* no connect_timeout: the lock-wait deadline */
+  /* no connect_timeout: no deadline, whatever the lock-wait timeout; only
+   * the cancellable ends the wait (it used to give up after the lock-wait
+   * timeout, 300 s by default and 0 with --lock-timeout 0) */
+  {
+    g_autoptr(GanderDatabase) db = gander_postgres_database_new (dsn);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    Canceller c = { cancellable, NULL, 800 };
+    GThread *thread;
+
+    gander_database_set_lock_wait_timeout (db, 100);
+    start = g_get_monotonic_time ();
+    thread = g_thread_new ("canceller", cancel_later, &c);
+    g_assert_false (gander_database_open (db, cancellable, &error));
+    elapsed = g_get_monotonic_time () - start;
+    g_thread_join (thread);
+    g_test_message ("gave up after %" G_GINT64_FORMAT " ms: %s", elapsed / 1000, error->message);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (strstr (error->message, "Hush-Secret-1"));
+    g_assert_cmpint (elapsed, >=, 750 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (elapsed, <, 3 * G_USEC_PER_SEC);
+    g_clear_error (&error);
+  }
+
+  /* PGCONNECT_TIMEOUT counts as connect_timeout, as in libpq */
   {
     g_autoptr(GanderDatabase) db = gander_postgres_database_new (dsn);
 
-    gander_database_set_lock_wait_timeout (db, 300);
+    g_setenv ("PGCONNECT_TIMEOUT", "2", TRUE);
     start = g_get_monotonic_time ();
     g_assert_false (gander_database_open (db, NULL, &error));
     elapsed = g_get_monotonic_time () - start;
-    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT);
+    g_unsetenv ("PGCONNECT_TIMEOUT");
     g_test_message ("gave up after %" G_GINT64_FORMAT " ms: %s", elapsed / 1000, error->message);
-    g_assert_nonnull (strstr (error->message, "did not answer within 300 ms"));
+    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT);
+    g_assert_nonnull (strstr (error->message, "did not answer within 2000 ms"));
     g_assert_nonnull (strstr (error->message, "password=xxxxx"));
     g_assert_null (strstr (error->message, "Hush-Secret-1"));
-    g_assert_cmpint (elapsed, >=, 290 * G_TIME_SPAN_MILLISECOND);
-    g_assert_cmpint (elapsed, <, 3 * G_USEC_PER_SEC);
+    g_assert_cmpint (elapsed, >=, 1900 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
     g_clear_error (&error);
   }
 
@@ -1540,6 +1598,25 @@ test_connect_silent_server (Fixture       *f,
     g_assert_cmpint (elapsed, >=, 1900 * G_TIME_SPAN_MILLISECOND);
     g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
   }
+}
+
+/* --lock-timeout 0 (wait for no other runner) used to be the connect
+ * deadline too, so that no connection could ever be made. */
+static void
+test_connect_lock_wait_zero (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+
+  REQUIRE_SERVER (f);
+  db = gander_postgres_database_new (f->dsn);
+  gander_database_set_lock_wait_timeout (db, 0);
+  g_assert_true (gander_database_open (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_database_is_open (db));
+  g_assert_true (gander_database_ensure_version_table (db, NULL, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -1729,12 +1806,14 @@ main (int    argc,
   ADD ("side-table/filename-bytes", test_side_table_filename_bytes);
   ADD ("versions/write-errors", test_version_write_errors);
   ADD ("errors/permission-denied", test_permission_denied);
+  ADD ("errors/missing-schema", test_missing_schema);
   ADD ("password-setter", test_password_setter);
   ADD ("concurrent-ensure", test_concurrent_ensure);
   ADD ("environment-dsn", test_environment_dsn);
   ADD ("connection-refused", test_connection_refused);
   ADD ("bad-dsn-masked", test_bad_dsn_masked);
   ADD ("connect/silent-server", test_connect_silent_server);
+  ADD ("connect/lock-wait-zero", test_connect_lock_wait_zero);
   ADD ("wrong-password", test_wrong_password);
 
 #undef ADD

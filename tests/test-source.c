@@ -12,6 +12,7 @@
 
 #include "gander-migration-private.h"
 #include "gander-sha256-private.h"
+#include "gander-source-private.h"
 #include "gander-test-util.h"
 
 typedef struct
@@ -253,7 +254,8 @@ test_local_listing (Fixture       *f,
   g_autofree char *target_file = g_build_filename (f->dir, "elsewhere", "real.txt", NULL);
   g_autofree char *link_file = g_build_filename (f->dir, "00006_filelink.sql", NULL);
   g_autofree char *plain = g_build_filename (f->dir, "00001_a.sql", NULL);
-  g_autofree char *dangling = g_build_filename (f->dir, "00007_dangling.sql", NULL);
+  /* no version: skipped (test_dangling_link has a versioned one) */
+  g_autofree char *dangling = g_build_filename (f->dir, "dangling.sql", NULL);
   GanderMigration *m;
   GFile *file;
 
@@ -268,9 +270,8 @@ test_local_listing (Fixture       *f,
 
   source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (gander_source_get_n_migrations (source), ==, 3);
+  g_assert_cmpuint (gander_source_get_n_migrations (source), ==, 2);
   g_assert_null (gander_source_lookup (source, 5));
-  g_assert_nonnull (gander_source_lookup (source, 7));
   m = gander_source_lookup (source, 6);
   g_assert_cmpstr (gander_migration_get_checksum (m, &error), ==,
                    "bcfa24a94e920a68c3277cd6d0e5b5dd56633cdab9c5f41c7718d68d0fb0ef06");
@@ -392,23 +393,61 @@ test_cancelled (Fixture       *f,
     }
 }
 
+/* A dangling link named like a migration used to be listed: status
+ * showed it pending and exited 0 while validate failed. Listing refuses
+ * it like other entries that are not regular files, naming the target;
+ * validation (COLLECT_PROBLEMS) reports it and lists the rest. */
 static void
-test_dangling_link_read_error (Fixture       *f,
-                               gconstpointer  data)
+test_dangling_link (Fixture       *f,
+                    gconstpointer  data)
 {
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dangling = g_build_filename (f->dir, "00007_dangling.sql", NULL);
-  GanderMigration *m;
+  g_autofree char *dangling = g_build_filename (f->dir, "00005_x.sql", NULL);
+  g_autofree char *expected = NULL;
+  const GanderSourceFlags modes[] = { GANDER_SOURCE_FLAGS_NONE, GANDER_SOURCE_FLAGS_STRICT };
+  GPtrArray *problems;
+  GanderValidationIssue *issue;
 
-  g_assert_cmpint (symlink ("nowhere", dangling), ==, 0);
-  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
+  touch (f, "00001_a.sql", "-- +goose Up\nSELECT 1;\n");
+  g_assert_cmpint (symlink ("/nonexistent", dangling), ==, 0);
+  expected = g_strdup_printf ("%s is named like a migration but is a symbolic link to "
+                              "a missing file (/nonexistent): remove it, or fix the link",
+                              dangling);
+
+  for (guint k = 0; k < G_N_ELEMENTS (modes); k++)
+    {
+      source = gander_source_new_for_uri (f->dir, modes[k], NULL, &error);
+      g_assert_null (source);
+      g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME);
+      g_test_message ("%s", error->message);
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+    }
+
+  source = gander_source_new_for_uri (f->dir,
+                                      GANDER_SOURCE_FLAGS_STRICT |
+                                      GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS,
+                                      NULL, &error);
   g_assert_no_error (error);
-  m = gander_source_get_migration (source, 0);
-  g_assert_null (gander_migration_get_checksum (m, &error));
-  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "00007_dangling.sql"));
-  g_assert_nonnull (strstr (error->message, "cannot read migration 7"));
+  g_assert_cmpuint (gander_source_get_n_migrations (source), ==, 1);
+  g_assert_null (gander_source_lookup (source, 5));
+  problems = gander_source_get_problems (source);
+  g_assert_cmpuint (problems->len, ==, 1);
+  issue = g_ptr_array_index (problems, 0);
+  g_assert_cmpint (gander_validation_issue_get_severity (issue), ==, GANDER_ISSUE_SEVERITY_ERROR);
+  g_assert_cmpint (gander_validation_issue_get_kind (issue), ==, GANDER_ISSUE_KIND_NOT_REGULAR_FILE);
+  g_assert_cmpint (gander_validation_issue_get_version (issue), ==, 5);
+  g_assert_cmpstr (gander_validation_issue_get_message (issue), ==, expected);
+  g_clear_object (&source);
+
+  /* fixed, it is a migration like any other */
+  touch (f, "target.txt", "-- +goose Up\nSELECT 5;\n");
+  g_assert_cmpint (g_unlink (dangling), ==, 0);
+  g_assert_cmpint (symlink ("target.txt", dangling), ==, 0);
+  source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (gander_source_lookup (source, 5));
 }
 
 /* Once hashed, a file's bytes are let go and read again when needed; what
@@ -603,7 +642,7 @@ main (int   argc,
   g_test_add ("/source/local-listing", Fixture, NULL, fixture_setup, test_local_listing, fixture_teardown);
   g_test_add ("/source/not-regular-files", Fixture, NULL, fixture_setup, test_not_regular_files, fixture_teardown);
   g_test_add ("/source/cancelled", Fixture, NULL, fixture_setup, test_cancelled, fixture_teardown);
-  g_test_add ("/source/dangling-link", Fixture, NULL, fixture_setup, test_dangling_link_read_error, fixture_teardown);
+  g_test_add ("/source/dangling-link", Fixture, NULL, fixture_setup, test_dangling_link, fixture_teardown);
   g_test_add ("/source/contents-reloaded", Fixture, NULL, fixture_setup, test_contents_reloaded, fixture_teardown);
   g_test_add_func ("/source/sha256", test_sha256);
   g_test_add ("/source/by-path-names", Fixture, NULL, fixture_setup, test_by_path_names, fixture_teardown);

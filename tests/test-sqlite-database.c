@@ -844,6 +844,73 @@ test_busy (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* SQLITE_BUSY after the wait says what holds the file, how long Gander
+ * waited and what to do; reading the version table says so. */
+static void
+test_busy_explained (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) a = open_db (f->path);
+  g_autoptr(GanderDatabase) b = open_db (f->path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fuser = g_strdup_printf ("fuser %s", f->path);
+  const char *waited;
+
+  ensure_ok (a);
+  gander_sqlite_database_set_busy_timeout (GANDER_SQLITE_DATABASE (b), 150);
+  /* an exclusive lock keeps even readers out of a rollback-journal file */
+  g_assert_true (gander_database_exec (a, "BEGIN EXCLUSIVE", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (gander_database_version_table_exists (b, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "failed to read version table \"goose_db_version\": "));
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_assert_nonnull (strstr (error->message, "database is locked (SQLite error SQLITE_BUSY, code 5)"));
+  g_assert_nonnull (strstr (error->message, "another connection or process holds a lock "
+                                            "on the database file"));
+  waited = strstr (error->message, "Gander waited ");
+  g_assert_nonnull (waited);
+  g_assert_cmpuint (g_ascii_strtoull (waited + strlen ("Gander waited "), NULL, 10), >=, 150);
+  g_assert_nonnull (strstr (waited, " ms for it"));
+  g_assert_nonnull (strstr (error->message, fuser));
+  g_assert_nonnull (strstr (error->message, "_busy_timeout"));
+  g_assert_nonnull (strstr (error->message, "now 150"));
+  g_assert_nonnull (strstr (error->message, "-timeout"));
+  g_clear_error (&error);
+
+  g_assert_true (gander_database_exec (a, "COMMIT", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_database_version_table_exists (b, &error));
+  g_assert_no_error (error);
+}
+
+/* A version table that cannot be created says which, in goose's words. */
+static void
+test_create_version_table_context (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) setup = open_db (f->path);
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strdup_printf ("file:%s?mode=ro", f->path);
+
+  /* a database file without the version table */
+  g_assert_true (gander_database_exec (setup, "CREATE TABLE t (a)", NULL, &error));
+  g_assert_no_error (error);
+  gander_database_close (setup);
+
+  db = open_db (uri);
+  g_assert_false (gander_database_ensure_version_table (db, NULL, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_READ_ONLY);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "failed to create version table \"goose_db_version\": "));
+  g_assert_nonnull (strstr (error->message, "readonly"));
+}
+
 static gint64 max_cancel_latency (void);
 
 typedef struct {
@@ -1676,6 +1743,8 @@ main (int    argc,
   ADD ("errors/permission-denied", test_error_permission_denied);
   ADD ("errors/missing-directory", test_error_missing_directory);
   ADD ("busy", test_busy);
+  ADD ("busy/explained", test_busy_explained);
+  ADD ("errors/create-version-table", test_create_version_table_context);
   ADD ("busy/cancel", test_busy_cancel);
   ADD ("rollback", test_rollback);
   ADD ("cancel", test_cancel);

@@ -205,6 +205,20 @@ class BadInputTest(CliTestCase):
         self.assertSuccess(self.g('up'))
         self.assertIn('linked', self.tables(self.db))
 
+    def test_dangling_link_named_like_migration(self):
+        # status used to list it as Pending and exit 0 while validate failed
+        os.symlink('/nonexistent', self.path('migrations', '00005_x.sql'))
+        before = self.dump(self.db)
+        message = ('migrations/00005_x.sql is named like a migration but is a '
+                   'symbolic link to a missing file (/nonexistent): remove it, '
+                   'or fix the link')
+        for r in self.assertUnchanged(before, ['status'], ['up'], ['version']):
+            self.assertIn(message, r.err)
+            self.assertNotIn('Pending', r.out)
+        r = self.gander('-dir', 'migrations', 'validate', timeout=20)
+        self.assertExit(r, 1)
+        self.assertIn(message, r.err)
+
 
 if __name__ == '__main__':
     main()
