@@ -1427,6 +1427,8 @@ fixture_setup_case (Fixture       *f,
   fixture_setup (f, ((const Case *) data)->engine);
 }
 
+static GPtrArray *all_cases;
+
 static void
 add_tests (const char *engine)
 {
@@ -1451,8 +1453,12 @@ add_tests (const char *engine)
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       g_autofree char *path = g_strdup_printf ("/async/%s/%s", engine, tests[i].path);
-      /* lives as long as the test suite */
+      /* lives as long as the test suite; freed after g_test_run() */
       Case *c = g_new0 (Case, 1);
+
+      if (all_cases == NULL)
+        all_cases = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (all_cases, c);
 
       c->engine = engine;
       c->func = tests[i].func;
@@ -1464,11 +1470,15 @@ int
 main (int    argc,
       char **argv)
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   add_tests ("sqlite3");
   if (gander_test_engine_wanted ("postgres"))
     add_tests ("postgres");
 
-  return gander_test_run ();
+  ret = gander_test_run ();
+  g_clear_pointer (&all_cases, g_ptr_array_unref);
+  return ret;
 }
