@@ -204,6 +204,16 @@ fail (Run          *run,
                                  error->message);
       status = 128 + sig;
     }
+  else if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS) &&
+           strrchr (error->message, '\n') != NULL)
+    {
+      /* the library's last line advises its run option: name the flag */
+      const char *advice = strrchr (error->message, '\n');
+
+      message = g_strdup_printf ("%.*s\n%s", (int) (advice - error->message), error->message,
+                                 _("they are older than the database version: run again with "
+                                   "-allow-missing to apply them out of order, or renumber them"));
+    }
   else
     message = g_strdup (error->message);
 

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
   X (PQconnectionNeedsPassword) \
   X (PQconninfo) \
   X (PQconninfoFree) \
+  X (PQconsumeInput) \
   X (PQerrorMessage) \
   X (PQfinish) \
   X (PQfreeCancel) \
@@ -35,6 +36,7 @@ G_BEGIN_DECLS
   X (PQgetResult) \
   X (PQgetisnull) \
   X (PQgetvalue) \
+  X (PQisBusy) \
   X (PQntuples) \
   X (PQpass) \
   X (PQputCopyEnd) \
@@ -94,6 +96,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQconnectionNeedsPassword (gander_libpq.PQconnectionNeedsPassword)
 #define PQconninfo (gander_libpq.PQconninfo)
 #define PQconninfoFree (gander_libpq.PQconninfoFree)
+#define PQconsumeInput (gander_libpq.PQconsumeInput)
 #define PQerrorMessage (gander_libpq.PQerrorMessage)
 #define PQfinish (gander_libpq.PQfinish)
 #define PQfreeCancel (gander_libpq.PQfreeCancel)
@@ -103,6 +106,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQgetResult (gander_libpq.PQgetResult)
 #define PQgetisnull (gander_libpq.PQgetisnull)
 #define PQgetvalue (gander_libpq.PQgetvalue)
+#define PQisBusy (gander_libpq.PQisBusy)
 #define PQntuples (gander_libpq.PQntuples)
 #define PQpass (gander_libpq.PQpass)
 #define PQputCopyEnd (gander_libpq.PQputCopyEnd)

@@ -6,6 +6,7 @@
 
 #include "gander-enum-types.h"
 #include "gander-plan-private.h"
+#include "gander-sql-parser-private.h"
 
 /**
  * GanderPlanStep:
@@ -22,8 +23,9 @@ struct _GanderPlanStep
 
   GanderMigration *migration;
   GanderDirection  direction;
+  /* statements and lines are read from it, never copied: a plan of
+   * thousands of steps holds each file's text once */
   GanderParsedSql *parsed;
-  char           **statements;
 };
 
 G_DEFINE_FINAL_TYPE (GanderPlanStep, gander_plan_step, G_TYPE_OBJECT)
@@ -47,7 +49,6 @@ gander_plan_step_finalize (GObject *object)
 
   g_clear_object (&self->migration);
   g_clear_pointer (&self->parsed, gander_parsed_sql_unref);
-  g_clear_pointer (&self->statements, g_strfreev);
 
   G_OBJECT_CLASS (gander_plan_step_parent_class)->finalize (object);
 }
@@ -266,7 +267,7 @@ const char * const *
 gander_plan_step_get_statements (GanderPlanStep *self)
 {
   g_return_val_if_fail (GANDER_IS_PLAN_STEP (self), NULL);
-  return (const char * const *) self->statements;
+  return gander_parsed_sql_peek_statements (self->parsed);
 }
 
 /**
@@ -472,7 +473,6 @@ gander_plan_add_step (GanderPlan      *self,
                       GanderParsedSql *parsed)
 {
   GanderPlanStep *step;
-  guint n;
 
   g_return_if_fail (GANDER_IS_PLAN (self));
   g_return_if_fail (GANDER_IS_MIGRATION (migration));
@@ -482,10 +482,6 @@ gander_plan_add_step (GanderPlan      *self,
   step->migration = g_object_ref (migration);
   step->direction = direction;
   step->parsed = gander_parsed_sql_ref (parsed);
-  n = gander_parsed_sql_get_n_statements (parsed);
-  step->statements = g_new0 (char *, n + 1);
-  for (guint i = 0; i < n; i++)
-    step->statements[i] = g_strdup (gander_parsed_sql_get_statement (parsed, i));
   g_ptr_array_add (self->steps, step);
 }
 

@@ -230,12 +230,14 @@ gander_planner_plan_up (GanderDbState            *state,
     {
       g_autofree char *list = format_versions (missing);
 
+      /* goose's line and list first; the advice is the last line, with
+       * no newline in it: the CLI puts its flag in its place */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS,
-                   "found %u missing (out-of-order) migration%s lower than the "
-                   "database version (%" G_GINT64_FORMAT "); apply them with "
-                   "allow-missing or renumber them:%s",
-                   missing->len, missing->len == 1 ? "" : "s",
-                   state->max_version, list);
+                   "found %u missing migrations before current version %" G_GINT64_FORMAT ":%s\n%s",
+                   missing->len, state->max_version, list,
+                   _("they are older than the database version: set the allow-missing run "
+                     "option (GanderRunOptions:allow-missing) to apply them out of order, "
+                     "or renumber them"));
       return NULL;
     }
   return g_steal_pointer (&plan);
@@ -393,8 +395,12 @@ add_step (GanderPlan      *plan,
     {
       g_autofree char *warning = NULL;
 
+      /* the parse error stops at the first problem; the last line says
+       * where to see them all, without naming a program (the CLI's
+       * command is `validate`, the library's gander_source_validate()) */
       warning = g_strdup_printf (_("the %s section of %s is malformed; it does not run "
-                                   "now, so it is ignored: %s"),
+                                   "now, so it is ignored: %s\n"
+                                   "validate the migrations to see every problem"),
                                  gander_direction_to_string (other_direction),
                                  gander_migration_get_name (m), error->message);
       gander_plan_add_warning (plan, warning);

@@ -403,6 +403,54 @@ on_cancelled (GCancellable *cancellable,
   send_cancel (user_data);
 }
 
+/* While a cancel is outstanding, it is sent again this often until the
+ * result arrives: the server ignores a cancel that reaches it before it
+ * has read the query (its backend is then idle), so one sent as the
+ * statement goes out can be lost. */
+#define CANCEL_RESEND_MS 150
+/* How often a wait with no cancel outstanding wakes up to look for one
+ * (gander_database_interrupt() comes with no file descriptor to poll). */
+#define CANCEL_CHECK_MS  250
+
+/* PQgetResult(), but waiting in poll() so that a cancel that was lost is
+ * sent again until the statement ends. @next_resend is the time of the
+ * next resend, 0 until a cancel is seen; it lives as long as the request. */
+static PGresult *
+get_result (GanderPostgresDatabase *self,
+            gint64                 *next_resend)
+{
+  while (PQisBusy (self->conn))
+    {
+      GPollFD fd = { PQsocket (self->conn), G_IO_IN, 0 };
+      gboolean cancelling = g_atomic_int_get (&self->cancel_requested);
+      gint64 now;
+
+      if (fd.fd < 0)
+        break;
+      g_poll (&fd, 1, cancelling ? CANCEL_RESEND_MS : CANCEL_CHECK_MS);
+
+      if (g_atomic_int_get (&self->cancel_requested))
+        {
+          now = g_get_monotonic_time ();
+          if (*next_resend == 0)
+            {
+              /* the first cancel went out from the cancelling thread */
+              *next_resend = now + CANCEL_RESEND_MS * G_TIME_SPAN_MILLISECOND;
+            }
+          else if (now >= *next_resend && !(fd.revents & G_IO_IN))
+            {
+              g_debug ("the statement is still running: sending the cancel again");
+              send_cancel (self);
+              *next_resend = now + CANCEL_RESEND_MS * G_TIME_SPAN_MILLISECOND;
+            }
+        }
+      /* a broken connection: PQgetResult() reports it */
+      if (!PQconsumeInput (self->conn))
+        break;
+    }
+  return PQgetResult (self->conn);
+}
+
 static void
 drain_copy (PGconn        *conn,
             ExecStatusType status)
@@ -502,6 +550,7 @@ execute_pipeline (GanderPostgresDatabase  *self,
   guint query = 0;
   gboolean sent;
   gboolean exited;
+  gint64 next_resend = 0;
   gulong handler;
 
   self->pending = g_ptr_array_new_with_free_func (pending_command_free);
@@ -535,7 +584,7 @@ execute_pipeline (GanderPostgresDatabase  *self,
    * sync and libpq reports the skipped statements as aborted. */
   while (n_sent > 0)
     {
-      PGresult *result = PQgetResult (self->conn);
+      PGresult *result = get_result (self, &next_resend);
       ExecStatusType status;
 
       if (result == NULL)
@@ -637,6 +686,7 @@ execute (GanderPostgresDatabase  *self,
 {
   g_autoptr(PGresult) last = NULL;
   g_autoptr(PGresult) failure = NULL;
+  gint64 next_resend = 0;
   gulong handler;
   int sent;
 
@@ -674,7 +724,7 @@ execute (GanderPostgresDatabase  *self,
       PGresult *result;
 
       request_sent (self, cancellable);
-      while ((result = PQgetResult (self->conn)) != NULL)
+      while ((result = get_result (self, &next_resend)) != NULL)
         {
           ExecStatusType status = PQresultStatus (result);
 

@@ -140,8 +140,15 @@ gander_run_options_class_init (GanderRunOptionsClass *klass)
    * GanderRunOptions:reason:
    *
    * Why the run happens, free text for the caller's records (a ticket, a
-   * deploy id); %NULL by default. Carried with the run; the side table has
-   * no column for it yet.
+   * deploy id); %NULL by default.
+   *
+   * The migrator does not write it to the database: neither goose's
+   * version table nor Gander's side table has a column for it, and no
+   * #GanderMigrationResult or signal carries it. It is copied when the run
+   * starts (a later change does not reach that run) and carried with the
+   * run, but recorded nowhere yet: the manager's audit log (not available
+   * yet) is meant to record it. Signal handlers that want it read it from
+   * the options object the caller passed.
    *
    * Since: 0.2
    */

@@ -35,6 +35,8 @@ guint     gander_parsed_sql_get_warning_line    (GanderParsedSql  *parsed,
                                                 guint             index);
 gboolean  gander_parsed_sql_has_down_annotation (GanderParsedSql  *parsed);
 const char * const *
+          gander_parsed_sql_peek_statements     (GanderParsedSql  *parsed);
+const char * const *
           gander_parsed_sql_get_unset_variables (GanderParsedSql  *parsed,
                                                  GArray          **lines);
 

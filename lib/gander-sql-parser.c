@@ -106,7 +106,8 @@ run_init (Run             *r,
   r->use_tx = TRUE;
   r->buf = g_string_sized_new (256);
   r->expanded = g_string_new (NULL);
-  r->statements = g_ptr_array_new_with_free_func (g_free);
+  /* NULL-terminated: plan steps hand out its array as it is */
+  r->statements = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   r->lines = g_array_new (FALSE, FALSE, sizeof (guint));
   r->warnings = g_array_new (FALSE, FALSE, sizeof (Warning));
   g_array_set_clear_func (r->warnings, warning_clear);
@@ -267,10 +268,14 @@ fail (Run         *r,
   return FALSE;
 }
 
+/* @line is where the missing semicolon is noticed: the '-- +goose Down'
+ * annotation (@at_down) or the end of the file. The prefix names it, as
+ * goose's line does; the note says where the statement began. */
 static gboolean
-fail_missing_semicolon (Run     *r,
-                        GError **error,
-                        guint    line)
+fail_missing_semicolon (Run      *r,
+                        GError  **error,
+                        guint     line,
+                        gboolean  at_down)
 {
   const char *s = r->buf->str;
   gsize len = r->buf->len;
@@ -279,8 +284,14 @@ fail_missing_semicolon (Run     *r,
 
   gander_go_trim_space (&s, &len);
   quoted = gander_go_quote (s, len);
-  note = g_strdup_printf ("the unfinished statement starts on line %u",
-                          r->buf_content_line);
+  if (at_down)
+    note = g_strdup_printf ("the statement that starts on line %u is still unterminated "
+                            "when '-- +goose Down' begins on line %u",
+                            r->buf_content_line, MAX (line, 1));
+  else
+    note = g_strdup_printf ("the statement that starts on line %u is still unterminated "
+                            "at the end of the file, line %u",
+                            r->buf_content_line, MAX (line, 1));
   return fail (r, error, line, note,
                "failed to parse migration: state %d, direction: %s: "
                "unexpected unfinished SQL query: %s: missing semicolon?",
@@ -622,7 +633,7 @@ handle_annotation (Run         *r,
                      "must start with '-- +goose Up' annotation, stateMachine=%d, " SEE_DOCS,
                      (int) r->state);
       if (r->buf_content_line != 0)
-        return fail_missing_semicolon (r, error, lineno);
+        return fail_missing_semicolon (r, error, lineno, TRUE);
       settle_empty_block (r);
       r->state = STATE_DOWN;
       r->saw_down = TRUE;
@@ -899,7 +910,7 @@ run_parse (Run         *r,
     }
 
   if (r->buf_content_line != 0)
-    return fail_missing_semicolon (r, error, r->n_lines);
+    return fail_missing_semicolon (r, error, r->n_lines, FALSE);
 
   settle_empty_block (r);
   return TRUE;
@@ -1229,6 +1240,15 @@ gander_parsed_sql_get_statement (GanderParsedSql *parsed,
   g_return_val_if_fail (index < parsed->statements->len, NULL);
 
   return g_ptr_array_index (parsed->statements, index);
+}
+
+/* The statements as a NULL-terminated array, owned by @parsed. */
+const char * const *
+gander_parsed_sql_peek_statements (GanderParsedSql *parsed)
+{
+  g_return_val_if_fail (parsed != NULL, NULL);
+
+  return (const char * const *) parsed->statements->pdata;
 }
 
 /**

@@ -1430,7 +1430,7 @@ fixture_setup_case (Fixture       *f,
 static void
 add_tests (const char *engine)
 {
-  static const struct { const char *path; void (*func) (Fixture *, gconstpointer); gboolean sqlite_only; } tests[] = {
+  static const struct { const char *path; void (*func) (Fixture *, gconstpointer); } tests[] = {
     { "threads/main-thread", test_up_main_thread },
     { "threads/caller-busy", test_up_caller_busy },
     { "threads/other-thread", test_up_other_thread },
@@ -1440,12 +1440,9 @@ add_tests (const char *engine)
     { "cancel/before-start", test_cancel_before_start },
     { "cancel/sync-between-migrations", test_cancel_sync_between },
     { "cancel/from-migration-finished", test_cancel_from_finished_handler },
-    /* On PostgreSQL a cancel that lands just as the endless statement is
-     * being sent can be lost (it then sleeps its ten minutes); until the
-     * backend closes that window, these two run on SQLite only. */
-    { "cancel/during-statement", test_cancel_during_statement, TRUE },
+    { "cancel/during-statement", test_cancel_during_statement },
     { "cancel/many-points", test_cancel_many_points },
-    { "busy/while-running", test_busy_while_running, TRUE },
+    { "busy/while-running", test_busy_while_running },
     { "refresh/async", test_refresh_async },
     { "lifetime/drop-ref", test_lifetime_drop_ref },
     { "lifetime/drop-ref-and-cancel", test_lifetime_drop_ref_and_cancel },
@@ -1455,11 +1452,7 @@ add_tests (const char *engine)
     {
       g_autofree char *path = g_strdup_printf ("/async/%s/%s", engine, tests[i].path);
       /* lives as long as the test suite */
-      Case *c;
-
-      if (tests[i].sqlite_only && !g_str_equal (engine, "sqlite3"))
-        continue;
-      c = g_new0 (Case, 1);
+      Case *c = g_new0 (Case, 1);
 
       c->engine = engine;
       c->func = tests[i].func;

@@ -368,6 +368,13 @@ test_allow_missing (Fixture       *f,
   g_assert_null (gander_migrator_up (m2, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS);
   g_assert_nonnull (strstr (error->message, "00004_missing.sql"));
+  /* goose's words first; then what to do, naming the library's option */
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "found 1 missing migrations before current version 5:\n\tversion 4: "));
+  g_assert_true (g_str_has_suffix (error->message,
+                                   "\nthey are older than the database version: set the allow-missing "
+                                   "run option (GanderRunOptions:allow-missing) to apply them out of "
+                                   "order, or renumber them"));
   g_clear_error (&error);
   g_assert_false (gander_migrator_has_pending (m2, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS);

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <gio/gio.h>
 #include <libpq-fe.h>
@@ -703,6 +706,139 @@ test_cancel (Fixture       *f,
   /* and the connection still works */
   gander_database_exec (f->db, "SELECT 1", NULL, &error);
   g_assert_no_error (error);
+}
+
+/* A cancel that lands while the statement is being sent, before the
+ * server has read it, reaches an idle backend, which ignores it; the
+ * statement must still be stopped. The canceller spins until the exec is
+ * about to start, then cancels after a delay that walks across the send,
+ * the server's read and the start of the statement. */
+typedef struct
+{
+  GCancellable *cancellable;
+  gint          go;           /* atomic */
+  gint64        delay_us;
+} SendRace;
+
+static gpointer
+cancel_around_send (gpointer data)
+{
+  SendRace *race = data;
+  gint64 start;
+
+  while (!g_atomic_int_get (&race->go))
+    ;
+  start = g_get_monotonic_time ();
+  /* busy-wait: g_usleep() cannot sleep for a few microseconds */
+  while (g_get_monotonic_time () - start < race->delay_us)
+    ;
+  g_cancellable_cancel (race->cancellable);
+  return NULL;
+}
+
+static void
+test_cancel_around_send (Fixture       *f,
+                         gconstpointer  data)
+{
+  REQUIRE_SERVER (f);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      /* 0, 40, 80 ... µs: the window is a few tens of microseconds on a
+       * local socket; the last points land in the running statement */
+      SendRace race = { cancellable, FALSE, i * 40 + (i >= 25 ? (i - 24) * 1000 : 0) };
+      GThread *thread;
+      gint64 start, elapsed;
+
+      thread = g_thread_new ("canceller", cancel_around_send, &race);
+      start = g_get_monotonic_time ();
+      g_atomic_int_set (&race.go, TRUE);
+      g_assert_false (gander_database_exec (f->db, "SELECT pg_sleep(60)", cancellable, &error));
+      elapsed = g_get_monotonic_time () - start;
+      g_thread_join (thread);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_test_message ("cancel after %" G_GINT64_FORMAT " µs: stopped after %" G_GINT64_FORMAT " µs",
+                      race.delay_us, elapsed);
+      g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+    }
+
+  /* the connection is still usable, and nothing is left cancelled */
+  {
+    g_autoptr(GError) error = NULL;
+
+    gander_database_exec (f->db, "SELECT 1", NULL, &error);
+    g_assert_no_error (error);
+  }
+}
+
+/* The same, made certain: the backend is stopped (SIGSTOP) so that it has
+ * not read the statement when the cancel reaches it; resumed, it takes the
+ * cancel while still reading its next command, ignores it, then starts
+ * the statement. Only a cancel sent again stops it. */
+typedef struct
+{
+  GCancellable   *cancellable;   /* NULL: gander_database_interrupt() */
+  GanderDatabase *db;
+  pid_t           backend;
+} Stall;
+
+static gpointer
+cancel_while_stalled (gpointer data)
+{
+  Stall *stall = data;
+
+  /* the statement has been sent and waits in the socket */
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+  if (stall->cancellable != NULL)
+    g_cancellable_cancel (stall->cancellable);
+  else
+    gander_database_interrupt (stall->db);
+  g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+  kill (stall->backend, SIGCONT);
+  return NULL;
+}
+
+static void
+test_cancel_before_server_reads (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  pid_t backend;
+
+  REQUIRE_SERVER (f);
+  /* the session settings go out first, uncancellable: not inside the test */
+  gander_database_exec (f->db, "SELECT 1", NULL, &error);
+  g_assert_no_error (error);
+  backend = PQbackendPID (gander_postgres_database_get_connection (GANDER_POSTGRES_DATABASE (f->db)));
+  g_assert_cmpint (backend, >, 0);
+
+  /* through the cancellable, then through gander_database_interrupt() */
+  for (guint round = 0; round < 2; round++)
+    {
+      Stall stall = { round == 0 ? cancellable : NULL, f->db, backend };
+      GThread *thread;
+      gint64 start, elapsed;
+
+      if (kill (backend, SIGSTOP) != 0)
+        {
+          g_test_skip_printf ("cannot stop the backend: %s", g_strerror (errno));
+          return;
+        }
+      thread = g_thread_new ("canceller", cancel_while_stalled, &stall);
+      start = g_get_monotonic_time ();
+      g_assert_false (gander_database_exec (f->db, "SELECT pg_sleep(60)", stall.cancellable, &error));
+      elapsed = g_get_monotonic_time () - start;
+      g_thread_join (thread);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_test_message ("stopped after %" G_GINT64_FORMAT " ms", elapsed / 1000);
+      g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+      g_clear_error (&error);
+
+      gander_database_exec (f->db, "SELECT 1", NULL, &error);
+      g_assert_no_error (error);
+    }
 }
 
 /* A cancelled exec with no error location must not crash, nor run. */
@@ -1658,6 +1794,8 @@ main (int    argc,
   ADD ("error-details", test_error_details);
   ADD ("concurrently", test_concurrently);
   ADD ("cancel", test_cancel);
+  ADD ("cancel-around-send", test_cancel_around_send);
+  ADD ("cancel-before-server-reads", test_cancel_before_server_reads);
   ADD ("cancel/null-error", test_cancelled_null_error);
   ADD ("statement-timeout", test_statement_timeout);
   ADD ("lock-timeout", test_lock_timeout);

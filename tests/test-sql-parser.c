@@ -463,11 +463,22 @@ test_errors (void)
                 GANDER_DIRECTION_UP, "m.sql:2: ",
                 "failed to parse annotation line \"-- +goose Up \\x01\\xff\\u00a0\\u200b\\\"\\\\\xc3\xa9\": ");
 
-  /* The unfinished statement's start is named too. */
+  /* The prefix is where the problem is noticed; the note says where the
+   * unfinished statement starts, and agrees with the prefix. */
   {
     g_autofree char *message = parse_error ("-- +goose Up\n\nSELECT\n1\n", GANDER_DIRECTION_UP);
 
-    g_assert_nonnull (strstr (message, "starts on line 3"));
+    g_assert_true (g_str_has_prefix (message, "m.sql:4: "));
+    g_assert_nonnull (strstr (message, "(the statement that starts on line 3 is still "
+                                       "unterminated at the end of the file, line 4)"));
+  }
+  {
+    g_autofree char *message = parse_error ("-- +goose Up\nSELECT 1;\nSELECT\n  2\n-- +goose Down\n",
+                                            GANDER_DIRECTION_UP);
+
+    g_assert_true (g_str_has_prefix (message, "m.sql:5: "));
+    g_assert_nonnull (strstr (message, "(the statement that starts on line 3 is still "
+                                       "unterminated when '-- +goose Down' begins on line 5)"));
   }
 
   /* Without a file name, "<input>". */

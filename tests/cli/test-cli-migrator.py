@@ -23,6 +23,8 @@ class OtherDirectionTest(CliTestCase):
         self.assertOkLines(r, ['001_a.sql'])
         self.assertLogged(r, 'warning: the down section of 001_a.sql is malformed')
         self.assertLogged(r, 'missing semicolon')
+        # the warning ends by saying where to see every problem
+        self.assertLogged(r, 'validate the migrations to see every problem')
         self.assertIn('a', self.tables(self.path('k.db')))
         # rolling back needs that section: refused, nothing changes
         r = self.g('down')
