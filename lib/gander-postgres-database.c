@@ -628,8 +628,12 @@ execute_pipeline (GanderPostgresDatabase  *self,
       if (failed_query < commands->len)
         {
           const PendingCommand *command = g_ptr_array_index (commands, failed_query);
+          gboolean locate_errors = self->locate_errors;
 
+          /* one of Gander's own writes: no line of the user's SQL */
+          self->locate_errors = FALSE;
           set_error_from_result (self, failure, command->sql, error);
+          self->locate_errors = locate_errors;
           g_prefix_error (error, "failed to %s: ", command->what);
         }
       else
@@ -1042,7 +1046,9 @@ connect_poll (GanderPostgresDatabase  *self,
         }
 
       now = g_get_monotonic_time ();
-      if (now < deadline && !g_cancellable_is_cancelled (cancellable))
+      /* without a socket there is nothing to wait for (and, without a
+       * deadline, nothing that would end the wait) */
+      if (sock >= 0 && now < deadline && !g_cancellable_is_cancelled (cancellable))
         {
           /* without a cancel fd, wake up now and then to look */
           gint64 wait_ms = deadline == G_MAXINT64 ? -1 : (deadline - now + 999) / 1000;

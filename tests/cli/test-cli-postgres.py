@@ -248,6 +248,39 @@ class PostgresTest(CliTestCase):
         self.assertEqual(self.sql('SELECT max(version_id) FROM app.versions'), '2')
         self.assertEqual(self.g(d, 'version', '-table=app.versions').lines, ['goose: version 2'])
 
+    def test_lock_timeout_zero_connects(self):
+        # --lock-timeout 0 (do not wait for another runner) used to be the
+        # connect deadline too: "the server did not answer within 0 ms"
+        d = self.simple_set('m', 1)
+        r = self.g(d, '--lock-timeout', '0', 'status')
+        self.assertSuccess(r)
+        self.assertNotIn('did not answer', r.err)
+        self.assertSuccess(self.g(d, '--lock-timeout', '0', 'up'))
+        self.assertEqual(self.g(d, 'version').lines, ['goose: version 1'])
+
+    def test_version_table_permission_denied(self):
+        d = self.simple_set('m', 1)
+        role = 'noperm_' + self.dbname
+        self.sql('DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN; '
+                 'REVOKE CREATE ON SCHEMA public FROM PUBLIC' % (role, role))
+        dsn = 'host=%s port=%d user=%s dbname=%s' % (SERVER.dir, SERVER.port, role,
+                                                      self.dbname)
+        r = self.gander('-dir', d, 'postgres', dsn, 'up')
+        self.assertExit(r, 1)
+        self.assertIn('failed to create version table "goose_db_version": ', r.err)
+        self.assertIn('permission denied for schema public (SQLSTATE 42501)', r.err)
+        self.assertIn('GRANT CREATE ON SCHEMA public TO %s;' % role, r.err)
+        self.assertIn('-table otherschema.goose_db_version', r.err)
+        self.assertNotIn('of the statement', r.err)
+        # a schema-qualified -table in a schema that does not exist
+        r = self.g(d, '-table', 'nosuch.goose_db_version', 'up')
+        self.assertExit(r, 1)
+        self.assertIn('failed to create version table "nosuch.goose_db_version": ', r.err)
+        self.assertIn('CREATE SCHEMA nosuch;', r.err)
+        self.assertNotIn('of the statement', r.err)
+        self.assertEqual(self.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+                         '0')
+
 
 if __name__ == '__main__':
     main()
