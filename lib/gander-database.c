@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -1042,7 +1044,7 @@ prepare_side_row (const GanderSideRow  *row,
   if (row->filename == NULL || row->checksum == NULL)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   _("cannot record version %" G_GINT64_FORMAT " in the side table: "
+                   _("cannot record version %" PRId64 " in the side table: "
                      "its %s is missing"),
                    row->version_id, row->filename == NULL ? "file name" : "checksum");
       return FALSE;
@@ -1059,7 +1061,7 @@ prepare_side_row (const GanderSideRow  *row,
   else if ((stored->applied_at = normalize_timestamp (row->applied_at)) == NULL)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   _("cannot record version %" G_GINT64_FORMAT " in the side table: "
+                   _("cannot record version %" PRId64 " in the side table: "
                      "applied_at \"%s\" is not a date and time (expected "
                      "YYYY-MM-DD HH:MM:SS[.ffffff], UTC unless a zone is given)"),
                    row->version_id, row->applied_at);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "gander-error.h"
@@ -1080,7 +1082,7 @@ run_plan (GanderMigrator  *self,
       if (g_cancellable_is_cancelled (run->cancellable))
         {
           gander_set_cancelled_error (error,
-                                      _("cancelled before migration %" G_GINT64_FORMAT " (%s); "
+                                      _("cancelled before migration %" PRId64 " (%s); "
                                         "%u of %u migrations ran"),
                                       v, gander_plan_step_get_name (step), i, n);
           return FALSE;

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "gander-error.h"
 #include "gander-database-private.h"
 #include "gander-migration-private.h"
@@ -358,12 +360,12 @@ warn_unknown_target (GanderPlan    *plan,
   below_text = below > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, below) : g_strdup (_("none"));
   above_text = above > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, above) : g_strdup (_("none"));
   if (up)
-    warning = g_strdup_printf (_("no migration has version %" G_GINT64_FORMAT
+    warning = g_strdup_printf (_("no migration has version %" PRId64
                                  ": applying every pending migration up to it, as goose "
                                  "does (nearest versions: %s below, %s above)"),
                                target, below_text, above_text);
   else
-    warning = g_strdup_printf (_("no migration has version %" G_GINT64_FORMAT
+    warning = g_strdup_printf (_("no migration has version %" PRId64
                                  ": rolling back every migration above it, as goose "
                                  "does (nearest versions: %s below, %s above)"),
                                target, below_text, above_text);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,7 +536,7 @@ validate_migration (GanderMigration      *migration,
     {
       g_autofree char *message =
         g_strdup_printf (_("%s: no '-- +goose Down' section: down cannot undo migration "
-                           "%" G_GINT64_FORMAT " (add an empty one to say that is meant)"),
+                           "%" PRId64 " (add an empty one to say that is meant)"),
                          path, version);
 
       add_issue (issues, flags, GANDER_ISSUE_SEVERITY_WARNING, GANDER_ISSUE_KIND_MISSING_DOWN,
