@@ -35,6 +35,10 @@ static const GDBusErrorEntry gander_error_entries[] = {
   { GANDER_ERROR_IO,                  "org.gander.Migrator1.Error.Io" },
   { GANDER_ERROR_BUSY,                "org.gander.Migrator1.Error.Busy" },
   { GANDER_ERROR_PERMISSION_DENIED,   "org.gander.Migrator1.Error.PermissionDenied" },
+  { GANDER_ERROR_CONFIG,              "org.gander.Migrator1.Error.Config" },
+  { GANDER_ERROR_POLICY_DENIED,       "org.gander.Migrator1.Error.PolicyDenied" },
+  { GANDER_ERROR_CONFIRMATION_REQUIRED, "org.gander.Migrator1.Error.ConfirmationRequired" },
+  { GANDER_ERROR_CIRCUIT_OPEN,        "org.gander.Migrator1.Error.CircuitOpen" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (gander_error_entries) == GANDER_ERROR_N_CODES);

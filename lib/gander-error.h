@@ -58,6 +58,18 @@ G_BEGIN_DECLS
  * @GANDER_ERROR_PERMISSION_DENIED: the database or the file system refused
  *   the operation for lack of privileges (PostgreSQL SQLSTATE 42501, SQLite
  *   `SQLITE_PERM`/`SQLITE_AUTH`, `EACCES`). Since: 0.2
+ * @GANDER_ERROR_CONFIG: a configuration file or setting is malformed, names
+ *   an unknown key or profile, or holds a value out of range (the message
+ *   names the file, group, key and line). Since: 0.2
+ * @GANDER_ERROR_POLICY_DENIED: the environment's policy does not allow this
+ *   command (the message names the rule and how to proceed); nothing was
+ *   written. Since: 0.2
+ * @GANDER_ERROR_CONFIRMATION_REQUIRED: the command is destructive in this
+ *   environment and was not confirmed with the profile or database name;
+ *   nothing was written. Since: 0.2
+ * @GANDER_ERROR_CIRCUIT_OPEN: the circuit breaker for this database is open
+ *   after repeated failed runs; nothing was written. Wait until it half-opens
+ *   or reset it. Since: 0.2
  *
  * The domain is registered with D-Bus (see gander_error_quark()): an error
  * crosses the bus as `org.gander.Migrator1.Error.<Code>`, for example
@@ -94,6 +106,10 @@ typedef enum {
   GANDER_ERROR_IO,
   GANDER_ERROR_BUSY,
   GANDER_ERROR_PERMISSION_DENIED,
+  GANDER_ERROR_CONFIG,
+  GANDER_ERROR_POLICY_DENIED,
+  GANDER_ERROR_CONFIRMATION_REQUIRED,
+  GANDER_ERROR_CIRCUIT_OPEN,
 } GanderError;
 
 /**
@@ -103,7 +119,7 @@ typedef enum {
  *
  * Since: 0.2
  */
-#define GANDER_ERROR_N_CODES (GANDER_ERROR_PERMISSION_DENIED + 1)
+#define GANDER_ERROR_N_CODES (GANDER_ERROR_CIRCUIT_OPEN + 1)
 
 GANDER_AVAILABLE_IN_ALL
 GQuark gander_error_quark (void);

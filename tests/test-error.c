@@ -50,6 +50,22 @@ test_error_names_stable (void)
   g_assert_cmpstr (n1, ==, "org.gander.Migrator1.Error.Dirty");
   g_assert_cmpstr (n2, ==, "org.gander.Migrator1.Error.Busy");
   g_assert_cmpstr (n3, ==, "org.gander.Migrator1.Error.PermissionDenied");
+
+  {
+    g_autoptr(GError) policy = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_POLICY_DENIED, "x");
+    g_autoptr(GError) confirm = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED, "x");
+    g_autoptr(GError) breaker = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_CIRCUIT_OPEN, "x");
+    g_autoptr(GError) config = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_CONFIG, "x");
+    g_autofree char *n4 = g_dbus_error_encode_gerror (policy);
+    g_autofree char *n5 = g_dbus_error_encode_gerror (confirm);
+    g_autofree char *n6 = g_dbus_error_encode_gerror (breaker);
+    g_autofree char *n7 = g_dbus_error_encode_gerror (config);
+
+    g_assert_cmpstr (n4, ==, "org.gander.Migrator1.Error.PolicyDenied");
+    g_assert_cmpstr (n5, ==, "org.gander.Migrator1.Error.ConfirmationRequired");
+    g_assert_cmpstr (n6, ==, "org.gander.Migrator1.Error.CircuitOpen");
+    g_assert_cmpstr (n7, ==, "org.gander.Migrator1.Error.Config");
+  }
 }
 
 static void
