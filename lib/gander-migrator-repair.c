@@ -252,7 +252,8 @@ static const char *
 state_word (GanderDbState *state,
             gint64         version)
 {
-  return gander_db_state_is_applied (state, version) ? _("applied") : _("pending");
+  return gander_db_state_is_applied (state, version) ? C_("migration state", "applied")
+                                                      : C_("migration state", "pending");
 }
 
 static gboolean
