@@ -21,4 +21,5 @@
 #include "gander-plan.h"
 #include "gander-run-options.h"
 #include "gander-migrator.h"
+#include "gander-profile.h"
 #undef GANDER_INSIDE
