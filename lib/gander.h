@@ -22,5 +22,6 @@
 #include "gander-run-options.h"
 #include "gander-migrator.h"
 #include "gander-profile.h"
+#include "gander-metrics.h"
 #include "gander-circuit-breaker.h"
 #undef GANDER_INSIDE
