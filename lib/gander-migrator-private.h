@@ -50,6 +50,16 @@ GanderPlan *gander_migrator_plan_in           (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,
                                                GError             **error);
+/* gander_migrator_plan_in() with a run's switches added to the
+ * migrator's (as gander_migrator_execute() adds them): the plan a run
+ * with @settings would execute. */
+GanderPlan *gander_migrator_plan_with         (GanderMigrator      *self,
+                                               GanderPlanOperation  operation,
+                                               gint64               target,
+                                               const GanderRunSettings *settings,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
 gint64      gander_migrator_get_db_version_in (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,
