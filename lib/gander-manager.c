@@ -61,6 +61,8 @@ struct _GanderManager
 
   GanderProfile   *profile;
   GanderMigrator  *migrator;
+  GanderCircuitBreaker *breaker;
+  gboolean         breaker_set;   /* by the caller: no default made */
 
   gint             running;       /* atomic */
 
@@ -102,6 +104,7 @@ gander_manager_finalize (GObject *object)
 
   g_clear_object (&self->profile);
   g_clear_object (&self->migrator);
+  g_clear_object (&self->breaker);
   g_clear_pointer (&self->step, g_free);
   g_clear_object (&self->last_report);
   g_mutex_clear (&self->report_mutex);
@@ -437,6 +440,84 @@ gander_manager_get_migrator (GanderManager *self)
   return self->migrator;
 }
 
+/* The breaker made from the profile: one per database (the profile's
+ * name, else driver and masked DSN), persisted in Gander's state
+ * directory. @for_reset: also when the profile turns it off (to reset
+ * the state a breaker left before). Returns a new reference. */
+static GanderCircuitBreaker *
+dup_breaker (GanderManager *self,
+             gboolean       for_reset)
+{
+  guint threshold = gander_profile_get_breaker_threshold (self->profile);
+  GTimeSpan open_for = gander_profile_get_breaker_open (self->profile);
+  GanderDatabase *database;
+  g_autofree char *key = NULL;
+
+  if (self->breaker_set || self->breaker != NULL)
+    return self->breaker != NULL ? g_object_ref (self->breaker) : NULL;
+  if (threshold == 0 && !for_reset)
+    return NULL;
+  database = gander_migrator_get_database (self->migrator);
+  key = gander_circuit_breaker_make_key (gander_profile_get_name (self->profile),
+                                         gander_database_get_dialect (database),
+                                         gander_database_get_dsn (database));
+  if (threshold == 0)
+    return gander_circuit_breaker_new (key, NULL, 1, open_for);
+  self->breaker = gander_circuit_breaker_new (key, NULL, threshold, open_for);
+  return g_object_ref (self->breaker);
+}
+
+/**
+ * gander_manager_set_breaker:
+ * @self: a #GanderManager
+ * @breaker: (nullable): the circuit breaker of this database, or %NULL for
+ *   none
+ *
+ * Sets the circuit breaker that guards migration runs. Without a call,
+ * the manager makes one from the profile (`breaker-threshold`,
+ * `breaker-open`) when its threshold is above 0, keyed by the profile's
+ * name, or by the driver and masked DSN of an ad-hoc profile.
+ *
+ * The breaker gates and counts migration runs only (up … reset): dry
+ * runs, refusals and cancelled runs are not counted, and the read-only
+ * and repair commands are allowed while it is open.
+ *
+ * Since: 0.2
+ */
+void
+gander_manager_set_breaker (GanderManager        *self,
+                            GanderCircuitBreaker *breaker)
+{
+  g_return_if_fail (GANDER_IS_MANAGER (self));
+  g_return_if_fail (breaker == NULL || GANDER_IS_CIRCUIT_BREAKER (breaker));
+
+  g_set_object (&self->breaker, breaker);
+  self->breaker_set = TRUE;
+}
+
+/**
+ * gander_manager_get_breaker:
+ * @self: a #GanderManager
+ *
+ * Gets the circuit breaker that guards migration runs: the one set with
+ * gander_manager_set_breaker(), or the one made from the profile.
+ *
+ * Returns: (transfer none) (nullable): the breaker, %NULL when there is
+ *   none
+ *
+ * Since: 0.2
+ */
+GanderCircuitBreaker *
+gander_manager_get_breaker (GanderManager *self)
+{
+  g_autoptr(GanderCircuitBreaker) breaker = NULL;
+
+  g_return_val_if_fail (GANDER_IS_MANAGER (self), NULL);
+
+  breaker = dup_breaker (self, FALSE);
+  return self->breaker;
+}
+
 /**
  * gander_manager_get_step:
  * @self: a #GanderManager
@@ -633,6 +714,7 @@ request_new (GanderManager    *self,
   gander_pipeline_init (p);
   p->profile = g_object_ref (self->profile);
   p->migrator = g_object_ref (self->migrator);
+  p->breaker = dup_breaker (self, operation == GANDER_OPERATION_BREAKER_RESET);
   p->operation = operation;
   p->target = target;
   p->auto_migrate = auto_migrate;
@@ -781,6 +863,7 @@ gander_manager_check_policy (GanderManager     *self,
   gander_pipeline_init (&p);
   p.profile = g_object_ref (self->profile);
   p.migrator = g_object_ref (self->migrator);
+  p.breaker = dup_breaker (self, FALSE);
   p.operation = operation;
   gander_pipeline_set_options (&p, options);
   return gander_pipeline_check_rules (&p, NULL, error);

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include "gander-version-macros.h"
+#include "gander-circuit-breaker.h"
 #include "gander-migrator.h"
 #include "gander-profile.h"
 #include "gander-run-options.h"
@@ -78,6 +79,12 @@ GANDER_AVAILABLE_IN_0_2
 GanderProfile   *gander_manager_get_profile       (GanderManager     *self);
 GANDER_AVAILABLE_IN_0_2
 GanderMigrator  *gander_manager_get_migrator      (GanderManager     *self);
+GANDER_AVAILABLE_IN_0_2
+void             gander_manager_set_breaker       (GanderManager     *self,
+                                                   GanderCircuitBreaker *breaker);
+GANDER_AVAILABLE_IN_0_2
+GanderCircuitBreaker *gander_manager_get_breaker  (GanderManager     *self);
+
 GANDER_AVAILABLE_IN_0_2
 const char      *gander_manager_get_step          (GanderManager     *self);
 GANDER_AVAILABLE_IN_0_2

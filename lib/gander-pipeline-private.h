@@ -30,6 +30,7 @@ struct _GanderPipeline
   /* set up by the caller */
   GanderProfile             *profile;
   GanderMigrator            *migrator;
+  GanderCircuitBreaker      *breaker;        /* nullable: none */
   GanderOperation            operation;
   gint64                     target;
   gboolean                   auto_migrate;   /* gander_manager_auto_migrate() */

@@ -143,6 +143,7 @@ gander_pipeline_clear (GanderPipeline *p)
 {
   g_clear_object (&p->profile);
   g_clear_object (&p->migrator);
+  g_clear_object (&p->breaker);
   gander_run_settings_clear (&p->settings);
   g_clear_pointer (&p->confirmation, g_free);
   g_clear_pointer (&p->via, g_free);
@@ -429,6 +430,17 @@ gander_pipeline_check_rules (GanderPipeline  *p,
                      _("`%s` needs confirmation in environment %s: \"%s\" does not match "
                        "the name to confirm with; rerun with --confirm=%s"),
                      command, environment, p->confirmation, expected);
+    }
+
+  /* The breaker counts migration runs: a dry run is not one, and the
+   * read-only and repair commands stay possible while it is open (they
+   * are how a human looks and fixes). */
+  if (ok && !p->dry_run && operation_kind (p->operation) == KIND_MIGRATE &&
+      p->breaker != NULL && !gander_circuit_breaker_allow (p->breaker, error))
+    {
+      g_free (p->refused_rule);
+      p->refused_rule = g_strdup ("circuit-breaker");
+      ok = FALSE;
     }
 
   if (!ok && rule != NULL)
@@ -856,8 +868,16 @@ step_apply (GanderPipeline  *p,
         }
       return TRUE;
 
-    case KIND_REPAIR:
     case KIND_BREAKER:
+      if (p->breaker == NULL)
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+                       _("this database has no circuit breaker to reset"));
+          return FALSE;
+        }
+      return gander_circuit_breaker_reset (p->breaker, error);
+
+    case KIND_REPAIR:
     case KIND_VALIDATE:
     case KIND_ALL:
     default:
@@ -885,6 +905,23 @@ step_finish (GanderPipeline *p,
     outcome = GANDER_RUN_OUTCOME_CANCELLED;
   else
     outcome = GANDER_RUN_OUTCOME_FAILED;
+
+  /* The breaker learns how migration runs end. Refusals and dry runs ran
+   * nothing; a cancelled run says nothing about the database (a cancelled
+   * half-open trial leaves the breaker to reopen after its period). A run
+   * that hit its deadline failed. */
+  if (p->breaker != NULL && operation_kind (p->operation) == KIND_MIGRATE && !p->dry_run &&
+      (outcome == GANDER_RUN_OUTCOME_OK || outcome == GANDER_RUN_OUTCOME_FAILED))
+    {
+      g_autoptr(GError) breaker_error = NULL;
+      gboolean recorded = outcome == GANDER_RUN_OUTCOME_OK
+        ? gander_circuit_breaker_record_success (p->breaker, &breaker_error)
+        : gander_circuit_breaker_record_failure (p->breaker, &breaker_error);
+
+      if (!recorded)
+        warnf (p, _("could not record the run in the circuit breaker: %s"),
+               breaker_error->message);
+    }
 
   if (gander_run_report_get_to_version (p->report) < 0)
     gander_run_report_set_to_version (p->report,

@@ -18,6 +18,7 @@ typedef struct
   char *tmpdir;
   char *migdir;
   char *dbpath;
+  char *statedir;
 } Fixture;
 
 static void
@@ -47,6 +48,9 @@ fixture_setup (Fixture       *f,
   f->migdir = g_build_filename (f->tmpdir, "migrations", NULL);
   g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
   f->dbpath = g_build_filename (f->tmpdir, "alerts.db", NULL);
+  f->statedir = g_build_filename (f->tmpdir, "state", NULL);
+  /* breakers persist here: one set per test */
+  g_setenv ("GANDER_STATE_DIR", f->statedir, TRUE);
   write_file (f->migdir, "00001_a.sql", M1);
   write_file (f->migdir, "00002_b.sql", M2);
   write_file (f->migdir, "00003_c.sql", M3);
@@ -60,6 +64,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->tmpdir);
   g_free (f->migdir);
   g_free (f->dbpath);
+  g_free (f->statedir);
 }
 
 static void
@@ -882,6 +887,76 @@ test_status_version (Fixture       *f,
   g_assert_false (gander_operation_from_string ("sideways", &op));
 }
 
+/* ------------------------------------------------------------------ */
+/* Circuit breaker                                                     */
+
+static void
+test_breaker (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "production");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderManager) other = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  set (profile, "breaker-threshold", "2");
+  set (profile, "breaker-open", "1h");
+  manager = new_manager (profile);
+  g_assert_nonnull (gander_manager_get_breaker (manager));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+      g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (gander_circuit_breaker_get_state (gander_manager_get_breaker (manager)), ==,
+                   GANDER_BREAKER_STATE_OPEN);
+
+  /* the next run is refused, and so is one from another manager (another
+   * process would read the same state file) */
+  before = snapshot (f);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  assert_refused (manager, error, GANDER_ERROR_CIRCUIT_OPEN, "circuit-breaker");
+  g_clear_error (&error);
+  other = new_manager (profile);
+  report = gander_manager_execute (other, GANDER_OPERATION_DOWN_TO, 1, NULL, NULL, &error);
+  /* confirmation comes first in production */
+  assert_refused (other, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
+  g_clear_error (&error);
+  gander_run_options_set_confirmation (options, "alerts");
+  report = gander_manager_execute (other, GANDER_OPERATION_DOWN_TO, 1, options, NULL, &error);
+  assert_refused (other, error, GANDER_ERROR_CIRCUIT_OPEN, "circuit-breaker");
+  g_clear_error (&error);
+  g_assert_false (gander_manager_check_policy (other, GANDER_OPERATION_UP, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CIRCUIT_OPEN);
+  g_clear_error (&error);
+  after = snapshot (f);
+  g_assert_cmpstr (before, ==, after);
+
+  /* looking is still allowed */
+  report = gander_manager_execute (other, GANDER_OPERATION_STATUS, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+
+  /* reset: confirmed in production, then runs go through again */
+  report = gander_manager_execute (other, GANDER_OPERATION_BREAKER_RESET, 0, NULL, NULL, &error);
+  assert_refused (other, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
+  g_clear_error (&error);
+  report = gander_manager_execute (other, GANDER_OPERATION_BREAKER_RESET, 0, options, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  g_assert_cmpint (gander_circuit_breaker_get_state (gander_manager_get_breaker (manager)), ==,
+                   GANDER_BREAKER_STATE_CLOSED);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -904,10 +979,10 @@ main (int   argc,
     { "/manager/auto-migrate", test_auto_migrate },
     { "/manager/progress-async", test_progress_async },
     { "/manager/status-version", test_status_version },
+    { "/manager/breaker", test_breaker },
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_setenv ("GANDER_STATE_DIR", g_get_user_state_dir (), TRUE);
 
   g_test_add_func ("/manager/retry/policy", test_retry_policy);
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
