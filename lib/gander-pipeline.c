@@ -513,11 +513,12 @@ issue_to_string (GanderValidationIssue *issue)
   guint line = gander_validation_issue_get_line (issue);
   const char *message = gander_validation_issue_get_message (issue);
 
-  if (path != NULL && line > 0)
+  /* most messages name their file already */
+  if (path == NULL || g_str_has_prefix (message, path))
+    return g_strdup (message);
+  if (line > 0)
     return g_strdup_printf ("%s:%u: %s", path, line, message);
-  if (path != NULL)
-    return g_strdup_printf ("%s: %s", path, message);
-  return g_strdup (message);
+  return g_strdup_printf ("%s: %s", path, message);
 }
 
 static gboolean
