@@ -41,6 +41,7 @@ struct _GanderPipeline
   gint64                     actor_uid;
   gint64                     actor_pid;
   char                      *actor_name;
+  gboolean                   mark_applied;   /* clear-dirty */
   GCancellable              *cancellable;    /* the caller's, nullable */
   GMainContext              *signal_context; /* where the migrator's signals go */
   GanderPipelineStepFunc     on_step;

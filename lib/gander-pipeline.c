@@ -174,6 +174,7 @@ gander_pipeline_set_options (GanderPipeline   *p,
   p->actor_uid = gander_run_options_get_actor_uid (options);
   p->actor_pid = gander_run_options_get_actor_pid (options);
   p->actor_name = g_strdup (gander_run_options_get_actor_name (options));
+  p->mark_applied = gander_run_options_get_mark_applied (options);
 }
 
 /* ------------------------------------------------------------------ */
@@ -459,14 +460,12 @@ step_policy (GanderPipeline  *p,
 
   /* A `running` marker: a NO TRANSACTION migration stopped half-way. Only
    * a human may decide what it did; every change but clear-dirty waits. */
-  if ((kind == KIND_MIGRATE ||
-       (kind == KIND_REPAIR && p->operation != GANDER_OPERATION_CLEAR_DIRTY)) &&
-      versioning (p))
+  if ((kind == KIND_MIGRATE || kind == KIND_REPAIR) && versioning (p))
     {
       if (!read_status (p, error))
         return FALSE;
       gander_run_report_set_from_version (p->report, status_max_applied (p->status));
-      for (guint i = 0; i < p->status->len; i++)
+      for (guint i = 0; i < p->status->len && p->operation != GANDER_OPERATION_CLEAR_DIRTY; i++)
         {
           GanderMigrationStatus *s = g_ptr_array_index (p->status, i);
           gint64 v = gander_migration_status_get_version (s);
@@ -879,6 +878,21 @@ step_apply (GanderPipeline  *p,
       return gander_circuit_breaker_reset (p->breaker, error);
 
     case KIND_REPAIR:
+      {
+        GanderRepairKind repair = p->operation == GANDER_OPERATION_BASELINE
+          ? GANDER_REPAIR_BASELINE
+          : p->operation == GANDER_OPERATION_CLEAR_DIRTY
+          ? GANDER_REPAIR_CLEAR_DIRTY : GANDER_REPAIR_ACCEPT_CHECKSUM;
+        g_autoptr(GPtrArray) recorded = NULL;
+        gboolean ok;
+
+        ok = gander_migrator_repair_in (p->migrator, repair, p->target, p->mark_applied,
+                                        &p->settings, p->signal_context, &recorded,
+                                        p->run_cancellable, error);
+        read_version_after (p);
+        return ok;
+      }
+
     case KIND_VALIDATE:
     case KIND_ALL:
     default:

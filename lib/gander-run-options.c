@@ -31,6 +31,7 @@ struct _GanderRunOptions
   gint64    actor_uid;
   gint64    actor_pid;
   char     *actor_name;
+  gboolean  mark_applied;
 };
 
 G_DEFINE_FINAL_TYPE (GanderRunOptions, gander_run_options, G_TYPE_OBJECT)
@@ -48,6 +49,7 @@ enum {
   PROP_ACTOR_UID,
   PROP_ACTOR_PID,
   PROP_ACTOR_NAME,
+  PROP_MARK_APPLIED,
   N_PROPS
 };
 
@@ -110,6 +112,9 @@ gander_run_options_get_property (GObject    *object,
     case PROP_ACTOR_NAME:
       g_value_set_string (value, self->actor_name);
       break;
+    case PROP_MARK_APPLIED:
+      g_value_set_boolean (value, self->mark_applied);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -157,6 +162,9 @@ gander_run_options_set_property (GObject      *object,
       break;
     case PROP_ACTOR_NAME:
       gander_run_options_set_actor_name (self, g_value_get_string (value));
+      break;
+    case PROP_MARK_APPLIED:
+      gander_run_options_set_mark_applied (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -329,6 +337,20 @@ gander_run_options_class_init (GanderRunOptionsClass *klass)
     g_param_spec_string ("actor-name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderRunOptions:mark-applied:
+   *
+   * For the manager's `clear-dirty`: record the interrupted migration as
+   * applied (it completed, a human checked) instead of making it pending
+   * again. See gander_migrator_clear_dirty().
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MARK_APPLIED] =
+    g_param_spec_boolean ("mark-applied", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -797,4 +819,44 @@ gander_run_options_set_actor_name (GanderRunOptions *self,
   g_free (self->actor_name);
   self->actor_name = g_strdup (actor_name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTOR_NAME]);
+}
+
+
+/**
+ * gander_run_options_get_mark_applied:
+ * @self: a #GanderRunOptions
+ *
+ * Gets #GanderRunOptions:mark-applied.
+ *
+ * Returns: the value
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_run_options_get_mark_applied (GanderRunOptions *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_OPTIONS (self), FALSE);
+  return self->mark_applied;
+}
+
+/**
+ * gander_run_options_set_mark_applied:
+ * @self: a #GanderRunOptions
+ * @mark_applied: the new value
+ *
+ * Sets #GanderRunOptions:mark-applied.
+ *
+ * Since: 0.2
+ */
+void
+gander_run_options_set_mark_applied (GanderRunOptions *self,
+                                     gboolean          mark_applied)
+{
+  g_return_if_fail (GANDER_IS_RUN_OPTIONS (self));
+
+  mark_applied = !!mark_applied;
+  if (self->mark_applied == mark_applied)
+    return;
+  self->mark_applied = mark_applied;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARK_APPLIED]);
 }

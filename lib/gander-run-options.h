@@ -75,5 +75,10 @@ const char       *gander_run_options_get_actor_name     (GanderRunOptions *self)
 GANDER_AVAILABLE_IN_0_2
 void              gander_run_options_set_actor_name     (GanderRunOptions *self,
                                                          const char       *actor_name);
+GANDER_AVAILABLE_IN_0_2
+gboolean          gander_run_options_get_mark_applied   (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_mark_applied   (GanderRunOptions *self,
+                                                         gboolean          mark_applied);
 
 G_END_DECLS

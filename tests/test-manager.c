@@ -333,6 +333,81 @@ test_refuse_dirty (Fixture       *f,
   assert_refused (manager, error, GANDER_ERROR_DIRTY, "dirty");
   after = snapshot (f);
   g_assert_cmpstr (before, ==, after);
+  g_clear_error (&error);
+}
+
+static void
+test_repair (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GanderProfile) development = new_profile (f, "alerts", "development");
+  g_autoptr(GanderProfile) production = new_profile (f, "alerts", "production");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  /* a NO TRANSACTION migration leaves its marker */
+  write_file (f->migdir, "00004_notx.sql", M_NOTX_FAILS);
+  manager = new_manager (development);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_clear_error (&error);
+  g_clear_object (&manager);
+
+  /* production: repairs are confirmed */
+  manager = new_manager (production);
+  before = snapshot (f);
+  report = gander_manager_execute (manager, GANDER_OPERATION_CLEAR_DIRTY, 4, NULL, NULL, &error);
+  assert_refused (manager, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
+  g_clear_error (&error);
+  after = snapshot (f);
+  g_assert_cmpstr (before, ==, after);
+
+  /* it completed, a human says: record it as applied */
+  gander_run_options_set_confirmation (options, "alerts");
+  gander_run_options_set_mark_applied (options, TRUE);
+  report = gander_manager_execute (manager, GANDER_OPERATION_CLEAR_DIRTY, 4, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_run_report_get_operation (report), ==, "clear-dirty");
+  g_assert_cmpint (gander_run_report_get_target (report), ==, 4);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 4);
+  g_clear_object (&report);
+
+  /* an intended edit of an applied file */
+  write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
+  g_clear_object (&manager);
+  manager = new_manager (production);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  assert_refused (manager, error, GANDER_ERROR_POLICY_DENIED, "checksum-drift");
+  g_clear_error (&error);
+  report = gander_manager_execute (manager, GANDER_OPERATION_ACCEPT_CHECKSUM, 1, options, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  report = gander_manager_execute (manager, GANDER_OPERATION_VALIDATE, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+}
+
+static void
+test_baseline (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "development");
+  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_BASELINE, 2, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sqlite_master WHERE name = 'a'"), ==, 0);
+  g_clear_object (&report);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_run_report_get_results (report)->len, ==, 1);
 }
 
 static void
@@ -980,6 +1055,8 @@ main (int   argc,
     { "/manager/progress-async", test_progress_async },
     { "/manager/status-version", test_status_version },
     { "/manager/breaker", test_breaker },
+    { "/manager/repair", test_repair },
+    { "/manager/baseline", test_baseline },
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
