@@ -432,6 +432,52 @@ class TestAsync(GanderTestCase):
         self.assertEqual(self.assert_consistent(2), 2)
 
 
+class TestRepair(GanderTestCase):
+    def test_baseline_accept_clear_dirty(self):
+        self.write_steps(3, rows=1)
+        self.write('00004_notx.sql', '-- +goose NO TRANSACTION\n-- +goose Up\n'
+                   'CREATE TABLE t4 (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n')
+        m = self.migrator()
+        options = Gander.RunOptions.new()
+        options.set_applied_by('py@test')
+
+        # baseline returns the migrations it recorded, as plain objects
+        recorded = m.baseline(2, options, None)
+        self.assertEqual([x.get_version() for x in recorded], [1, 2])
+        self.assertEqual(m.props.current_version, 2)
+        self.assertEqual(self.query('SELECT applied_by FROM goose_db_version_gander '
+                                    'WHERE version_id = 2'), [('py@test',)])
+        self.assertEqual(m.baseline(2, None, None), [])
+        with self.assertRaises(GLib.Error) as cm:
+            m.baseline(9, None, None)
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_FOUND)
+
+        # the NO TRANSACTION migration fails half-way: dirty
+        with self.assertRaises(GLib.Error) as cm:
+            m.up(None)
+        self.assertEqual([s.get_state() for s in m.status(None)][3],
+                         Gander.MigrationState.RUNNING)
+        with self.assertRaises(GLib.Error) as cm:
+            m.up(None)
+        self.assert_gander_error(cm.exception, Gander.Error.DIRTY)
+        self.assertIn('gander repair clear-dirty 4', cm.exception.message)
+
+        ok, error = self.run_async(m.clear_dirty_async, m.clear_dirty_finish, 4, True, options)
+        self.assertIsNone(error)
+        self.assertTrue(ok)
+        self.assertEqual(m.get_db_version(None), 4)
+
+        # an edited applied file, accepted
+        self.write('00001_step1.sql', step_sql(1, 1) + '-- edited\n')
+        m = self.migrator()
+        self.assertTrue(m.status(None)[0].get_modified())
+        self.assertTrue(m.accept_checksum(1, None, None))
+        self.assertFalse(m.status(None)[0].get_modified())
+        with self.assertRaises(GLib.Error) as cm:
+            m.clear_dirty(1, False, None, None)
+        self.assert_gander_error(cm.exception, Gander.Error.INVALID_ARGUMENT)
+
+
 class TestCancel(GanderTestCase):
     def test_cancelled_before_start(self):
         self.write_steps(3)
@@ -760,6 +806,41 @@ class TestErrorDomain(GanderTestCase):
                          'org.gander.Migrator1.Error.MissingMigrations')
 
 
+class TestMetrics(GanderTestCase):
+    """GanderMetrics: labels as a flat list, lookup's out value, the
+    textfile carried over between objects, parse errors as GLib.Error."""
+
+    def test_record_write_merge(self):
+        app = ['profile', 'app', 'environment', 'production']
+        path = os.path.join(self.tmpdir, 'gander.prom')
+        for _ in range(2):
+            metrics = Gander.Metrics.new()
+            metrics.inc('gander_migrations_applied_total', app + ['direction', 'up'], 2)
+            metrics.set('gander_schema_version', app, 20260101000000)
+            metrics.observe('gander_run_duration_seconds',
+                            app + ['operation', 'up', 'result', 'ok'], 0.2)
+            self.assertTrue(metrics.write_textfile(path))
+        self.assertEqual(metrics.lookup('gander_migrations_applied_total',
+                                        app + ['direction', 'up']), (True, 2.0))
+        self.assertEqual(metrics.lookup('gander_dirty', app), (False, 0.0))
+
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        back = Gander.Metrics.new()
+        self.assertTrue(back.merge_text(text))
+        self.assertEqual(back.lookup('gander_migrations_applied_total',
+                                     app + ['direction', 'up']), (True, 4.0))
+        self.assertEqual(back.lookup('gander_run_duration_seconds',
+                                     app + ['operation', 'up', 'result', 'ok']), (True, 2.0))
+        self.assertIn('gander_schema_version{profile="app",environment="production"} '
+                      '20260101000000\n', back.to_text())
+
+        with self.assertRaises(GLib.Error) as cm:
+            back.merge_text('gander_dirty{profile="app" 1\n')
+        self.assertTrue(cm.exception.matches(Gander.Error.quark(), Gander.Error.PARSE))
+        self.assertIn('line 1:', cm.exception.message)
+
+
 class TestRefresh(GanderTestCase):
     """current-version and pending-count are right before any operation
     has run (issue 7, item 16)."""
@@ -796,6 +877,43 @@ class TestRefresh(GanderTestCase):
         self.assertTrue(m.refresh(None))
         self.assertEqual((m.props.current_version, m.props.pending_count), (0, 2))
         self.assertFalse(self.table_exists('goose_db_version'))
+
+
+class TestProfile(unittest.TestCase):
+    """A Python application builds a profile and reads it back."""
+
+    def test_build_and_read(self):
+        p = Gander.Profile.new('alerts')
+        self.assertEqual(p.get_name(), 'alerts')
+        self.assertIsNone(Gander.Profile.new(None).props.name)
+        self.assertTrue(p.set('driver', 'sqlite3', 'my-app'))
+        self.assertTrue(p.set('dbstring', '/tmp/alerts.db', 'my-app'))
+        self.assertTrue(p.set('environment', 'production', None))
+        self.assertEqual(p.get_driver(), 'sqlite3')
+        self.assertEqual(p.get_environment(), 'production')
+        self.assertEqual(p.get_origin('environment'), 'gander_profile_set()')
+        self.assertEqual(p.get_lock_timeout(), 10 * GLib.TIME_SPAN_SECOND)
+        self.assertEqual(p.get_origin('lock-timeout'),
+                         'built-in [environment production]')
+        self.assertEqual(p.get_timeout(), 30 * 60 * GLib.TIME_SPAN_SECOND)
+        self.assertEqual(p.get_checksum_drift(), Gander.PolicyLevel.ERROR)
+        self.assertEqual(p.get_retry_multiplier(), 2.0)
+        self.assertTrue(p.command_needs_confirmation('clear-dirty'))
+        self.assertTrue(p.command_allowed('up'))
+        keys = p.list_keys()
+        self.assertIn('breaker-open', keys)
+        self.assertEqual(keys, sorted(keys))
+        self.assertTrue(p.apply_environ(['GOOSE_TABLE=t1']))
+        self.assertEqual(p.get('table'), 't1')
+        self.assertEqual(p.get_origin('table'), 'GOOSE_TABLE')
+
+    def test_bad_value_raises(self):
+        p = Gander.Profile.new(None)
+        with self.assertRaises(GLib.Error) as cm:
+            p.set('lock-timout', '5s', '--lock-timout')
+        self.assertTrue(cm.exception.matches(Gander.error_quark(),
+                                             Gander.Error.CONFIG))
+        self.assertIn('lock-timeout', cm.exception.message)
 
 
 if __name__ == '__main__':
