@@ -69,6 +69,8 @@ struct _GanderManager
   /* owned by the main context of whoever runs an operation */
   char            *step;
   double           fraction;
+  double           step_start;    /* fraction and share of the current step */
+  double           step_span;
   gboolean         busy;
 
   GMutex           report_mutex;
@@ -163,11 +165,29 @@ gander_manager_set_property (GObject      *object,
     }
 }
 
+static void on_migrator_fraction (GanderMigrator *migrator,
+                                  GParamSpec     *pspec,
+                                  GanderManager  *self);
+
+static void
+gander_manager_constructed (GObject *object)
+{
+  GanderManager *self = GANDER_MANAGER (object);
+
+  G_OBJECT_CLASS (gander_manager_parent_class)->constructed (object);
+
+  g_return_if_fail (GANDER_IS_PROFILE (self->profile));
+  g_return_if_fail (GANDER_IS_MIGRATOR (self->migrator));
+  g_signal_connect_object (self->migrator, "notify::fraction",
+                           G_CALLBACK (on_migrator_fraction), self, G_CONNECT_DEFAULT);
+}
+
 static void
 gander_manager_class_init (GanderManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = gander_manager_constructed;
   object_class->finalize = gander_manager_finalize;
   object_class->get_property = gander_manager_get_property;
   object_class->set_property = gander_manager_set_property;
@@ -599,6 +619,7 @@ typedef struct
 {
   char     *step;     /* NULL: keep */
   double    fraction;
+  double    span;
   gboolean  busy;
   gboolean  signal;   /* emit step-changed */
 } Progress;
@@ -618,6 +639,11 @@ set_progress_here (GObject  *object,
   Progress *progress = data;
 
   g_object_freeze_notify (object);
+  if (progress->signal)
+    {
+      self->step_start = progress->fraction;
+      self->step_span = progress->span;
+    }
   if (progress->step != NULL && g_strcmp0 (self->step, progress->step) != 0)
     {
       g_free (self->step);
@@ -644,6 +670,7 @@ static void
 queue_progress (GanderEmitter *emitter,
                 const char    *step,
                 double         fraction,
+                double         span,
                 gboolean       busy,
                 gboolean       signal)
 {
@@ -651,6 +678,7 @@ queue_progress (GanderEmitter *emitter,
 
   progress->step = g_strdup (step);
   progress->fraction = fraction;
+  progress->span = span;
   progress->busy = busy;
   progress->signal = signal;
   gander_emitter_invoke (emitter, set_progress_here, progress,
@@ -661,9 +689,29 @@ static void
 on_pipeline_step (GanderPipeline *pipeline,
                   const char     *step,
                   double          fraction,
+                  double          span,
                   gpointer        user_data)
 {
-  queue_progress (user_data, step, fraction, TRUE, TRUE);
+  queue_progress (user_data, step, fraction, span, TRUE, TRUE);
+}
+
+/* The apply step's share of the fraction follows the migrator's own
+ * (notified in the same main context as ours). */
+static void
+on_migrator_fraction (GanderMigrator *migrator,
+                      GParamSpec     *pspec,
+                      GanderManager  *self)
+{
+  double fraction;
+
+  if (!self->busy || g_strcmp0 (self->step, "apply") != 0)
+    return;
+  fraction = self->step_start +
+             self->step_span * CLAMP (gander_migrator_get_fraction (migrator), 0.0, 1.0);
+  if (fraction <= self->fraction)
+    return;
+  self->fraction = fraction;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 }
 
 static void
@@ -790,7 +838,7 @@ run_request (GanderManager  *self,
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  queue_progress (request->emitter, NULL, 0.0, TRUE, FALSE);
+  queue_progress (request->emitter, NULL, 0.0, 0.0, TRUE, FALSE);
   report = gander_pipeline_run (&request->pipeline, &local_error);
 
   g_mutex_lock (&self->report_mutex);
@@ -798,7 +846,7 @@ run_request (GanderManager  *self,
   g_mutex_unlock (&self->report_mutex);
 
   g_atomic_int_set (&self->running, 0);
-  queue_progress (request->emitter, NULL, 1.0, FALSE, FALSE);
+  queue_progress (request->emitter, NULL, 1.0, 0.0, FALSE, FALSE);
 
   if (local_error != NULL)
     {

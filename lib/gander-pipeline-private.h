@@ -17,9 +17,11 @@ G_BEGIN_DECLS
  * (the manager queues them to its users' main context). */
 typedef struct _GanderPipeline GanderPipeline;
 
+/* @span: the share of the run the step stands for */
 typedef void (*GanderPipelineStepFunc)    (GanderPipeline *pipeline,
                                            const char     *step,
                                            double          fraction,
+                                           double          span,
                                            gpointer        user_data);
 typedef void (*GanderPipelineWarningFunc) (GanderPipeline *pipeline,
                                            const char     *message,

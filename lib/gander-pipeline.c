@@ -1060,7 +1060,8 @@ gander_pipeline_run (GanderPipeline  *p,
           break;
         }
       if (p->on_step != NULL)
-        p->on_step (p, steps[i].name, (double) done / total, p->user_data);
+        p->on_step (p, steps[i].name, (double) done / total,
+                    (double) steps[i].weight / total, p->user_data);
       if (!steps[i].func (p, &local_error))
         break;
       done += steps[i].weight;
@@ -1085,7 +1086,8 @@ gander_pipeline_run (GanderPipeline  *p,
     }
 
   if (p->on_step != NULL)
-    p->on_step (p, "finish", (double) (total - FINISH_WEIGHT) / total, p->user_data);
+    p->on_step (p, "finish", (double) (total - FINISH_WEIGHT) / total,
+                (double) FINISH_WEIGHT / total, p->user_data);
   step_finish (p, local_error);
 
   if (local_error != NULL)

@@ -861,7 +861,18 @@ typedef struct
   gboolean         done;
   GThread         *main_thread;
   gboolean         saw_busy;
+  GArray          *notified;   /* every value of :fraction */
 } Progress;
+
+static void
+on_fraction (GanderManager *manager,
+             GParamSpec    *pspec,
+             Progress      *progress)
+{
+  double fraction = gander_manager_get_fraction (manager);
+
+  g_array_append_val (progress->notified, fraction);
+}
 
 static void
 on_step_changed (GanderManager *manager,
@@ -902,6 +913,8 @@ test_progress_async (Fixture       *f,
 
   progress.steps = g_ptr_array_new_with_free_func (g_free);
   progress.fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  progress.notified = g_array_new (FALSE, FALSE, sizeof (double));
+  g_signal_connect (manager, "notify::fraction", G_CALLBACK (on_fraction), &progress);
   progress.main_thread = g_thread_self ();
   g_signal_connect (manager, "step-changed", G_CALLBACK (on_step_changed), &progress);
 
@@ -929,7 +942,15 @@ test_progress_async (Fixture       *f,
   g_assert_true (progress.saw_busy);
   g_assert_false (gander_manager_get_busy (manager));
   g_assert_cmpfloat (gander_manager_get_fraction (manager), ==, 1.0);
+  /* rising all the way, with steps inside apply: one per migration */
+  /* validate, plan, apply, one per migration (the last one reaches the
+   * start of finish), 1 */
+  g_assert_cmpuint (progress.notified->len, >=, 3 + 2 + 1);
+  for (guint i = 1; i < progress.notified->len; i++)
+    g_assert_cmpfloat (g_array_index (progress.notified, double, i), >,
+                       g_array_index (progress.notified, double, i - 1));
 
+  g_array_unref (progress.notified);
   g_clear_object (&progress.report);
   g_ptr_array_unref (progress.steps);
   g_array_unref (progress.fractions);
