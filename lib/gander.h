@@ -22,4 +22,5 @@
 #include "gander-run-options.h"
 #include "gander-migrator.h"
 #include "gander-circuit-breaker.h"
+#include "gander-audit.h"
 #undef GANDER_INSIDE
