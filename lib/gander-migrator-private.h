@@ -5,6 +5,8 @@
 #pragma once
 
 #include "gander-migrator.h"
+#include "gander-emitter-private.h"
+#include "gander-planner-private.h"
 
 G_BEGIN_DECLS
 
@@ -62,5 +64,22 @@ gboolean    gander_migrator_refresh_in        (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,
                                                GError             **error);
+
+/* For operations that run no plan (repair, in gander-migrator-repair.c):
+ * claim the migrator (GANDER_ERROR_BUSY when another operation runs),
+ * give the claim up (remembering the version @state, if any, holds), and publish #GanderMigrator:busy through @emitter,
+ * with current-version and pending-count from @state when it is not NULL
+ * (after the claim is given up, so that a handler may start the next
+ * operation). */
+gboolean gander_migrator_claim        (GanderMigrator *self,
+                                       GError        **error);
+void     gander_migrator_unclaim      (GanderMigrator *self,
+                                       GanderDbState  *state);
+void     gander_migrator_publish_busy (GanderMigrator *self,
+                                       GanderEmitter  *emitter,
+                                       gboolean        busy,
+                                       GanderDbState  *state);
+/* Whatever layer noticed a cancel, the caller sees G_IO_ERROR_CANCELLED. */
+void     gander_migrator_normalize_cancelled (GError **error);
 
 G_END_DECLS

@@ -782,6 +782,74 @@ publish_summary (GanderMigrator *self,
   gander_emitter_invoke (emitter, set_summary_here, summary, g_free);
 }
 
+/* The repair operations (gander-migrator-repair.c) run no plan: they
+ * claim the migrator like any operation, say they are busy, and publish
+ * what they left behind. */
+gboolean
+gander_migrator_claim (GanderMigrator  *self,
+                       GError         **error)
+{
+  return op_claim (self, error) != NULL;
+}
+
+void
+gander_migrator_unclaim (GanderMigrator *self,
+                         GanderDbState  *state)
+{
+  if (state != NULL && state->applied != NULL && !self->no_versioning)
+    self->last_version = state->max_version;
+  op_claim_release (self);
+}
+
+typedef struct
+{
+  gboolean busy;
+  gboolean has_summary;
+  Summary  summary;
+} BusyUpdate;
+
+static void
+set_busy_here (GObject  *object,
+               gpointer  data)
+{
+  GanderMigrator *self = GANDER_MIGRATOR (object);
+  const BusyUpdate *update = data;
+
+  g_object_freeze_notify (object);
+  if (update->has_summary)
+    set_summary_here (object, (gpointer) &update->summary);
+  if (self->busy != update->busy)
+    {
+      self->busy = update->busy;
+      g_object_notify_by_pspec (object, properties[PROP_BUSY]);
+    }
+  g_object_thaw_notify (object);
+}
+
+void
+gander_migrator_publish_busy (GanderMigrator *self,
+                              GanderEmitter  *emitter,
+                              gboolean        busy,
+                              GanderDbState  *state)
+{
+  BusyUpdate *update = g_new0 (BusyUpdate, 1);
+
+  update->busy = busy;
+  if (state != NULL && state->applied != NULL)
+    {
+      update->has_summary = TRUE;
+      update->summary.current_version = self->no_versioning ? 0 : state->max_version;
+      update->summary.pending_count = count_unapplied (self, self->no_versioning ? NULL : state->applied);
+    }
+  gander_emitter_invoke (emitter, set_busy_here, update, g_free);
+}
+
+void
+gander_migrator_normalize_cancelled (GError **error)
+{
+  normalize_cancelled (error);
+}
+
 static void
 emit_started (RunContext      *run,
               GanderMigration *migration,

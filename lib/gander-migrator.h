@@ -189,4 +189,58 @@ void                   gander_migrator_refresh_async         (GanderMigrator *se
 GANDER_AVAILABLE_IN_0_2
 gboolean               gander_migrator_refresh_finish        (GanderMigrator *self, GAsyncResult *result, GError **error);
 
+GANDER_AVAILABLE_IN_0_2
+GPtrArray             *gander_migrator_baseline          (GanderMigrator       *self,
+                                                          gint64                version,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_baseline_async    (GanderMigrator       *self,
+                                                          gint64                version,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray             *gander_migrator_baseline_finish   (GanderMigrator       *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_clear_dirty       (GanderMigrator       *self,
+                                                          gint64                version,
+                                                          gboolean              mark_applied,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_clear_dirty_async (GanderMigrator       *self,
+                                                          gint64                version,
+                                                          gboolean              mark_applied,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_clear_dirty_finish (GanderMigrator      *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_accept_checksum   (GanderMigrator       *self,
+                                                          gint64                version,
+                                                          GanderRunOptions     *options,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+GANDER_AVAILABLE_IN_0_2
+void                   gander_migrator_accept_checksum_async  (GanderMigrator       *self,
+                                                               gint64                version,
+                                                               GanderRunOptions     *options,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+GANDER_AVAILABLE_IN_0_2
+gboolean               gander_migrator_accept_checksum_finish (GanderMigrator       *self,
+                                                               GAsyncResult         *result,
+                                                               GError              **error);
+
 G_END_DECLS

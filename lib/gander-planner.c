@@ -142,16 +142,19 @@ gander_planner_check_not_dirty (GanderDbState  *state,
         continue;
 
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_DIRTY,
-                   "migration %" G_GINT64_FORMAT " (%s) did not finish: it runs "
-                   "without a transaction (NO TRANSACTION) and was interrupted or "
-                   "failed after it started at %s (by %s), so the database may hold "
-                   "part of it. Check the schema by hand, complete or undo that "
-                   "migration, then clear the marker with: DELETE FROM %s WHERE "
-                   "version_id = %" G_GINT64_FORMAT ";",
+                   _("migration %" PRId64 " (%s) did not finish: it runs "
+                     "without a transaction (NO TRANSACTION) and was interrupted or "
+                     "failed after it started at %s (by %s), so the database may hold "
+                     "part of it. Check the schema by hand and complete or undo that "
+                     "migration, then record what you did: `gander repair clear-dirty "
+                     "%" PRId64 " --mark-applied` if all of its changes are in place "
+                     "(it is recorded as applied), or `gander repair clear-dirty "
+                     "%" PRId64 "` if none are (it is pending again). The marker is "
+                     "the row of version %" PRId64 " in %s."),
                    row->version_id, row->filename,
-                   row->applied_at ? row->applied_at : "an unknown time",
-                   row->applied_by ? row->applied_by : "an unknown user",
-                   side_table, row->version_id);
+                   row->applied_at ? row->applied_at : _("an unknown time"),
+                   row->applied_by ? row->applied_by : _("an unknown user"),
+                   row->version_id, row->version_id, row->version_id, side_table);
       return FALSE;
     }
   return TRUE;

@@ -187,7 +187,10 @@ test_checks (Fixture       *f,
   gander_db_state_init (&state, TRUE, g_steal_pointer (&rows), g_steal_pointer (&side));
   g_assert_false (gander_planner_check_not_dirty (&state, "my_side", &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_DIRTY);
-  g_assert_nonnull (strstr (error->message, "DELETE FROM my_side WHERE version_id = 2"));
+  g_assert_nonnull (strstr (error->message, "`gander repair clear-dirty 2 --mark-applied`"));
+  g_assert_nonnull (strstr (error->message, "`gander repair clear-dirty 2`"));
+  g_assert_nonnull (strstr (error->message, "version 2 in my_side"));
+  g_assert_null (strstr (error->message, "DELETE"));
 }
 
 int
