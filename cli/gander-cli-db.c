@@ -10,12 +10,14 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
 
 #include "gander.h"
 #include "gander-cli.h"
+#include "gander-cli-plan.h"
 
 typedef struct {
   CliOptions       *opts;
@@ -217,6 +219,9 @@ fail (Run          *run,
   else
     message = g_strdup (error->message);
 
+  if (cli_error_is_refusal (error))
+    status = CLI_EXIT_REFUSED;
+
   if (run->opts->json)
     {
       g_autoptr(JsonBuilder) builder = json_begin (run->command);
@@ -225,7 +230,7 @@ fail (Run          *run,
         json_add_results (builder, results);
       json_end (builder, message);
     }
-  cli_fatal_message ("goose run: ", message);
+  cli_fatal_message (status == CLI_EXIT_REFUSED ? "refused: " : "goose run: ", message);
   return status;
 }
 
@@ -647,6 +652,57 @@ cmd_version (Run *run)
   return CLI_EXIT_OK;
 }
 
+/* --dry-run: the plan, on stdout, and nothing else. The plan is read
+ * without the run lock and creates nothing; a run that could not start
+ * (nothing to roll back, missing migrations, a dirty marker) fails as the
+ * real command would, after the plan shows why. */
+static int
+cmd_dry_run (Run                 *run,
+             GanderPlanOperation  operation,
+             gint64               target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderPlan) plan = NULL;
+  gboolean can_run;
+  guint n_steps;
+
+  plan = gander_migrator_plan (run->migrator, operation, target, run->cancellable, &error);
+  if (plan == NULL)
+    return fail (run, error, NULL);
+  can_run = gander_plan_get_can_run (plan);
+  n_steps = gander_plan_get_n_steps (plan);
+
+  if (run->opts->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+
+      json_builder_set_member_name (builder, "dry_run");
+      json_builder_add_boolean_value (builder, TRUE);
+      cli_plan_add_json_members (builder, plan, run->opts->dir);
+      json_end (builder, can_run ? NULL : gander_plan_get_reason (plan));
+    }
+  else
+    cli_plan_print_text (plan, run->opts->dir);
+
+  if (!can_run)
+    {
+      const char *reason = gander_plan_get_reason (plan);
+
+      cli_fatal_message ("goose run: ", reason != NULL ? reason : "?");
+      return CLI_EXIT_FAILURE;
+    }
+  if (n_steps == 0)
+    cli_log ("goose: no migrations to run. current version: %" G_GINT64_FORMAT,
+             gander_plan_get_current_version (plan));
+  else
+    cli_log (g_dngettext (GETTEXT_PACKAGE,
+                          "dry run: %u migration would run from version %" PRId64 "; nothing was changed",
+                          "dry run: %u migrations would run from version %" PRId64 "; nothing was changed",
+                          n_steps),
+             n_steps, gander_plan_get_current_version (plan));
+  return CLI_EXIT_OK;
+}
+
 /* goose's own wording for a bad VERSION argument. */
 static gboolean
 parse_target (const char  *command,
@@ -667,6 +723,87 @@ parse_target (const char  *command,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Until the configuration lands: the built-in environments' rule on which
+ * commands need a confirmation. NULL + usage message for an unknown one. */
+static gboolean
+environment_needs_confirmation (const char  *environment,
+                                const char  *command,
+                                gboolean    *needs,
+                                GError     **error)
+{
+  static const char * const guarded[] = {
+    "down", "down-to", "redo", "reset", "clear-dirty", "accept-checksum",
+    "baseline", "breaker-reset", NULL,
+  };
+
+  *needs = FALSE;
+  if (environment == NULL || g_str_equal (environment, "development"))
+    return TRUE;
+  if (!g_str_equal (environment, "staging") && !g_str_equal (environment, "production"))
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG,
+                   _("unknown environment “%s”: the built-in ones are development, "
+                     "staging and production"), environment);
+      return FALSE;
+    }
+  *needs = g_strv_contains (guarded, command);
+  return TRUE;
+}
+
+/* A command the environment guards goes on only when the person running
+ * it names the database: by --confirm, or by typing the name at the
+ * prompt when there is a terminal. Returns -1 to go on, else the exit
+ * status. */
+static int
+confirm_or_refuse (Run        *run,
+                   const char *driver,
+                   const char *dsn,
+                   const char *environment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *answer = NULL;
+  gboolean needs = FALSE;
+
+  if (!environment_needs_confirmation (environment, run->command, &needs, &error))
+    return cli_usage_error ("%s", error->message);
+  if (!needs)
+    return -1;
+
+  name = cli_confirmation_name (run->opts->profile, driver, dsn);
+  if (run->opts->confirm != NULL)
+    {
+      if (g_str_equal (run->opts->confirm, name))
+        return -1;
+      error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
+                           _("--confirm=%s does not name this database: %s in the %s "
+                             "environment needs --confirm=%s"),
+                           run->opts->confirm, run->command, environment, name);
+      return fail (run, error, NULL);
+    }
+  if (cli_confirm_can_prompt ())
+    {
+      g_autofree char *question =
+        g_strdup_printf (_("“%s” changes %s in the %s environment and needs confirmation."),
+                         run->command, name, environment);
+
+      answer = cli_confirm_prompt (question, name, run->cancellable, &error);
+      if (answer == NULL)
+        return fail (run, error, NULL);
+      if (g_str_equal (answer, name))
+        return -1;
+      error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
+                           _("the name typed does not match %s: %s was not run"),
+                           name, run->command);
+      return fail (run, error, NULL);
+    }
+  error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
+                       _("%s needs confirmation in the %s environment and there is no "
+                         "terminal to ask on: run again with --confirm=%s"),
+                       run->command, environment, name);
+  return fail (run, error, NULL);
 }
 
 static void
@@ -708,6 +845,8 @@ cli_run_db_command (CliOptions  *opts,
   Run run = { opts, command, NULL, NULL, NULL, NULL, NULL };
   gint64 target = 0;
   int status;
+  gboolean dry_run = FALSE;
+  GanderPlanOperation operation = GANDER_PLAN_OPERATION_UP;
 
   /* stdout carries the JSON result: goose's informational lines go */
   cli_log_set_quiet (opts->json);
@@ -737,6 +876,32 @@ cli_run_db_command (CliOptions  *opts,
   if ((g_str_equal (command, "up-to") || g_str_equal (command, "down-to")) &&
       !parse_target (command, argv, &target))
     return CLI_EXIT_USAGE;
+  dry_run = opts->dry_run && cli_plan_operation_from_command (command, &operation);
+  if (dry_run && GANDER_IS_SQLITE_DATABASE (database))
+    {
+      g_autofree char *path = cli_sqlite_path (dsn);
+
+      /* opening would create the file: a database that does not exist
+       * yet plans exactly like an empty one */
+      if (!g_str_equal (path, ":memory:") && !g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_clear_object (&database);
+          database = gander_database_new_for_driver (driver, ":memory:", &error);
+          if (database == NULL)
+            return fail (&run, error, NULL);
+        }
+    }
+  if (!dry_run)
+    {
+      const char *environment = opts->environment;
+
+      if (environment == NULL && g_getenv ("GANDER_ENVIRONMENT") != NULL &&
+          *g_getenv ("GANDER_ENVIRONMENT") != '\0')
+        environment = g_getenv ("GANDER_ENVIRONMENT");
+      status = confirm_or_refuse (&run, driver, dsn, environment);
+      if (status >= 0)
+        return status;
+    }
   if (opts->table != NULL)
     {
       if (!gander_validate_table_name (opts->table, &error))
@@ -782,7 +947,9 @@ cli_run_db_command (CliOptions  *opts,
     g_signal_connect (migrator, "executing-statement",
                       G_CALLBACK (on_executing_statement), NULL);
 
-  if (g_str_equal (command, "up"))
+  if (dry_run)
+    status = cmd_dry_run (&run, operation, target);
+  else if (g_str_equal (command, "up"))
     status = cmd_up (&run, 0, FALSE);
   else if (g_str_equal (command, "up-to"))
     status = cmd_up (&run, target, TRUE);

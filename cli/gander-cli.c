@@ -54,6 +54,16 @@ static const Flag flags[] = {
   { "lock-timeout", FLAG_STRING },
   { "statement-timeout", FLAG_STRING },
   { "direction", FLAG_STRING },
+  /* profiles, environments and the safety pipeline (issue 8) */
+  { "profile", FLAG_STRING },
+  { "environment", FLAG_STRING },
+  { "config", FLAG_STRING },
+  { "dry-run", FLAG_BOOL },
+  { "confirm", FLAG_STRING },
+  { "reason", FLAG_STRING },
+  { "metrics-file", FLAG_STRING },
+  { "audit-log", FLAG_STRING },
+  { "mark-applied", FLAG_BOOL },
 };
 
 /* Commands goose runs before looking at DRIVER and DBSTRING. */
@@ -69,6 +79,15 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->env_file, g_free);
   g_clear_pointer (&opts->direction, g_free);
   g_clear_pointer (&opts->timeout_text, g_free);
+  g_clear_pointer (&opts->lock_timeout_text, g_free);
+  g_clear_pointer (&opts->statement_timeout_text, g_free);
+  g_clear_pointer (&opts->profile, g_free);
+  g_clear_pointer (&opts->environment, g_free);
+  g_clear_pointer (&opts->config, g_free);
+  g_clear_pointer (&opts->confirm, g_free);
+  g_clear_pointer (&opts->reason, g_free);
+  g_clear_pointer (&opts->metrics_file, g_free);
+  g_clear_pointer (&opts->audit_log, g_free);
   g_clear_pointer (&opts->args, g_ptr_array_unref);
 }
 
@@ -155,6 +174,33 @@ print_help (FILE *out)
       "  --direction up|down  parse: which section to show (default up)\n"
       "\n"));
   g_string_append (text,
+    _("Profiles and policy:\n"
+      "  --profile NAME       take driver, DBSTRING, -dir, -table and the rest from\n"
+      "                       [profile NAME] of the configuration; the command\n"
+      "                       line then needs only COMMAND [ARGS]\n"
+      "  --environment NAME   development (default: goose's behaviour), staging,\n"
+      "                       production or an [environment NAME] of the\n"
+      "                       configuration (-env stays goose's .env file)\n"
+      "  --config FILE        read FILE after /etc/gander/gander.conf,\n"
+      "                       /etc/gander/conf.d/*.conf and\n"
+      "                       ~/.config/gander/gander.conf\n"
+      "  --dry-run            up, up-by-one, up-to, down, down-to, redo, reset:\n"
+      "                       print every statement that would run, with file\n"
+      "                       and line, and change nothing (--json for JSON)\n"
+      "  --confirm NAME       confirm a command the environment guards (down,\n"
+      "                       reset, repair… in staging and production) by\n"
+      "                       naming the profile, or the database without one;\n"
+      "                       on a terminal Gander asks for the name instead\n"
+      "  --reason TEXT        why: written to the audit log and the side table\n"
+      "  --metrics-file PATH  write Prometheus metrics to PATH (node_exporter's\n"
+      "                       textfile collector), counters carried over\n"
+      "  --audit-log PATH     append one JSON line per run and per migration\n"
+      "Precedence: flags, then GOOSE_*/GANDER_* variables, then the profile,\n"
+      "then the environment, then Gander's defaults. For example:\n"
+      "  gander --profile alerts --dry-run up\n"
+      "  gander --profile alerts --confirm alerts down\n"
+      "\n"));
+  g_string_append (text,
     _("Environment:\n"
       "  GOOSE_DRIVER         DRIVER, put in front of the arguments\n"
       "  GOOSE_DBSTRING       DBSTRING, put after DRIVER\n"
@@ -162,6 +208,10 @@ print_help (FILE *out)
       "  GOOSE_TABLE          version table when -table is not given\n"
       "  NO_COLOR             a true value (1, t, true) turns colours off\n"
       "  GANDER_LOCALEDIR     where to look for translations\n"
+      "  GANDER_CONFIG        as --config\n"
+      "  GANDER_ENVIRONMENT   as --environment\n"
+      "  GANDER_AUDIT_LOG     as --audit-log\n"
+      "  GANDER_METRICS_FILE  as --metrics-file\n"
       "Variables from .env never override ones already set.\n"
       "\n"));
   g_string_append (text,
@@ -172,6 +222,9 @@ print_help (FILE *out)
       "  2         usage error: unknown flag, bad flag value, missing or unknown\n"
       "            command or argument; nothing was done\n"
       "  3         status --exit-code: migrations are pending\n"
+      "  4         refused by policy: the environment does not allow the\n"
+      "            command, it needs --confirm, the circuit breaker is open;\n"
+      "            nothing was written\n"
       "  130, 143  interrupted by SIGINT or SIGTERM; the running migration was\n"
       "            rolled back\n"
       "\n"));
@@ -210,6 +263,15 @@ cli_fatal_message (const char *prefix,
                    const char *message)
 {
   cli_log_always ("%s%s", prefix, message);
+}
+
+/* What the policy gate refuses (exit status 4): nothing was written. */
+gboolean
+cli_error_is_refusal (const GError *error)
+{
+  return g_error_matches (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED) ||
+         g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED) ||
+         g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CIRCUIT_OPEN);
 }
 
 void
@@ -258,7 +320,10 @@ set_flag (CliOptions  *opts,
 
 #define IS(n) g_str_equal (name, n)
   if (IS ("dir"))
-    cli_set_str (&opts->dir, value);
+    {
+      cli_set_str (&opts->dir, value);
+      opts->dir_given = TRUE;
+    }
   else if (IS ("table"))
     cli_set_str (&opts->table, value);
   else if (IS ("env"))
@@ -304,16 +369,55 @@ set_flag (CliOptions  *opts,
           return FALSE;
         }
       if (IS ("lock-timeout"))
-        opts->lock_timeout_ms = ms;
+        {
+          opts->lock_timeout_ms = ms;
+          cli_set_str (&opts->lock_timeout_text, value);
+        }
       else
-        opts->statement_timeout_ms = ms;
+        {
+          opts->statement_timeout_ms = ms;
+          cli_set_str (&opts->statement_timeout_text, value);
+        }
     }
+  else if (IS ("profile") || IS ("environment") || IS ("config") ||
+           IS ("confirm") || IS ("metrics-file") || IS ("audit-log"))
+    {
+      /* an empty name would silently mean "none": say so instead */
+      if (*value == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value \"\" for flag -%s: it must not be empty"),
+                       name);
+          return FALSE;
+        }
+      if (IS ("profile"))
+        cli_set_str (&opts->profile, value);
+      else if (IS ("environment"))
+        cli_set_str (&opts->environment, value);
+      else if (IS ("config"))
+        cli_set_str (&opts->config, value);
+      else if (IS ("confirm"))
+        cli_set_str (&opts->confirm, value);
+      else if (IS ("metrics-file"))
+        cli_set_str (&opts->metrics_file, value);
+      else
+        cli_set_str (&opts->audit_log, value);
+    }
+  else if (IS ("reason"))
+    cli_set_str (&opts->reason, value);
+  else if (IS ("dry-run"))
+    opts->dry_run = b;
+  else if (IS ("mark-applied"))
+    opts->mark_applied = b;
   else if (IS ("v"))
     opts->verbose = b;
   else if (IS ("s"))
     opts->sequential = b;
   else if (IS ("allow-missing"))
-    opts->allow_missing = b;
+    {
+      opts->allow_missing = b;
+      opts->allow_missing_given = TRUE;
+    }
   else if (IS ("no-versioning"))
     opts->no_versioning = b;
   else if (IS ("no-color"))
@@ -487,6 +591,13 @@ main (int    argc,
 
   if (!parse_args (&opts, argc, argv, &error))
     return cli_usage_error ("%s", error->message);
+
+  /* TODO(issue 8): wired to GanderConfig, GanderMetrics and GanderAudit
+   * as they land; until then say so rather than ignore them */
+  if (opts.profile != NULL || opts.config != NULL || opts.metrics_file != NULL ||
+      opts.audit_log != NULL)
+    return cli_usage_error (_("--profile, --config, --metrics-file and --audit-log "
+                              "are not available in this build yet"));
 
   if (opts.help)
     {

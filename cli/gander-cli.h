@@ -9,14 +9,17 @@
 
 G_BEGIN_DECLS
 
-/* Exit statuses, listed in --help. 1 is what goose exits with on any
- * failure; 2 is what Go's flag package exits with on a bad flag, which
- * Gander extends to every way of calling the tool wrongly. */
+/* Exit statuses, listed in --help and the README. 1 is what goose exits
+ * with on any failure; 2 is what Go's flag package exits with on a bad
+ * flag, which Gander extends to every way of calling the tool wrongly; 4
+ * means the environment's policy refused the command before anything was
+ * written. */
 enum {
   CLI_EXIT_OK      = 0,
   CLI_EXIT_FAILURE = 1,
   CLI_EXIT_USAGE   = 2,
   CLI_EXIT_PENDING = 3,
+  CLI_EXIT_REFUSED = 4,
 };
 
 /* What the command line and the environment asked for, after goose's
@@ -39,6 +42,21 @@ typedef struct {
   gint64    statement_timeout_ms; /* --statement-timeout, -1 = unset */
   char     *direction;         /* --direction (parse) */
   char     *timeout_text;      /* -timeout as given, for messages */
+  char     *lock_timeout_text; /* --lock-timeout as given */
+  char     *statement_timeout_text; /* --statement-timeout as given */
+
+  /* issue 8: profiles, environments and the safety pipeline */
+  char     *profile;           /* --profile NAME */
+  char     *environment;       /* --environment NAME */
+  char     *config;            /* --config FILE */
+  gboolean  dry_run;           /* --dry-run */
+  char     *confirm;           /* --confirm NAME */
+  char     *reason;            /* --reason TEXT */
+  char     *metrics_file;      /* --metrics-file PATH */
+  char     *audit_log;         /* --audit-log PATH */
+  gboolean  mark_applied;      /* repair clear-dirty --mark-applied */
+  gboolean  dir_given;         /* -dir was on the command line */
+  gboolean  allow_missing_given; /* -allow-missing was on the command line */
 
   GPtrArray *args;             /* positional arguments (char *) */
 } CliOptions;
@@ -110,6 +128,17 @@ int         cli_run_db_command        (CliOptions  *opts,
                                        char       **argv);
 gboolean    cli_is_db_command         (const char  *command);
 
+/* gander-cli-confirm.c: the confirmation prompt on /dev/tty. */
+gboolean    cli_confirm_can_prompt    (void);
+char       *cli_confirm_prompt        (const char    *question,
+                                       const char    *name,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+char       *cli_sqlite_path           (const char    *dsn);
+char       *cli_confirmation_name     (const char    *profile,
+                                       const char    *driver,
+                                       const char    *dsn);
+
 /* gander-cli-cancel.c: -timeout and SIGINT/SIGTERM. */
 typedef struct _CliCancel CliCancel;
 
@@ -127,5 +156,6 @@ int         cli_usage_error           (const char *format,
 void        cli_print_json            (gpointer    builder);
 void        cli_fatal_message         (const char *prefix,
                                        const char *message);
+gboolean    cli_error_is_refusal      (const GError *error);
 
 G_END_DECLS

@@ -1,0 +1,311 @@
+# test-cli-manager.py: profiles, environments, policy, dry-run, confirmation
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The safety additions of issue 8 seen from the command line, against SQLite
+# files: every refusal exits with status 4 and leaves the file byte for byte
+# as it was; the confirmation prompt is driven through a pseudo-terminal.
+
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
+import errno
+import json
+import os
+import pty
+import select
+import time
+
+from clitest import CliTestCase, GANDER, main
+
+
+def file_bytes(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+class ManagerCliTestCase(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.dir = self.simple_set('migrations', 3)
+        self.db = self.path('app.db')
+        # no configuration from the machine running the tests
+        self.env['XDG_CONFIG_HOME'] = self.mkdir('xdg-config')
+        self.env['XDG_STATE_HOME'] = self.mkdir('xdg-state')
+        self.env['GANDER_SYSCONFDIR'] = self.mkdir('etc')
+        self.env['GANDER_STATE_DIR'] = self.mkdir('state')
+        for name in ('GANDER_CONFIG', 'GANDER_ENVIRONMENT', 'GANDER_AUDIT_LOG',
+                     'GANDER_METRICS_FILE'):
+            self.env.pop(name, None)
+
+    def g(self, *args, **kwargs):
+        return self.gander('-dir', self.dir, 'sqlite3', self.db, *args, **kwargs)
+
+    def on_pty(self, args, answer, timeout=30):
+        """Runs gander with a pseudo-terminal as its controlling terminal,
+        stdin and stdout; types @answer when asked. Returns (exit status,
+        everything the terminal showed)."""
+        env = dict(self.env)
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.chdir(self.tmp)
+                os.execve(GANDER, [GANDER] + [str(a) for a in args], env)
+            finally:
+                os._exit(127)
+        shown = b''
+        answered = answer is None
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError as e:
+                        if e.errno == errno.EIO:
+                            break
+                        raise
+                    if not chunk:
+                        break
+                    shown += chunk
+                if not answered and b'to go on' in shown:
+                    os.write(fd, answer.encode() + b'\n')
+                    answered = True
+            else:
+                os.kill(pid, 9)
+                self.fail('gander did not finish on the terminal: %r' % shown)
+        finally:
+            os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status), shown.decode('utf-8', 'replace')
+
+
+class FlagsTest(ManagerCliTestCase):
+    def test_help_documents_exit_4_and_flags(self):
+        r = self.gander('--help')
+        self.assertSuccess(r)
+        self.assertRegex(r.out, r'\n  4 +refused by policy')
+        for flag in ('--profile NAME', '--environment NAME', '--config FILE', '--dry-run',
+                     '--confirm NAME', '--reason TEXT', '--metrics-file PATH',
+                     '--audit-log PATH', 'GANDER_CONFIG', 'GANDER_ENVIRONMENT'):
+            self.assertIn(flag, r.out)
+
+    def test_every_spelling(self):
+        self.assertSuccess(self.g('up-to', '1'))
+        for spelling in (['--confirm=app.db'], ['-confirm', 'app.db'],
+                         ['--confirm', 'app.db'], ['-confirm=app.db']):
+            with self.subTest(spelling=spelling):
+                r = self.g('--environment=production', 'redo', *spelling)
+                self.assertSuccess(r)
+        for spelling in (['--dry-run'], ['-dry-run'], ['-dry-run=true']):
+            with self.subTest(spelling=spelling):
+                r = self.g('up', *spelling)
+                self.assertSuccess(r)
+                self.assertIn('CREATE TABLE t2', r.out)
+        r = self.g('up', '-dry-run=false')
+        self.assertSuccess(r)
+        self.assertEqual(r.out, '')
+        self.assertEqual(self.versions(self.db), [0, 1, 2, 3])
+
+    def test_empty_values_refused(self):
+        for flag in ('--profile=', '--environment=', '--config=', '--confirm=',
+                     '--metrics-file=', '--audit-log='):
+            with self.subTest(flag=flag):
+                r = self.g('status', flag)
+                self.assertExit(r, 2)
+                self.assertIn('must not be empty', r.err)
+
+    def test_env_flag_stays_dotenv(self):
+        # -env is goose's .env file, never the environment
+        self.write('prod.env', 'GOOSE_TABLE=from_env_file\n')
+        r = self.g('-env', 'prod.env', 'up')
+        self.assertSuccess(r)
+        self.assertEqual(self.versions(self.db, 'from_env_file'), [0, 1, 2, 3])
+        r = self.g('-env', 'production', 'status')
+        self.assertExit(r, 1)
+        self.assertIn('failed to load env file', r.err)
+
+
+class DryRunTest(ManagerCliTestCase):
+    def test_up_prints_statements_and_changes_nothing(self):
+        self.migration('migrations', '00004_trigger.sql',
+                       'CREATE TABLE t4 (id INTEGER);\n'
+                       '-- +goose StatementBegin\n'
+                       'CREATE TRIGGER t4_ins AFTER INSERT ON t4 BEGIN\n'
+                       '  SELECT 1;\n'
+                       'END;\n'
+                       '-- +goose StatementEnd',
+                       'DROP TABLE t4;')
+        self.migration('migrations', '00005_notx.sql', 'CREATE TABLE t5 (id INTEGER);',
+                       'DROP TABLE t5;', notx=True)
+        self.assertSuccess(self.g('up-to', '2'))
+        before = file_bytes(self.db)
+        r = self.g('up', '--dry-run')
+        self.assertSuccess(r)
+        self.assertEqual(file_bytes(self.db), before)
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+        out = r.out.splitlines()
+        self.assertEqual(out[0], '-- gander plan: up from version 2: 3 migrations')
+        self.assertIn('-- 00003_t3.sql: version 3, up, transaction, 1 statement', out)
+        self.assertIn('-- migrations/00003_t3.sql:2', out)
+        self.assertIn('CREATE TABLE t3 (id INTEGER);', out)
+        self.assertIn('-- 00004_trigger.sql: version 4, up, transaction, 2 statements', out)
+        # a multi-line statement exactly as it would be sent, after its file:line
+        i = out.index('-- migrations/00004_trigger.sql:4')
+        self.assertEqual(out[i + 1:i + 4], ['CREATE TRIGGER t4_ins AFTER INSERT ON t4 BEGIN',
+                                            '  SELECT 1;', 'END;'])
+        self.assertIn('-- 00005_notx.sql: version 5, up, no transaction, 1 statement', out)
+        self.assertLogged(r, 'dry run: 3 migrations would run from version 2; nothing was changed')
+        # no lock file, no journal left behind
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         sorted(['app.db', 'migrations', 'xdg-config', 'xdg-state', 'etc',
+                                 'state']))
+
+    def test_json(self):
+        self.assertSuccess(self.g('up'))
+        before = file_bytes(self.db)
+        r = self.g('down-to', '1', '--dry-run', '--json')
+        self.assertSuccess(r)
+        self.assertEqual(file_bytes(self.db), before)
+        doc = r.json()
+        self.assertEqual(set(doc), {'command', 'dry_run', 'current_version', 'target', 'can_run',
+                                    'reason', 'missing', 'warnings', 'migrations', 'error'})
+        self.assertEqual(doc['command'], 'down-to')
+        self.assertTrue(doc['dry_run'])
+        self.assertEqual(doc['current_version'], 3)
+        self.assertEqual(doc['target'], 1)
+        self.assertTrue(doc['can_run'])
+        self.assertIsNone(doc['error'])
+        self.assertEqual([m['version'] for m in doc['migrations']], [3, 2])
+        m = doc['migrations'][0]
+        self.assertEqual(set(m), {'version', 'name', 'path', 'direction', 'transaction',
+                                  'statements'})
+        self.assertEqual(m['name'], '00003_t3.sql')
+        self.assertEqual(m['path'], 'migrations/00003_t3.sql')
+        self.assertEqual(m['direction'], 'down')
+        self.assertTrue(m['transaction'])
+        self.assertEqual(m['statements'], [{'line': 4, 'sql': 'DROP TABLE t3;'}])
+
+    def test_missing_file_is_not_created(self):
+        r = self.g('up', '--dry-run')
+        self.assertSuccess(r)
+        self.assertIn('CREATE TABLE t1 (id INTEGER);', r.out)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_every_operation(self):
+        self.assertSuccess(self.g('up-to', '2'))
+        before = file_bytes(self.db)
+        for args, versions in ((['up'], [3]), (['up-by-one'], [3]), (['up-to', '3'], [3]),
+                               (['down'], [2]), (['down-to', '0'], [2, 1]),
+                               (['redo'], [2, 2]), (['reset'], [2, 1])):
+            with self.subTest(args=args):
+                r = self.g(*args, '--dry-run', '--json')
+                self.assertSuccess(r)
+                self.assertEqual([m['version'] for m in r.json()['migrations']], versions)
+                self.assertEqual(file_bytes(self.db), before)
+
+    def test_cannot_run(self):
+        # nothing to roll back: the plan says why and the exit is the real one's
+        r = self.g('down', '--dry-run')
+        self.assertExit(r, 1)
+        self.assertIn('-- cannot run: ', r.out)
+        r = self.g('down', '--dry-run', '--json')
+        self.assertExit(r, 1)
+        doc = r.json()
+        self.assertFalse(doc['can_run'])
+        self.assertEqual(doc['error'], doc['reason'])
+        self.assertIsNotNone(doc['error'])
+
+    def test_read_only_commands_ignore_dry_run(self):
+        r = self.g('status', '--dry-run')
+        self.assertSuccess(r)
+        self.assertIn('    Pending                  -- 00001_t1.sql', r.lines)
+
+
+class ConfirmationTest(ManagerCliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.assertSuccess(self.g('up'))
+        self.before = file_bytes(self.db)
+
+    def test_refused_without_terminal(self):
+        for env in ('staging', 'production'):
+            for args in (['down'], ['down-to', '0'], ['redo'], ['reset']):
+                with self.subTest(env=env, args=args):
+                    r = self.g('--environment', env, *args)
+                    self.assertExit(r, 4)
+                    self.assertIn('refused: %s needs confirmation in the %s environment'
+                                  % (args[0], env), r.err)
+                    self.assertIn('--confirm=app.db', r.err)
+                    self.assertEqual(file_bytes(self.db), self.before)
+
+    def test_environment_variable(self):
+        r = self.g('down', env={'GANDER_ENVIRONMENT': 'production'})
+        self.assertExit(r, 4)
+        self.assertEqual(file_bytes(self.db), self.before)
+        # the flag wins over the variable
+        r = self.g('down', '--environment', 'development',
+                   env={'GANDER_ENVIRONMENT': 'production'})
+        self.assertSuccess(r)
+
+    def test_json_refusal(self):
+        r = self.g('--environment', 'production', 'reset', '--json')
+        self.assertExit(r, 4)
+        doc = r.json()
+        self.assertIn('--confirm=app.db', doc['error'])
+        self.assertEqual(file_bytes(self.db), self.before)
+
+    def test_confirm_flag(self):
+        r = self.g('--environment', 'production', 'down', '--confirm', 'other.db')
+        self.assertExit(r, 4)
+        self.assertIn('--confirm=other.db does not name this database', r.err)
+        self.assertEqual(file_bytes(self.db), self.before)
+        r = self.g('--environment', 'production', 'down', '--confirm', 'app.db')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00003_t3.sql'])
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+
+    def test_up_needs_no_confirmation(self):
+        self.assertSuccess(self.g('down'))
+        r = self.g('--environment', 'production', 'up')
+        self.assertSuccess(r)
+        self.assertEqual(self.versions(self.db), [0, 1, 2, 3])
+
+    def test_development_asks_nothing(self):
+        r = self.g('--environment', 'development', 'reset')
+        self.assertSuccess(r)
+        self.assertEqual(self.versions(self.db), [0])
+
+    def test_prompt_right_name(self):
+        rc, shown = self.on_pty(['-dir', self.dir, 'sqlite3', self.db,
+                                 '--environment', 'production', 'down'], 'app.db')
+        self.assertEqual(rc, 0, shown)
+        self.assertIn('needs confirmation', shown)
+        self.assertIn('Type app.db to go on', shown)
+        self.assertIn('OK   00003_t3.sql', shown)
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+
+    def test_prompt_wrong_name(self):
+        rc, shown = self.on_pty(['-dir', self.dir, 'sqlite3', self.db,
+                                 '--environment', 'staging', 'reset'], 'yes')
+        self.assertEqual(rc, 4, shown)
+        self.assertIn('does not match app.db', shown)
+        self.assertEqual(file_bytes(self.db), self.before)
+
+    def test_prompt_not_shown_with_confirm(self):
+        rc, shown = self.on_pty(['-dir', self.dir, 'sqlite3', self.db,
+                                 '--environment', 'staging', 'down', '--confirm=app.db'], None)
+        self.assertEqual(rc, 0, shown)
+        self.assertNotIn('to go on', shown)
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+
+    def test_unknown_environment(self):
+        r = self.g('--environment', 'prodution', 'down')
+        self.assertExit(r, 2)
+        self.assertIn('prodution', r.err)
+        self.assertEqual(file_bytes(self.db), self.before)
+
+
+if __name__ == '__main__':
+    main()
