@@ -252,7 +252,8 @@ static const char *
 state_word (GanderDbState *state,
             gint64         version)
 {
-  return gander_db_state_is_applied (state, version) ? _("applied") : _("pending");
+  return gander_db_state_is_applied (state, version) ? C_("migration state", "applied")
+                                                      : C_("migration state", "pending");
 }
 
 static gboolean
@@ -660,13 +661,13 @@ repair_thread (GTask        *task,
 {
   GanderMigrator *self = source_object;
   RepairRequest *request = task_data;
-  GPtrArray *recorded = NULL;
+  g_autoptr(GPtrArray) recorded = NULL;
   GError *error = NULL;
 
   if (!repair (self, request, g_task_get_context (task), &recorded, cancellable, &error))
     g_task_return_error (task, error);
   else if (request->kind == REPAIR_BASELINE)
-    g_task_return_pointer (task, recorded, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, g_steal_pointer (&recorded), (GDestroyNotify) g_ptr_array_unref);
   else
     g_task_return_boolean (task, TRUE);
 }
