@@ -26,7 +26,9 @@ G_BEGIN_DECLS
  * GanderError:
  * @GANDER_ERROR_FAILED: an error that fits no other code
  * @GANDER_ERROR_PARSE: a migration file is malformed (the message names the
- *   file and line and quotes goose's own wording)
+ *   file and line and quotes goose's own wording); since 0.2 also a
+ *   metrics text that #GanderMetrics cannot read (the message names the
+ *   line)
  * @GANDER_ERROR_INVALID_FILENAME: a file name carries no valid goose version
  * @GANDER_ERROR_DUPLICATE_VERSION: two files share one version
  * @GANDER_ERROR_NO_MIGRATIONS: the migration directory holds no migrations

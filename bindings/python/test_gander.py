@@ -432,6 +432,52 @@ class TestAsync(GanderTestCase):
         self.assertEqual(self.assert_consistent(2), 2)
 
 
+class TestRepair(GanderTestCase):
+    def test_baseline_accept_clear_dirty(self):
+        self.write_steps(3, rows=1)
+        self.write('00004_notx.sql', '-- +goose NO TRANSACTION\n-- +goose Up\n'
+                   'CREATE TABLE t4 (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n')
+        m = self.migrator()
+        options = Gander.RunOptions.new()
+        options.set_applied_by('py@test')
+
+        # baseline returns the migrations it recorded, as plain objects
+        recorded = m.baseline(2, options, None)
+        self.assertEqual([x.get_version() for x in recorded], [1, 2])
+        self.assertEqual(m.props.current_version, 2)
+        self.assertEqual(self.query('SELECT applied_by FROM goose_db_version_gander '
+                                    'WHERE version_id = 2'), [('py@test',)])
+        self.assertEqual(m.baseline(2, None, None), [])
+        with self.assertRaises(GLib.Error) as cm:
+            m.baseline(9, None, None)
+        self.assert_gander_error(cm.exception, Gander.Error.NOT_FOUND)
+
+        # the NO TRANSACTION migration fails half-way: dirty
+        with self.assertRaises(GLib.Error) as cm:
+            m.up(None)
+        self.assertEqual([s.get_state() for s in m.status(None)][3],
+                         Gander.MigrationState.RUNNING)
+        with self.assertRaises(GLib.Error) as cm:
+            m.up(None)
+        self.assert_gander_error(cm.exception, Gander.Error.DIRTY)
+        self.assertIn('gander repair clear-dirty 4', cm.exception.message)
+
+        ok, error = self.run_async(m.clear_dirty_async, m.clear_dirty_finish, 4, True, options)
+        self.assertIsNone(error)
+        self.assertTrue(ok)
+        self.assertEqual(m.get_db_version(None), 4)
+
+        # an edited applied file, accepted
+        self.write('00001_step1.sql', step_sql(1, 1) + '-- edited\n')
+        m = self.migrator()
+        self.assertTrue(m.status(None)[0].get_modified())
+        self.assertTrue(m.accept_checksum(1, None, None))
+        self.assertFalse(m.status(None)[0].get_modified())
+        with self.assertRaises(GLib.Error) as cm:
+            m.clear_dirty(1, False, None, None)
+        self.assert_gander_error(cm.exception, Gander.Error.INVALID_ARGUMENT)
+
+
 class TestCancel(GanderTestCase):
     def test_cancelled_before_start(self):
         self.write_steps(3)
