@@ -25,6 +25,20 @@ raw client, `status` <= 0.25x goose's, `version` <= 1.5x `gander
 -version`, peak RSS of `up` and `status` <= 8 MiB on SQLite and flat as N
 grows.
 
+With --manager it measures issue 8's manager overhead instead: pairs of
+`gander up` as goose runs it (no environment, no extra flags) and `gander
+--environment production --confirm DB --audit-log A --metrics-file M up`
+(every safety step but backups: policy gate, dry-run plan first,
+validation, retry and circuit breaker from the environment, audit lines and
+metrics written), each on a fresh database; and `gander --dry-run up` of
+the same N migrations on a database without a version table. Goals: the
+managed `up` <= 1.03x the plain one, the dry run <= 50 ms. With
+--instructions each side of `up` also runs once under callgrind, whose
+instruction counts do not depend on the machine's load. When the CLI does
+not accept the flags yet (`--via auto`), bench/manager-driver.py runs both
+sides through the library instead (GObject introspection) and times the
+operation inside the process.
+
 Every process is reaped with wait4(), so wall time and user+sys CPU are
 those of that one process. Peak RSS comes from /usr/bin/time (package
 `time`) wrapped around the command: a process forked from Python keeps
@@ -40,6 +54,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -55,8 +70,10 @@ class Run:
         self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
 
 
-def run(argv, stdin_path=None, env=None, rss=True, ok_codes=(0,)):
-    """Run ARGV to completion; return a Run. stdout is discarded.
+def run(argv, stdin_path=None, env=None, rss=True, ok_codes=(0,),
+        stdout_path=None):
+    """Run ARGV to completion; return a Run. stdout is discarded, or
+    written to STDOUT_PATH.
 
     With rss=False the command runs without /usr/bin/time around it and
     rss_kib is None: for timing commands that take a few milliseconds."""
@@ -64,7 +81,8 @@ def run(argv, stdin_path=None, env=None, rss=True, ok_codes=(0,)):
     # child wait for this script, and gander logs one line per migration.
     with tempfile.TemporaryFile() as err, \
          tempfile.NamedTemporaryFile("r") as rss_file, \
-         open(stdin_path or os.devnull, "rb") as stdin:
+         open(stdin_path or os.devnull, "rb") as stdin, \
+         open(stdout_path or os.devnull, "wb") as stdout:
         timed = list(argv)
         if rss:
             if not os.access("/usr/bin/time", os.X_OK):
@@ -72,7 +90,7 @@ def run(argv, stdin_path=None, env=None, rss=True, ok_codes=(0,)):
                                  "(apt-get install time)")
             timed = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + timed
         t0 = time.perf_counter()
-        proc = subprocess.Popen(timed, stdin=stdin, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(timed, stdin=stdin, stdout=stdout,
                                 stderr=err, env=env)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
@@ -120,6 +138,13 @@ class SqliteEngine(Engine):
     def gander_dsn(self, db):
         return db
 
+    def confirm_name(self, db):
+        return os.path.basename(db)
+
+    def untouched(self, db):
+        """A dry run on a database that did not exist leaves no file."""
+        return not os.path.exists(db)
+
     def raw(self, db, script):
         return run([self.args.sqlite3, "-bail", db], stdin_path=script)
 
@@ -157,6 +182,14 @@ class PostgresEngine(Engine):
         return (f"host={os.environ['PGHOST']} port={os.environ['PGPORT']} "
                 f"user={os.environ.get('PGUSER', 'postgres')} dbname={db}")
 
+    def confirm_name(self, db):
+        return db
+
+    def untouched(self, db):
+        out = self._psql("-c", "SELECT count(*) FROM pg_tables "
+                         "WHERE schemaname = 'public'", db=db)
+        return int(out.stdout.strip()) == 0
+
     def raw(self, db, script):
         return run([self.args.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1",
                     "-d", db, "-f", script])
@@ -186,7 +219,9 @@ def rounds_order(i, sides):
     return sides[k:] + sides[:k]
 
 
-def bench_n(engine, n, args, results):
+def prepare_n(engine, n, args):
+    """A fresh work directory with N generated migrations and the raw
+    script doing the same work; returns (work, migdir, script)."""
     work = os.path.join(args.workdir, f"n{n}")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -199,6 +234,11 @@ def bench_n(engine, n, args, results):
         subprocess.run([sys.executable, os.path.join(HERE, "goose2sql.py"),
                         "--dialect", engine.name, migdir],
                        check=True, stdout=f)
+    return work, migdir, script
+
+
+def bench_n(engine, n, args, results):
+    work, migdir, script = prepare_n(engine, n, args)
 
     gander = [args.gander, "-dir", migdir, engine.name]
     goose = ([args.goose, "-dir", migdir, engine.name] if args.goose
@@ -311,6 +351,256 @@ def bench_n(engine, n, args, results):
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return row
+
+
+# Issue 8's goals for the manager, each a ratio or time within one run on
+# one machine.
+MANAGED_UP_MAX = 1.03
+DRY_RUN_MAX_MS = 50
+
+
+def callgrind_instructions(argv, env):
+    """Instructions executed by ARGV under callgrind (one run): unlike
+    times, they do not depend on what else the machine is doing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(["valgrind", "--tool=callgrind",
+                               f"--callgrind-out-file={tmp}/cg.out", *argv],
+                              env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"bench.py: callgrind of {' '.join(argv)} failed")
+    m = re.search(r"Collected : (\d+)", proc.stderr)
+    if not m:
+        raise SystemExit("bench.py: callgrind printed no instruction count")
+    return int(m.group(1))
+
+
+def metrics_applied_up(path):
+    """gander_migrations_applied_total{direction="up"} summed over the
+    file's series, or None without the file."""
+    if not os.path.exists(path):
+        return None
+    total = 0.0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if (line.startswith("gander_migrations_applied_total{")
+                    and 'direction="up"' in line):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def count_lines(path, needle=""):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return sum(1 for line in f if needle in line)
+
+
+class ManagerSides:
+    """The commands of the manager benchmark: through the CLI, or through
+    the library with bench/manager-driver.py."""
+
+    def __init__(self, engine, args, migdir, work):
+        self.engine, self.args, self.migdir = engine, args, migdir
+        self.audit = os.path.join(work, "audit.jsonl")
+        self.metrics = os.path.join(work, "gander.prom")
+        self.state = os.path.join(work, "state")
+        os.makedirs(self.state, exist_ok=True)
+        self.result = os.path.join(work, "driver-result.json")
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("GANDER_", "GOOSE_"))}
+        self.env.update(NO_COLOR="1", GANDER_STATE_DIR=self.state)
+        self.via = args.via
+
+    def argv(self, mode, db):
+        dsn = self.engine.gander_dsn(db)
+        safety = ["--environment", self.args.environment,
+                  "--confirm", self.engine.confirm_name(db),
+                  "--audit-log", self.audit, "--metrics-file", self.metrics]
+        if self.via == "cli":
+            g = [self.args.gander, "-dir", self.migdir]
+            if mode == "plain":
+                return g + [self.engine.name, dsn, "up"]
+            if mode == "managed":
+                return g + safety + [self.engine.name, dsn, "up"]
+            return g + [self.engine.name, dsn, "--dry-run", "up"]
+        return ([sys.executable, os.path.join(HERE, "manager-driver.py"),
+                 mode, "--dir", self.migdir, "--driver", self.engine.name,
+                 "--dsn", dsn, "--result", self.result]
+                + (safety if mode == "managed" else []))
+
+    def cli_accepts_flags(self):
+        """Whether this gander takes the issue 8 flags (exit 2 while they
+        are parsed but not wired)."""
+        db = self.engine.fresh("probe")
+        proc = subprocess.run(
+            [self.args.gander, "-dir", self.migdir,
+             "--environment", self.args.environment,
+             "--audit-log", os.path.join(self.state, "probe.jsonl"),
+             "--metrics-file", os.path.join(self.state, "probe.prom"),
+             self.engine.name, self.engine.gander_dsn(db), "version"],
+            env=self.env, capture_output=True, text=True)
+        if proc.returncode == 2:
+            print(f"  the CLI does not take the issue 8 flags yet: "
+                  f"{proc.stderr.strip()}", file=sys.stderr)
+        return proc.returncode != 2
+
+    def run(self, mode, db, rss=True, stdout_path=None):
+        res = run(self.argv(mode, db), env=self.env, rss=rss,
+                  stdout_path=stdout_path)
+        if self.via == "library":
+            # the operation alone, timed inside the process
+            with open(self.result) as f:
+                inner = json.load(f)
+            res.wall, res.cpu = inner["seconds"], inner["cpu_seconds"]
+        return res
+
+
+def bench_manager_n(engine, n, args, results):
+    work, migdir, _ = prepare_n(engine, n, args)
+    sides = ManagerSides(engine, args, migdir, work)
+    if sides.via == "auto":
+        sides.via = "cli"
+        if not sides.cli_accepts_flags():
+            sides.via = "library"
+    print(f"  N={n}: through the {sides.via}", file=sys.stderr, flush=True)
+
+    load_before = os.getloadavg()[0]
+    runs = {"plain": [], "managed": []}
+    ratios, cpu_ratios = [], []
+    verified = {"metrics_file": True, "audit_log": True}
+    for i in range(args.pairs):
+        for side in rounds_order(i, ["plain", "managed"]):
+            db = engine.fresh(side)
+            runs[side].append(sides.run(side, db))
+            got = engine.count_versions(db)
+            if got != n + 1:
+                raise SystemExit(f"bench.py: {side} left {got} version rows, "
+                                 f"expected {n + 1}")
+            if side == "managed":
+                # the safety steps really ran: the metrics file carries
+                # every run's migrations over, the audit log grows
+                k = len(runs["managed"])
+                applied = metrics_applied_up(sides.metrics)
+                if applied != k * n:
+                    verified["metrics_file"] = False
+                    print(f"  warning: {sides.metrics} counts {applied} "
+                          f"applied migrations after {k} runs, expected "
+                          f"{k * n}", file=sys.stderr)
+                lines = count_lines(sides.audit)
+                if not lines or lines < k * n:
+                    verified["audit_log"] = False
+                    print(f"  warning: {sides.audit} has {lines} lines after "
+                          f"{k} runs of {n} migrations", file=sys.stderr)
+        ratios.append(runs["managed"][-1].wall / runs["plain"][-1].wall)
+        cpu_ratios.append(runs["managed"][-1].cpu / runs["plain"][-1].cpu)
+        print(f"  N={n} round {i + 1}/{args.pairs}: plain "
+              f"{runs['plain'][-1].wall:.3f}s managed "
+              f"{runs['managed'][-1].wall:.3f}s ratio {ratios[-1]:.3f} "
+              f"(CPU {cpu_ratios[-1]:.3f})", file=sys.stderr, flush=True)
+
+    instructions = None
+    if args.instructions:
+        counts = {}
+        for side in ("plain", "managed"):
+            db = engine.fresh(side)
+            counts[side] = callgrind_instructions(sides.argv(side, db),
+                                                  sides.env)
+        counts["ratio"] = counts["managed"] / counts["plain"]
+        instructions = counts
+        print(f"  N={n} instructions: plain {counts['plain'] / 1e9:.3f} G, "
+              f"managed {counts['managed'] / 1e9:.3f} G, ratio "
+              f"{counts['ratio']:.4f}", file=sys.stderr, flush=True)
+
+    # The dry run plans from a database without a version table: the
+    # whole plan, every statement printed.
+    db = engine.fresh("dry")
+    plan = os.path.join(work, "plan.txt")
+    sides.run("dry-run", db, rss=False, stdout_path=plan)
+    plan_bytes = os.path.getsize(plan)
+    dry = [sides.run("dry-run", db, rss=False)
+           for _ in range(args.dry_run_runs)]
+    dry_rss = max(sides.run("dry-run", db).rss_kib
+                  for _ in range(args.rss_runs))
+    if not engine.untouched(db):
+        raise SystemExit("bench.py: the dry run changed the database")
+
+    row = {
+        "kind": "manager", "engine": engine.name, "n": n,
+        "location": args.location, "via": sides.via,
+        "environment": args.environment, "pairs": args.pairs,
+        "plain_up_wall_s": median([r.wall for r in runs["plain"]]),
+        "managed_up_wall_s": median([r.wall for r in runs["managed"]]),
+        "ratio_median": median(ratios), "ratios": ratios,
+        "plain_up_cpu_s": median([r.cpu for r in runs["plain"]]),
+        "managed_up_cpu_s": median([r.cpu for r in runs["managed"]]),
+        "cpu_ratio_median": median(cpu_ratios), "cpu_ratios": cpu_ratios,
+        "plain_up_rss_kib": max(r.rss_kib for r in runs["plain"]),
+        "managed_up_rss_kib": max(r.rss_kib for r in runs["managed"]),
+        "instructions": instructions,
+        "steps_verified": verified,
+        "dry_run_runs": args.dry_run_runs,
+        "dry_run_wall_ms": median([r.wall for r in dry]) * 1000,
+        "dry_run_wall_min_ms": min(r.wall for r in dry) * 1000,
+        "dry_run_cpu_ms": median([r.cpu for r in dry]) * 1000,
+        "dry_run_rss_kib": dry_rss,
+        "dry_run_plan_bytes": plan_bytes,
+        "loadavg_1min": [load_before, os.getloadavg()[0]],
+    }
+    results.append(row)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def print_manager_table(rows):
+    print("| engine | N | db on | via | plain up | managed up | ratio "
+          "(median of pairs) | CPU plain / managed | instructions ratio "
+          "| dry run (median, min, CPU) | RSS plain / managed / dry run "
+          "| load |")
+    print("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: "
+          "| ---: | ---: | ---: |")
+    for r in rows:
+        ins = (f"{r['instructions']['ratio']:.4f}" if r["instructions"]
+               else "–")
+        print(f"| {r['engine']} | {r['n']} | {r['location']} | {r['via']} "
+              f"| {r['plain_up_wall_s']:.3f} s | {r['managed_up_wall_s']:.3f} s "
+              f"| {r['ratio_median']:.3f} "
+              f"| {r['plain_up_cpu_s']:.3f} s / {r['managed_up_cpu_s']:.3f} s "
+              f"({r['cpu_ratio_median']:.3f}×) | {ins} "
+              f"| {r['dry_run_wall_ms']:.1f} ms, {r['dry_run_wall_min_ms']:.1f} "
+              f"ms, {r['dry_run_cpu_ms']:.1f} ms "
+              f"| {r['plain_up_rss_kib'] / 1024:.1f} / "
+              f"{r['managed_up_rss_kib'] / 1024:.1f} / "
+              f"{r['dry_run_rss_kib'] / 1024:.1f} MiB "
+              f"| {r['loadavg_1min'][0]:.1f}–{r['loadavg_1min'][1]:.1f} |")
+
+
+def check_manager_targets(rows):
+    checks = []
+
+    def add(what, value, limit, text):
+        verdict = "met" if value <= limit else "MISSED"
+        checks.append({"what": what, "measured": value, "target": limit,
+                       "verdict": verdict, "text": text})
+
+    for r in rows:
+        tag = f"{r['engine']} N={r['n']} {r['location']} ({r['via']})"
+        add(f"{tag}: managed up / plain up, wall", r["ratio_median"],
+            MANAGED_UP_MAX, f"{r['ratio_median']:.3f}×")
+        add(f"{tag}: managed up / plain up, CPU", r["cpu_ratio_median"],
+            MANAGED_UP_MAX, f"{r['cpu_ratio_median']:.3f}×")
+        if r["instructions"]:
+            add(f"{tag}: managed up / plain up, instructions",
+                r["instructions"]["ratio"], MANAGED_UP_MAX,
+                f"{r['instructions']['ratio']:.4f}×")
+        add(f"{tag}: dry run, wall (ms)", r["dry_run_wall_ms"],
+            DRY_RUN_MAX_MS, f"{r['dry_run_wall_ms']:.1f} ms (fastest "
+            f"{r['dry_run_wall_min_ms']:.1f})")
+        add(f"{tag}: dry run, CPU (ms)", r["dry_run_cpu_ms"], DRY_RUN_MAX_MS,
+            f"{r['dry_run_cpu_ms']:.1f} ms")
+    return checks
 
 
 def machine():
@@ -466,6 +756,21 @@ def main():
     ap.add_argument("--json", help="append the results to this JSON file")
     ap.add_argument("--commit", help="the commit the gander binary was built "
                     "from, for the record (default: this checkout's HEAD)")
+    ap.add_argument("--manager", action="store_true",
+                    help="issue 8: the managed `up` against the plain one, "
+                         "and the dry run")
+    ap.add_argument("--environment", default="production",
+                    help="--manager: environment of the managed side "
+                         "(staging or production)")
+    ap.add_argument("--via", choices=("auto", "cli", "library"),
+                    default="auto",
+                    help="--manager: through the CLI, through the library "
+                         "(bench/manager-driver.py), or the CLI when it "
+                         "takes the flags (default)")
+    ap.add_argument("--dry-run-runs", type=int, default=30)
+    ap.add_argument("--instructions", action="store_true",
+                    help="--manager: also count instructions with callgrind "
+                         "(one run per side)")
     args = ap.parse_args()
     if not args.gander or not os.access(args.gander, os.X_OK):
         ap.error("give the gander binary with --gander or GANDER=")
@@ -507,9 +812,16 @@ def main():
     rows = []
     for n in counts:
         args.pairs = pairs[n]
-        bench_n(engine, n, args, rows)
-    print_table(rows)
-    checks = check_targets(rows)
+        if args.manager:
+            bench_manager_n(engine, n, args, rows)
+        else:
+            bench_n(engine, n, args, rows)
+    if args.manager:
+        print_manager_table(rows)
+        checks = check_manager_targets(rows)
+    else:
+        print_table(rows)
+        checks = check_targets(rows)
     print_targets(checks)
     if args.json:
         data = {"machine": info, "results": [], "targets": []}

@@ -397,9 +397,10 @@ test_metrics_merge_corrupt (void)
       g_autoptr(GError) error = NULL;
       g_autofree char *prefix = g_strdup_printf ("line %u: ", bad[i].line);
       g_autofree char *text = NULL;
+      g_autofree char *shown = g_strescape (bad[i].text, NULL);
 
       gander_metrics_inc (metrics, "gander_retries_total", NULL, 1);
-      g_test_message ("%s", bad[i].text);
+      g_test_message ("%s", shown);   /* one line of printable ASCII in the TAP */
       g_assert_false (gander_metrics_merge_text (metrics, bad[i].text, &error));
       g_assert_error (error, GANDER_ERROR, GANDER_ERROR_PARSE);
       g_assert_true (g_str_has_prefix (error->message, prefix));

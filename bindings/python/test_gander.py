@@ -806,6 +806,41 @@ class TestErrorDomain(GanderTestCase):
                          'org.gander.Migrator1.Error.MissingMigrations')
 
 
+class TestMetrics(GanderTestCase):
+    """GanderMetrics: labels as a flat list, lookup's out value, the
+    textfile carried over between objects, parse errors as GLib.Error."""
+
+    def test_record_write_merge(self):
+        app = ['profile', 'app', 'environment', 'production']
+        path = os.path.join(self.tmpdir, 'gander.prom')
+        for _ in range(2):
+            metrics = Gander.Metrics.new()
+            metrics.inc('gander_migrations_applied_total', app + ['direction', 'up'], 2)
+            metrics.set('gander_schema_version', app, 20260101000000)
+            metrics.observe('gander_run_duration_seconds',
+                            app + ['operation', 'up', 'result', 'ok'], 0.2)
+            self.assertTrue(metrics.write_textfile(path))
+        self.assertEqual(metrics.lookup('gander_migrations_applied_total',
+                                        app + ['direction', 'up']), (True, 2.0))
+        self.assertEqual(metrics.lookup('gander_dirty', app), (False, 0.0))
+
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        back = Gander.Metrics.new()
+        self.assertTrue(back.merge_text(text))
+        self.assertEqual(back.lookup('gander_migrations_applied_total',
+                                     app + ['direction', 'up']), (True, 4.0))
+        self.assertEqual(back.lookup('gander_run_duration_seconds',
+                                     app + ['operation', 'up', 'result', 'ok']), (True, 2.0))
+        self.assertIn('gander_schema_version{profile="app",environment="production"} '
+                      '20260101000000\n', back.to_text())
+
+        with self.assertRaises(GLib.Error) as cm:
+            back.merge_text('gander_dirty{profile="app" 1\n')
+        self.assertTrue(cm.exception.matches(Gander.Error.quark(), Gander.Error.PARSE))
+        self.assertIn('line 1:', cm.exception.message)
+
+
 class TestRefresh(GanderTestCase):
     """current-version and pending-count are right before any operation
     has run (issue 7, item 16)."""
