@@ -21,6 +21,7 @@
 #include "gander-plan.h"
 #include "gander-run-options.h"
 #include "gander-migrator.h"
+#include "gander-profile.h"
 #include "gander-metrics.h"
 #include "gander-circuit-breaker.h"
 #undef GANDER_INSIDE
