@@ -23,5 +23,6 @@
 #include "gander-migrator.h"
 #include "gander-profile.h"
 #include "gander-metrics.h"
+#include "gander-config.h"
 #include "gander-circuit-breaker.h"
 #undef GANDER_INSIDE
