@@ -25,4 +25,6 @@
 #include "gander-metrics.h"
 #include "gander-config.h"
 #include "gander-circuit-breaker.h"
+#include "gander-run-report.h"
+#include "gander-manager.h"
 #undef GANDER_INSIDE
