@@ -25,6 +25,7 @@
 #include "gander-metrics.h"
 #include "gander-config.h"
 #include "gander-circuit-breaker.h"
+#include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
 #undef GANDER_INSIDE
