@@ -73,17 +73,13 @@ cli_profile_build (CliOptions  *opts,
   g_autoptr(GanderConfig) config = gander_config_new ();
   g_autoptr(GanderProfile) profile = NULL;
   const char *config_file = opts->config != NULL ? opts->config : env_or_null ("GANDER_CONFIG");
-  const char *config_origin = opts->config != NULL ? "--config" : "GANDER_CONFIG";
   g_autofree char *lock_timeout = NULL;
   g_autofree char *statement_timeout = NULL;
 
   if (!gander_config_load_standard (config, error))
     return NULL;
   if (config_file != NULL && !gander_config_load_file (config, config_file, error))
-    {
-      g_prefix_error (error, "%s: ", config_origin);
-      return NULL;
-    }
+    return NULL;
   if (files != NULL)
     *files = g_strdupv ((char **) gander_config_get_files (config));
   profile = gander_config_resolve (config, opts->profile, NULL, error);

@@ -147,6 +147,8 @@ print_help (FILE *out)
       "\n"));
   g_string_append (text,
     _("Gander commands (profiles, policy and repair):\n"
+      "  config               Print the effective settings and where each one\n"
+      "                       comes from (--json for JSON); never a password\n"
       "  baseline VERSION     Record every migration up to VERSION as applied\n"
       "                       without running it (adopt an existing database)\n"
       "  repair clear-dirty VERSION [--mark-applied]\n"
@@ -159,6 +161,7 @@ print_help (FILE *out)
       "                       that was edited on purpose\n"
       "  breaker status       Show the circuit breaker of this database\n"
       "  breaker reset        Close it again after the cause is fixed\n"
+      "  audit verify FILE    Check the hash chain of an audit log\n"
       "\n"));
   g_string_append (text,
     _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
@@ -589,9 +592,14 @@ run_with_profile (CliOptions  *opts,
   g_autoptr(GanderProfile) profile = NULL;
   g_auto(GStrv) files = NULL;
 
+  /* a configuration error names its file, line, group and key: the
+   * usage hint would only distract (still exit 2: nothing was done) */
   profile = cli_profile_build (opts, driver, dsn, "command line", &files, &error);
   if (profile == NULL)
-    return cli_usage_error ("%s", error->message);
+    {
+      g_printerr ("%s\n", error->message);
+      return CLI_EXIT_USAGE;
+    }
   if (g_str_equal (command, "config"))
     {
       if (argv[0] != NULL)
