@@ -830,9 +830,11 @@ check_gate (Run             *run,
     gander_run_options_set_confirmation (run->options, run->opts->confirm);
   if (!gander_manager_check_policy (run->manager, operation, run->options, &error))
     {
+      /* the run itself refuses, so that the refusal is audited and
+       * counted like any other */
       if (!g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED) ||
           run->opts->confirm != NULL || !cli_confirm_can_prompt ())
-        return cli_run_fail (run, error, NULL);
+        return -1;
       ask = TRUE;
       g_clear_error (&error);
     }
@@ -862,8 +864,6 @@ check_gate (Run             *run,
         return cli_run_fail (run, error, NULL);
       /* the manager compares it with the name and refuses a wrong one */
       gander_run_options_set_confirmation (run->options, answer);
-      if (!gander_manager_check_policy (run->manager, operation, run->options, &error))
-        return cli_run_fail (run, error, NULL);
     }
   return -1;
 }
@@ -990,13 +990,14 @@ cmd_manager_operation (Run             *run,
 
   if (operation == GANDER_OPERATION_BASELINE)
     {
-      /* what will be recorded, read before: the library does not list it */
-      gander_run_options_set_dry_run (run->options, FALSE);
-      if (!gander_manager_check_policy (run->manager, operation, run->options, &error))
-        return cli_run_fail (run, error, NULL);
-      recorded = pending_up_to (run, target, &error);
-      if (recorded == NULL)
-        return cli_run_fail (run, error, NULL);
+      /* what will be recorded, read before: the library does not list it
+       * (not when the gate refuses: nothing is read then) */
+      if (gander_manager_check_policy (run->manager, operation, run->options, NULL))
+        {
+          recorded = pending_up_to (run, target, &error);
+          if (recorded == NULL)
+            return cli_run_fail (run, error, NULL);
+        }
     }
   report = gander_manager_execute (run->manager, operation, target, run->options,
                                    run->cancellable, &error);
@@ -1006,6 +1007,8 @@ cmd_manager_operation (Run             *run,
   switch (operation)
     {
     case GANDER_OPERATION_BASELINE:
+      if (recorded == NULL)
+        recorded = g_ptr_array_new_with_free_func (g_free);
       return cli_cmd_baseline_done (run, target, recorded,
                                     gander_run_report_get_to_version (report));
     case GANDER_OPERATION_CLEAR_DIRTY:
@@ -1199,10 +1202,17 @@ cli_run_db_command (CliOptions    *opts,
       status = cmd_reset (&run);
       break;
     case GANDER_OPERATION_STATUS:
-      status = cmd_status (&run);
-      break;
     case GANDER_OPERATION_VERSION:
-      status = cmd_version (&run);
+      /* on the managed path the manager reads first: its rules may
+       * refuse (and record that they did) */
+      if (run.managed &&
+          gander_manager_execute (manager, operation, 0, run_options, run.cancellable,
+                                  &error) == NULL)
+        status = cli_run_fail (&run, error, NULL);
+      else if (operation == GANDER_OPERATION_STATUS)
+        status = cmd_status (&run);
+      else
+        status = cmd_version (&run);
       break;
     case GANDER_OPERATION_BASELINE:
     case GANDER_OPERATION_CLEAR_DIRTY:

@@ -663,5 +663,141 @@ class AuditVerifyTest(ManagerCliTestCase):
             self.assertExit(self.gander(*args), 2)
 
 
+class BreakerRunsTest(ManagerCliTestCase):
+    def test_opens_after_failures_and_survives(self):
+        self.write('migrations/00002_t2.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (id int);\nINSERT INTO nowhere VALUES (1);\n'
+                   '-- +goose Down\nDROP TABLE t2;\n')
+        staging = ['--environment', 'staging']
+        for i in range(3):
+            r = self.g(*staging, 'up')
+            self.assertExit(r, 1)
+            self.assertIn('nowhere', r.err)
+        doc = self.g(*staging, 'breaker', 'status', '--json').json()
+        self.assertEqual(doc['state'], 'open')
+        self.assertEqual(doc['consecutive_failures'], 3)
+        self.assertIsNotNone(doc['opened_at'])
+        before = file_bytes(self.db)
+        # a new process sees it open: refused before any write
+        r = self.g(*staging, 'up')
+        self.assertExit(r, 4)
+        self.assertIn('gander breaker reset', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        # reading and dry runs stay possible
+        self.assertSuccess(self.g(*staging, 'status'))
+        self.assertSuccess(self.g(*staging, 'up', '--dry-run'))
+        # the goose path has no breaker
+        self.assertExit(self.g('up'), 1)
+        r = self.g(*staging, 'breaker', 'reset')
+        self.assertExit(r, 4)
+        r = self.g(*staging, 'breaker', 'reset', '--confirm', 'app.db')
+        self.assertSuccess(r)
+        self.assertEqual(self.g(*staging, 'breaker', 'status', '--json').json()['state'],
+                         'closed')
+        self.write('migrations/00002_t2.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (id int);\n-- +goose Down\nDROP TABLE t2;\n')
+        self.assertSuccess(self.g(*staging, 'up'))
+
+
+class MetricsAuditTest(ManagerCliTestCase):
+    def families(self, path):
+        from prometheus_client.parser import text_string_to_metric_families
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        samples = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                key = (sample.name, tuple(sorted(sample.labels.items())))
+                samples[key] = sample.value
+        return samples
+
+    def value(self, samples, name, **labels):
+        return samples.get((name, tuple(sorted(labels.items()))))
+
+    def test_metrics_file_across_runs(self):
+        prom = self.path('gander.prom')
+        self.assertSuccess(self.g('up-to', '1', '--metrics-file', prom))
+        first = self.families(prom)
+        self.assertEqual(self.value(first, 'gander_migrations_applied_total', profile='',
+                                    environment='development', direction='up'), 1)
+        self.assertSuccess(self.g('up', '--metrics-file', prom))
+        second = self.families(prom)
+        # counters carried over from the first file
+        self.assertEqual(self.value(second, 'gander_migrations_applied_total', profile='',
+                                    environment='development', direction='up'), 3)
+        self.assertEqual(self.value(second, 'gander_schema_version', profile='',
+                                    environment='development'), 3)
+        self.assertEqual(self.value(second, 'gander_migrations_pending', profile='',
+                                    environment='development'), 0)
+        self.assertEqual(oct(os.stat(prom).st_mode & 0o777), '0o644')
+        # the variable names it too
+        self.assertSuccess(self.g('down', env={'GANDER_METRICS_FILE': prom}))
+        third = self.families(prom)
+        self.assertEqual(self.value(third, 'gander_migrations_rolled_back_total', profile='',
+                                    environment='development'), 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith('gander.prom')],
+                         ['gander.prom'])
+
+    def read_audit(self, path):
+        with open(path, encoding='utf-8') as f:
+            return [json.loads(line) for line in f]
+
+    def test_audit_log(self):
+        log = self.path('audit.jsonl')
+        r = self.g('up-to', '2', '--audit-log', log, '--reason', 'deploy 42')
+        self.assertSuccess(r)
+        records = self.read_audit(log)
+        events = [rec['event'] for rec in records]
+        self.assertEqual(events, ['run.start', 'migration.applied', 'migration.applied',
+                                  'run.end'])
+        run_ids = {rec['run_id'] for rec in records}
+        self.assertEqual(len(run_ids), 1)
+        self.assertRegex(run_ids.pop(), r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                                        r'[0-9a-f]{12}$')
+        self.assertIsNone(records[0]['prev_sha256'])
+        for rec in records:
+            self.assertRegex(rec['ts'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$')
+            self.assertEqual(rec['actor']['via'], 'cli')
+            self.assertEqual(rec['actor']['pid'] > 0, True)
+            self.assertEqual(rec['actor']['uid'], os.getuid())
+            self.assertEqual(rec['operation'], 'up-to')
+            self.assertEqual(rec['environment'], 'development')
+            self.assertEqual(rec['driver'], 'sqlite3')
+            self.assertFalse(rec['dry_run'])
+        end = records[-1]
+        self.assertEqual(end['result'], 'ok')
+        self.assertEqual(end['reason'], 'deploy 42')
+        self.assertEqual(end['from_version'], 0)
+        self.assertEqual(end['to_version'], 2)
+        self.assertEqual(end['target_version'], 2)
+        applied = records[1]
+        m = applied['migrations'][0] if 'migrations' in applied else applied
+        self.assertEqual(m['version'], 1)
+        self.assertEqual(m['direction'], 'up')
+        self.assertRegex(m['sha256'], r'^[0-9a-f]{64}$')
+
+        # a refusal is recorded too, and the chain stays whole
+        r = self.g('--environment', 'production', 'down', '--audit-log', log)
+        self.assertExit(r, 4)
+        records = self.read_audit(log)
+        self.assertEqual(records[-1]['event'], 'policy.refused')
+        self.assertEqual(records[-1]['result'], 'refused')
+        self.assertEqual(records[-1]['environment'], 'production')
+        r = self.gander('audit', 'verify', log)
+        self.assertSuccess(r)
+        self.assertLogged(r, '%d records, the chain is whole' % len(records))
+        mode = os.stat(log).st_mode & 0o777
+        self.assertEqual(mode & 0o137, 0, oct(mode))
+        # tampering is found
+        with open(log, encoding='utf-8') as f:
+            lines = f.readlines()
+        lines[1] = lines[1].replace('"up"', '"down"')
+        with open(log, 'w', encoding='utf-8') as f:
+            f.writelines(lines)
+        r = self.gander('audit', 'verify', log)
+        self.assertExit(r, 1)
+        self.assertIn('audit.jsonl:', r.err)
+
+
 if __name__ == '__main__':
     main()
