@@ -601,10 +601,16 @@ step_validate (GanderPipeline  *p,
         {
           g_autofree char *list = format_versions (missing);
           g_autofree char *message =
-            g_strdup_printf (_("%u missing migration(s) older than the database's version "
-                               "%" PRId64 ": %s. Apply them out of order with "
-                               "--allow-missing (allow-missing=true in the profile), or "
-                               "check why they were skipped"),
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u missing migration older than the database's "
+                                          "version %" PRId64 ": %s. Apply it out of order with "
+                                          "--allow-missing (allow-missing=true in the profile), "
+                                          "or check why it was skipped",
+                                          "%u missing migrations older than the database's "
+                                          "version %" PRId64 ": %s. Apply them out of order with "
+                                          "--allow-missing (allow-missing=true in the profile), "
+                                          "or check why they were skipped",
+                                          missing->len),
                              missing->len, max, list);
 
           if (!whole)
@@ -906,9 +912,9 @@ step_apply (GanderPipeline  *p,
     case KIND_VALIDATE:
     case KIND_ALL:
     default:
+      /* validate has no apply step: never reached */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
-                   _("`%s` is not available in this version of the manager yet"),
-                   gander_operation_to_string (p->operation));
+                   "`%s` has no apply step", gander_operation_to_string (p->operation));
       return FALSE;
     }
 }
