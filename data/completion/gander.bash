@@ -10,7 +10,7 @@
 
 # Commands and their sub-commands; keep in step with `gander --help`.
 _gander_commands='up up-by-one up-to down down-to redo reset status version
-create fix validate env parse baseline repair breaker'
+create fix validate env parse config baseline repair breaker audit'
 _gander_drivers='sqlite3 sqlite postgres pgx'
 # goose's flags (offered as -flag) and Gander's (offered as --flag); the
 # tool accepts either spelling for both.
@@ -217,6 +217,12 @@ $(_gander_config_groups environment "$config")" -- "$value") ;;
       mapfile -t COMPREPLY < <(compgen -W "$(_gander_versions "$dir")" -- "$cur") ;;
     breaker:0)
       mapfile -t COMPREPLY < <(compgen -W 'status reset' -- "$cur") ;;
+    audit:0)
+      mapfile -t COMPREPLY < <(compgen -W verify -- "$cur") ;;
+    audit:1)
+      [[ ${args[0]} == verify ]] || return 0
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
   esac
   return 0
 }

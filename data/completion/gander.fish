@@ -95,9 +95,11 @@ function __gander_positional
         'validate	parse every migration file without running it' \
         'env	print the GOOSE_* environment variables' \
         'parse	show how a file is split into statements' \
+        'config	print the effective settings and where each comes from' \
         'baseline	record migrations up to VERSION as applied' \
         'repair	clear-dirty or accept-checksum of one version' \
-        'breaker	show or reset the circuit breaker'
+        'breaker	show or reset the circuit breaker' \
+        'audit	verify the hash chain of an audit log'
     set -l drivers 'sqlite3	SQLite' 'sqlite	SQLite' 'postgres	PostgreSQL' 'pgx	PostgreSQL'
     set -l cmd
     set -l args
@@ -136,6 +138,10 @@ function __gander_positional
         case repair:0
             printf '%s\n' 'clear-dirty	remove the marker of an interrupted migration' \
                 'accept-checksum	record the checksum of an edited file'
+        case audit:0
+            printf '%s\n' 'verify	check the hash chain of an audit log'
+        case audit:1
+            test "$args[1]" = verify; and __fish_complete_path (commandline -ct)
         case breaker:0
             printf '%s\n' 'status	show the circuit breaker' 'reset	close it again'
     end

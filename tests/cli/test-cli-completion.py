@@ -197,7 +197,8 @@ class CompletionTests(CliTestCase):
         r = self.bash('gander sq', 'gander sqlite3 ap', 'gander postgres ',
                       'gander sqlite3 app.db up-', 'gander sqlite3 app.db status ',
                       'gander create add_users ', 'gander repair ',
-                      'gander breaker ', 'gander parse migs/0')
+                      'gander breaker ', 'gander parse migs/0',
+                      'gander audit ', 'gander audit verify ap')
         self.assertEqual(r['gander sq'], ['sqlite3', 'sqlite'])
         self.assertEqual(r['gander sqlite3 ap'], ['app.db'])
         self.assertEqual(r['gander postgres '], [])
@@ -206,6 +207,8 @@ class CompletionTests(CliTestCase):
         self.assertEqual(r['gander create add_users '], ['sql'])
         self.assertEqual(r['gander repair '], ['clear-dirty', 'accept-checksum'])
         self.assertEqual(r['gander breaker '], ['status', 'reset'])
+        self.assertEqual(r['gander audit '], ['verify'])
+        self.assertEqual(r['gander audit verify ap'], ['app.db'])
         self.assertEqual(sorted(r['gander parse migs/0']),
                          ['migs/00001_init.sql', 'migs/00002_users.sql'])
 
