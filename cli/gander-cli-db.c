@@ -845,7 +845,17 @@ check_gate (Run             *run,
     {
       run->plan = gander_migrator_plan (run->migrator, plan_op, target, run->cancellable, &error);
       if (run->plan == NULL)
-        return cli_run_fail (run, error, NULL);
+        {
+          /* At a prompt, a person sees the failure itself. Otherwise the
+           * run meets the same failure in its own plan step, where it is
+           * audited, counted in the metrics and seen by the circuit
+           * breaker (a crash loop against a database that is down must
+           * open it). */
+          if (ask)
+            return cli_run_fail (run, error, NULL);
+          g_clear_error (&error);
+          return -1;
+        }
       if (!run->opts->json)
         cli_plan_print_text (run->plan, run->opts->dir);
     }

@@ -699,6 +699,31 @@ class BreakerRunsTest(ManagerCliTestCase):
         self.assertSuccess(self.g(*staging, 'up'))
 
 
+    def test_plan_failures_count_in_dry_run_first_environments(self):
+        # production prints the plan before applying; when the plan itself
+        # fails (not a database), the run must still be audited, counted
+        # and seen by the breaker, or a crash loop never stops
+        with open(self.db, 'wb') as f:
+            f.write(b'this is not a database, just text ' * 200)
+        before = file_bytes(self.db)
+        audit = self.path('audit.jsonl')
+        prom = self.path('gander.prom')
+        for i in range(3):
+            r = self.g('--environment', 'production', '--audit-log', audit,
+                       '--metrics-file', prom, 'up')
+            self.assertExit(r, 1)
+        self.assertEqual(file_bytes(self.db), before)
+        with open(audit) as f:
+            results = [json.loads(line).get('result') for line in f if line.strip()]
+        self.assertIn('failed', results)
+        with open(prom) as f:
+            self.assertIn('gander_run_duration_seconds', f.read())
+        doc = self.g('--environment', 'production', 'breaker', 'status', '--json').json()
+        self.assertEqual(doc['state'], 'open')
+        r = self.g('--environment', 'production', 'up')
+        self.assertExit(r, 4)
+
+
 class MetricsAuditTest(ManagerCliTestCase):
     def families(self, path):
         from prometheus_client.parser import text_string_to_metric_families
