@@ -13,7 +13,8 @@ writes {"seconds": wall, "cpu_seconds": CPU of the process, "how": ...}
 to FILE. Python's start-up and the import of the typelib are outside the
 timed part, on both sides alike.
 
-The managed side runs GanderManager when the library has it. Without it
+The managed side runs GanderManager when the library has it (the manager
+writes the audit log and the metrics file the profile names). Without it
 the driver puts the pipeline together from the parts that exist, in the
 manager's order: circuit breaker check, validation of every file, the
 plan (the dry-run-first output, printed to /dev/null), the run with
@@ -71,6 +72,9 @@ def dry_run(args):
 
 
 def managed_with_manager(args):
+    # as the CLI does for DRIVER DBSTRING without --profile: an ad-hoc
+    # profile in the chosen environment; the manager opens the audit log
+    # and writes the metrics file the profile names
     config = Gander.Config.new()
     config.load_standard()
     profile = config.resolve(None, args.environment)
@@ -79,12 +83,9 @@ def managed_with_manager(args):
                        ("metrics-file", args.metrics_file)):
         profile.set(key, value, "bench")
     manager = Gander.Manager.new(profile)
-    metrics = Gander.Metrics.new()
-    manager.set_metrics(metrics)
-    audit = Gander.Audit.new(args.audit_log)
-    manager.set_audit(audit)
     options = Gander.RunOptions.new()
     options.props.confirmation = args.confirm
+    options.props.via = "library"
     manager.execute(Gander.Operation.UP, -1, options, None)
     return "GanderManager execute up"
 
