@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gander-cli.h"
+#include "../lib/gander-duration-private.h"
 
 #define NSEC_PER_USEC  G_GINT64_CONSTANT (1000)
 #define NSEC_PER_MSEC  G_GINT64_CONSTANT (1000000)
@@ -162,119 +163,34 @@ duration_error (GError     **error,
   return FALSE;
 }
 
-/* time.ParseDuration(): [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0" */
+/* time.ParseDuration(), with Go's own error texts; the parser is the
+ * library's (lib/gander-duration.c, compiled in). */
 gboolean
 cli_go_parse_duration (const char  *text,
                        gint64      *nsec,
                        GError     **error)
 {
-  static const struct { const char *name; guint64 ns; } units[] = {
-    { "ns", 1 },
-    { "us", 1000 },
-    { "\xc2\xb5s", 1000 },   /* U+00B5 MICRO SIGN */
-    { "\xce\xbcs", 1000 },   /* U+03BC GREEK SMALL LETTER MU */
-    { "ms", 1000000 },
-    { "s", G_GUINT64_CONSTANT (1000000000) },
-    { "m", G_GUINT64_CONSTANT (60000000000) },
-    { "h", G_GUINT64_CONSTANT (3600000000000) },
-  };
-  const char *s = text;
-  guint64 total = 0;
-  gboolean neg = FALSE;
+  g_autofree char *unit = NULL;
 
-  if (*s == '-' || *s == '+')
-    neg = *s++ == '-';
-  if (g_str_equal (s, "0"))
+  switch (gander_duration_parse_ns (text, nsec, &unit))
     {
-      *nsec = 0;
+    case GANDER_DURATION_OK:
       return TRUE;
+    case GANDER_DURATION_MISSING_UNIT:
+      return duration_error (error, "missing unit in duration", text);
+    case GANDER_DURATION_UNKNOWN_UNIT:
+      {
+        g_autofree char *uq = cli_go_quote (unit);
+        g_autofree char *tq = cli_go_quote (text);
+
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "time: unknown unit %s in duration %s", uq, tq);
+        return FALSE;
+      }
+    case GANDER_DURATION_INVALID:
+    default:
+      return duration_error (error, "invalid duration", text);
     }
-  if (*s == '\0')
-    return duration_error (error, "invalid duration", text);
-
-  while (*s != '\0')
-    {
-      guint64 v = 0, f = 0, unit = 0;
-      double scale = 1;
-      gboolean pre = FALSE, post = FALSE, overflow = FALSE;
-      gsize unit_len = 0;
-
-      if (!(*s == '.' || g_ascii_isdigit (*s)))
-        return duration_error (error, "invalid duration", text);
-
-      for (; g_ascii_isdigit (*s); s++)
-        {
-          pre = TRUE;
-          if (v > (G_MAXUINT64 >> 1) / 10)
-            return duration_error (error, "invalid duration", text);
-          v = v * 10 + (*s - '0');
-          if (v > (G_MAXUINT64 >> 1))
-            return duration_error (error, "invalid duration", text);
-        }
-      if (*s == '.')
-        {
-          s++;
-          for (; g_ascii_isdigit (*s); s++)
-            {
-              post = TRUE;
-              if (overflow)
-                continue;
-              if (f > (G_MAXUINT64 >> 1) / 10)
-                {
-                  overflow = TRUE;
-                  continue;
-                }
-              f = f * 10 + (*s - '0');
-              scale *= 10;
-            }
-        }
-      if (!pre && !post)
-        return duration_error (error, "invalid duration", text);
-
-      while (s[unit_len] != '\0' && s[unit_len] != '.' &&
-             !g_ascii_isdigit (s[unit_len]))
-        unit_len++;
-      if (unit_len == 0)
-        return duration_error (error, "missing unit in duration", text);
-      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
-        if (strlen (units[i].name) == unit_len &&
-            strncmp (units[i].name, s, unit_len) == 0)
-          unit = units[i].ns;
-      if (unit == 0)
-        {
-          g_autofree char *u = g_strndup (s, unit_len);
-          g_autofree char *uq = cli_go_quote (u);
-          g_autofree char *tq = cli_go_quote (text);
-
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "time: unknown unit %s in duration %s", uq, tq);
-          return FALSE;
-        }
-      s += unit_len;
-
-      if (v > (G_GUINT64_CONSTANT (1) << 63) / unit)
-        return duration_error (error, "invalid duration", text);
-      v *= unit;
-      if (f > 0)
-        {
-          v += (guint64) ((double) f * ((double) unit / scale));
-          if (v > (G_GUINT64_CONSTANT (1) << 63))
-            return duration_error (error, "invalid duration", text);
-        }
-      total += v;
-      if (total > (G_GUINT64_CONSTANT (1) << 63))
-        return duration_error (error, "invalid duration", text);
-    }
-
-  if (neg)
-    {
-      *nsec = -(gint64) total;
-      return TRUE;
-    }
-  if (total > G_MAXINT64)
-    return duration_error (error, "invalid duration", text);
-  *nsec = (gint64) total;
-  return TRUE;
 }
 
 /* strconv.ParseBool() */

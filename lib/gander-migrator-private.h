@@ -52,6 +52,16 @@ GanderPlan *gander_migrator_plan_in           (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,
                                                GError             **error);
+/* gander_migrator_plan_in() with a run's switches added to the
+ * migrator's (as gander_migrator_execute() adds them): the plan a run
+ * with @settings would execute. */
+GanderPlan *gander_migrator_plan_with         (GanderMigrator      *self,
+                                               GanderPlanOperation  operation,
+                                               gint64               target,
+                                               const GanderRunSettings *settings,
+                                               GMainContext        *signal_context,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
 gint64      gander_migrator_get_db_version_in (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,
@@ -79,6 +89,27 @@ void     gander_migrator_publish_busy (GanderMigrator *self,
                                        GanderEmitter  *emitter,
                                        gboolean        busy,
                                        GanderDbState  *state);
+/* The repair operations of gander-migrator-repair.c for callers that
+ * run in a worker thread of their own (the manager): notifications go to
+ * @signal_context (NULL: at once, in the calling thread). @recorded
+ * (nullable) receives baseline's recorded migrations. */
+typedef enum
+{
+  GANDER_REPAIR_BASELINE,
+  GANDER_REPAIR_CLEAR_DIRTY,
+  GANDER_REPAIR_ACCEPT_CHECKSUM,
+} GanderRepairKind;
+
+gboolean gander_migrator_repair_in    (GanderMigrator          *self,
+                                       GanderRepairKind         kind,
+                                       gint64                   version,
+                                       gboolean                 mark_applied,
+                                       const GanderRunSettings *settings,
+                                       GMainContext            *signal_context,
+                                       GPtrArray              **recorded,
+                                       GCancellable            *cancellable,
+                                       GError                 **error);
+
 /* Whatever layer noticed a cancel, the caller sees G_IO_ERROR_CANCELLED. */
 void     gander_migrator_normalize_cancelled (GError **error);
 

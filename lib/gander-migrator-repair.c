@@ -860,3 +860,38 @@ gander_migrator_accept_checksum_finish (GanderMigrator  *self,
     return FALSE;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+G_STATIC_ASSERT ((int) GANDER_REPAIR_BASELINE == (int) REPAIR_BASELINE);
+G_STATIC_ASSERT ((int) GANDER_REPAIR_CLEAR_DIRTY == (int) REPAIR_CLEAR_DIRTY);
+G_STATIC_ASSERT ((int) GANDER_REPAIR_ACCEPT_CHECKSUM == (int) REPAIR_ACCEPT_CHECKSUM);
+
+gboolean
+gander_migrator_repair_in (GanderMigrator          *self,
+                           GanderRepairKind         kind,
+                           gint64                   version,
+                           gboolean                 mark_applied,
+                           const GanderRunSettings *settings,
+                           GMainContext            *signal_context,
+                           GPtrArray              **recorded,
+                           GCancellable            *cancellable,
+                           GError                 **error)
+{
+  RepairRequest request = { 0, };
+  gboolean ok;
+
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  request.kind = (RepairKind) kind;
+  request.version = version;
+  request.mark_applied = !!mark_applied;
+  if (settings != NULL)
+    {
+      request.settings = *settings;
+      request.settings.applied_by = g_strdup (settings->applied_by);
+      request.settings.reason = g_strdup (settings->reason);
+    }
+  ok = repair (self, &request, signal_context, recorded, cancellable, error);
+  gander_run_settings_clear (&request.settings);
+  return ok;
+}

@@ -1804,6 +1804,19 @@ gander_migrator_plan_in (GanderMigrator       *self,
                          GCancellable         *cancellable,
                          GError              **error)
 {
+  return gander_migrator_plan_with (self, operation, target, NULL, signal_context,
+                                    cancellable, error);
+}
+
+GanderPlan *
+gander_migrator_plan_with (GanderMigrator           *self,
+                           GanderPlanOperation       operation,
+                           gint64                    target,
+                           const GanderRunSettings  *settings,
+                           GMainContext             *signal_context,
+                           GCancellable             *cancellable,
+                           GError                  **error)
+{
   g_auto(GanderDbState) state = { 0, };
   GanderPlan *plan;
 
@@ -1822,6 +1835,13 @@ gander_migrator_plan_in (GanderMigrator       *self,
       return NULL;
     GanderPlanOptions options = plan_options (self, NULL);
 
+    /* the run's switches add to the migrator's, as gander_migrator_execute() does */
+    if (settings != NULL)
+      {
+        options.allow_missing = options.allow_missing || settings->allow_missing;
+        options.no_versioning = options.no_versioning || settings->no_versioning;
+        options.strict_targets = options.strict_targets || settings->strict_targets;
+      }
     plan = build_plan (self, &state, &options, operation, target);
   }
   publish_summary (self, signal_context, &state);

@@ -45,5 +45,40 @@ gboolean          gander_run_options_get_no_versioning  (GanderRunOptions *self)
 GANDER_AVAILABLE_IN_0_2
 void              gander_run_options_set_no_versioning  (GanderRunOptions *self,
                                                          gboolean          no_versioning);
+GANDER_AVAILABLE_IN_0_2
+gboolean          gander_run_options_get_dry_run        (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_dry_run        (GanderRunOptions *self,
+                                                         gboolean          dry_run);
+GANDER_AVAILABLE_IN_0_2
+const char       *gander_run_options_get_confirmation   (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_confirmation   (GanderRunOptions *self,
+                                                         const char       *confirmation);
+GANDER_AVAILABLE_IN_0_2
+const char       *gander_run_options_get_via            (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_via            (GanderRunOptions *self,
+                                                         const char       *via);
+GANDER_AVAILABLE_IN_0_2
+gint64            gander_run_options_get_actor_uid      (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_actor_uid      (GanderRunOptions *self,
+                                                         gint64            actor_uid);
+GANDER_AVAILABLE_IN_0_2
+gint64            gander_run_options_get_actor_pid      (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_actor_pid      (GanderRunOptions *self,
+                                                         gint64            actor_pid);
+GANDER_AVAILABLE_IN_0_2
+const char       *gander_run_options_get_actor_name     (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_actor_name     (GanderRunOptions *self,
+                                                         const char       *actor_name);
+GANDER_AVAILABLE_IN_0_2
+gboolean          gander_run_options_get_mark_applied   (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_mark_applied   (GanderRunOptions *self,
+                                                         gboolean          mark_applied);
 
 G_END_DECLS

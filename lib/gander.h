@@ -21,6 +21,9 @@
 #include "gander-plan.h"
 #include "gander-run-options.h"
 #include "gander-migrator.h"
+#include "gander-profile.h"
 #include "gander-metrics.h"
 #include "gander-circuit-breaker.h"
+#include "gander-run-report.h"
+#include "gander-manager.h"
 #undef GANDER_INSIDE

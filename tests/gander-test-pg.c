@@ -566,6 +566,23 @@ quote_value (const char *value)
   return g_string_free (out, FALSE);
 }
 
+char *
+gander_test_pg_find_program (const char *name)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&server_lock);
+  char *path;
+
+  if (!gander_test_pg_start (NULL))
+    return NULL;
+  path = server.bindir != NULL ? g_build_filename (server.bindir, name, NULL) : NULL;
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_free (path);
+      path = g_find_program_in_path (name);
+    }
+  return path;
+}
+
 gboolean
 gander_test_pg_exec (const char  *dbname,
                      const char  *sql,

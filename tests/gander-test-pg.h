@@ -49,6 +49,10 @@ char        *gander_test_pg_dbname_from_dsn  (const char *dsn);
 const char  *gander_test_pg_get_socket_dir   (void);
 guint        gander_test_pg_get_port         (void);
 
+/* The path of the server's client program @name (pg_dump, psql), from
+ * the server's bindir, else PATH; NULL if neither has it. Starts the
+ * server on first use. */
+char        *gander_test_pg_find_program     (const char *name);
 /* Runs @sql with psql as the superuser in @dbname (NULL: "postgres"). */
 gboolean     gander_test_pg_exec             (const char *dbname,
                                               const char *sql,

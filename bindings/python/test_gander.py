@@ -879,5 +879,42 @@ class TestRefresh(GanderTestCase):
         self.assertFalse(self.table_exists('goose_db_version'))
 
 
+class TestProfile(unittest.TestCase):
+    """A Python application builds a profile and reads it back."""
+
+    def test_build_and_read(self):
+        p = Gander.Profile.new('alerts')
+        self.assertEqual(p.get_name(), 'alerts')
+        self.assertIsNone(Gander.Profile.new(None).props.name)
+        self.assertTrue(p.set('driver', 'sqlite3', 'my-app'))
+        self.assertTrue(p.set('dbstring', '/tmp/alerts.db', 'my-app'))
+        self.assertTrue(p.set('environment', 'production', None))
+        self.assertEqual(p.get_driver(), 'sqlite3')
+        self.assertEqual(p.get_environment(), 'production')
+        self.assertEqual(p.get_origin('environment'), 'gander_profile_set()')
+        self.assertEqual(p.get_lock_timeout(), 10 * GLib.TIME_SPAN_SECOND)
+        self.assertEqual(p.get_origin('lock-timeout'),
+                         'built-in [environment production]')
+        self.assertEqual(p.get_timeout(), 30 * 60 * GLib.TIME_SPAN_SECOND)
+        self.assertEqual(p.get_checksum_drift(), Gander.PolicyLevel.ERROR)
+        self.assertEqual(p.get_retry_multiplier(), 2.0)
+        self.assertTrue(p.command_needs_confirmation('clear-dirty'))
+        self.assertTrue(p.command_allowed('up'))
+        keys = p.list_keys()
+        self.assertIn('breaker-open', keys)
+        self.assertEqual(keys, sorted(keys))
+        self.assertTrue(p.apply_environ(['GOOSE_TABLE=t1']))
+        self.assertEqual(p.get('table'), 't1')
+        self.assertEqual(p.get_origin('table'), 'GOOSE_TABLE')
+
+    def test_bad_value_raises(self):
+        p = Gander.Profile.new(None)
+        with self.assertRaises(GLib.Error) as cm:
+            p.set('lock-timout', '5s', '--lock-timout')
+        self.assertTrue(cm.exception.matches(Gander.error_quark(),
+                                             Gander.Error.CONFIG))
+        self.assertIn('lock-timeout', cm.exception.message)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -1,0 +1,1096 @@
+/* gander-pipeline.c: the steps of one GanderManager run
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gander-error.h"
+#include "gander-error-private.h"
+#include "gander-enum-types.h"
+#include "gander-database-private.h"
+#include "gander-pipeline-private.h"
+#include "gander-plan-private.h"
+#include "gander-planner-private.h"
+#include "gander-retry-private.h"
+#include "gander-validation.h"
+
+/* Which steps an operation goes through. */
+typedef enum {
+  KIND_MIGRATE  = 1 << 0,   /* up … reset: plans and applies */
+  KIND_READ     = 1 << 1,   /* status, version */
+  KIND_VALIDATE = 1 << 2,
+  KIND_REPAIR   = 1 << 3,   /* baseline, clear-dirty, accept-checksum */
+  KIND_BREAKER  = 1 << 4,   /* breaker-reset */
+  KIND_ALL      = 0x1f,
+} Kind;
+
+typedef gboolean (*StepFunc) (GanderPipeline  *p,
+                              GError         **error);
+
+static gboolean step_policy   (GanderPipeline *p, GError **error);
+static gboolean step_validate (GanderPipeline *p, GError **error);
+static gboolean step_plan     (GanderPipeline *p, GError **error);
+static gboolean step_apply    (GanderPipeline *p, GError **error);
+static void     step_finish   (GanderPipeline *p, const GError *error);
+
+/* The pipeline, in order. A step has one job; its weight is its share of
+ * the run's #GanderManager:fraction. Slots without a function are the
+ * places issue 9 fills (health checks before and after, the backup): they
+ * are skipped, and announce nothing, until they have one. The finish step
+ * is not in the table: it always runs, last. */
+static const struct
+{
+  const char *name;
+  guint       weight;
+  Kind        kinds;
+  StepFunc    func;
+} steps[] = {
+  { "policy",      2,  KIND_ALL,                     step_policy },
+  { "validate",    5,  KIND_MIGRATE | KIND_VALIDATE, step_validate },
+  { "plan",        5,  KIND_MIGRATE,                 step_plan },
+  { "health-pre",  0,  KIND_MIGRATE,                 NULL },
+  { "backup",      0,  KIND_MIGRATE,                 NULL },
+  { "apply",       85, KIND_MIGRATE | KIND_READ | KIND_REPAIR | KIND_BREAKER, step_apply },
+  { "health-post", 0,  KIND_MIGRATE,                 NULL },
+};
+#define FINISH_WEIGHT 3
+
+static Kind
+operation_kind (GanderOperation op)
+{
+  switch (op)
+    {
+    case GANDER_OPERATION_UP:
+    case GANDER_OPERATION_UP_BY_ONE:
+    case GANDER_OPERATION_UP_TO:
+    case GANDER_OPERATION_DOWN:
+    case GANDER_OPERATION_DOWN_TO:
+    case GANDER_OPERATION_REDO:
+    case GANDER_OPERATION_RESET:
+      return KIND_MIGRATE;
+    case GANDER_OPERATION_STATUS:
+    case GANDER_OPERATION_VERSION:
+      return KIND_READ;
+    case GANDER_OPERATION_VALIDATE:
+      return KIND_VALIDATE;
+    case GANDER_OPERATION_BASELINE:
+    case GANDER_OPERATION_CLEAR_DIRTY:
+    case GANDER_OPERATION_ACCEPT_CHECKSUM:
+      return KIND_REPAIR;
+    case GANDER_OPERATION_BREAKER_RESET:
+    default:
+      return KIND_BREAKER;
+    }
+}
+
+/* "one more from wherever the database is": rerunning one whose attempt
+ * committed something would go one step further than asked */
+static gboolean
+operation_is_relative (GanderOperation op)
+{
+  return op == GANDER_OPERATION_UP_BY_ONE || op == GANDER_OPERATION_DOWN ||
+         op == GANDER_OPERATION_REDO;
+}
+
+static gboolean
+operation_is_up (GanderOperation op)
+{
+  return op == GANDER_OPERATION_UP || op == GANDER_OPERATION_UP_BY_ONE ||
+         op == GANDER_OPERATION_UP_TO;
+}
+
+static GanderPlanOperation
+plan_operation (GanderOperation op)
+{
+  switch (op)
+    {
+    case GANDER_OPERATION_UP_BY_ONE:
+      return GANDER_PLAN_OPERATION_UP_BY_ONE;
+    case GANDER_OPERATION_UP_TO:
+      return GANDER_PLAN_OPERATION_UP_TO;
+    case GANDER_OPERATION_DOWN:
+      return GANDER_PLAN_OPERATION_DOWN;
+    case GANDER_OPERATION_DOWN_TO:
+      return GANDER_PLAN_OPERATION_DOWN_TO;
+    case GANDER_OPERATION_REDO:
+      return GANDER_PLAN_OPERATION_REDO;
+    case GANDER_OPERATION_RESET:
+      return GANDER_PLAN_OPERATION_RESET;
+    case GANDER_OPERATION_UP:
+    default:
+      return GANDER_PLAN_OPERATION_UP;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+
+void
+gander_pipeline_init (GanderPipeline *p)
+{
+  memset (p, 0, sizeof *p);
+  p->target = -1;
+  p->actor_uid = -1;
+  p->actor_pid = -1;
+}
+
+void
+gander_pipeline_clear (GanderPipeline *p)
+{
+  g_clear_object (&p->profile);
+  g_clear_object (&p->migrator);
+  g_clear_object (&p->breaker);
+  gander_run_settings_clear (&p->settings);
+  g_clear_pointer (&p->confirmation, g_free);
+  g_clear_pointer (&p->via, g_free);
+  g_clear_pointer (&p->actor_name, g_free);
+  g_clear_object (&p->cancellable);
+  g_clear_pointer (&p->signal_context, g_main_context_unref);
+  g_clear_object (&p->run_cancellable);
+  g_clear_object (&p->report);
+  g_clear_pointer (&p->status, g_ptr_array_unref);
+  g_clear_object (&p->plan);
+  g_clear_pointer (&p->refused_rule, g_free);
+}
+
+void
+gander_pipeline_set_options (GanderPipeline   *p,
+                             GanderRunOptions *options)
+{
+  gander_run_settings_clear (&p->settings);
+  gander_run_settings_init (&p->settings, options);
+  if (options == NULL)
+    {
+      p->via = g_strdup ("library");
+      return;
+    }
+  p->dry_run = gander_run_options_get_dry_run (options);
+  p->confirmation = g_strdup (gander_run_options_get_confirmation (options));
+  p->via = g_strdup (gander_run_options_get_via (options));
+  p->actor_uid = gander_run_options_get_actor_uid (options);
+  p->actor_pid = gander_run_options_get_actor_pid (options);
+  p->actor_name = g_strdup (gander_run_options_get_actor_name (options));
+  p->mark_applied = gander_run_options_get_mark_applied (options);
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static void
+warn (GanderPipeline *p,
+      const char     *message)
+{
+  gander_run_report_add_warning (p->report, message);
+  if (p->on_warning != NULL)
+    p->on_warning (p, message, p->user_data);
+}
+
+static void G_GNUC_PRINTF (2, 3)
+warnf (GanderPipeline *p,
+       const char     *format,
+       ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  warn (p, message);
+}
+
+/* Refuses the run: @rule is the report's refused_rule. */
+static gboolean G_GNUC_PRINTF (5, 6)
+refuse (GanderPipeline  *p,
+        GError         **error,
+        const char      *rule,
+        GanderError      code,
+        const char      *format,
+        ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_free (p->refused_rule);
+  p->refused_rule = g_strdup (rule);
+  g_set_error_literal (error, GANDER_ERROR, code, message);
+  return FALSE;
+}
+
+static const char *
+origin_of (GanderPipeline *p,
+           const char     *key)
+{
+  const char *origin = gander_profile_get_origin (p->profile, key);
+
+  return origin != NULL ? origin : "built-in";
+}
+
+/* A SQLite database's file, from its connection string (NULL: in memory,
+ * or not SQLite). */
+static char *
+sqlite_path (GanderDatabase *database)
+{
+  const char *dsn = gander_database_get_connect_dsn (database);
+  const char *start;
+  const char *query;
+  char *path;
+
+  if (dsn == NULL || g_strcmp0 (gander_database_get_dialect (database), "sqlite3") != 0)
+    return NULL;
+  start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
+  query = strchr (start, '?');
+  path = query != NULL ? g_strndup (start, query - start) : g_strdup (start);
+  if (*path == '\0' || g_str_equal (path, ":memory:") ||
+      (query != NULL && strstr (query, "mode=memory") != NULL))
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
+/* A SQLite file that does not exist yet holds nothing: no version, no
+ * marker, no drift. Reading it would create it — a refusal or a dry run
+ * must leave no file behind — so the checks and the plan use an empty
+ * state instead. */
+static gboolean
+database_absent (GanderPipeline *p)
+{
+  GanderDatabase *database = gander_migrator_get_database (p->migrator);
+  g_autofree char *path = NULL;
+
+  if (gander_database_is_open (database))
+    return FALSE;
+  path = sqlite_path (database);
+  return path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The name that confirms a destructive command for a profile without a
+ * name: the SQLite file's base name, the PostgreSQL dbname. Read from the
+ * connection string as given (never shown: only the name is taken). */
+static char *
+database_name (GanderDatabase *database)
+{
+  const char *dsn = gander_database_get_connect_dsn (database);
+  const char *dialect = gander_database_get_dialect (database);
+
+  if (dsn == NULL || *dsn == '\0')
+    return NULL;
+
+  if (g_strcmp0 (dialect, "sqlite3") == 0)
+    {
+      g_autofree char *path = sqlite_path (database);
+
+      return path != NULL ? g_path_get_basename (path) : NULL;
+    }
+
+  if (g_str_has_prefix (dsn, "postgres://") || g_str_has_prefix (dsn, "postgresql://"))
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_uri_split (dsn, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL,
+                        &path, NULL, NULL, NULL) ||
+          path == NULL || path[0] != '/' || path[1] == '\0')
+        return NULL;
+      return g_strdup (path + 1);
+    }
+  else
+    {
+      g_auto(GStrv) words = g_strsplit_set (dsn, " \t\n", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (g_str_has_prefix (words[i], "dbname=") && words[i][7] != '\0')
+          {
+            char *name = g_strdup (words[i] + 7);
+
+            /* 'quoted' values: the common unspaced form */
+            if (name[0] == '\'' && strlen (name) > 1 && name[strlen (name) - 1] == '\'')
+              {
+                memmove (name, name + 1, strlen (name) - 2);
+                name[strlen (name) - 2] = '\0';
+              }
+            return name;
+          }
+    }
+  return NULL;
+}
+
+static char *
+confirmation_name (GanderPipeline *p)
+{
+  const char *profile_name = gander_profile_get_name (p->profile);
+
+  if (profile_name != NULL)
+    return g_strdup (profile_name);
+  return database_name (gander_migrator_get_database (p->migrator));
+}
+
+static char *
+format_versions (GArray *versions)
+{
+  GString *text = g_string_new (NULL);
+  guint shown = MIN (versions->len, 5);
+
+  for (guint i = 0; i < shown; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "",
+                            g_array_index (versions, gint64, i));
+  if (versions->len > shown)
+    g_string_append_printf (text, ", … (%u in all)", versions->len);
+  return g_string_free (text, FALSE);
+}
+
+static char *
+format_delay (GTimeSpan usec)
+{
+  if (usec < G_TIME_SPAN_SECOND)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", usec / G_TIME_SPAN_MILLISECOND);
+  return g_strdup_printf ("%.3gs", (double) usec / G_TIME_SPAN_SECOND);
+}
+
+static gboolean
+read_status (GanderPipeline  *p,
+             GError         **error)
+{
+  if (p->status != NULL)
+    return TRUE;
+  if (database_absent (p))
+    {
+      p->status = g_ptr_array_new_with_free_func (g_object_unref);
+      return TRUE;
+    }
+  p->status = gander_migrator_status_in (p->migrator, p->signal_context,
+                                         p->run_cancellable, error);
+  return p->status != NULL;
+}
+
+static gint64
+status_max_applied (GPtrArray *status)
+{
+  gint64 max = 0;
+
+  for (guint i = 0; i < status->len; i++)
+    {
+      GanderMigrationStatus *s = g_ptr_array_index (status, i);
+
+      if (gander_migration_status_get_state (s) != GANDER_MIGRATION_STATE_PENDING)
+        max = MAX (max, gander_migration_status_get_version (s));
+    }
+  return max;
+}
+
+static gboolean
+versioning (GanderPipeline *p)
+{
+  return !p->settings.no_versioning && !gander_migrator_get_no_versioning (p->migrator);
+}
+
+/* ------------------------------------------------------------------ */
+/* policy                                                              */
+
+gboolean
+gander_pipeline_check_rules (GanderPipeline  *p,
+                             const char     **rule,
+                             GError         **error)
+{
+  const char *command = gander_operation_to_string (p->operation);
+  const char *environment = gander_profile_get_environment (p->profile);
+  gboolean ok = TRUE;
+
+  g_clear_pointer (&p->refused_rule, g_free);
+
+  if (!gander_profile_command_allowed (p->profile, command))
+    {
+      ok = refuse (p, error, "allow-commands", GANDER_ERROR_POLICY_DENIED,
+                   _("`%s` is not allowed in environment %s (allow-commands, from %s): "
+                     "run it where the environment allows it, or add it to "
+                     "allow-commands in the [environment %s] group"),
+                   command, environment, origin_of (p, "allow-commands"), environment);
+    }
+  else if (!p->dry_run && gander_profile_command_needs_confirmation (p->profile, command))
+    {
+      g_autofree char *expected = confirmation_name (p);
+
+      if (expected == NULL)
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`%s` needs confirmation in environment %s (require-confirmation, "
+                       "from %s), but this database has no name to confirm it with: "
+                       "use a profile (--profile NAME) and confirm with its name"),
+                     command, environment, origin_of (p, "require-confirmation"));
+      else if (p->confirmation == NULL)
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`%s` needs confirmation in environment %s (require-confirmation, "
+                       "from %s): rerun with --confirm=%s, or type the name at the prompt"),
+                     command, environment, origin_of (p, "require-confirmation"), expected);
+      else if (!g_str_equal (p->confirmation, expected))
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`%s` needs confirmation in environment %s: \"%s\" does not match "
+                       "the name to confirm with; rerun with --confirm=%s"),
+                     command, environment, p->confirmation, expected);
+    }
+
+  /* The breaker counts migration runs: a dry run is not one, and the
+   * read-only and repair commands stay possible while it is open (they
+   * are how a human looks and fixes). */
+  if (ok && !p->dry_run && operation_kind (p->operation) == KIND_MIGRATE &&
+      p->breaker != NULL && !gander_circuit_breaker_allow (p->breaker, error))
+    {
+      g_free (p->refused_rule);
+      p->refused_rule = g_strdup ("circuit-breaker");
+      ok = FALSE;
+    }
+
+  if (!ok && rule != NULL)
+    *rule = p->refused_rule;
+  return ok;
+}
+
+static gboolean
+step_policy (GanderPipeline  *p,
+             GError         **error)
+{
+  Kind kind = operation_kind (p->operation);
+
+  if (!gander_pipeline_check_rules (p, NULL, error))
+    return FALSE;
+
+  /* A `running` marker: a NO TRANSACTION migration stopped half-way. Only
+   * a human may decide what it did; every change but clear-dirty waits. */
+  if ((kind == KIND_MIGRATE || kind == KIND_REPAIR) && versioning (p))
+    {
+      if (!read_status (p, error))
+        return FALSE;
+      gander_run_report_set_from_version (p->report, status_max_applied (p->status));
+      for (guint i = 0; i < p->status->len && p->operation != GANDER_OPERATION_CLEAR_DIRTY; i++)
+        {
+          GanderMigrationStatus *s = g_ptr_array_index (p->status, i);
+          gint64 v = gander_migration_status_get_version (s);
+
+          if (gander_migration_status_get_state (s) != GANDER_MIGRATION_STATE_RUNNING)
+            continue;
+          return refuse (p, error, "dirty", GANDER_ERROR_DIRTY,
+                         _("migration %" PRId64 " (%s) is marked running: a NO TRANSACTION "
+                           "migration was interrupted and may be half applied, so `%s` "
+                           "is refused. Check what it did, then run `gander repair "
+                           "clear-dirty %" PRId64 "` (with --mark-applied if it completed)"),
+                         v, gander_migration_status_get_name (s),
+                         gander_operation_to_string (p->operation), v);
+        }
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* validate                                                            */
+
+static GanderError
+issue_error_code (GanderValidationIssue *issue)
+{
+  switch (gander_validation_issue_get_kind (issue))
+    {
+    case GANDER_ISSUE_KIND_INVALID_FILENAME:
+      return GANDER_ERROR_INVALID_FILENAME;
+    case GANDER_ISSUE_KIND_DUPLICATE_VERSION:
+      return GANDER_ERROR_DUPLICATE_VERSION;
+    case GANDER_ISSUE_KIND_READ_ERROR:
+    case GANDER_ISSUE_KIND_NOT_REGULAR_FILE:
+      return GANDER_ERROR_IO;
+    case GANDER_ISSUE_KIND_PARSE_ERROR:
+    default:
+      return GANDER_ERROR_PARSE;
+    }
+}
+
+static char *
+issue_to_string (GanderValidationIssue *issue)
+{
+  const char *path = gander_validation_issue_get_path (issue);
+  guint line = gander_validation_issue_get_line (issue);
+  const char *message = gander_validation_issue_get_message (issue);
+
+  /* most messages name their file already */
+  if (path == NULL || g_str_has_prefix (message, path))
+    return g_strdup (message);
+  if (line > 0)
+    return g_strdup_printf ("%s:%u: %s", path, line, message);
+  return g_strdup_printf ("%s: %s", path, message);
+}
+
+static gboolean
+step_validate (GanderPipeline  *p,
+               GError         **error)
+{
+  GanderPolicyLevel drift = gander_profile_get_checksum_drift (p->profile);
+  const char *environment = gander_profile_get_environment (p->profile);
+  gboolean whole = p->operation == GANDER_OPERATION_VALIDATE;
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GError) first = NULL;   /* VALIDATE: the first problem found */
+  guint n_errors = 0;
+
+  /* The files. What a migration run executes is parsed again by the plan
+   * (from the cache); the other files matter as much as the environment
+   * says checksum drift does: a strict environment refuses a broken set. */
+  if (whole || drift != GANDER_POLICY_LEVEL_IGNORE)
+    {
+      GanderSource *source = gander_migrator_get_source (p->migrator);
+
+      issues = gander_source_validate (source,
+                                       whole ? GANDER_VALIDATE_FLAGS_NONE
+                                             : GANDER_VALIDATE_FLAGS_ERRORS_ONLY,
+                                       p->run_cancellable, error);
+      if (issues == NULL)
+        return FALSE;
+      for (guint i = 0; i < issues->len; i++)
+        {
+          GanderValidationIssue *issue = g_ptr_array_index (issues, i);
+          g_autofree char *text = issue_to_string (issue);
+
+          if (gander_validation_issue_get_severity (issue) == GANDER_ISSUE_SEVERITY_ERROR)
+            {
+              n_errors++;
+              if (first == NULL)
+                first = g_error_new_literal (GANDER_ERROR, issue_error_code (issue), text);
+            }
+          warn (p, text);
+        }
+      if (!whole && n_errors > 0 && drift == GANDER_POLICY_LEVEL_ERROR)
+        return refuse (p, error, "validation", first->code,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "%u problem in the migration files refuses the run in "
+                                    "environment %s (checksum-drift=error, from %s); first: "
+                                    "%s. Run `gander validate` to see every problem",
+                                    "%u problems in the migration files refuse the run in "
+                                    "environment %s (checksum-drift=error, from %s); first: "
+                                    "%s. Run `gander validate` to see every problem",
+                                    n_errors),
+                       n_errors, environment, origin_of (p, "checksum-drift"),
+                       first->message);
+    }
+
+  if (!versioning (p))
+    goto out;
+  if (!read_status (p, error))
+    return FALSE;
+  gander_run_report_set_from_version (p->report, status_max_applied (p->status));
+
+  /* Missing migrations: what goose's up refuses, named as a rule. */
+  if (whole || operation_is_up (p->operation))
+    {
+      gint64 max = status_max_applied (p->status);
+      gboolean allowed = p->settings.allow_missing ||
+                         gander_migrator_get_allow_missing (p->migrator) ||
+                         gander_profile_get_allow_missing (p->profile);
+      g_autoptr(GArray) missing = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; i < p->status->len; i++)
+        {
+          GanderMigrationStatus *s = g_ptr_array_index (p->status, i);
+          gint64 v = gander_migration_status_get_version (s);
+
+          if (gander_migration_status_get_state (s) == GANDER_MIGRATION_STATE_PENDING && v < max)
+            g_array_append_val (missing, v);
+        }
+      if (missing->len > 0 && !allowed)
+        {
+          g_autofree char *list = format_versions (missing);
+          g_autofree char *message =
+            g_strdup_printf (_("%u missing migration(s) older than the database's version "
+                               "%" PRId64 ": %s. Apply them out of order with "
+                               "--allow-missing (allow-missing=true in the profile), or "
+                               "check why they were skipped"),
+                             missing->len, max, list);
+
+          if (!whole)
+            return refuse (p, error, "missing-migrations",
+                           GANDER_ERROR_MISSING_MIGRATIONS, "%s", message);
+          warn (p, message);
+          if (first == NULL)
+            first = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS, message);
+        }
+    }
+
+  /* Checksum drift: an applied file edited since. */
+  if (drift != GANDER_POLICY_LEVEL_IGNORE)
+    for (guint i = 0; i < p->status->len; i++)
+      {
+        GanderMigrationStatus *s = g_ptr_array_index (p->status, i);
+        gint64 v = gander_migration_status_get_version (s);
+        g_autofree char *message = NULL;
+
+        if (!gander_migration_status_get_modified (s))
+          continue;
+        message = g_strdup_printf (_("migration %" PRId64 " (%s) changed since it was "
+                                     "applied (checksum drift, checksum-drift=%s in "
+                                     "environment %s): restore the file, or if the change "
+                                     "is intended run `gander repair accept-checksum "
+                                     "%" PRId64 "`"),
+                                   v, gander_migration_status_get_name (s),
+                                   drift == GANDER_POLICY_LEVEL_ERROR ? "error" : "warn",
+                                   environment, v);
+        if (drift == GANDER_POLICY_LEVEL_ERROR)
+          {
+            if (!whole)
+              return refuse (p, error, "checksum-drift", GANDER_ERROR_POLICY_DENIED,
+                             "%s", message);
+            if (first == NULL)
+              first = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_POLICY_DENIED, message);
+          }
+        warn (p, message);
+      }
+
+out:
+  if (whole && first != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* plan                                                                */
+
+static gboolean
+step_plan (GanderPipeline  *p,
+           GError         **error)
+{
+  const char * const *warnings;
+  guint n_steps;
+
+  if (gander_profile_get_unknown_target (p->profile) == GANDER_POLICY_LEVEL_ERROR)
+    p->settings.strict_targets = TRUE;
+
+  if (database_absent (p))
+    {
+      /* the plan of an empty database, without creating its file */
+      g_auto(GanderDbState) state = { 0, };
+      GanderPlanOptions options = { 0, };
+      g_autofree char *side_table =
+        gander_database_dup_side_table_name (gander_migrator_get_database (p->migrator));
+
+      gander_db_state_init (&state, FALSE, NULL, NULL);
+      options.allow_missing = p->settings.allow_missing ||
+                              gander_migrator_get_allow_missing (p->migrator);
+      options.no_versioning = !versioning (p);
+      options.strict_targets = p->settings.strict_targets ||
+                               gander_migrator_get_strict_targets (p->migrator);
+      options.side_table = side_table;
+      p->plan = gander_planner_build (&state, gander_migrator_get_source (p->migrator),
+                                      &options, plan_operation (p->operation),
+                                      p->target < 0 ? 0 : p->target);
+    }
+  else
+    p->plan = gander_migrator_plan_with (p->migrator, plan_operation (p->operation),
+                                         p->target < 0 ? 0 : p->target, &p->settings,
+                                         p->signal_context, p->run_cancellable, error);
+  if (p->plan == NULL)
+    return FALSE;
+  gander_run_report_set_plan (p->report, p->plan);
+  gander_run_report_set_from_version (p->report, gander_plan_get_current_version (p->plan));
+  gander_run_report_set_to_version (p->report, gander_plan_get_current_version (p->plan));
+
+  warnings = gander_plan_get_warnings (p->plan);
+  for (guint i = 0; warnings[i] != NULL; i++)
+    warn (p, warnings[i]);
+
+  if (!gander_plan_get_can_run (p->plan))
+    {
+      const GError *plan_error = gander_plan_get_error (p->plan);
+
+      if (plan_error != NULL && g_error_matches (plan_error, GANDER_ERROR, GANDER_ERROR_DIRTY))
+        p->refused_rule = g_strdup ("dirty");
+      else if (plan_error != NULL &&
+               g_error_matches (plan_error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS))
+        p->refused_rule = g_strdup ("missing-migrations");
+      return gander_plan_check (p->plan, error);
+    }
+
+  n_steps = gander_plan_get_n_steps (p->plan);
+  if (p->auto_migrate && !gander_profile_get_auto_migrate (p->profile))
+    {
+      g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autofree char *list = NULL;
+      const char *profile_name = gander_profile_get_name (p->profile);
+
+      if (n_steps == 0)
+        {
+          p->done = TRUE;     /* nothing pending: nothing to refuse */
+          return TRUE;
+        }
+      for (guint i = 0; i < n_steps; i++)
+        {
+          gint64 v = gander_plan_step_get_version (gander_plan_get_step (p->plan, i));
+          g_array_append_val (pending, v);
+        }
+      list = format_versions (pending);
+      return refuse (p, error, "auto-migrate", GANDER_ERROR_POLICY_DENIED,
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "%u migration is pending (%s), and environment %s does "
+                                  "not apply migrations automatically (auto-migrate, from "
+                                  "%s): apply it with `gander%s%s up`",
+                                  "%u migrations are pending (%s), and environment %s does "
+                                  "not apply migrations automatically (auto-migrate, from "
+                                  "%s): apply them with `gander%s%s up`",
+                                  n_steps),
+                     n_steps, list, gander_profile_get_environment (p->profile),
+                     origin_of (p, "auto-migrate"),
+                     profile_name != NULL ? " --profile " : " DRIVER DBSTRING",
+                     profile_name != NULL ? profile_name : "");
+    }
+
+  if (p->dry_run)
+    p->done = TRUE;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* apply                                                               */
+
+static void
+add_results (GanderPipeline *p,
+             GPtrArray      *results)
+{
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    gander_run_report_add_result (p->report, g_ptr_array_index (results, i));
+}
+
+static void
+read_version_after (GanderPipeline *p)
+{
+  gint64 version;
+
+  if (!versioning (p))
+    return;
+  /* the version the run left, whatever happened: one short query (a
+   * database that cannot be read now keeps the last one known) */
+  version = gander_migrator_get_db_version_in (p->migrator, p->signal_context, NULL, NULL);
+  if (version >= 0)
+    gander_run_report_set_to_version (p->report, version);
+}
+
+static gboolean
+apply_migrations (GanderPipeline  *p,
+                  GError         **error)
+{
+  GanderRetryPolicy policy = { 0, };
+  GanderPlanOperation op = plan_operation (p->operation);
+  gint64 target = p->target < 0 ? 0 : p->target;
+
+  policy.max_attempts = MAX (gander_profile_get_retry_max_attempts (p->profile), 1);
+  policy.initial_delay = gander_profile_get_retry_initial_delay (p->profile);
+  policy.max_delay = gander_profile_get_retry_max_delay (p->profile);
+  policy.multiplier = gander_profile_get_retry_multiplier (p->profile);
+
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GPtrArray) results = NULL;
+      g_autoptr(GPtrArray) attempted = NULL;
+      g_autofree char *delay_text = NULL;
+      const char *reason;
+      GTimeSpan delay;
+
+      results = gander_migrator_execute (p->migrator, op, target, &p->settings,
+                                         p->signal_context, p->run_cancellable,
+                                         &local_error);
+      attempted = results != NULL ? g_ptr_array_ref (results)
+                                  : gander_migrator_get_last_results (p->migrator);
+      add_results (p, attempted);
+      if (results != NULL)
+        {
+          read_version_after (p);
+          return TRUE;
+        }
+
+      reason = gander_retry_reason (local_error);
+      if (reason == NULL || attempt >= policy.max_attempts ||
+          g_cancellable_is_cancelled (p->run_cancellable) ||
+          !gander_retry_attempt_is_clean (attempted, operation_is_relative (p->operation)))
+        {
+          read_version_after (p);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Nothing of the attempt remains: wait, then plan again from the
+       * database's state (a target operation continues where it is) */
+      delay = gander_retry_policy_delay (&policy, attempt, NULL);
+      delay_text = format_delay (delay);
+      warnf (p, _("attempt %u of %u failed (%s): %s; retrying in %s"),
+             attempt, policy.max_attempts, reason, local_error->message, delay_text);
+      gander_run_report_add_retry (p->report);
+      if (!gander_database_sleep (p->run_cancellable, delay))
+        {
+          read_version_after (p);
+          gander_set_cancelled_error (error,
+                                      _("cancelled while waiting to retry after attempt "
+                                        "%u of %u failed (%s)"),
+                                      attempt, policy.max_attempts, local_error->message);
+          return FALSE;
+        }
+    }
+}
+
+static gboolean
+step_apply (GanderPipeline  *p,
+            GError         **error)
+{
+  switch (operation_kind (p->operation))
+    {
+    case KIND_MIGRATE:
+      return apply_migrations (p, error);
+
+    case KIND_READ:
+      if (p->operation == GANDER_OPERATION_STATUS)
+        {
+          if (!read_status (p, error))
+            return FALSE;
+          if (versioning (p))
+            {
+              gint64 v = status_max_applied (p->status);
+
+              gander_run_report_set_from_version (p->report, v);
+              gander_run_report_set_to_version (p->report, v);
+            }
+        }
+      else
+        {
+          gint64 v = gander_migrator_get_db_version_in (p->migrator, p->signal_context,
+                                                        p->run_cancellable, error);
+          if (v < 0)
+            return FALSE;
+          gander_run_report_set_from_version (p->report, v);
+          gander_run_report_set_to_version (p->report, v);
+        }
+      return TRUE;
+
+    case KIND_BREAKER:
+      if (p->breaker == NULL)
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+                       _("this database has no circuit breaker to reset"));
+          return FALSE;
+        }
+      return gander_circuit_breaker_reset (p->breaker, error);
+
+    case KIND_REPAIR:
+      {
+        GanderRepairKind repair = p->operation == GANDER_OPERATION_BASELINE
+          ? GANDER_REPAIR_BASELINE
+          : p->operation == GANDER_OPERATION_CLEAR_DIRTY
+          ? GANDER_REPAIR_CLEAR_DIRTY : GANDER_REPAIR_ACCEPT_CHECKSUM;
+        g_autoptr(GPtrArray) recorded = NULL;
+        gboolean ok;
+
+        ok = gander_migrator_repair_in (p->migrator, repair, p->target, p->mark_applied,
+                                        &p->settings, p->signal_context, &recorded,
+                                        p->run_cancellable, error);
+        read_version_after (p);
+        return ok;
+      }
+
+    case KIND_VALIDATE:
+    case KIND_ALL:
+    default:
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+                   _("`%s` is not available in this version of the manager yet"),
+                   gander_operation_to_string (p->operation));
+      return FALSE;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* finish                                                              */
+
+static void
+step_finish (GanderPipeline *p,
+             const GError   *error)
+{
+  GanderRunOutcome outcome;
+
+  if (error == NULL)
+    outcome = GANDER_RUN_OUTCOME_OK;
+  else if (p->refused_rule != NULL)
+    outcome = GANDER_RUN_OUTCOME_REFUSED;
+  else if (gander_error_is_cancelled (error))
+    outcome = GANDER_RUN_OUTCOME_CANCELLED;
+  else
+    outcome = GANDER_RUN_OUTCOME_FAILED;
+
+  /* The breaker learns how migration runs end. Refusals and dry runs ran
+   * nothing; a cancelled run says nothing about the database (a cancelled
+   * half-open trial leaves the breaker to reopen after its period). A run
+   * that hit its deadline failed. */
+  if (p->breaker != NULL && operation_kind (p->operation) == KIND_MIGRATE && !p->dry_run &&
+      (outcome == GANDER_RUN_OUTCOME_OK || outcome == GANDER_RUN_OUTCOME_FAILED))
+    {
+      g_autoptr(GError) breaker_error = NULL;
+      gboolean recorded = outcome == GANDER_RUN_OUTCOME_OK
+        ? gander_circuit_breaker_record_success (p->breaker, &breaker_error)
+        : gander_circuit_breaker_record_failure (p->breaker, &breaker_error);
+
+      if (!recorded)
+        warnf (p, _("could not record the run in the circuit breaker: %s"),
+               breaker_error->message);
+    }
+
+  if (gander_run_report_get_to_version (p->report) < 0)
+    gander_run_report_set_to_version (p->report,
+                                      gander_run_report_get_from_version (p->report));
+  gander_run_report_finish (p->report, outcome, p->refused_rule, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* The run deadline (profile `timeout`)                                */
+
+typedef struct
+{
+  GMutex        mutex;
+  GCond         cond;
+  gboolean      stop;
+  gint64        deadline;     /* monotonic */
+  GCancellable *cancellable;  /* the run's */
+  gboolean     *hit;
+  GThread      *thread;
+} Deadline;
+
+static gpointer
+deadline_thread (gpointer data)
+{
+  Deadline *d = data;
+  gboolean fire = FALSE;
+
+  g_mutex_lock (&d->mutex);
+  while (!d->stop)
+    if (!g_cond_wait_until (&d->cond, &d->mutex, d->deadline))
+      {
+        fire = !d->stop;
+        break;
+      }
+  g_mutex_unlock (&d->mutex);
+  if (fire)
+    {
+      *d->hit = TRUE;
+      g_cancellable_cancel (d->cancellable);
+    }
+  return NULL;
+}
+
+static void
+deadline_start (Deadline     *d,
+                GTimeSpan     timeout,
+                GCancellable *cancellable,
+                gboolean     *hit)
+{
+  memset (d, 0, sizeof *d);
+  if (timeout <= 0)
+    return;
+  g_mutex_init (&d->mutex);
+  g_cond_init (&d->cond);
+  d->deadline = g_get_monotonic_time () + timeout;
+  d->cancellable = cancellable;
+  d->hit = hit;
+  d->thread = g_thread_new ("gander-deadline", deadline_thread, d);
+}
+
+static void
+deadline_stop (Deadline *d)
+{
+  if (d->thread == NULL)
+    return;
+  g_mutex_lock (&d->mutex);
+  d->stop = TRUE;
+  g_cond_signal (&d->cond);
+  g_mutex_unlock (&d->mutex);
+  g_thread_join (d->thread);
+  g_mutex_clear (&d->mutex);
+  g_cond_clear (&d->cond);
+}
+
+static void
+cancel_child (GCancellable *parent,
+              gpointer      child)
+{
+  g_cancellable_cancel (G_CANCELLABLE (child));
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+
+GanderRunReport *
+gander_pipeline_run (GanderPipeline  *p,
+                     GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  Kind kind = operation_kind (p->operation);
+  guint total = FINISH_WEIGHT;
+  guint done = 0;
+  gulong handler = 0;
+  Deadline deadline;
+
+  p->report = gander_run_report_new (gander_operation_to_string (p->operation),
+                                     gander_profile_get_name (p->profile),
+                                     gander_profile_get_environment (p->profile),
+                                     p->dry_run, p->target);
+
+  /* the run's cancellable: the caller's cancel and the deadline both end it */
+  p->run_cancellable = g_cancellable_new ();
+  if (p->cancellable != NULL)
+    handler = g_cancellable_connect (p->cancellable, G_CALLBACK (cancel_child),
+                                     g_object_ref (p->run_cancellable), g_object_unref);
+  deadline_start (&deadline, p->dry_run ? 0 : gander_profile_get_timeout (p->profile),
+                  p->run_cancellable, &p->deadline_hit);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if ((steps[i].kinds & kind) && steps[i].func != NULL)
+      total += steps[i].weight;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps) && !p->done; i++)
+    {
+      if (!(steps[i].kinds & kind) || steps[i].func == NULL)
+        continue;
+      if (g_cancellable_is_cancelled (p->run_cancellable))
+        {
+          gander_set_cancelled_error (&local_error, _("cancelled before the %s step"),
+                                      steps[i].name);
+          break;
+        }
+      if (p->on_step != NULL)
+        p->on_step (p, steps[i].name, (double) done / total,
+                    (double) steps[i].weight / total, p->user_data);
+      if (!steps[i].func (p, &local_error))
+        break;
+      done += steps[i].weight;
+    }
+
+  deadline_stop (&deadline);
+  if (handler != 0)
+    g_cancellable_disconnect (p->cancellable, handler);
+
+  /* the deadline ended it, not the caller: a timeout, which is a failure */
+  if (local_error != NULL && gander_error_is_cancelled (local_error) && p->deadline_hit &&
+      !g_cancellable_is_cancelled (p->cancellable))
+    {
+      GError *timeout_error =
+        g_error_new (GANDER_ERROR, GANDER_ERROR_TIMEOUT,
+                     _("the run took longer than its timeout (%s, from %s): %s"),
+                     gander_profile_get ( p->profile, "timeout"),
+                     origin_of (p, "timeout"), local_error->message);
+
+      g_clear_error (&local_error);
+      local_error = timeout_error;
+    }
+
+  if (p->on_step != NULL)
+    p->on_step (p, "finish", (double) (total - FINISH_WEIGHT) / total,
+                (double) FINISH_WEIGHT / total, p->user_data);
+  step_finish (p, local_error);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return g_object_ref (p->report);
+}

@@ -1,0 +1,111 @@
+/* gander-profile.h: the effective settings for one database
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(GANDER_INSIDE) && !defined(GANDER_COMPILATION)
+# error "Only <gander.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+#include "gander-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GanderPolicyLevel:
+ * @GANDER_POLICY_LEVEL_IGNORE: say nothing and go on
+ * @GANDER_POLICY_LEVEL_WARN: warn and go on
+ * @GANDER_POLICY_LEVEL_ERROR: refuse the run
+ *
+ * What a run does when a check finds something (the `checksum-drift` and
+ * `unknown-target` settings). The nicks (`ignore`, `warn`, `error`) are the
+ * values written in configuration files.
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  GANDER_POLICY_LEVEL_IGNORE,
+  GANDER_POLICY_LEVEL_WARN,
+  GANDER_POLICY_LEVEL_ERROR,
+} GanderPolicyLevel;
+
+#define GANDER_TYPE_PROFILE (gander_profile_get_type ())
+
+GANDER_AVAILABLE_IN_0_2
+G_DECLARE_FINAL_TYPE (GanderProfile, gander_profile, GANDER, PROFILE, GObject)
+
+GANDER_AVAILABLE_IN_0_2
+GanderProfile *gander_profile_new                 (const char          *name);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_name            (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_set                 (GanderProfile       *self,
+                                                   const char          *key,
+                                                   const char          *value,
+                                                   const char          *origin,
+                                                   GError             **error);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get                 (GanderProfile       *self,
+                                                   const char          *key);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_origin          (GanderProfile       *self,
+                                                   const char          *key);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_list_keys           (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_apply_environ       (GanderProfile       *self,
+                                                   const char * const  *envp,
+                                                   GError             **error);
+
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_driver          (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_dbstring        (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_dir             (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_table           (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_environment     (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_get_allow_missing   (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_command_allowed     (GanderProfile       *self,
+                                                   const char          *command);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_command_needs_confirmation (GanderProfile *self,
+                                                          const char    *command);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_get_auto_migrate    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_get_dry_run_first   (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GanderPolicyLevel gander_profile_get_checksum_drift (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
+GanderPolicyLevel gander_profile_get_unknown_target (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_timeout         (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_statement_timeout (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_lock_timeout    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+guint          gander_profile_get_retry_max_attempts (GanderProfile    *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_retry_initial_delay (GanderProfile   *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_retry_max_delay (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+double         gander_profile_get_retry_multiplier (GanderProfile      *self);
+GANDER_AVAILABLE_IN_0_2
+guint          gander_profile_get_breaker_threshold (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_breaker_open    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_audit_log       (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_metrics_file    (GanderProfile       *self);
+
+G_END_DECLS

@@ -1,0 +1,354 @@
+/* test-manager-postgres.c: GanderManager on the temporary PostgreSQL
+ * server — refusals and dry runs leave the schema dump identical, a
+ * lock_timeout is retried once the other session lets go, and a failed
+ * NO TRANSACTION migration is never retried.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gander.h>
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+
+#include "gander-test-pg.h"
+#include "gander-test-util.h"
+
+typedef struct
+{
+  char *tmpdir;
+  char *migdir;
+  char *dsn;
+  char *dbname;
+} Fixture;
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+#define M1 "-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose Down\nDROP TABLE a;\n"
+#define M2 "-- +goose Up\nALTER TABLE a ADD COLUMN y integer;\n-- +goose Down\nALTER TABLE a DROP COLUMN y;\n"
+#define M3 "-- +goose Up\nCREATE TABLE c (x integer);\n-- +goose Down\nDROP TABLE c;\n"
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *statedir = NULL;
+
+  f->tmpdir = g_dir_make_tmp ("gander-manager-pg-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->migdir = g_build_filename (f->tmpdir, "migrations", NULL);
+  g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
+  statedir = g_build_filename (f->tmpdir, "state", NULL);
+  g_setenv ("GANDER_STATE_DIR", statedir, TRUE);
+  write_file (f->migdir, "00001_a.sql", M1);
+  write_file (f->migdir, "00002_b.sql", M2);
+  write_file (f->migdir, "00003_c.sql", M3);
+  f->dsn = gander_test_pg_create_database ();
+  if (f->dsn != NULL)
+    f->dbname = gander_test_pg_dbname_from_dsn (f->dsn);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gander_test_rm_rf (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->migdir);
+  g_free (f->dsn);
+  g_free (f->dbname);
+}
+
+#define SKIP_IF_NO_SERVER(f) \
+  G_STMT_START { if ((f)->dsn == NULL) { g_test_skip (gander_test_pg_skip_reason ()); return; } } G_STMT_END
+
+static void
+set (GanderProfile *profile,
+     const char    *key,
+     const char    *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  gander_profile_set (profile, key, value, "test", &error);
+  g_assert_no_error (error);
+}
+
+static GanderProfile *
+new_profile (Fixture    *f,
+             const char *name,
+             const char *environment)
+{
+  GanderProfile *profile = gander_profile_new (name);
+
+  set (profile, "driver", "postgres");
+  set (profile, "dbstring", f->dsn);
+  set (profile, "dir", f->migdir);
+  set (profile, "environment", environment);
+  return profile;
+}
+
+static GanderManager *
+new_manager (GanderProfile *profile)
+{
+  g_autoptr(GError) error = NULL;
+  GanderManager *manager = gander_manager_new (profile, &error);
+
+  g_assert_no_error (error);
+  return manager;
+}
+
+/* Newer pg_dump brackets its output with \restrict KEY / \unrestrict KEY
+ * lines, a random key each time: not part of the database. */
+static char *
+strip_restrict (char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!g_str_has_prefix (lines[i], "\\restrict ") &&
+        !g_str_has_prefix (lines[i], "\\unrestrict "))
+      g_string_append_printf (out, "%s\n", lines[i]);
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
+/* The schema and the rows of Gander's tables, as pg_dump sees them. */
+static char *
+dump (Fixture *f)
+{
+  g_autofree char *pg_dump = gander_test_pg_find_program ("pg_dump");
+  g_autofree char *out = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (pg_dump);
+  {
+    const char *argv[] = { pg_dump, "--schema-only", "-d", f->dbname, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_spawn_check_wait_status (status, &error);
+    g_assert_no_error (error);
+  }
+  {
+    const char *argv[] = { pg_dump, "--data-only", "-d", f->dbname, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &data, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_spawn_check_wait_status (status, &error);
+    g_assert_no_error (error);
+  }
+  return strip_restrict (g_strconcat (out, data, NULL));
+}
+
+static void
+apply (Fixture *f,
+       gint64   version)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "setup", "development");
+  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP_TO, version, NULL, NULL, &error);
+  g_assert_no_error (error);
+  gander_database_close (gander_migrator_get_database (gander_manager_get_migrator (manager)));
+}
+
+static void
+test_refusals_leave_dump (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  profile = new_profile (f, NULL, "production");
+  manager = new_manager (profile);
+  before = dump (f);
+
+  /* confirmation: an ad-hoc profile confirms with the dbname */
+  report = gander_manager_execute (manager, GANDER_OPERATION_DOWN, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_assert_nonnull (strstr (error->message, f->dbname));
+  g_clear_error (&error);
+
+  /* auto-migrate is off in production */
+  report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED);
+  g_clear_error (&error);
+
+  /* drift is an error in production (a new manager: the old one has
+   * read the file, and would call the edit a change under its feet) */
+  write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
+  g_clear_object (&manager);
+  manager = new_manager (profile);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED);
+  g_clear_object (&report);
+  report = gander_manager_get_last_report (manager);
+  g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "checksum-drift");
+  g_clear_error (&error);
+  g_clear_object (&report);
+  write_file (f->migdir, "00001_a.sql", M1);
+  g_clear_object (&manager);
+  manager = new_manager (profile);
+
+  /* a dry run, of an up and of a confirmed-only reset */
+  gander_run_options_set_dry_run (options, TRUE);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_plan_get_n_steps (gander_run_report_get_plan (report)), ==, 2);
+  g_assert_cmpstr (gander_plan_step_get_statements (gander_plan_get_step (gander_run_report_get_plan (report), 0))[0],
+                   ==, "ALTER TABLE a ADD COLUMN y integer;");
+  g_clear_object (&report);
+  report = gander_manager_execute (manager, GANDER_OPERATION_RESET, 0, options, NULL, &error);
+  g_assert_no_error (error);
+
+  after = dump (f);
+  g_assert_cmpstr (before, ==, after);
+}
+
+typedef struct
+{
+  PGconn *conn;
+  guint   release_after_ms;
+} Holder;
+
+static PGconn *
+hold_table_lock (Fixture    *f,
+                 const char *table)
+{
+  PGconn *conn = PQconnectdb (f->dsn);
+  g_autofree char *sql = g_strdup_printf ("BEGIN; LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
+  PGresult *res;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, sql);
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+  PQclear (res);
+  return conn;
+}
+
+static void
+release (PGconn *conn)
+{
+  PGresult *res = PQexec (conn, "ROLLBACK");
+
+  PQclear (res);
+  PQfinish (conn);
+}
+
+static gpointer
+release_later (gpointer data)
+{
+  Holder *holder = data;
+
+  g_usleep (holder->release_after_ms * 1000);
+  release (holder->conn);
+  return NULL;
+}
+
+static void
+test_retry_lock_timeout (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Holder holder = { NULL, 700 };
+  GThread *thread;
+  GPtrArray *results;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  profile = new_profile (f, "alerts", "staging");
+  set (profile, "retry-max-attempts", "20");
+  set (profile, "retry-initial-delay", "100ms");
+  set (profile, "retry-max-delay", "300ms");
+  set (profile, "lock-timeout", "100ms");
+  manager = new_manager (profile);
+
+  holder.conn = hold_table_lock (f, "a");
+  thread = g_thread_new ("holder", release_later, &holder);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (gander_run_report_get_retries (report), >=, 1);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+  results = gander_run_report_get_results (report);
+  g_assert_error (gander_migration_result_get_error (g_ptr_array_index (results, 0)),
+                  GANDER_ERROR, GANDER_ERROR_LOCKED);
+  g_assert_cmpuint (results->len, ==, 2 + gander_run_report_get_retries (report));
+  g_assert_nonnull (strstr (gander_run_report_get_warnings (report)[0], "locked"));
+}
+
+#define M_NOTX "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX a_x ON a (x);\n" \
+  "-- +goose Down\nDROP INDEX a_x;\n"
+
+static void
+test_no_retry_no_transaction (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  PGconn *holder;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 3);
+  write_file (f->migdir, "00004_index.sql", M_NOTX);
+  profile = new_profile (f, "alerts", "staging");
+  set (profile, "retry-max-attempts", "5");
+  set (profile, "retry-initial-delay", "10ms");
+  set (profile, "lock-timeout", "100ms");
+  manager = new_manager (profile);
+
+  holder = hold_table_lock (f, "a");
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  release (holder);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED);
+  report = gander_manager_get_last_report (manager);
+  g_assert_cmpuint (gander_run_report_get_retries (report), ==, 0);
+  g_assert_cmpuint (gander_run_report_get_results (report)->len, ==, 1);
+  g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_FAILED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/manager-postgres/refusals-leave-dump", Fixture, NULL,
+              fixture_setup, test_refusals_leave_dump, fixture_teardown);
+  g_test_add ("/manager-postgres/retry/lock-timeout", Fixture, NULL,
+              fixture_setup, test_retry_lock_timeout, fixture_teardown);
+  g_test_add ("/manager-postgres/retry/never-no-transaction", Fixture, NULL,
+              fixture_setup, test_no_retry_no_transaction, fixture_teardown);
+  return gander_test_run ();
+}
