@@ -412,6 +412,7 @@ class ManagerSides:
                     if not k.startswith(("GANDER_", "GOOSE_"))}
         self.env.update(NO_COLOR="1", GANDER_STATE_DIR=self.state)
         self.via = args.via
+        self.how = {}    # library: what the driver ran for each mode
 
     def argv(self, mode, db):
         dsn = self.engine.gander_dsn(db)
@@ -454,6 +455,7 @@ class ManagerSides:
             with open(self.result) as f:
                 inner = json.load(f)
             res.wall, res.cpu = inner["seconds"], inner["cpu_seconds"]
+            self.how[mode] = inner["how"]
         return res
 
 
@@ -540,6 +542,7 @@ def bench_manager_n(engine, n, args, results):
         "managed_up_rss_kib": max(r.rss_kib for r in runs["managed"]),
         "instructions": instructions,
         "steps_verified": verified,
+        "driver": sides.how or None,
         "dry_run_runs": args.dry_run_runs,
         "dry_run_wall_ms": median([r.wall for r in dry]) * 1000,
         "dry_run_wall_min_ms": min(r.wall for r in dry) * 1000,

@@ -61,6 +61,19 @@ def print_plan(migrator):
                 out.write(statement)
 
 
+def dry_run_with_manager(args):
+    manager = Gander.Manager.new(make_profile(args))
+    options = Gander.RunOptions.new()
+    options.props.dry_run = True
+    options.props.via = "library"
+    report = manager.execute(Gander.Operation.UP, -1, options, None)
+    with open(os.devnull, "w") as out:
+        for step in report.get_plan().get_steps():
+            for statement in step.get_statements() or []:
+                out.write(statement)
+    return "GanderManager execute up, dry-run"
+
+
 def dry_run(args):
     dsn = args.dsn
     # as the CLI does: opening a SQLite file that does not exist would
@@ -71,18 +84,28 @@ def dry_run(args):
     return "GanderMigrator plan"
 
 
-def managed_with_manager(args):
-    # as the CLI does for DRIVER DBSTRING without --profile: an ad-hoc
-    # profile in the chosen environment; the manager opens the audit log
-    # and writes the metrics file the profile names
-    config = Gander.Config.new()
-    config.load_standard()
-    profile = config.resolve(None, args.environment)
+def make_profile(args):
+    """As the CLI does for DRIVER DBSTRING without --profile: an ad-hoc
+    profile in the chosen environment."""
+    if hasattr(Gander, "Config"):
+        config = Gander.Config.new()
+        config.load_standard()
+        profile = config.resolve(None, args.environment)
+    else:
+        profile = Gander.Profile.new(None)
+        profile.set("environment", args.environment, "bench")
     for key, value in (("driver", args.driver), ("dbstring", args.dsn),
                        ("dir", args.dir), ("audit-log", args.audit_log),
                        ("metrics-file", args.metrics_file)):
-        profile.set(key, value, "bench")
-    manager = Gander.Manager.new(profile)
+        if value is not None:
+            profile.set(key, value, "bench")
+    return profile
+
+
+def managed_with_manager(args):
+    # the manager opens the audit log and writes the metrics file the
+    # profile names
+    manager = Gander.Manager.new(make_profile(args))
     options = Gander.RunOptions.new()
     options.props.confirmation = args.confirm
     options.props.via = "library"
@@ -155,7 +178,8 @@ def main():
     if args.mode == "plain":
         how = plain(args)
     elif args.mode == "dry-run":
-        how = dry_run(args)
+        how = (dry_run_with_manager(args) if hasattr(Gander, "Manager")
+               else dry_run(args))
     elif hasattr(Gander, "Manager"):
         how = managed_with_manager(args)
     else:
