@@ -3,7 +3,7 @@
 """One side of bench.py --manager through the library (GObject
 introspection), for when the CLI does not take the issue 8 flags yet.
 
-  manager-driver.py plain|managed|dry-run --dir DIR --driver DRIVER
+  manager-driver.py plain|managed|dry-run|none --dir DIR --driver DRIVER
       --dsn DSN --result FILE [--environment ENV --confirm NAME
       --audit-log PATH --metrics-file PATH]
 
@@ -163,7 +163,7 @@ def managed_from_parts(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=("plain", "managed", "dry-run"))
+    ap.add_argument("mode", choices=("plain", "managed", "dry-run", "none"))
     ap.add_argument("--dir", required=True)
     ap.add_argument("--driver", required=True)
     ap.add_argument("--dsn", required=True)
@@ -175,7 +175,9 @@ def main():
     args = ap.parse_args()
 
     t0, c0 = time.perf_counter(), time.process_time()
-    if args.mode == "plain":
+    if args.mode == "none":
+        how = "nothing: the start-up the other modes share"
+    elif args.mode == "plain":
         how = plain(args)
     elif args.mode == "dry-run":
         how = (dry_run_with_manager(args) if hasattr(Gander, "Manager")
