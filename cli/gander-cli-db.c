@@ -17,21 +17,15 @@
 
 #include "gander.h"
 #include "gander-cli.h"
-#include "gander-cli-plan.h"
+#include "gander-cli-run.h"
 
-typedef struct {
-  CliOptions       *opts;
-  const char       *command;
-  CliCancel        *cancel;
-  GCancellable     *cancellable;
-  GanderDatabase   *database;
-  GanderSource     *source;
-  GanderMigrator   *migrator;
-} Run;
+typedef CliRun Run;
 
 static const char * const db_commands[] = {
   "up", "up-by-one", "up-to", "down", "down-to", "redo", "reset",
   "status", "version",
+  /* Gander's */
+  "baseline", "repair", "breaker",
 };
 
 gboolean
@@ -160,8 +154,8 @@ json_add_results (JsonBuilder *builder,
   json_builder_end_array (builder);
 }
 
-static JsonBuilder *
-json_begin (const char *command)
+JsonBuilder *
+cli_json_begin (const char *command)
 {
   JsonBuilder *builder = json_builder_new ();
 
@@ -171,8 +165,8 @@ json_begin (const char *command)
   return builder;
 }
 
-static void
-json_end (JsonBuilder  *builder,
+void
+cli_json_end (JsonBuilder  *builder,
           const char   *error_message)
 {
   json_builder_set_member_name (builder, "error");
@@ -187,8 +181,8 @@ json_end (JsonBuilder  *builder,
 /* Prints the fatal error goose-style and returns the exit status. A
  * -timeout deadline and a signal are reported as what they are, not as the
  * "cancelled" the library sees. */
-static int
-fail (Run          *run,
+int
+cli_run_fail (Run          *run,
       const GError *error,
       GPtrArray    *results)
 {
@@ -224,11 +218,11 @@ fail (Run          *run,
 
   if (run->opts->json)
     {
-      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+      g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
       if (results != NULL)
         json_add_results (builder, results);
-      json_end (builder, message);
+      cli_json_end (builder, message);
     }
   cli_fatal_message (status == CLI_EXIT_REFUSED ? "refused: " : "goose run: ", message);
   return status;
@@ -242,7 +236,7 @@ fail_with_partial (Run          *run,
 {
   g_autoptr(GPtrArray) partial = gander_migrator_get_last_results (run->migrator);
 
-  return fail (run, error, partial);
+  return cli_run_fail (run, error, partial);
 }
 
 /* Which closing line goose prints after the OK lines. */
@@ -301,7 +295,7 @@ finish_results (Run        *run,
 
   if (run->opts->json)
     {
-      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+      g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
       json_add_results (builder, results);
       if (have_version)
@@ -309,7 +303,7 @@ finish_results (Run        *run,
           json_builder_set_member_name (builder, "current_version");
           json_builder_add_int_value (builder, version);
         }
-      json_end (builder, NULL);
+      cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;
 }
@@ -360,7 +354,7 @@ cmd_up_by_one (Run *run)
                    version);
           goose_error = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                              "no next version found");
-          return fail (run, goose_error, NULL);
+          return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
     }
@@ -386,7 +380,7 @@ cmd_down (Run *run)
           goose_error = g_error_new (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                      "migration %" G_GINT64_FORMAT ": no current version found",
                                      version);
-          return fail (run, goose_error, NULL);
+          return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
     }
@@ -421,7 +415,7 @@ cmd_redo (Run *run)
           g_autoptr(GError) goose_error =
             g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                  "no current version found");
-          return fail (run, goose_error, NULL);
+          return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
     }
@@ -503,7 +497,7 @@ cmd_status (Run *run)
       cli_log_block_flush (table);
       if (run->opts->json)
         {
-          builder = json_begin (run->command);
+          builder = cli_json_begin (run->command);
           json_builder_set_member_name (builder, "migrations");
           json_builder_begin_array (builder);
           for (guint i = 0; i < all->len; i++)
@@ -520,14 +514,14 @@ cmd_status (Run *run)
               json_builder_end_object (builder);
             }
           json_builder_end_array (builder);
-          json_end (builder, NULL);
+          cli_json_end (builder, NULL);
         }
       return CLI_EXIT_OK;
     }
 
   statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
   if (statuses == NULL)
-    return fail (run, error, NULL);
+    return cli_run_fail (run, error, NULL);
 
   /* the table in as few writes as its size allows (one for up to ~1600
    * migrations, see CLI_LOG_BLOCK_SIZE) */
@@ -556,17 +550,14 @@ cmd_status (Run *run)
           break;
         case GANDER_MIGRATION_STATE_RUNNING:
           n_pending++;
-          {
-            g_autofree char *side_table = gander_database_dup_side_table_name (run->database);
-
-            cli_warn (_("%s (version %lld) runs without a "
-                        "transaction and did not finish: it may be half "
-                        "applied. Check the database by hand, complete or "
-                        "undo the migration, then clear the marker with: "
-                        "DELETE FROM %s WHERE version_id = %lld;"),
-                      name, (long long) gander_migration_status_get_version (status),
-                      side_table, (long long) gander_migration_status_get_version (status));
-          }
+          cli_warn (_("%s (version %lld) runs without a "
+                      "transaction and did not finish: it may be half "
+                      "applied. Check the database by hand, complete or "
+                      "undo the migration, then clear the marker with: "
+                      "gander repair clear-dirty %lld (add --mark-applied "
+                      "if you completed it)"),
+                    name, (long long) gander_migration_status_get_version (status),
+                    (long long) gander_migration_status_get_version (status));
           break;
         case GANDER_MIGRATION_STATE_APPLIED:
         default:
@@ -586,7 +577,7 @@ cmd_status (Run *run)
 
   if (run->opts->json)
     {
-      builder = json_begin (run->command);
+      builder = cli_json_begin (run->command);
       json_builder_set_member_name (builder, "migrations");
       json_builder_begin_array (builder);
       for (guint i = 0; i < statuses->len; i++)
@@ -614,7 +605,7 @@ cmd_status (Run *run)
       json_builder_end_array (builder);
       json_builder_set_member_name (builder, "pending");
       json_builder_add_int_value (builder, n_pending);
-      json_end (builder, NULL);
+      cli_json_end (builder, NULL);
     }
 
   if (run->opts->exit_code && n_pending > 0)
@@ -637,17 +628,17 @@ cmd_version (Run *run)
     {
       version = gander_migrator_get_db_version (run->migrator, run->cancellable, &error);
       if (version < 0)
-        return fail (run, error, NULL);
+        return cli_run_fail (run, error, NULL);
       cli_log ("goose: version %" G_GINT64_FORMAT, version);
     }
 
   if (run->opts->json)
     {
-      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+      g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
       json_builder_set_member_name (builder, "version");
       json_builder_add_int_value (builder, version);
-      json_end (builder, NULL);
+      cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;
 }
@@ -668,18 +659,18 @@ cmd_dry_run (Run                 *run,
 
   plan = gander_migrator_plan (run->migrator, operation, target, run->cancellable, &error);
   if (plan == NULL)
-    return fail (run, error, NULL);
+    return cli_run_fail (run, error, NULL);
   can_run = gander_plan_get_can_run (plan);
   n_steps = gander_plan_get_n_steps (plan);
 
   if (run->opts->json)
     {
-      g_autoptr(JsonBuilder) builder = json_begin (run->command);
+      g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
       json_builder_set_member_name (builder, "dry_run");
       json_builder_add_boolean_value (builder, TRUE);
       cli_plan_add_json_members (builder, plan, run->opts->dir);
-      json_end (builder, can_run ? NULL : gander_plan_get_reason (plan));
+      cli_json_end (builder, can_run ? NULL : gander_plan_get_reason (plan));
     }
   else
     cli_plan_print_text (plan, run->opts->dir);
@@ -752,6 +743,21 @@ environment_needs_confirmation (const char  *environment,
   return TRUE;
 }
 
+/* How the user typed a command the policy knows by another name. */
+static const char *
+command_display_name (const char *policy_name)
+{
+  if (g_str_equal (policy_name, "clear-dirty"))
+    return "repair clear-dirty";
+  if (g_str_equal (policy_name, "accept-checksum"))
+    return "repair accept-checksum";
+  if (g_str_equal (policy_name, "breaker-reset"))
+    return "breaker reset";
+  if (g_str_equal (policy_name, "breaker-status"))
+    return "breaker status";
+  return policy_name;
+}
+
 /* A command the environment guards goes on only when the person running
  * it names the database: by --confirm, or by typing the name at the
  * prompt when there is a terminal. Returns -1 to go on, else the exit
@@ -766,6 +772,7 @@ confirm_or_refuse (Run        *run,
   g_autofree char *name = NULL;
   g_autofree char *answer = NULL;
   gboolean needs = FALSE;
+  const char *shown = command_display_name (run->command);
 
   if (!environment_needs_confirmation (environment, run->command, &needs, &error))
     return cli_usage_error ("%s", error->message);
@@ -780,30 +787,30 @@ confirm_or_refuse (Run        *run,
       error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
                            _("--confirm=%s does not name this database: %s in the %s "
                              "environment needs --confirm=%s"),
-                           run->opts->confirm, run->command, environment, name);
-      return fail (run, error, NULL);
+                           run->opts->confirm, shown, environment, name);
+      return cli_run_fail (run, error, NULL);
     }
   if (cli_confirm_can_prompt ())
     {
       g_autofree char *question =
         g_strdup_printf (_("“%s” changes %s in the %s environment and needs confirmation."),
-                         run->command, name, environment);
+                         shown, name, environment);
 
       answer = cli_confirm_prompt (question, name, run->cancellable, &error);
       if (answer == NULL)
-        return fail (run, error, NULL);
+        return cli_run_fail (run, error, NULL);
       if (g_str_equal (answer, name))
         return -1;
       error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
                            _("the name typed does not match %s: %s was not run"),
-                           name, run->command);
-      return fail (run, error, NULL);
+                           name, shown);
+      return cli_run_fail (run, error, NULL);
     }
   error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
                        _("%s needs confirmation in the %s environment and there is no "
                          "terminal to ask on: run again with --confirm=%s"),
-                       run->command, environment, name);
-  return fail (run, error, NULL);
+                       shown, environment, name);
+  return cli_run_fail (run, error, NULL);
 }
 
 static void
@@ -829,6 +836,57 @@ configure_timeouts (GanderDatabase *database,
     }
 }
 
+/* The name the configuration, the policy, the audit log and the metrics
+ * know a command by (see the API contract of issue 8), and its VERSION
+ * argument. Returns -1 to go on, else the exit status (usage errors). */
+static int
+resolve_command (const char   *command,
+                 char        **argv,
+                 const char  **policy_name,
+                 const char  **subcommand,
+                 gint64       *version)
+{
+  *policy_name = command;
+  *subcommand = NULL;
+  if (g_str_equal (command, "up-to") || g_str_equal (command, "down-to") ||
+      g_str_equal (command, "baseline"))
+    return parse_target (command, argv, version) ? -1 : CLI_EXIT_USAGE;
+  if (g_str_equal (command, "repair"))
+    {
+      if (argv[0] == NULL ||
+          (!g_str_equal (argv[0], "clear-dirty") && !g_str_equal (argv[0], "accept-checksum")))
+        return cli_usage_error (_("repair must be of form: gander DRIVER DBSTRING "
+                                  "[OPTIONS] repair clear-dirty|accept-checksum VERSION"));
+      *subcommand = argv[0];
+      *policy_name = argv[0];
+      return parse_target (argv[0], argv + 1, version) ? -1 : CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (command, "breaker"))
+    {
+      if (argv[0] == NULL || (!g_str_equal (argv[0], "status") && !g_str_equal (argv[0], "reset")))
+        return cli_usage_error (_("breaker must be of form: gander DRIVER DBSTRING "
+                                  "[OPTIONS] breaker status|reset"));
+      *subcommand = argv[0];
+      *policy_name = g_str_equal (argv[0], "reset") ? "breaker-reset" : "breaker-status";
+    }
+  return -1;
+}
+
+/* The built-in environments' breaker settings until profiles land. */
+static GanderCircuitBreaker *
+make_breaker (CliOptions *opts,
+              const char *driver,
+              const char *dsn,
+              const char *environment)
+{
+  g_autofree char *masked = gander_dsn_mask (dsn);
+  g_autofree char *key = gander_circuit_breaker_make_key (opts->profile, driver, masked);
+  gboolean guarded = environment != NULL && !g_str_equal (environment, "development");
+
+  return gander_circuit_breaker_new (key, NULL, guarded ? 3 : 0,
+                                     guarded ? 10 * G_TIME_SPAN_MINUTE : 0);
+}
+
 int
 cli_run_db_command (CliOptions  *opts,
                     const char  *driver,
@@ -841,12 +899,16 @@ cli_run_db_command (CliOptions  *opts,
   g_autoptr(GanderDatabase) database = NULL;
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GanderRunOptions) run_options = NULL;
   /* after source: stopped (joined) before the source goes */
   Run run = { opts, command, NULL, NULL, NULL, NULL, NULL };
   gint64 target = 0;
   int status;
   gboolean dry_run = FALSE;
   GanderPlanOperation operation = GANDER_PLAN_OPERATION_UP;
+  const char *policy_name = command;
+  const char *subcommand = NULL;
+  const char *environment = opts->environment;
 
   /* stdout carries the JSON result: goose's informational lines go */
   cli_log_set_quiet (opts->json);
@@ -873,10 +935,19 @@ cli_run_db_command (CliOptions  *opts,
       g_autofree char *quoted = cli_go_quote (command);
       return cli_usage_error (_("%s: no such command"), quoted);
     }
-  if ((g_str_equal (command, "up-to") || g_str_equal (command, "down-to")) &&
-      !parse_target (command, argv, &target))
-    return CLI_EXIT_USAGE;
+  status = resolve_command (command, argv, &policy_name, &subcommand, &target);
+  if (status >= 0)
+    return status;
+  if (subcommand != NULL)
+    run.command = policy_name;
+
   dry_run = opts->dry_run && cli_plan_operation_from_command (command, &operation);
+  if (opts->dry_run && !dry_run &&
+      !g_str_equal (command, "status") && !g_str_equal (command, "version") &&
+      !g_str_equal (policy_name, "breaker-status"))
+    return cli_usage_error (_("--dry-run is for up, up-by-one, up-to, down, down-to, "
+                              "redo and reset; %s has no plan to show"),
+                            command_display_name (policy_name));
   if (dry_run && GANDER_IS_SQLITE_DATABASE (database))
     {
       g_autofree char *path = cli_sqlite_path (dsn);
@@ -888,20 +959,27 @@ cli_run_db_command (CliOptions  *opts,
           g_clear_object (&database);
           database = gander_database_new_for_driver (driver, ":memory:", &error);
           if (database == NULL)
-            return fail (&run, error, NULL);
+            return cli_run_fail (&run, error, NULL);
         }
     }
+
+  if (environment == NULL && g_getenv ("GANDER_ENVIRONMENT") != NULL &&
+      *g_getenv ("GANDER_ENVIRONMENT") != '\0')
+    environment = g_getenv ("GANDER_ENVIRONMENT");
   if (!dry_run)
     {
-      const char *environment = opts->environment;
-
-      if (environment == NULL && g_getenv ("GANDER_ENVIRONMENT") != NULL &&
-          *g_getenv ("GANDER_ENVIRONMENT") != '\0')
-        environment = g_getenv ("GANDER_ENVIRONMENT");
       status = confirm_or_refuse (&run, driver, dsn, environment);
       if (status >= 0)
         return status;
     }
+
+  if (g_str_equal (command, "breaker"))
+    {
+      g_autoptr(GanderCircuitBreaker) breaker = make_breaker (opts, driver, dsn, environment);
+
+      return cli_cmd_breaker (&run, breaker, subcommand);
+    }
+
   if (opts->table != NULL)
     {
       if (!gander_validate_table_name (opts->table, &error))
@@ -924,14 +1002,14 @@ cli_run_db_command (CliOptions  *opts,
           g_autoptr(GError) goose_error =
             g_error_new (GANDER_ERROR, GANDER_ERROR_NO_MIGRATIONS,
                          "no migration files found in %s", opts->dir);
-          return fail (&run, goose_error, NULL);
+          return cli_run_fail (&run, goose_error, NULL);
         }
-      return fail (&run, error, NULL);
+      return cli_run_fail (&run, error, NULL);
     }
   run.source = source;
 
   if (!gander_database_open (database, run.cancellable, &error))
-    return fail (&run, error, NULL);
+    return cli_run_fail (&run, error, NULL);
   run.database = database;
 
   migrator = gander_migrator_new (database, source);
@@ -946,6 +1024,10 @@ cli_run_db_command (CliOptions  *opts,
   if (opts->verbose)
     g_signal_connect (migrator, "executing-statement",
                       G_CALLBACK (on_executing_statement), NULL);
+
+  run_options = gander_run_options_new ();
+  gander_run_options_set_reason (run_options, opts->reason);
+  gander_run_options_set_allow_missing (run_options, opts->allow_missing);
 
   if (dry_run)
     status = cmd_dry_run (&run, operation, target);
@@ -965,6 +1047,12 @@ cli_run_db_command (CliOptions  *opts,
     status = cmd_reset (&run);
   else if (g_str_equal (command, "status"))
     status = cmd_status (&run);
+  else if (g_str_equal (command, "baseline"))
+    status = cli_cmd_baseline (&run, target, run_options);
+  else if (g_str_equal (policy_name, "clear-dirty"))
+    status = cli_cmd_clear_dirty (&run, target, opts->mark_applied, run_options);
+  else if (g_str_equal (policy_name, "accept-checksum"))
+    status = cli_cmd_accept_checksum (&run, target, run_options);
   else
     status = cmd_version (&run);
 

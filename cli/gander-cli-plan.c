@@ -23,7 +23,7 @@
 
 #include "gander.h"
 #include "gander-cli.h"
-#include "gander-cli-plan.h"
+#include "gander-cli-run.h"
 
 /* The file as the user named it, relative to the working directory when
  * it lies below it (as the library's parse messages show it). */

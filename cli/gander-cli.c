@@ -142,6 +142,21 @@ print_help (FILE *out)
       "  parse FILE           Show how Gander splits FILE into statements\n"
       "\n"));
   g_string_append (text,
+    _("Gander commands (profiles, policy and repair):\n"
+      "  baseline VERSION     Record every migration up to VERSION as applied\n"
+      "                       without running it (adopt an existing database)\n"
+      "  repair clear-dirty VERSION [--mark-applied]\n"
+      "                       Remove the \"running\" marker an interrupted\n"
+      "                       NO TRANSACTION migration left, after checking the\n"
+      "                       database by hand; --mark-applied records it as\n"
+      "                       applied instead of pending\n"
+      "  repair accept-checksum VERSION\n"
+      "                       Record the current checksum of an applied file\n"
+      "                       that was edited on purpose\n"
+      "  breaker status       Show the circuit breaker of this database\n"
+      "  breaker reset        Close it again after the cause is fixed\n"
+      "\n"));
+  g_string_append (text,
     _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
       "anywhere on the line):\n"
       "  -dir DIR             directory with migration files (default \".\")\n"

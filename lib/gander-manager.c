@@ -63,6 +63,9 @@ struct _GanderManager
   GanderMigrator  *migrator;
   GanderCircuitBreaker *breaker;
   gboolean         breaker_set;   /* by the caller: no default made */
+  GanderAudit     *audit;
+  gboolean         audit_set;
+  GanderMetrics   *metrics;
 
   gint             running;       /* atomic */
 
@@ -107,6 +110,8 @@ gander_manager_finalize (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->migrator);
   g_clear_object (&self->breaker);
+  g_clear_object (&self->audit);
+  g_clear_object (&self->metrics);
   g_clear_pointer (&self->step, g_free);
   g_clear_object (&self->last_report);
   g_mutex_clear (&self->report_mutex);
@@ -297,6 +302,7 @@ static void
 gander_manager_init (GanderManager *self)
 {
   g_mutex_init (&self->report_mutex);
+  self->metrics = gander_metrics_new ();
 }
 
 /* The profile's timeouts, on the connection: one mapping for the CLI, the
@@ -485,6 +491,110 @@ dup_breaker (GanderManager *self,
     return gander_circuit_breaker_new (key, NULL, 1, open_for);
   self->breaker = gander_circuit_breaker_new (key, NULL, threshold, open_for);
   return g_object_ref (self->breaker);
+}
+
+/* The audit log of the profile (`audit-log`), unless the caller chose. */
+static GanderAudit *
+dup_audit (GanderManager *self)
+{
+  const char *path;
+
+  if (!self->audit_set && self->audit == NULL &&
+      (path = gander_profile_get_audit_log (self->profile)) != NULL)
+    self->audit = gander_audit_new (path);
+  return self->audit != NULL ? g_object_ref (self->audit) : NULL;
+}
+
+/**
+ * gander_manager_set_audit:
+ * @self: a #GanderManager
+ * @audit: (nullable): where runs are recorded, or %NULL for nowhere
+ *
+ * Sets the audit log. Without a call, the manager appends to the
+ * profile's `audit-log` when it names one.
+ *
+ * What is recorded: for a run that may change the database, `run.start`
+ * before the first change, one `migration.applied` or `migration.failed`
+ * per migration and `run.end`; `repair` for baseline, clear-dirty and
+ * accept-checksum; `breaker.reset`; `policy.refused` for any refusal. The
+ * read-only commands (status, version, validate) are recorded only when
+ * refused. The log is synced at the end of each run.
+ *
+ * Since: 0.2
+ */
+void
+gander_manager_set_audit (GanderManager *self,
+                          GanderAudit   *audit)
+{
+  g_return_if_fail (GANDER_IS_MANAGER (self));
+  g_return_if_fail (audit == NULL || GANDER_IS_AUDIT (audit));
+
+  g_set_object (&self->audit, audit);
+  self->audit_set = TRUE;
+}
+
+/**
+ * gander_manager_get_audit:
+ * @self: a #GanderManager
+ *
+ * Gets the audit log runs are recorded in.
+ *
+ * Returns: (transfer none) (nullable): the audit log, %NULL for none
+ *
+ * Since: 0.2
+ */
+GanderAudit *
+gander_manager_get_audit (GanderManager *self)
+{
+  g_autoptr(GanderAudit) audit = NULL;
+
+  g_return_val_if_fail (GANDER_IS_MANAGER (self), NULL);
+
+  audit = dup_audit (self);
+  return self->audit;
+}
+
+/**
+ * gander_manager_set_metrics:
+ * @self: a #GanderManager
+ * @metrics: (nullable): where runs are counted, or %NULL for nowhere
+ *
+ * Sets the metrics every run (except dry runs) updates: migrations
+ * applied, failed and rolled back, their durations, the run's duration
+ * and result, retries, the schema version, pending migrations, the dirty
+ * marker and the breaker's state, labelled with the profile's name (""
+ * for an ad-hoc profile) and environment. A manager starts with a
+ * #GanderMetrics of its own; when the profile names a `metrics-file` it
+ * is written there (node_exporter's textfile format) after every run.
+ *
+ * Since: 0.2
+ */
+void
+gander_manager_set_metrics (GanderManager *self,
+                            GanderMetrics *metrics)
+{
+  g_return_if_fail (GANDER_IS_MANAGER (self));
+  g_return_if_fail (metrics == NULL || GANDER_IS_METRICS (metrics));
+
+  g_set_object (&self->metrics, metrics);
+}
+
+/**
+ * gander_manager_get_metrics:
+ * @self: a #GanderManager
+ *
+ * Gets the metrics runs update (for a service that exports them:
+ * gander_metrics_to_text()).
+ *
+ * Returns: (transfer none) (nullable): the metrics
+ *
+ * Since: 0.2
+ */
+GanderMetrics *
+gander_manager_get_metrics (GanderManager *self)
+{
+  g_return_val_if_fail (GANDER_IS_MANAGER (self), NULL);
+  return self->metrics;
 }
 
 /**
@@ -763,6 +873,9 @@ request_new (GanderManager    *self,
   p->profile = g_object_ref (self->profile);
   p->migrator = g_object_ref (self->migrator);
   p->breaker = dup_breaker (self, operation == GANDER_OPERATION_BREAKER_RESET);
+  p->audit = dup_audit (self);
+  p->metrics = self->metrics != NULL ? g_object_ref (self->metrics) : NULL;
+  p->metrics_file = g_strdup (gander_profile_get_metrics_file (self->profile));
   p->operation = operation;
   p->target = target;
   p->auto_migrate = auto_migrate;

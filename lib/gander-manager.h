@@ -10,7 +10,9 @@
 
 #include <gio/gio.h>
 #include "gander-version-macros.h"
+#include "gander-audit.h"
 #include "gander-circuit-breaker.h"
+#include "gander-metrics.h"
 #include "gander-migrator.h"
 #include "gander-profile.h"
 #include "gander-run-options.h"
@@ -79,6 +81,16 @@ GANDER_AVAILABLE_IN_0_2
 GanderProfile   *gander_manager_get_profile       (GanderManager     *self);
 GANDER_AVAILABLE_IN_0_2
 GanderMigrator  *gander_manager_get_migrator      (GanderManager     *self);
+GANDER_AVAILABLE_IN_0_2
+void             gander_manager_set_audit         (GanderManager     *self,
+                                                   GanderAudit       *audit);
+GANDER_AVAILABLE_IN_0_2
+GanderAudit     *gander_manager_get_audit         (GanderManager     *self);
+GANDER_AVAILABLE_IN_0_2
+void             gander_manager_set_metrics       (GanderManager     *self,
+                                                   GanderMetrics     *metrics);
+GANDER_AVAILABLE_IN_0_2
+GanderMetrics   *gander_manager_get_metrics       (GanderManager     *self);
 GANDER_AVAILABLE_IN_0_2
 void             gander_manager_set_breaker       (GanderManager     *self,
                                                    GanderCircuitBreaker *breaker);

@@ -33,6 +33,9 @@ struct _GanderPipeline
   GanderProfile             *profile;
   GanderMigrator            *migrator;
   GanderCircuitBreaker      *breaker;        /* nullable: none */
+  GanderAudit               *audit;          /* nullable: none */
+  GanderMetrics             *metrics;        /* nullable: none */
+  char                      *metrics_file;   /* nullable: no textfile */
   GanderOperation            operation;
   gint64                     target;
   gboolean                   auto_migrate;   /* gander_manager_auto_migrate() */
@@ -58,6 +61,7 @@ struct _GanderPipeline
   GanderPlan                *plan;
   gboolean                   done;            /* nothing left to do (dry run) */
   char                      *refused_rule;    /* set with the error of a refusal */
+  gboolean                   audit_started;   /* run.start written */
 };
 
 void             gander_pipeline_init          (GanderPipeline   *pipeline);
@@ -77,6 +81,22 @@ GanderRunReport *gander_pipeline_run           (GanderPipeline   *pipeline,
 gboolean         gander_pipeline_check_rules   (GanderPipeline   *pipeline,
                                                 const char      **rule,
                                                 GError          **error);
+
+/* gander-pipeline-metrics.c: the run's metrics, once its report is
+ * finished (the finish step), and a retry's counter. */
+void             gander_pipeline_record_metrics (GanderPipeline  *pipeline);
+void             gander_pipeline_count_retry    (GanderPipeline  *pipeline,
+                                                 const char      *reason);
+
+/* gander-pipeline-audit.c: run.start when the apply step begins; the
+ * other records of the run at its finish. */
+void             gander_pipeline_audit_start    (GanderPipeline  *pipeline);
+void             gander_pipeline_record_audit   (GanderPipeline  *pipeline);
+
+/* Words both write: `up`/`down`; the error's GanderError nick or
+ * `cancelled`. */
+const char      *gander_pipeline_direction_label (GanderDirection direction);
+const char      *gander_pipeline_error_label    (const GError    *error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GanderPipeline, gander_pipeline_clear)
 

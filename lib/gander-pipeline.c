@@ -144,6 +144,9 @@ gander_pipeline_clear (GanderPipeline *p)
   g_clear_object (&p->profile);
   g_clear_object (&p->migrator);
   g_clear_object (&p->breaker);
+  g_clear_object (&p->audit);
+  g_clear_object (&p->metrics);
+  g_clear_pointer (&p->metrics_file, g_free);
   gander_run_settings_clear (&p->settings);
   g_clear_pointer (&p->confirmation, g_free);
   g_clear_pointer (&p->via, g_free);
@@ -598,10 +601,16 @@ step_validate (GanderPipeline  *p,
         {
           g_autofree char *list = format_versions (missing);
           g_autofree char *message =
-            g_strdup_printf (_("%u missing migration(s) older than the database's version "
-                               "%" PRId64 ": %s. Apply them out of order with "
-                               "--allow-missing (allow-missing=true in the profile), or "
-                               "check why they were skipped"),
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u missing migration older than the database's "
+                                          "version %" PRId64 ": %s. Apply it out of order with "
+                                          "--allow-missing (allow-missing=true in the profile), "
+                                          "or check why it was skipped",
+                                          "%u missing migrations older than the database's "
+                                          "version %" PRId64 ": %s. Apply them out of order with "
+                                          "--allow-missing (allow-missing=true in the profile), "
+                                          "or check why they were skipped",
+                                          missing->len),
                              missing->len, max, list);
 
           if (!whole)
@@ -823,6 +832,7 @@ apply_migrations (GanderPipeline  *p,
       warnf (p, _("attempt %u of %u failed (%s): %s; retrying in %s"),
              attempt, policy.max_attempts, reason, local_error->message, delay_text);
       gander_run_report_add_retry (p->report);
+      gander_pipeline_count_retry (p, reason);
       if (!gander_database_sleep (p->run_cancellable, delay))
         {
           read_version_after (p);
@@ -839,7 +849,13 @@ static gboolean
 step_apply (GanderPipeline  *p,
             GError         **error)
 {
-  switch (operation_kind (p->operation))
+  Kind kind = operation_kind (p->operation);
+
+  /* from here on the database may change: the audit log says who began */
+  if (kind == KIND_MIGRATE)
+    gander_pipeline_audit_start (p);
+
+  switch (kind)
     {
     case KIND_MIGRATE:
       return apply_migrations (p, error);
@@ -896,9 +912,9 @@ step_apply (GanderPipeline  *p,
     case KIND_VALIDATE:
     case KIND_ALL:
     default:
+      /* validate has no apply step: never reached */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
-                   _("`%s` is not available in this version of the manager yet"),
-                   gander_operation_to_string (p->operation));
+                   "`%s` has no apply step", gander_operation_to_string (p->operation));
       return FALSE;
     }
 }
@@ -942,6 +958,40 @@ step_finish (GanderPipeline *p,
     gander_run_report_set_to_version (p->report,
                                       gander_run_report_get_from_version (p->report));
   gander_run_report_finish (p->report, outcome, p->refused_rule, error);
+  gander_pipeline_record_metrics (p);
+  gander_pipeline_record_audit (p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Words for the records                                               */
+
+const char *
+gander_pipeline_direction_label (GanderDirection direction)
+{
+  return direction == GANDER_DIRECTION_UP ? "up" : "down";
+}
+
+/* The error's code as a word: the GanderError nick (`locked`, `sql`), or
+ * `cancelled` */
+const char *
+gander_pipeline_error_label (const GError *error)
+{
+  GEnumClass *klass;
+  GEnumValue *value;
+  const char *nick = "failed";
+
+  if (error == NULL)
+    return "none";
+  if (gander_error_is_cancelled (error))
+    return "cancelled";
+  if (error->domain != GANDER_ERROR)
+    return nick;
+  klass = g_type_class_ref (GANDER_TYPE_ERROR);
+  value = g_enum_get_value (klass, error->code);
+  if (value != NULL)
+    nick = value->value_nick;   /* enum classes live for the process */
+  g_type_class_unref (klass);
+  return nick;
 }
 
 /* ------------------------------------------------------------------ */

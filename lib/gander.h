@@ -24,6 +24,7 @@
 #include "gander-profile.h"
 #include "gander-metrics.h"
 #include "gander-circuit-breaker.h"
+#include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
 #undef GANDER_INSIDE

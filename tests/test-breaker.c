@@ -419,6 +419,7 @@ test_breaker_concurrent_processes (Fixture       *fixture,
           for (guint j = 0; j < n_failures; j++)
             if (!gander_circuit_breaker_record_failure (child, NULL))
               status = 1;
+          g_object_unref (child);
           _exit (status);
         }
     }

@@ -338,6 +338,58 @@ test_no_retry_no_transaction (Fixture       *f,
   g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_FAILED);
 }
 
+/* A password in the connection string (goose's GOOSE_DBSTRING allows one)
+ * never reaches the audit log or the metrics. */
+static void
+test_audit_no_password (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderDatabase) database = NULL;
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = NULL;
+  g_autofree char *audit_path = g_build_filename (f->tmpdir, "audit.jsonl", NULL);
+  g_autofree char *metrics_path = g_build_filename (f->tmpdir, "gander.prom", NULL);
+  g_autofree char *audit = NULL;
+  g_autofree char *metrics = NULL;
+  guint n_records = 0;
+
+  SKIP_IF_NO_SERVER (f);
+  dsn = g_strdup_printf ("%s password=sekrit-pw-1", f->dsn);
+  database = gander_database_new_for_driver ("postgres", dsn, &error);
+  g_assert_no_error (error);
+  source = gander_source_new_for_path (f->migdir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
+  g_assert_no_error (error);
+  migrator = gander_migrator_new (database, source);
+  profile = gander_profile_new (NULL);
+  set (profile, "environment", "production");
+  set (profile, "audit-log", audit_path);
+  set (profile, "metrics-file", metrics_path);
+  manager = gander_manager_new_for_migrator (profile, migrator);
+
+  /* refused (auto-migrate), then a failure, then confirmed success */
+  report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED);
+  g_clear_error (&error);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+
+  g_assert_true (gander_audit_verify_file (audit_path, &n_records, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_records, ==, 1 + 1 + 3 + 1);
+  g_assert_true (g_file_get_contents (audit_path, &audit, NULL, NULL));
+  g_assert_true (g_file_get_contents (metrics_path, &metrics, NULL, NULL));
+  g_assert_null (strstr (audit, "sekrit"));
+  g_assert_null (strstr (metrics, "sekrit"));
+  g_assert_nonnull (strstr (audit, "\"driver\":\"postgres\""));
+  g_assert_nonnull (strstr (audit, f->dbname));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -350,5 +402,7 @@ main (int   argc,
               fixture_setup, test_retry_lock_timeout, fixture_teardown);
   g_test_add ("/manager-postgres/retry/never-no-transaction", Fixture, NULL,
               fixture_setup, test_no_retry_no_transaction, fixture_teardown);
+  g_test_add ("/manager-postgres/audit-no-password", Fixture, NULL,
+              fixture_setup, test_audit_no_password, fixture_teardown);
   return gander_test_run ();
 }

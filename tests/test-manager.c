@@ -8,6 +8,7 @@
 
 #include <gander.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "gander-retry-private.h"
@@ -1053,6 +1054,170 @@ test_breaker (Fixture       *f,
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Metrics and audit                                                   */
+
+static GPtrArray *
+read_audit (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (records, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+    }
+  return records;
+}
+
+static const char *
+event_of (GPtrArray *records,
+          guint      i)
+{
+  return json_object_get_string_member (g_ptr_array_index (records, i), "event");
+}
+
+static double
+metric (GanderManager      *manager,
+        const char         *name,
+        const char * const *labels)
+{
+  double value = -1;
+
+  g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager), name, labels, &value));
+  return value;
+}
+
+static void
+test_metrics_audit (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "production");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *audit_path = g_build_filename (f->tmpdir, "audit.jsonl", NULL);
+  g_autofree char *metrics_path = g_build_filename (f->tmpdir, "gander.prom", NULL);
+  g_autofree char *text = NULL;
+  const char *up[] = { "profile", "alerts", "environment", "production", "direction", "up", NULL };
+  const char *pe[] = { "profile", "alerts", "environment", "production", NULL };
+  JsonObject *end;
+  guint n_records = 0, bad_line = 0;
+  const char *run_id;
+
+  set (profile, "audit-log", audit_path);
+  set (profile, "metrics-file", metrics_path);
+  manager = new_manager (profile);
+  gander_run_options_set_reason (options, "TICKET-42");
+  gander_run_options_set_via (options, "cli");
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, options, NULL, &error);
+  g_assert_no_error (error);
+  run_id = gander_run_report_get_run_id (report);
+
+  g_assert_cmpfloat (metric (manager, "gander_migrations_applied_total", up), ==, 3);
+  g_assert_cmpfloat (metric (manager, "gander_schema_version", pe), ==, 3);
+  g_assert_cmpfloat (metric (manager, "gander_migrations_pending", pe), ==, 0);
+  g_assert_cmpfloat (metric (manager, "gander_dirty", pe), ==, 0);
+  g_assert_cmpfloat (metric (manager, "gander_circuit_breaker_state", pe), ==, 0);
+  g_assert_true (g_file_get_contents (metrics_path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "gander_migrations_applied_total{"));
+  g_assert_nonnull (strstr (text, "gander_run_duration_seconds_count{"));
+
+  g_assert_true (gander_audit_verify_file (audit_path, &n_records, &bad_line, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_records, ==, 5);
+  records = read_audit (audit_path);
+  g_assert_cmpstr (event_of (records, 0), ==, "run.start");
+  for (guint i = 1; i <= 3; i++)
+    {
+      JsonObject *m = g_ptr_array_index (records, i);
+
+      g_assert_cmpstr (event_of (records, i), ==, "migration.applied");
+      g_assert_cmpint (json_object_get_int_member (m, "version"), ==, i);
+      g_assert_cmpuint (strlen (json_object_get_string_member (m, "sha256")), ==, 64);
+      g_assert_cmpstr (json_object_get_string_member (m, "direction"), ==, "up");
+      g_assert_cmpstr (json_object_get_string_member (m, "result"), ==, "ok");
+    }
+  end = g_ptr_array_index (records, 4);
+  g_assert_cmpstr (event_of (records, 4), ==, "run.end");
+  g_assert_cmpstr (json_object_get_string_member (end, "run_id"), ==, run_id);
+  g_assert_cmpstr (json_object_get_string_member (end, "result"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (end, "operation"), ==, "up");
+  g_assert_cmpstr (json_object_get_string_member (end, "environment"), ==, "production");
+  g_assert_cmpstr (json_object_get_string_member (end, "profile"), ==, "alerts");
+  g_assert_cmpstr (json_object_get_string_member (end, "reason"), ==, "TICKET-42");
+  g_assert_cmpstr (json_object_get_string_member (end, "driver"), ==, "sqlite3");
+  g_assert_cmpint (json_object_get_int_member (end, "from_version"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (end, "to_version"), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (end, "migrations")), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (end, "actor"), "via"),
+                   ==, "cli");
+  g_assert_true (json_object_get_null_member (end, "error"));
+  g_clear_object (&report);
+  g_clear_pointer (&records, g_ptr_array_unref);
+
+  /* a refusal is recorded too, and counted */
+  report = gander_manager_execute (manager, GANDER_OPERATION_DOWN, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  records = read_audit (audit_path);
+  g_assert_cmpuint (records->len, ==, 6);
+  end = g_ptr_array_index (records, 5);
+  g_assert_cmpstr (event_of (records, 5), ==, "policy.refused");
+  g_assert_cmpstr (json_object_get_string_member (end, "rule"), ==, "require-confirmation");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (end, "error"), "code"),
+                   ==, "confirmation-required");
+  {
+    const char *refused[] = { "profile", "alerts", "environment", "production", "result", "refused", NULL };
+
+    g_assert_cmpfloat (metric (manager, "gander_last_run_timestamp_seconds", refused), >, 0);
+  }
+}
+
+static void
+test_metrics_retry_failure (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, NULL, "staging");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Holder holder = { NULL, 400 };
+  GThread *thread;
+  const char *locked[] = { "profile", "", "environment", "staging", "reason", "locked", NULL };
+  const char *failed[] = { "profile", "", "environment", "staging", "direction", "up",
+                           "error", "sql", NULL };
+
+  apply_with_migrator (f, 1);
+  set_retry (profile, "20", "50ms");
+  manager = new_manager (profile);
+  holder.db = hold_write_lock (f);
+  thread = g_thread_new ("holder", release_later, &holder);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (metric (manager, "gander_retries_total", locked), ==,
+                     gander_run_report_get_retries (report));
+  g_clear_object (&report);
+
+  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  g_clear_object (&manager);
+  manager = new_manager (profile);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_assert_cmpfloat (metric (manager, "gander_migrations_failed_total", failed), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1078,6 +1243,8 @@ main (int   argc,
     { "/manager/breaker", test_breaker },
     { "/manager/repair", test_repair },
     { "/manager/baseline", test_baseline },
+    { "/manager/metrics-audit", test_metrics_audit },
+    { "/manager/metrics-retry-failure", test_metrics_retry_failure },
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);

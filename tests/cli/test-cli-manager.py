@@ -307,5 +307,138 @@ class ConfirmationTest(ManagerCliTestCase):
         self.assertEqual(file_bytes(self.db), self.before)
 
 
+class RepairTest(ManagerCliTestCase):
+    def make_dirty(self):
+        self.migration('migrations', '00004_notx.sql',
+                       'CREATE TABLE t4 (id INTEGER);\nINSERT INTO nowhere VALUES (1);',
+                       'DROP TABLE t4;', notx=True)
+        self.assertExit(self.g('up'), 1)
+
+    def side_state(self, version):
+        return self.query(self.db, 'SELECT state FROM goose_db_version_gander '
+                          'WHERE version_id = ?', version)
+
+    def test_status_points_at_clear_dirty(self):
+        self.make_dirty()
+        r = self.g('status')
+        self.assertSuccess(r)
+        self.assertLogged(r, 'clear the marker with: gander repair clear-dirty 4 '
+                             '(add --mark-applied if you completed it)')
+        self.assertNotIn('DELETE FROM', r.err)
+
+    def test_clear_dirty_pending_again(self):
+        self.make_dirty()
+        r = self.g('repair', 'clear-dirty', '4')
+        self.assertSuccess(r)
+        self.assertEqual(r.logged_lines, ['repair: cleared the running marker of 00004_notx.sql '
+                                          '(version 4); it is pending again'])
+        self.assertEqual(self.versions(self.db), [0, 1, 2, 3])
+        self.assertIn('    Pending                  -- 00004_notx.sql', self.g('status').lines)
+        # nothing to clear any more: an error, nothing written
+        before = file_bytes(self.db)
+        r = self.g('repair', 'clear-dirty', '4')
+        self.assertExit(r, 1)
+        self.assertEqual(file_bytes(self.db), before)
+
+    def test_clear_dirty_mark_applied_json(self):
+        self.make_dirty()
+        r = self.g('repair', 'clear-dirty', '4', '--mark-applied', '--json')
+        self.assertSuccess(r)
+        self.assertEqual(r.json(), {'command': 'clear-dirty', 'version': 4,
+                                    'mark_applied': True, 'error': None})
+        self.assertEqual(self.versions(self.db), [0, 1, 2, 3, 4])
+        self.assertEqual(self.g('version').lines, ['goose: version 4'])
+
+    def test_clear_dirty_confirmed_in_production(self):
+        self.make_dirty()
+        before = file_bytes(self.db)
+        r = self.g('--environment', 'production', 'repair', 'clear-dirty', '4')
+        self.assertExit(r, 4)
+        self.assertIn('refused: repair clear-dirty needs confirmation in the production '
+                      'environment', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        r = self.g('--environment', 'production', 'repair', 'clear-dirty', '4',
+                   '--confirm=app.db')
+        self.assertSuccess(r)
+
+    def test_accept_checksum(self):
+        self.assertSuccess(self.g('up'))
+        with open(os.path.join(self.dir, '00002_t2.sql'), 'a') as f:
+            f.write('-- reviewed\n')
+        self.assertLogged(self.g('status'), 'was modified after it was applied')
+        before = file_bytes(self.db)
+        r = self.g('--environment', 'staging', 'repair', 'accept-checksum', '2')
+        self.assertExit(r, 4)
+        self.assertEqual(file_bytes(self.db), before)
+        r = self.g('repair', 'accept-checksum', '2')
+        self.assertSuccess(r)
+        self.assertEqual(r.logged_lines, ['repair: recorded the current checksum of '
+                                          '00002_t2.sql (version 2)'])
+        self.assertNotLogged(self.g('status'), 'was modified')
+        self.assertFalse(self.g('status', '--json').json()['migrations'][1]['checksum_modified'])
+
+    def test_baseline(self):
+        # an existing database whose schema already has t1 and t2
+        self.query(self.db, 'CREATE TABLE t1 (id INTEGER)')
+        self.query(self.db, 'CREATE TABLE t2 (id INTEGER)')
+        r = self.g('baseline', '2')
+        self.assertSuccess(r)
+        self.assertEqual(r.logged_lines, [
+            'recorded as applied without running it: 00001_t1.sql',
+            'recorded as applied without running it: 00002_t2.sql',
+            'baseline: 2 migrations recorded; current version: 2'])
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+        r = self.g('up')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00003_t3.sql'])
+        # again: nothing to record
+        doc = self.g('baseline', '2', '--json').json()
+        self.assertEqual(doc, {'command': 'baseline', 'version': 2, 'recorded': [],
+                               'current_version': 3, 'error': None})
+
+    def test_baseline_refusals(self):
+        r = self.g('--environment', 'production', 'baseline', '2')
+        self.assertExit(r, 4)
+        self.assertFalse(os.path.exists(self.db))
+        self.query(self.db, 'CREATE TABLE t1 (id INTEGER)')
+        before = file_bytes(self.db)
+        r = self.g('baseline', '9')
+        self.assertExit(r, 1)
+        self.assertIn('9', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+
+    def test_usage(self):
+        for args in (['repair'], ['repair', 'bogus', '1'], ['repair', 'clear-dirty'],
+                     ['repair', 'accept-checksum', 'x'], ['baseline'], ['breaker'],
+                     ['breaker', 'open']):
+            with self.subTest(args=args):
+                r = self.g(*args)
+                self.assertExit(r, 2)
+                self.assertFalse(os.path.exists(self.db))
+        r = self.g('baseline', '1', '--dry-run')
+        self.assertExit(r, 2)
+        self.assertIn('--dry-run is for up', r.err)
+        self.assertFalse(os.path.exists(self.db))
+
+
+class BreakerTest(ManagerCliTestCase):
+    def test_status_and_reset(self):
+        r = self.g('breaker', 'status', '--json')
+        self.assertSuccess(r)
+        doc = r.json()
+        self.assertEqual(doc['command'], 'breaker-status')
+        self.assertEqual(doc['state'], 'closed')
+        self.assertEqual(doc['consecutive_failures'], 0)
+        self.assertEqual(doc['key'], 'sqlite3:' + self.db)
+        self.assertIsNone(doc['opened_at'])
+        self.assertFalse(os.path.exists(self.db))
+        r = self.g('--environment', 'production', 'breaker', 'reset')
+        self.assertExit(r, 4)
+        self.assertIn('refused: breaker reset needs confirmation', r.err)
+        r = self.g('--environment', 'production', 'breaker', 'reset', '--confirm', 'app.db')
+        self.assertSuccess(r)
+        self.assertLogged(r, 'reset, runs are allowed again')
+
+
 if __name__ == '__main__':
     main()

@@ -1,0 +1,66 @@
+/* gander-cli-run.h: what the database commands share (the files of the
+ * tool that use libgander's types; gander-cli.h stays GLib-only for the
+ * helper tests)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gander.h>
+#include <json-glib/json-glib.h>
+
+#include "gander-cli.h"
+
+G_BEGIN_DECLS
+
+/* One database command being run. */
+typedef struct {
+  CliOptions       *opts;
+  const char       *command;
+  CliCancel        *cancel;
+  GCancellable     *cancellable;
+  GanderDatabase   *database;
+  GanderSource     *source;
+  GanderMigrator   *migrator;
+} CliRun;
+
+/* gander-cli-db.c */
+int          cli_run_fail             (CliRun       *run,
+                                       const GError *error,
+                                       GPtrArray    *results);
+JsonBuilder *cli_json_begin           (const char   *command);
+void         cli_json_end             (JsonBuilder  *builder,
+                                       const char   *error_message);
+
+/* gander-cli-plan.c: a GanderPlan as text (a commented SQL script) or JSON. */
+char       *cli_display_path          (const char          *dir,
+                                       const char          *name);
+const char *cli_plan_command_name     (GanderPlanOperation  operation);
+gboolean    cli_plan_operation_from_command (const char          *command,
+                                             GanderPlanOperation *operation);
+char       *cli_plan_to_text          (GanderPlan          *plan,
+                                       const char          *dir);
+void        cli_plan_print_text       (GanderPlan          *plan,
+                                       const char          *dir);
+void        cli_plan_add_json_members (gpointer             builder,
+                                       GanderPlan          *plan,
+                                       const char          *dir);
+
+/* gander-cli-repair.c */
+int          cli_cmd_baseline         (CliRun           *run,
+                                       gint64            version,
+                                       GanderRunOptions *options);
+int          cli_cmd_clear_dirty      (CliRun           *run,
+                                       gint64            version,
+                                       gboolean          mark_applied,
+                                       GanderRunOptions *options);
+int          cli_cmd_accept_checksum  (CliRun           *run,
+                                       gint64            version,
+                                       GanderRunOptions *options);
+
+/* gander-cli-breaker.c */
+int          cli_cmd_breaker          (CliRun               *run,
+                                       GanderCircuitBreaker *breaker,
+                                       const char           *subcommand);
+
+G_END_DECLS
