@@ -189,7 +189,7 @@ gboolean
 cli_run_was_refused (CliRun       *run,
                      const GError *error)
 {
-  GanderRunReport *report;
+  g_autoptr(GanderRunReport) report = NULL;
 
   if (cli_error_is_refusal (error))
     return TRUE;
@@ -362,7 +362,7 @@ execute (Run              *run,
          gint64            target,
          GError          **error)
 {
-  GanderRunReport *report;
+  g_autoptr(GanderRunReport) report = NULL;
   GanderMigrationResult *one = NULL;
 
   if (run->managed)
@@ -727,7 +727,7 @@ cmd_dry_run (Run             *run,
              gint64           target)
 {
   g_autoptr(GError) error = NULL;
-  GanderRunReport *report;
+  g_autoptr(GanderRunReport) report = NULL;
   GanderPlan *plan;
   int status;
 
@@ -965,6 +965,18 @@ pending_up_to (Run     *run,
   return pending;
 }
 
+/* status and version on the managed path: the manager's run first. */
+static gboolean
+execute_read (Run              *run,
+              GanderOperation   operation,
+              GError          **error)
+{
+  g_autoptr(GanderRunReport) report =
+    gander_manager_execute (run->manager, operation, 0, run->options, run->cancellable, error);
+
+  return report != NULL;
+}
+
 /* `breaker status`: the manager's breaker, or for an environment without
  * one (breaker-threshold 0) the same key's state file read as it is. */
 static int
@@ -996,7 +1008,7 @@ cmd_manager_operation (Run             *run,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) recorded = NULL;
-  GanderRunReport *report;
+  g_autoptr(GanderRunReport) report = NULL;
 
   if (operation == GANDER_OPERATION_BASELINE)
     {
@@ -1215,9 +1227,7 @@ cli_run_db_command (CliOptions    *opts,
     case GANDER_OPERATION_VERSION:
       /* on the managed path the manager reads first: its rules may
        * refuse (and record that they did) */
-      if (run.managed &&
-          gander_manager_execute (manager, operation, 0, run_options, run.cancellable,
-                                  &error) == NULL)
+      if (run.managed && !execute_read (&run, operation, &error))
         status = cli_run_fail (&run, error, NULL);
       else if (operation == GANDER_OPERATION_STATUS)
         status = cmd_status (&run);

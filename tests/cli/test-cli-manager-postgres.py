@@ -141,9 +141,15 @@ class ManagerPostgresTest(CliTestCase):
         for r in runs:
             self.assertNotIn(PASSWORD, r.out + r.err)
         for path in (audit, metrics):
-            if os.path.exists(path):
-                with open(path, encoding='utf-8') as f:
-                    self.assertNotIn(PASSWORD, f.read())
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            self.assertNotIn(PASSWORD, text)
+        # the audit log names the database, masked
+        with open(audit, encoding='utf-8') as f:
+            records = [json.loads(line) for line in f]
+        self.assertEqual({r['driver'] for r in records}, {'postgres'})
+        self.assertTrue(all('xxxxx' in r['dsn'] or PASSWORD not in r['dsn'] for r in records))
+        self.assertEqual(records[-1]['event'], 'policy.refused')
 
 
 if __name__ == '__main__':
