@@ -825,6 +825,12 @@ apply_migrations (GanderPipeline  *p,
           return FALSE;
         }
 
+      /* A lost connection is not used again: the next attempt connects
+       * anew (the server rolled back what the session had not committed,
+       * and released its lock). */
+      if (g_error_matches (local_error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
+        gander_database_close (gander_migrator_get_database (p->migrator));
+
       /* Nothing of the attempt remains: wait, then plan again from the
        * database's state (a target operation continues where it is) */
       delay = gander_retry_policy_delay (&policy, attempt, NULL);
