@@ -15,4 +15,13 @@ G_BEGIN_DECLS
 void             gander_circuit_breaker_set_now    (GanderCircuitBreaker *self,
                                                     gint64                now_us);
 
+/* gander_circuit_breaker_allow() without taking the half-open trial. */
+gboolean         gander_circuit_breaker_peek       (GanderCircuitBreaker  *self,
+                                                    GError               **error);
+
+/* Gives back the half-open trial @self holds (a refused or cancelled
+ * run); does nothing when it holds none. */
+gboolean         gander_circuit_breaker_release_trial (GanderCircuitBreaker  *self,
+                                                       GError               **error);
+
 G_END_DECLS

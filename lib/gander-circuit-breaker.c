@@ -800,6 +800,36 @@ set_open_error (GanderCircuitBreaker  *self,
                self->key, since, data->failures, until);
 }
 
+/* Another run holds the half-open breaker's one trial, and its period has
+ * not lapsed. */
+static gboolean
+trial_taken_by_other (GanderCircuitBreaker *self,
+                      const BreakerData    *data,
+                      gint64                now,
+                      GTimeSpan             period)
+{
+  return data->state == GANDER_BREAKER_STATE_HALF_OPEN &&
+         data->trial_owner != NULL &&
+         g_strcmp0 (data->trial_owner, self->token) != 0 &&
+         now < data->trial_started_at + period;
+}
+
+static void
+set_trial_taken_error (GanderCircuitBreaker  *self,
+                       const BreakerData     *data,
+                       GError               **error)
+{
+  g_autofree char *started = format_time_human (data->trial_started_at);
+
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_CIRCUIT_OPEN,
+               _("The circuit breaker for %s is half-open and another "
+                 "run, started at %s, is making the one trial run it "
+                 "allows; nothing was run. Try again when that run "
+                 "has finished, or close the breaker with `gander "
+                 "breaker reset` once the cause is fixed."),
+               self->key, started);
+}
+
 /**
  * gander_circuit_breaker_allow:
  * @self: a #GanderCircuitBreaker
@@ -872,19 +902,9 @@ gander_circuit_breaker_allow (GanderCircuitBreaker  *self,
             ok = TRUE;
             break;
           }
-        if (data->state == GANDER_BREAKER_STATE_HALF_OPEN &&
-            data->trial_owner != NULL &&
-            now < data->trial_started_at + period)
+        if (trial_taken_by_other (self, data, now, period))
           {
-            g_autofree char *started = format_time_human (data->trial_started_at);
-
-            g_set_error (error, GANDER_ERROR, GANDER_ERROR_CIRCUIT_OPEN,
-                         _("The circuit breaker for %s is half-open and another "
-                           "run, started at %s, is making the one trial run it "
-                           "allows; nothing was run. Try again when that run "
-                           "has finished, or close the breaker with `gander "
-                           "breaker reset` once the cause is fixed."),
-                         self->key, started);
+            set_trial_taken_error (self, data, error);
             break;
           }
         /* take the trial (a stale owner's trial lapses after a period) */
@@ -1195,4 +1215,77 @@ gander_circuit_breaker_set_now (GanderCircuitBreaker *self,
 {
   g_return_if_fail (GANDER_IS_CIRCUIT_BREAKER (self));
   self->now_override = now_us;
+}
+
+/* Whether gander_circuit_breaker_allow() would let a run through now,
+ * without taking the half-open trial: for a policy check before the run. */
+gboolean
+gander_circuit_breaker_peek (GanderCircuitBreaker  *self,
+                             GError               **error)
+{
+  const BreakerData *data;
+
+  g_return_val_if_fail (GANDER_IS_CIRCUIT_BREAKER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->threshold == 0)
+    return TRUE;
+  if (!load_state (self, error))
+    return FALSE;
+  data = &self->snapshot;
+  switch (effective_state (self, data))
+    {
+    case GANDER_BREAKER_STATE_OPEN:
+      set_open_error (self, data, error);
+      return FALSE;
+
+    case GANDER_BREAKER_STATE_HALF_OPEN:
+      if (trial_taken_by_other (self, data, breaker_now (self),
+                                MAX (data->half_open_at - data->opened_at, 0)))
+        {
+          set_trial_taken_error (self, data, error);
+          return FALSE;
+        }
+      return TRUE;
+
+    case GANDER_BREAKER_STATE_CLOSED:
+    default:
+      return TRUE;
+    }
+}
+
+/* Hands back the half-open trial this breaker took, when the trial run
+ * was refused or cancelled and so says nothing about the database: the
+ * next run may take it at once. Does nothing otherwise. */
+gboolean
+gander_circuit_breaker_release_trial (GanderCircuitBreaker  *self,
+                                      GError               **error)
+{
+  gboolean ok = TRUE;
+  int fd;
+
+  g_return_val_if_fail (GANDER_IS_CIRCUIT_BREAKER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->threshold == 0)
+    return TRUE;
+  if (!load_state (self, error))
+    return FALSE;
+  if (self->snapshot.state != GANDER_BREAKER_STATE_HALF_OPEN ||
+      g_strcmp0 (self->snapshot.trial_owner, self->token) != 0)
+    return TRUE;
+
+  fd = lock_state (self, error);
+  if (fd < 0)
+    return FALSE;
+  ok = load_state (self, error);
+  if (ok && self->snapshot.state == GANDER_BREAKER_STATE_HALF_OPEN &&
+      g_strcmp0 (self->snapshot.trial_owner, self->token) == 0)
+    {
+      g_clear_pointer (&self->snapshot.trial_owner, g_free);
+      self->snapshot.trial_started_at = 0;
+      ok = store_state (self, &self->snapshot, error);
+    }
+  unlock_state (fd);
+  return ok;
 }

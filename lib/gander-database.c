@@ -16,6 +16,7 @@
 #include "gander-database-private.h"
 #include "gander-sqlite-database.h"
 #include "gander-postgres-database.h"
+#include "gander-postgres-private.h"
 
 /**
  * GanderDatabase:
@@ -491,7 +492,9 @@ check_open (GanderDatabase  *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Connects. Opening an open database does nothing.
+ * Connects. Opening an open database does nothing, unless its
+ * connection was lost (a PostgreSQL session the server ended): then it
+ * connects again.
  *
  * Returns: %TRUE on success
  *
@@ -507,6 +510,14 @@ gander_database_open (GanderDatabase  *self,
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* A connection the server or the network ended is closed and opened
+   * again: a retry after GANDER_ERROR_CONNECTION needs a live session. */
+  if (priv->is_open && GANDER_IS_POSTGRES_DATABASE (self) &&
+      gander_postgres_database_connection_lost (GANDER_POSTGRES_DATABASE (self)))
+    {
+      g_debug ("the connection was lost: connecting again");
+      gander_database_close (self);
+    }
   if (priv->is_open)
     return TRUE;
   if (!gander_validate_table_name (priv->table_name, error))

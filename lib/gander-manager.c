@@ -97,6 +97,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_STEP_CHANGED,
   SIGNAL_WARNING,
+  SIGNAL_PLAN_READY,
   N_SIGNALS
 };
 
@@ -296,6 +297,28 @@ gander_manager_class_init (GanderManagerClass *klass)
     g_signal_new ("warning", G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * GanderManager::plan-ready:
+   * @self: the manager
+   * @plan: the plan the run made
+   *
+   * The plan step has made the run's plan: emitted once per run of a
+   * migration operation, after the plan's warnings and before anything
+   * is applied (also for a dry run, and before the plan is checked, so
+   * a plan the run then refuses is seen too). Like every signal of the
+   * manager it comes in the caller's main context: a synchronous
+   * gander_manager_execute() emits it in the calling thread while the
+   * run waits, so a command-line tool can print the plan from here, in
+   * the same run as the audit records, metrics and circuit breaker.
+   * The same plan is in the run's report (gander_run_report_get_plan()).
+   *
+   * Since: 0.2
+   */
+  signals[SIGNAL_PLAN_READY] =
+    g_signal_new ("plan-ready", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, GANDER_TYPE_PLAN);
 }
 
 static void
@@ -837,6 +860,19 @@ on_pipeline_warning (GanderPipeline *pipeline,
   g_value_unset (&args[0]);
 }
 
+static void
+on_pipeline_plan (GanderPipeline *pipeline,
+                  GanderPlan     *plan,
+                  gpointer        user_data)
+{
+  GValue args[1] = { G_VALUE_INIT };
+
+  g_value_init (&args[0], GANDER_TYPE_PLAN);
+  g_value_set_object (&args[0], plan);
+  gander_emitter_emit (user_data, signals[SIGNAL_PLAN_READY], 0, 1, args);
+  g_value_unset (&args[0]);
+}
+
 /* ------------------------------------------------------------------ */
 /* Running                                                             */
 
@@ -885,6 +921,7 @@ request_new (GanderManager    *self,
   request->emitter = gander_emitter_new (G_OBJECT (self), context);
   p->on_step = on_pipeline_step;
   p->on_warning = on_pipeline_warning;
+  p->on_plan = on_pipeline_plan;
   p->user_data = request->emitter;
   return request;
 }
@@ -1027,7 +1064,8 @@ gander_manager_check_policy (GanderManager     *self,
   p.breaker = dup_breaker (self, FALSE);
   p.operation = operation;
   gander_pipeline_set_options (&p, options);
-  return gander_pipeline_check_rules (&p, NULL, error);
+  /* a look, not a run: the half-open breaker's trial stays free */
+  return gander_pipeline_check_rules (&p, FALSE, NULL, error);
 }
 
 /**

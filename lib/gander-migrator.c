@@ -1205,8 +1205,15 @@ end_run (GanderMigrator *self,
 {
   g_autoptr(GError) error = NULL;
 
+  /* A lost connection released the lock with its session: nothing to
+   * warn about (the run's own error says what happened). */
   if (locked && !gander_database_unlock (self->database, &error))
-    g_warning ("could not release the migration lock: %s", error->message);
+    {
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
+        g_debug ("could not release the migration lock: %s", error->message);
+      else
+        g_warning ("could not release the migration lock: %s", error->message);
+    }
   /* Done with the connection: a handler of the last notification may
    * start the next operation. */
   self->last_version = run->version;

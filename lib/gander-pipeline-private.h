@@ -26,6 +26,10 @@ typedef void (*GanderPipelineStepFunc)    (GanderPipeline *pipeline,
 typedef void (*GanderPipelineWarningFunc) (GanderPipeline *pipeline,
                                            const char     *message,
                                            gpointer        user_data);
+/* the plan step made @plan, before anything runs */
+typedef void (*GanderPipelinePlanFunc)    (GanderPipeline *pipeline,
+                                           GanderPlan     *plan,
+                                           gpointer        user_data);
 
 struct _GanderPipeline
 {
@@ -51,6 +55,7 @@ struct _GanderPipeline
   GMainContext              *signal_context; /* where the migrator's signals go */
   GanderPipelineStepFunc     on_step;
   GanderPipelineWarningFunc  on_warning;
+  GanderPipelinePlanFunc     on_plan;        /* nullable */
   gpointer                   user_data;
 
   /* filled as the steps run */
@@ -77,8 +82,10 @@ GanderRunReport *gander_pipeline_run           (GanderPipeline   *pipeline,
                                                 GError          **error);
 
 /* The policy rules that need no database: allow-commands, confirmation,
- * the breaker. FALSE with the error and *@rule on refusal. */
+ * the breaker (@take_trial: take a half-open breaker's trial, as a run
+ * does; else only look). FALSE with the error and *@rule on refusal. */
 gboolean         gander_pipeline_check_rules   (GanderPipeline   *pipeline,
+                                                gboolean          take_trial,
                                                 const char      **rule,
                                                 GError          **error);
 

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gander-circuit-breaker-private.h"
 #include "gander-error.h"
 #include "gander-error-private.h"
 #include "gander-enum-types.h"
@@ -355,6 +356,57 @@ format_delay (GTimeSpan usec)
   return g_strdup_printf ("%.3gs", (double) usec / G_TIME_SPAN_SECOND);
 }
 
+static void
+get_retry_policy (GanderPipeline    *p,
+                  GanderRetryPolicy *policy)
+{
+  policy->max_attempts = MAX (gander_profile_get_retry_max_attempts (p->profile), 1);
+  policy->initial_delay = gander_profile_get_retry_initial_delay (p->profile);
+  policy->max_delay = gander_profile_get_retry_max_delay (p->profile);
+  policy->multiplier = gander_profile_get_retry_multiplier (p->profile);
+}
+
+/* After attempt @attempt of a read failed with @local_error: whether to
+ * try again (then it has waited), else FALSE with @error set. A read
+ * changes nothing, so every transient failure may run it again. */
+static gboolean
+retry_read (GanderPipeline  *p,
+            guint            attempt,
+            GError          *local_error,
+            GError         **error)
+{
+  GanderRetryPolicy policy = { 0, };
+  const char *reason = gander_retry_reason (local_error);
+  g_autofree char *delay_text = NULL;
+  GTimeSpan delay;
+
+  get_retry_policy (p, &policy);
+  if (reason == NULL || attempt >= policy.max_attempts ||
+      g_cancellable_is_cancelled (p->run_cancellable))
+    {
+      g_propagate_error (error, g_error_copy (local_error));
+      return FALSE;
+    }
+  if (g_error_matches (local_error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
+    gander_database_close (gander_migrator_get_database (p->migrator));
+  delay = gander_retry_policy_delay (&policy, attempt, NULL);
+  delay_text = format_delay (delay);
+  warnf (p, _("reading the database's state, attempt %u of %u failed (%s): %s; "
+              "retrying in %s"),
+         attempt, policy.max_attempts, reason, local_error->message, delay_text);
+  gander_run_report_add_retry (p->report);
+  gander_pipeline_count_retry (p, reason);
+  if (!gander_database_sleep (p->run_cancellable, delay))
+    {
+      gander_set_cancelled_error (error,
+                                  _("cancelled while waiting to retry after attempt "
+                                    "%u of %u failed (%s)"),
+                                  attempt, policy.max_attempts, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_status (GanderPipeline  *p,
              GError         **error)
@@ -366,9 +418,35 @@ read_status (GanderPipeline  *p,
       p->status = g_ptr_array_new_with_free_func (g_object_unref);
       return TRUE;
     }
-  p->status = gander_migrator_status_in (p->migrator, p->signal_context,
-                                         p->run_cancellable, error);
-  return p->status != NULL;
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      p->status = gander_migrator_status_in (p->migrator, p->signal_context,
+                                             p->run_cancellable, &local_error);
+      if (p->status != NULL)
+        return TRUE;
+      if (!retry_read (p, attempt, local_error, error))
+        return FALSE;
+    }
+}
+
+/* The database's version, under the retry policy */
+static gint64
+read_db_version (GanderPipeline  *p,
+                 GError         **error)
+{
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 v = gander_migrator_get_db_version_in (p->migrator, p->signal_context,
+                                                    p->run_cancellable, &local_error);
+
+      if (v >= 0)
+        return v;
+      if (!retry_read (p, attempt, local_error, error))
+        return -1;
+    }
 }
 
 static gint64
@@ -397,6 +475,7 @@ versioning (GanderPipeline *p)
 
 gboolean
 gander_pipeline_check_rules (GanderPipeline  *p,
+                             gboolean         take_trial,
                              const char     **rule,
                              GError         **error)
 {
@@ -440,7 +519,9 @@ gander_pipeline_check_rules (GanderPipeline  *p,
    * read-only and repair commands stay possible while it is open (they
    * are how a human looks and fixes). */
   if (ok && !p->dry_run && operation_kind (p->operation) == KIND_MIGRATE &&
-      p->breaker != NULL && !gander_circuit_breaker_allow (p->breaker, error))
+      p->breaker != NULL &&
+      !(take_trial ? gander_circuit_breaker_allow (p->breaker, error)
+                   : gander_circuit_breaker_peek (p->breaker, error)))
     {
       g_free (p->refused_rule);
       p->refused_rule = g_strdup ("circuit-breaker");
@@ -458,7 +539,7 @@ step_policy (GanderPipeline  *p,
 {
   Kind kind = operation_kind (p->operation);
 
-  if (!gander_pipeline_check_rules (p, NULL, error))
+  if (!gander_pipeline_check_rules (p, TRUE, NULL, error))
     return FALSE;
 
   /* A `running` marker: a NO TRANSACTION migration stopped half-way. Only
@@ -693,9 +774,18 @@ step_plan (GanderPipeline  *p,
                                       p->target < 0 ? 0 : p->target);
     }
   else
-    p->plan = gander_migrator_plan_with (p->migrator, plan_operation (p->operation),
-                                         p->target < 0 ? 0 : p->target, &p->settings,
-                                         p->signal_context, p->run_cancellable, error);
+    /* planning reads the state: as safe to repeat as any read */
+    for (guint attempt = 1; p->plan == NULL; attempt++)
+      {
+        g_autoptr(GError) local_error = NULL;
+
+        p->plan = gander_migrator_plan_with (p->migrator, plan_operation (p->operation),
+                                             p->target < 0 ? 0 : p->target, &p->settings,
+                                             p->signal_context, p->run_cancellable,
+                                             &local_error);
+        if (p->plan == NULL && !retry_read (p, attempt, local_error, error))
+          return FALSE;
+      }
   if (p->plan == NULL)
     return FALSE;
   gander_run_report_set_plan (p->report, p->plan);
@@ -705,6 +795,8 @@ step_plan (GanderPipeline  *p,
   warnings = gander_plan_get_warnings (p->plan);
   for (guint i = 0; warnings[i] != NULL; i++)
     warn (p, warnings[i]);
+  if (p->on_plan != NULL)
+    p->on_plan (p, p->plan, p->user_data);
 
   if (!gander_plan_get_can_run (p->plan))
     {
@@ -789,10 +881,7 @@ apply_migrations (GanderPipeline  *p,
   GanderPlanOperation op = plan_operation (p->operation);
   gint64 target = p->target < 0 ? 0 : p->target;
 
-  policy.max_attempts = MAX (gander_profile_get_retry_max_attempts (p->profile), 1);
-  policy.initial_delay = gander_profile_get_retry_initial_delay (p->profile);
-  policy.max_delay = gander_profile_get_retry_max_delay (p->profile);
-  policy.multiplier = gander_profile_get_retry_multiplier (p->profile);
+  get_retry_policy (p, &policy);
 
   for (guint attempt = 1;; attempt++)
     {
@@ -818,12 +907,19 @@ apply_migrations (GanderPipeline  *p,
       reason = gander_retry_reason (local_error);
       if (reason == NULL || attempt >= policy.max_attempts ||
           g_cancellable_is_cancelled (p->run_cancellable) ||
-          !gander_retry_attempt_is_clean (attempted, operation_is_relative (p->operation)))
+          !gander_retry_attempt_may_retry (local_error, attempted,
+                                           operation_is_relative (p->operation)))
         {
           read_version_after (p);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
+
+      /* A lost connection is not used again: the next attempt connects
+       * anew (the server rolled back what the session had not committed,
+       * and released its lock). */
+      if (g_error_matches (local_error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
+        gander_database_close (gander_migrator_get_database (p->migrator));
 
       /* Nothing of the attempt remains: wait, then plan again from the
        * database's state (a target operation continues where it is) */
@@ -875,8 +971,8 @@ step_apply (GanderPipeline  *p,
         }
       else
         {
-          gint64 v = gander_migrator_get_db_version_in (p->migrator, p->signal_context,
-                                                        p->run_cancellable, error);
+          gint64 v = read_db_version (p, error);
+
           if (v < 0)
             return FALSE;
           gander_run_report_set_from_version (p->report, v);
@@ -939,7 +1035,7 @@ step_finish (GanderPipeline *p,
 
   /* The breaker learns how migration runs end. Refusals and dry runs ran
    * nothing; a cancelled run says nothing about the database (a cancelled
-   * half-open trial leaves the breaker to reopen after its period). A run
+   * half-open trial is handed back for the next run). A run
    * that hit its deadline failed. */
   if (p->breaker != NULL && operation_kind (p->operation) == KIND_MIGRATE && !p->dry_run &&
       (outcome == GANDER_RUN_OUTCOME_OK || outcome == GANDER_RUN_OUTCOME_FAILED))
@@ -951,6 +1047,15 @@ step_finish (GanderPipeline *p,
 
       if (!recorded)
         warnf (p, _("could not record the run in the circuit breaker: %s"),
+               breaker_error->message);
+    }
+  /* a refused or cancelled half-open trial hands the trial back */
+  else if (p->breaker != NULL && operation_kind (p->operation) == KIND_MIGRATE && !p->dry_run)
+    {
+      g_autoptr(GError) breaker_error = NULL;
+
+      if (!gander_circuit_breaker_release_trial (p->breaker, &breaker_error))
+        warnf (p, _("could not hand back the circuit breaker's trial run: %s"),
                breaker_error->message);
     }
 

@@ -1386,6 +1386,10 @@ gander_postgres_database_unlock (GanderDatabase  *db,
   const char * const params[] = { LOCK_ID_STRING };
   g_autoptr(PGresult) result = NULL;
 
+  /* a session lock lives as long as its session: a lost connection has
+   * released it already */
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD)
+    return TRUE;
   result = run (self, "SELECT pg_advisory_unlock($1)", 1, params, NULL, error);
   if (result == NULL)
     return FALSE;
@@ -2049,4 +2053,12 @@ gander_postgres_database_get_connection (GanderPostgresDatabase *self)
   g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), NULL);
 
   return self->conn;
+}
+
+gboolean
+gander_postgres_database_connection_lost (GanderPostgresDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), FALSE);
+
+  return self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD;
 }

@@ -18,4 +18,8 @@ G_BEGIN_DECLS
  * read rows; the caller must not close it or use it from another thread. */
 PGconn *gander_postgres_database_get_connection (GanderPostgresDatabase *self);
 
+/* Whether the open connection is dead (the server ended the session, the
+ * network went away): gander_database_open() then connects again. */
+gboolean gander_postgres_database_connection_lost (GanderPostgresDatabase *self);
+
 G_END_DECLS

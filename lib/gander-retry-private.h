@@ -33,15 +33,31 @@ GTimeSpan   gander_retry_policy_delay   (const GanderRetryPolicy *policy,
                                          guint                    retry,
                                          GRand                   *rand);
 
-/* Whether the failed attempt whose migration results are @results (the
- * last one failed; none at all when it failed before the first migration)
- * left nothing behind that running it again could repeat: the failed
- * migration ran in a transaction (rolled back), and for a @relative
- * operation (up-by-one, down, redo: "one more from wherever we are") no
- * migration of the attempt committed. A NO TRANSACTION migration that
- * failed may have run statements in autocommit and left its `running`
- * marker: never clean. */
-gboolean    gander_retry_attempt_is_clean (GPtrArray             *results,
-                                           gboolean               relative);
+/* Whether an attempt that failed with @error may run again. Its
+ * @n_results migration results (0 when it failed before the first
+ * migration: open, lock, tables — always safe) end with one that failed
+ * (@last_failed; else the failure came after the last migration) and ran
+ * in a transaction (@last_in_transaction).
+ *
+ * Only transient failures (gander_retry_reason()) are retried. RETRYABLE
+ * and LOCKED come from the server, which rolled the transaction back. A
+ * lost CONNECTION may have taken a COMMIT the server did run: a target
+ * operation (up, up-to, down-to, reset) plans again from the state it
+ * reads after reconnecting, which is safe; a @relative operation
+ * (up-by-one, down, redo: "one more from wherever we are") never retries
+ * it once a migration began, nor after any migration of the attempt
+ * committed. A NO TRANSACTION migration that failed may have run
+ * statements in autocommit and left its `running` marker: never. */
+gboolean    gander_retry_decide          (const GError           *error,
+                                          guint                   n_results,
+                                          gboolean                last_failed,
+                                          gboolean                last_in_transaction,
+                                          gboolean                relative);
+
+/* gander_retry_decide() for an attempt's GanderMigrationResults (NULL or
+ * empty: it failed before its first migration). */
+gboolean    gander_retry_attempt_may_retry (const GError         *error,
+                                            GPtrArray            *results,
+                                            gboolean              relative);
 
 G_END_DECLS

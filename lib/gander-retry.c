@@ -83,20 +83,47 @@ ran_in_transaction (GanderMigrationResult *result)
 }
 
 gboolean
-gander_retry_attempt_is_clean (GPtrArray *results,
-                               gboolean   relative)
+gander_retry_decide (const GError *error,
+                     guint         n_results,
+                     gboolean      last_failed,
+                     gboolean      last_in_transaction,
+                     gboolean      relative)
 {
-  GanderMigrationResult *failed;
-
-  if (results == NULL || results->len == 0)
+  if (gander_retry_reason (error) == NULL)
+    return FALSE;
+  if (n_results == 0)
     return TRUE;   /* failed before its first migration: open, lock, tables */
 
-  failed = g_ptr_array_index (results, results->len - 1);
-  if (gander_migration_result_get_error (failed) == NULL)
-    return TRUE;   /* the failure came after the last migration */
-  if (!ran_in_transaction (failed))
-    return FALSE;
-  if (relative && results->len > 1)
-    return FALSE;  /* one of "one more" committed: a rerun would do another */
-  return TRUE;
+  if (relative)
+    {
+      /* A lost connection may have taken the COMMIT with it after the
+       * server ran it: "one more" again could be one too many. */
+      if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
+        return FALSE;
+      /* one of "one more" committed: a rerun would do another */
+      if (n_results > 1 || !last_failed)
+        return FALSE;
+    }
+  if (!last_failed)
+    return TRUE;   /* a target operation: the failure came after the last migration */
+  /* the server rolled the failed migration back (a target operation
+   * plans again from the state read after reconnecting) */
+  return last_in_transaction;
+}
+
+gboolean
+gander_retry_attempt_may_retry (const GError *error,
+                                GPtrArray    *results,
+                                gboolean      relative)
+{
+  GanderMigrationResult *last = NULL;
+  gboolean last_failed = FALSE;
+
+  if (results != NULL && results->len > 0)
+    {
+      last = g_ptr_array_index (results, results->len - 1);
+      last_failed = gander_migration_result_get_error (last) != NULL;
+    }
+  return gander_retry_decide (error, results != NULL ? results->len : 0, last_failed,
+                              last_failed && ran_in_transaction (last), relative);
 }

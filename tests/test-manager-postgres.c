@@ -338,6 +338,96 @@ test_no_retry_no_transaction (Fixture       *f,
   g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_FAILED);
 }
 
+#define M2_SLEEP "-- +goose Up\nSELECT pg_sleep(2);\nALTER TABLE a ADD COLUMN y integer;\n" \
+  "-- +goose Down\nALTER TABLE a DROP COLUMN y;\n"
+
+typedef struct
+{
+  const char *dsn;
+  gboolean    terminated;
+} Terminator;
+
+/* Waits for the session that runs pg_sleep, lets it sleep a second, then
+ * ends it from the server side, once. */
+static gpointer
+terminate_sleeper (gpointer data)
+{
+  Terminator *t = data;
+  PGconn *conn = PQconnectdb (t->dsn);
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  for (guint i = 0; i < 200 && !t->terminated; i++)
+    {
+      PGresult *res = PQexec (conn,
+                              "SELECT pid FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                              "AND query LIKE '%pg_sleep(2)%'");
+
+      g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+      if (PQntuples (res) > 0)
+        {
+          g_autofree char *sql = NULL;
+          PGresult *kill;
+
+          g_usleep (G_USEC_PER_SEC);
+          sql = g_strdup_printf ("SELECT pg_terminate_backend(%s)", PQgetvalue (res, 0, 0));
+          kill = PQexec (conn, sql);
+          g_assert_cmpint (PQresultStatus (kill), ==, PGRES_TUPLES_OK);
+          PQclear (kill);
+          t->terminated = TRUE;
+        }
+      PQclear (res);
+      if (!t->terminated)
+        g_usleep (50 * 1000);
+    }
+  PQfinish (conn);
+  return NULL;
+}
+
+/* A session the server ends during a migration: the manager connects
+ * again, the retry plans from what the database says and succeeds, and
+ * the same manager keeps working afterwards. */
+static void
+test_retry_connection_lost (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Terminator terminator = { f->dsn, FALSE };
+  const char *connection[] = { "profile", "alerts", "environment", "staging",
+                               "reason", "connection", NULL };
+  GThread *thread;
+  double value = -1;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  write_file (f->migdir, "00002_b.sql", M2_SLEEP);
+  profile = new_profile (f, "alerts", "staging");
+  set (profile, "retry-max-attempts", "3");
+  set (profile, "retry-initial-delay", "10ms");
+  manager = new_manager (profile);
+
+  thread = g_thread_new ("terminator", terminate_sleeper, &terminator);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_thread_join (thread);
+  g_assert_true (terminator.terminated);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_run_report_get_retries (report), ==, 1);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+  g_assert_nonnull (strstr (gander_run_report_get_warnings (report)[0], "(connection)"));
+  g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager),
+                                        "gander_retries_total", connection, &value));
+  g_assert_cmpfloat (value, ==, 1);
+  g_clear_object (&report);
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_STATUS, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_OK);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+}
+
 /* A password in the connection string (goose's GOOSE_DBSTRING allows one)
  * never reaches the audit log or the metrics. */
 static void
@@ -402,6 +492,8 @@ main (int   argc,
               fixture_setup, test_retry_lock_timeout, fixture_teardown);
   g_test_add ("/manager-postgres/retry/never-no-transaction", Fixture, NULL,
               fixture_setup, test_no_retry_no_transaction, fixture_teardown);
+  g_test_add ("/manager-postgres/retry/connection-lost", Fixture, NULL,
+              fixture_setup, test_retry_connection_lost, fixture_teardown);
   g_test_add ("/manager-postgres/audit-no-password", Fixture, NULL,
               fixture_setup, test_audit_no_password, fixture_teardown);
   return gander_test_run ();

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "gander-circuit-breaker-private.h"
 #include "gander-retry-private.h"
 #include "gander-test-util.h"
 
@@ -621,6 +622,45 @@ set_retry (GanderProfile *profile,
   set (profile, "lock-timeout", "100ms");
 }
 
+/* Reading the state is retried too: another connection holds the whole
+ * file (BEGIN EXCLUSIVE), so even the first read is refused for a while. */
+static void
+test_retry_locked_read (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "staging");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Holder holder = { NULL, 600 };
+  GThread *thread;
+
+  apply_with_migrator (f, 1);
+  set_retry (profile, "20", "100ms");
+  manager = new_manager (profile);
+
+  g_assert_cmpint (sqlite3_open (f->dbpath, &holder.db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (holder.db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("holder", release_later, &holder);
+  report = gander_manager_execute (manager, GANDER_OPERATION_STATUS, 0, NULL, NULL, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_run_report_get_retries (report), >=, 1);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 1);
+  g_assert_nonnull (strstr (gander_run_report_get_warnings (report)[0], "locked"));
+  g_clear_object (&report);
+
+  /* and before a migration run's plan */
+  g_assert_cmpint (sqlite3_open (f->dbpath, &holder.db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (holder.db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("holder", release_later, &holder);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_run_report_get_retries (report), >=, 1);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+}
+
 static void
 test_retry_locked (Fixture       *f,
                    gconstpointer  data)
@@ -802,7 +842,50 @@ test_retry_policy (void)
   g_assert_cmpstr (gander_retry_reason (locked), ==, "locked");
   g_assert_null (gander_retry_reason (sql));
   g_assert_null (gander_retry_reason (cancelled));
-  g_assert_true (gander_retry_attempt_is_clean (NULL, TRUE));
+  g_assert_true (gander_retry_attempt_may_retry (locked, NULL, TRUE));
+  g_assert_false (gander_retry_attempt_may_retry (sql, NULL, FALSE));
+}
+
+/* Which failed attempts run again: (error, results, last failed, last in
+ * a transaction, relative) → retry? */
+static void
+test_retry_decide (void)
+{
+  g_autoptr(GError) locked = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_LOCKED, "x");
+  g_autoptr(GError) retryable = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_RETRYABLE, "x");
+  g_autoptr(GError) connection = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_CONNECTION, "x");
+  g_autoptr(GError) sql = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_SQL, "x");
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+
+  /* not transient: never */
+  g_assert_false (gander_retry_decide (sql, 0, FALSE, FALSE, FALSE));
+  g_assert_false (gander_retry_decide (cancelled, 0, FALSE, FALSE, FALSE));
+  g_assert_false (gander_retry_decide (NULL, 0, FALSE, FALSE, FALSE));
+
+  /* before the first migration: always */
+  g_assert_true (gander_retry_decide (connection, 0, FALSE, FALSE, TRUE));
+  g_assert_true (gander_retry_decide (locked, 0, FALSE, FALSE, TRUE));
+
+  /* a target operation: a rolled-back migration, or a failure after the
+   * last one, whatever the transient cause */
+  g_assert_true (gander_retry_decide (connection, 1, TRUE, TRUE, FALSE));
+  g_assert_true (gander_retry_decide (connection, 3, TRUE, TRUE, FALSE));
+  g_assert_true (gander_retry_decide (connection, 2, FALSE, FALSE, FALSE));
+  g_assert_true (gander_retry_decide (retryable, 2, TRUE, TRUE, FALSE));
+  /* ... but never a NO TRANSACTION migration that failed */
+  g_assert_false (gander_retry_decide (connection, 1, TRUE, FALSE, FALSE));
+  g_assert_false (gander_retry_decide (locked, 1, TRUE, FALSE, FALSE));
+
+  /* a relative operation: the server's rollback of its only migration */
+  g_assert_true (gander_retry_decide (locked, 1, TRUE, TRUE, TRUE));
+  g_assert_true (gander_retry_decide (retryable, 1, TRUE, TRUE, TRUE));
+  /* a lost connection may have committed it */
+  g_assert_false (gander_retry_decide (connection, 1, TRUE, TRUE, TRUE));
+  /* a migration of the attempt committed */
+  g_assert_false (gander_retry_decide (locked, 1, FALSE, FALSE, TRUE));
+  g_assert_false (gander_retry_decide (connection, 1, FALSE, FALSE, TRUE));
+  g_assert_false (gander_retry_decide (locked, 2, TRUE, TRUE, TRUE));
+  g_assert_false (gander_retry_decide (locked, 1, TRUE, FALSE, TRUE));
 }
 
 /* ------------------------------------------------------------------ */
@@ -957,6 +1040,68 @@ test_progress_async (Fixture       *f,
   g_array_unref (progress.fractions);
 }
 
+typedef struct
+{
+  guint       count;
+  GanderPlan *plan;
+  char       *step;      /* the manager's step when it came */
+} PlanSeen;
+
+static void
+on_plan_ready (GanderManager *manager,
+               GanderPlan    *plan,
+               PlanSeen      *seen)
+{
+  g_assert_true (GANDER_IS_PLAN (plan));
+  seen->count++;
+  g_set_object (&seen->plan, plan);
+  g_free (seen->step);
+  seen->step = g_strdup (gander_manager_get_step (manager));
+}
+
+/* plan-ready: once per migration run, in the plan step, before apply, for
+ * dry runs too; not for read-only operations. */
+static void
+test_plan_ready (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "staging");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  PlanSeen seen = { 0, };
+
+  apply_with_migrator (f, 1);
+  manager = new_manager (profile);
+  g_signal_connect (manager, "plan-ready", G_CALLBACK (on_plan_ready), &seen);
+
+  gander_run_options_set_dry_run (options, TRUE);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.count, ==, 1);
+  g_assert_true (seen.plan == gander_run_report_get_plan (report));
+  g_assert_cmpuint (gander_plan_get_n_steps (seen.plan), ==, 2);
+  g_assert_cmpstr (seen.step, ==, "plan");
+  g_clear_object (&report);
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_STATUS, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.count, ==, 1);
+  g_clear_object (&report);
+
+  /* a real run: the plan comes before the apply step */
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.count, ==, 2);
+  g_assert_cmpstr (seen.step, ==, "plan");
+  g_assert_cmpuint (gander_plan_get_n_steps (seen.plan), ==, 2);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+
+  g_clear_object (&seen.plan);
+  g_free (seen.step);
+}
+
 static void
 test_status_version (Fixture       *f,
                      gconstpointer  data)
@@ -986,6 +1131,53 @@ test_status_version (Fixture       *f,
 
 /* ------------------------------------------------------------------ */
 /* Circuit breaker                                                     */
+
+/* A half-open breaker's one trial: a policy check only looks, and a run
+ * that was refused after taking it hands it back. */
+static void
+test_breaker_trial_free (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "production");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderManager) other = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 later = g_get_real_time () + 2 * G_TIME_SPAN_HOUR;
+
+  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  set (profile, "breaker-threshold", "1");
+  set (profile, "breaker-open", "1h");
+  manager = new_manager (profile);
+  other = new_manager (profile);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_clear_error (&error);
+  gander_circuit_breaker_set_now (gander_manager_get_breaker (manager), later);
+  gander_circuit_breaker_set_now (gander_manager_get_breaker (other), later);
+  g_assert_cmpint (gander_circuit_breaker_get_state (gander_manager_get_breaker (manager)), ==,
+                   GANDER_BREAKER_STATE_HALF_OPEN);
+
+  /* both may run: neither check takes the trial */
+  g_assert_true (gander_manager_check_policy (manager, GANDER_OPERATION_UP, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gander_manager_check_policy (other, GANDER_OPERATION_UP, NULL, &error));
+  g_assert_no_error (error);
+
+  /* the trial run is refused later (auto-migrate is off in production) */
+  report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
+  assert_refused (manager, error, GANDER_ERROR_POLICY_DENIED, "auto-migrate");
+  g_clear_error (&error);
+
+  /* ... and the other manager may make it */
+  g_assert_true (gander_manager_check_policy (other, GANDER_OPERATION_UP, NULL, &error));
+  g_assert_no_error (error);
+  report = gander_manager_execute (other, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
+  g_clear_error (&error);
+  g_assert_cmpint (gander_circuit_breaker_get_state (gander_manager_get_breaker (other)), ==,
+                   GANDER_BREAKER_STATE_OPEN);
+}
 
 static void
 test_breaker (Fixture       *f,
@@ -1233,6 +1425,7 @@ main (int   argc,
     { "/manager/dry-run", test_dry_run },
     { "/manager/dry-run-new-file", test_dry_run_new_file },
     { "/manager/retry/locked", test_retry_locked },
+    { "/manager/retry/locked-read", test_retry_locked_read },
     { "/manager/retry/never-syntax", test_no_retry_syntax },
     { "/manager/retry/never-no-transaction", test_no_retry_no_transaction },
     { "/manager/retry/cancel-during-backoff", test_cancel_during_backoff },
@@ -1240,7 +1433,9 @@ main (int   argc,
     { "/manager/auto-migrate", test_auto_migrate },
     { "/manager/progress-async", test_progress_async },
     { "/manager/status-version", test_status_version },
+    { "/manager/plan-ready", test_plan_ready },
     { "/manager/breaker", test_breaker },
+    { "/manager/breaker/trial-free", test_breaker_trial_free },
     { "/manager/repair", test_repair },
     { "/manager/baseline", test_baseline },
     { "/manager/metrics-audit", test_metrics_audit },
@@ -1250,6 +1445,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/manager/retry/policy", test_retry_policy);
+  g_test_add_func ("/manager/retry/decide", test_retry_decide);
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
   return gander_test_run ();
