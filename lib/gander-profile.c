@@ -571,26 +571,6 @@ environment_names (GanderProfile *self)
   return g_strv_builder_end (builder);
 }
 
-static const char *
-layer_group_name (GanderLayer layer)
-{
-  switch (layer)
-    {
-    case GANDER_LAYER_GLOBAL:
-      return "[gander]";
-    case GANDER_LAYER_ENVIRONMENT:
-      return "[environment …]";
-    case GANDER_LAYER_PROFILE:
-      return "[profile …]";
-    case GANDER_LAYER_BUILTIN:
-    case GANDER_LAYER_ENVIRON:
-    case GANDER_LAYER_EXPLICIT:
-    case GANDER_N_LAYERS:
-    default:
-      return NULL;
-    }
-}
-
 static gboolean
 key_allowed_at (const KeyInfo *info,
                 GanderLayer    layer)
@@ -675,16 +655,21 @@ check_value (GanderProfile  *self,
   const KeyInfo *info = &keys[index];
   g_autofree char *value = g_strstrip (g_strdup (raw));
   const char *key = info->name;
-  const char *group = layer_group_name (layer);
 
   if (!key_allowed_at (info, layer))
     {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG,
-                   /* TRANSLATORS: origin, key, group such as [gander] */
-                   _("%s: “%s” cannot be set in a %s group (put it in a "
-                     "[profile NAME] group%s)"),
-                   origin, key, group,
-                   (info->where & IN_GLOBAL) ? _(" or in [gander]") : "");
+      if (info->where & IN_GLOBAL)
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG,
+                     /* TRANSLATORS: origin (it names the group), key */
+                     _("%s: “%s” cannot be set in this group (put it in a "
+                       "[profile NAME] group or in [gander])"),
+                     origin, key);
+      else
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG,
+                     /* TRANSLATORS: origin (it names the group), key */
+                     _("%s: “%s” cannot be set in this group (put it in a "
+                       "[profile NAME] group)"),
+                     origin, key);
       return FALSE;
     }
 
@@ -1361,7 +1346,7 @@ get_uint (GanderProfile *self,
           const char    *key)
 {
   const char *value = gander_profile_get (self, key);
-  guint64 n;
+  guint64 n = 0;
 
   if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
     g_ascii_string_to_unsigned (keys[key_index (key)].builtin, 10, 0, G_MAXUINT, &n, NULL);

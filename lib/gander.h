@@ -23,6 +23,7 @@
 #include "gander-migrator.h"
 #include "gander-profile.h"
 #include "gander-metrics.h"
+#include "gander-config.h"
 #include "gander-circuit-breaker.h"
 #include "gander-audit.h"
 #include "gander-run-report.h"

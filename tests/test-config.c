@@ -4,11 +4,14 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gander.h"
 #include "gander-duration-private.h"
 #include "gander-profile-private.h"
+#include "gander-test-util.h"
 
 /* --- durations --- */
 
@@ -620,6 +623,483 @@ test_profile_nearest (void)
   g_assert_null (gander_nearest_word ("x", words));
 }
 
+/* --- configuration files --- */
+
+typedef struct {
+  char *dir;        /* a temporary directory */
+  char *etc;        /* dir/etc: $GANDER_SYSCONFDIR */
+  char *xdg;        /* dir/xdg: $XDG_CONFIG_HOME */
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("gander-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->etc = g_build_filename (f->dir, "etc", NULL);
+  f->xdg = g_build_filename (f->dir, "xdg", NULL);
+  g_setenv ("GANDER_SYSCONFDIR", f->etc, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", f->xdg, TRUE);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_unsetenv ("GANDER_SYSCONFDIR");
+  gander_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->etc);
+  g_free (f->xdg);
+}
+
+/* Writes TEXT to DIR/NAME (NAME may hold directories); returns the path. */
+static char *
+write_file (const char *dir,
+            const char *name,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Loads TEXT as a file and expects GANDER_ERROR_CONFIG mentioning each
+ * of the NULL-terminated strings (the file's path is always checked). */
+static void
+assert_file_refused (Fixture    *f,
+                     const char *text,
+                     const char *secret,
+                     ...)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_file (f->dir, "bad.conf", text);
+  va_list args;
+  const char *needle;
+
+  g_assert_false (gander_config_load_file (config, path, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  va_start (args, secret);
+  while ((needle = va_arg (args, const char *)) != NULL)
+    {
+      if (strstr (error->message, needle) == NULL)
+        g_error ("“%s” not in “%s”", needle, error->message);
+    }
+  va_end (args);
+  if (secret != NULL)
+    g_assert_null (strstr (error->message, secret));
+  /* nothing of a refused file is kept */
+  g_assert_cmpuint (g_strv_length ((char **) gander_config_get_files (config)), ==, 0);
+}
+
+static void
+test_config_standard_files (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *main_file = write_file (f->etc, "gander/gander.conf",
+    "# the system's\n"
+    "[gander]\n"
+    "default-environment=staging\n"
+    "statement-timeout=1m\n"
+    "audit-log=/var/log/gander/audit.jsonl\n"
+    "\n"
+    "[profile alerts]\n"
+    "driver=sqlite3\n"
+    "dbstring=/var/lib/alerts/alerts.db\n"
+    "dir=/usr/share/alerts/migrations\n"
+    "lock-timeout=2s\n");
+  g_autofree char *drop_in_b = write_file (f->etc, "gander/conf.d/20-b.conf",
+    "[profile alerts]\n"
+    "lock-timeout=4s\n");
+  g_autofree char *drop_in_a = write_file (f->etc, "gander/conf.d/10-a.conf",
+    "[profile alerts]\n"
+    "lock-timeout=3s\n"
+    "table=alerts_versions\n");
+  g_autofree char *ignored = write_file (f->etc, "gander/conf.d/30-c.conf.disabled",
+    "[profile alerts]\nlock-timeout=99s\n");
+  g_autofree char *hidden = write_file (f->etc, "gander/conf.d/.40-d.conf",
+    "[profile alerts]\nlock-timeout=98s\n");
+  g_autofree char *user_file = write_file (f->xdg, "gander/gander.conf",
+    "[profile alerts]\n"
+    "\n"
+    "dir=/home/me/alerts/migrations\n"
+    "[profile mine]\n"
+    "driver=sqlite3\n"
+    "dbstring=./mine.db\n");
+  const char *expected_files[] = { main_file, drop_in_a, drop_in_b, user_file, NULL };
+  g_autofree char *origin = NULL;
+
+  g_assert_true (gander_config_load_standard (config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (gander_config_get_files (config), expected_files);
+
+  profile = gander_config_resolve (config, "alerts", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_profile_get_name (profile), ==, "alerts");
+  g_assert_cmpstr (gander_profile_get_environment (profile), ==, "staging");
+  origin = g_strdup_printf ("%s:3 [gander]", main_file);
+  g_assert_cmpstr (gander_profile_get_origin (profile, "environment"), ==, origin);
+  g_clear_pointer (&origin, g_free);
+  g_assert_cmpint (gander_profile_get_statement_timeout (profile), ==, G_TIME_SPAN_MINUTE);
+  origin = g_strdup_printf ("%s:2 [profile alerts]", drop_in_b);
+  assert_value (profile, "lock-timeout", "4s", origin);
+  g_clear_pointer (&origin, g_free);
+  origin = g_strdup_printf ("%s:3 [profile alerts]", drop_in_a);
+  assert_value (profile, "table", "alerts_versions", origin);
+  g_clear_pointer (&origin, g_free);
+  origin = g_strdup_printf ("%s:3 [profile alerts]", user_file);
+  assert_value (profile, "dir", "/home/me/alerts/migrations", origin);
+  g_clear_pointer (&origin, g_free);
+  origin = g_strdup_printf ("%s:9 [profile alerts]", main_file);
+  assert_value (profile, "dbstring", "/var/lib/alerts/alerts.db", origin);
+  g_assert_cmpstr (gander_profile_get_audit_log (profile), ==, "/var/log/gander/audit.jsonl");
+  assert_value (profile, "checksum-drift", "error", "built-in [environment staging]");
+  g_clear_object (&profile);
+
+  /* the ad-hoc profile: [gander] only */
+  profile = gander_config_resolve (config, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (gander_profile_get_name (profile));
+  g_assert_cmpstr (gander_profile_get_environment (profile), ==, "staging");
+  g_assert_null (gander_profile_get_driver (profile));
+  g_assert_cmpint (gander_profile_get_lock_timeout (profile), ==, 10 * G_TIME_SPAN_SECOND);
+  g_clear_object (&profile);
+
+  /* an environment asked for beats the files */
+  profile = gander_config_resolve (config, "mine", "production", &error);
+  g_assert_no_error (error);
+  assert_value (profile, "environment", "production", "gander_config_resolve()");
+  g_assert_cmpint (gander_profile_get_timeout (profile), ==, 30 * G_TIME_SPAN_MINUTE);
+  g_clear_object (&profile);
+}
+
+static void
+test_config_nothing_found (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) profiles = NULL;
+  g_auto(GStrv) environments = NULL;
+  const char *builtin[] = { "development", "staging", "production", NULL };
+
+  g_assert_cmpuint (g_strv_length ((char **) gander_config_get_files (config)), ==, 0);
+  g_assert_true (gander_config_load_standard (config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length ((char **) gander_config_get_files (config)), ==, 0);
+  profiles = gander_config_list_profiles (config);
+  g_assert_cmpuint (g_strv_length (profiles), ==, 0);
+  environments = gander_config_list_environments (config);
+  g_assert_cmpstrv (environments, builtin);
+
+  profile = gander_config_resolve (config, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_profile_get_environment (profile), ==, "development");
+  g_clear_object (&profile);
+
+  profile = gander_config_resolve (config, "alerts", NULL, &error);
+  g_assert_null (profile);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "no configuration file"));
+  g_assert_nonnull (strstr (error->message, "[profile alerts]"));
+}
+
+static void
+test_config_missing_file (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "nope.conf", NULL);
+
+  g_assert_false (gander_config_load_file (config, path, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "does not exist"));
+  g_clear_error (&error);
+
+  /* a directory is not a file */
+  g_assert_false (gander_config_load_file (config, f->dir, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  /* an unreadable standard file is an error, not skipped (unless root) */
+  if (getuid () != 0)
+    {
+      g_autofree char *main_file = write_file (f->etc, "gander/gander.conf", "[gander]\n");
+
+      g_assert_cmpint (g_chmod (main_file, 0), ==, 0);
+      g_assert_false (gander_config_load_standard (config, &error));
+      g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, main_file));
+    }
+  else
+    g_test_message ("running as root: an unreadable file cannot be made, that check is left out");
+}
+
+static void
+test_config_explicit_file_last (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *main_file = write_file (f->etc, "gander/gander.conf",
+    "[profile alerts]\ndriver=sqlite3\ndbstring=a.db\n");
+  g_autofree char *explicit = write_file (f->dir, "mine.conf",
+    "[profile alerts]\ndbstring=b.db\n");
+
+  g_assert_true (gander_config_load_standard (config, &error));
+  g_assert_true (gander_config_load_file (config, explicit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_config_get_files (config)[1], ==, explicit);
+  profile = gander_config_resolve (config, "alerts", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_profile_get_dbstring (profile), ==, "b.db");
+  g_assert_cmpstr (gander_profile_get_driver (profile), ==, "sqlite3");
+}
+
+static void
+test_config_environments (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *main_file = write_file (f->etc, "gander/gander.conf",
+    "[profile alerts]\n"
+    "driver=postgres\n"
+    "dbstring=host=/run/postgresql dbname=alerts\n"
+    "environment=canary\n"
+    "[environment production]\n"
+    "timeout=1h\n"
+    "[profile typo]\n"
+    "environment=prodution\n");
+  g_autofree char *drop_in = write_file (f->etc, "gander/conf.d/canary.conf",
+    "[environment canary]\n"
+    "require-confirmation=down;reset\n"
+    "checksum-drift=ignore\n");
+  g_auto(GStrv) environments = NULL;
+  g_auto(GStrv) profiles = NULL;
+  const char *expected_envs[] = { "development", "staging", "production", "canary", NULL };
+  const char *expected_profiles[] = { "alerts", "typo", NULL };
+  g_autofree char *origin = NULL;
+
+  g_assert_true (gander_config_load_standard (config, &error));
+  g_assert_no_error (error);
+  environments = gander_config_list_environments (config);
+  g_assert_cmpstrv (environments, expected_envs);
+  profiles = gander_config_list_profiles (config);
+  g_assert_cmpstrv (profiles, expected_profiles);
+
+  /* an environment of a later file is known to an earlier file's profile */
+  profile = gander_config_resolve (config, "alerts", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_profile_get_environment (profile), ==, "canary");
+  g_assert_true (gander_profile_command_needs_confirmation (profile, "reset"));
+  g_assert_false (gander_profile_command_needs_confirmation (profile, "redo"));
+  origin = g_strdup_printf ("%s:3 [environment canary]", drop_in);
+  assert_value (profile, "checksum-drift", "ignore", origin);
+  g_clear_object (&profile);
+
+  profile = gander_config_resolve (config, "alerts", "production", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_profile_get_timeout (profile), ==, G_TIME_SPAN_HOUR);
+  g_assert_cmpint (gander_profile_get_checksum_drift (profile), ==, GANDER_POLICY_LEVEL_ERROR);
+  g_clear_object (&profile);
+
+  /* unknown environments: in a file (with its line), or asked for */
+  profile = gander_config_resolve (config, "typo", NULL, &error);
+  g_assert_null (profile);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_clear_pointer (&origin, g_free);
+  origin = g_strdup_printf ("%s:8 [profile typo]", main_file);
+  g_assert_nonnull (strstr (error->message, origin));
+  g_assert_nonnull (strstr (error->message, "did you mean “production”?"));
+  g_clear_error (&error);
+
+  profile = gander_config_resolve (config, "alerts", "canari", &error);
+  g_assert_null (profile);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "did you mean “canary”?"));
+  g_clear_error (&error);
+
+  /* unknown profiles */
+  profile = gander_config_resolve (config, "alert", NULL, &error);
+  g_assert_null (profile);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "did you mean “alerts”?"));
+  g_clear_error (&error);
+  profile = gander_config_resolve (config, "billing", NULL, &error);
+  g_assert_null (profile);
+  g_assert_nonnull (strstr (error->message, "alerts, typo"));
+}
+
+static void
+test_config_unknown_key (Fixture       *f,
+                         gconstpointer  data)
+{
+  assert_file_refused (f, "[gander]\n\n[profile alerts]\ndriver=sqlite3\nlock-timout=5s\n", NULL,
+                       ":5 [profile alerts]", "“lock-timout”", "did you mean “lock-timeout”?", NULL);
+  assert_file_refused (f, "[environment production]\n# comment\nretry-max-atempts=3\n", NULL,
+                       ":3 [environment production]", "retry-max-attempts", NULL);
+  assert_file_refused (f, "[gander]\nenvironment=production\n", NULL,
+                       ":2 [gander]", "default-environment", NULL);
+  assert_file_refused (f, "[gander]\ndriver=sqlite3\n", NULL,
+                       ":2 [gander]", "[profile NAME]", NULL);
+  assert_file_refused (f, "[environment canary]\ndbstring=x.db\n", NULL,
+                       ":2 [environment canary]", NULL);
+  assert_file_refused (f, "[profile a]\ndbstring[ru]=x.db\n", NULL,
+                       ":2 [profile a]", "unknown key", NULL);
+}
+
+static void
+test_config_unknown_group (Fixture       *f,
+                           gconstpointer  data)
+{
+  assert_file_refused (f, "[gander]\n[profiel alerts]\ndriver=sqlite3\n", NULL,
+                       ":2 [profiel alerts]", "did you mean “profile”?", NULL);
+  assert_file_refused (f, "[database alerts]\n", NULL,
+                       ":1 [database alerts]", "[profile NAME]", NULL);
+  assert_file_refused (f, "[profile]\ndriver=sqlite3\n", NULL,
+                       ":1 [profile]", "needs one name", NULL);
+  assert_file_refused (f, "[gander extra]\n", NULL, ":1", NULL);
+}
+
+static void
+test_config_malformed (Fixture       *f,
+                       gconstpointer  data)
+{
+  assert_file_refused (f, "[gander]\naudit-log=/tmp/a\nthis line is wrong\n", NULL,
+                       "bad.conf:3:", "key=value", NULL);
+  assert_file_refused (f, "# a comment\ndriver=sqlite3\n[profile a]\n", NULL,
+                       "bad.conf:2:", "before the first group", NULL);
+  assert_file_refused (f, "[gander]\n\n[profile alerts\n", NULL,
+                       "bad.conf:3:", "group header", NULL);
+  /* what only GKeyFile sees: the file is named, and the line when known */
+  assert_file_refused (f, "[profile a]\ndir=C:\\qdir\n", NULL,
+                       "bad.conf:2 [profile a]", "write \\\\ for one backslash", NULL);
+  assert_file_refused (f, "[gander]\naudit-log=\xff\xfe\n", NULL, "UTF-8", NULL);
+}
+
+static void
+test_config_bad_values (Fixture       *f,
+                        gconstpointer  data)
+{
+  assert_file_refused (f, "[profile a]\ndriver=sqlite3\ntimeout=5\n", NULL,
+                       "bad.conf:3 [profile a]", "timeout", "5s", NULL);
+  assert_file_refused (f, "[environment staging]\nbreaker-open=ten minutes\n", NULL,
+                       "bad.conf:2 [environment staging]", "breaker-open", "not a duration", NULL);
+  assert_file_refused (f, "[environment production]\n\nchecksum-drift=fatal\n", NULL,
+                       "bad.conf:3 [environment production]", "checksum-drift=fatal",
+                       "ignore, warn or error", NULL);
+  assert_file_refused (f, "[gander]\nunknown-target=ignore\n", NULL,
+                       "bad.conf:2 [gander]", "warn or error", NULL);
+  assert_file_refused (f, "[profile a]\nallow-missing=sometimes\n", NULL,
+                       "bad.conf:2 [profile a]", "true or false", NULL);
+  assert_file_refused (f, "[environment production]\nallow-commands=up;status;rollback\n", NULL,
+                       "bad.conf:2", "“rollback”", NULL);
+}
+
+static void
+test_config_password_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char * const files[] = {
+    "[profile alerts]\ndriver=postgres\ndbstring=postgres://alerts:hunter2-secret@db/alerts\n",
+    "[profile alerts]\ndriver=postgres\ndbstring=host=db dbname=alerts password=hunter2-secret\n",
+    "[profile alerts]\ndriver=postgres\ndbstring=host=db password='hunter2-secret x' dbname=alerts\n",
+    "[profile alerts]\ndriver=postgres\ndbstring=postgres://db/alerts?password=hunter2-secret\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    assert_file_refused (f, files[i], "hunter2", "bad.conf:3 [profile alerts]", "~/.pgpass",
+                         "PGPASSFILE", "credential store", NULL);
+  assert_file_refused (f, "[profile alerts]\ndriver=postgres\npassword=hunter2-secret\n", "hunter2",
+                       "bad.conf:3 [profile alerts]", "~/.pgpass", NULL);
+}
+
+/* Every key is documented in data/gander.conf.example, and the example,
+ * uncommented, is a valid file. */
+static void
+test_config_example (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *example = g_build_filename (g_getenv ("GANDER_SOURCE_ROOT"), "data",
+                                               "gander.conf.example", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) uncommented = g_string_new (NULL);
+  g_autoptr(GanderConfig) config = gander_config_new ();
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderProfile) plain = gander_profile_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) setting = g_regex_new ("^#([a-z][a-z-]*=|\\[)", 0, 0, NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_assert_true (g_file_get_contents (example, &text, NULL, &error));
+  g_assert_no_error (error);
+
+  /* as shipped, it sets nothing */
+  path = write_file (f->dir, "example.conf", text);
+  g_assert_true (gander_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  {
+    g_auto(GStrv) none = gander_config_list_profiles (config);
+
+    g_assert_cmpuint (g_strv_length (none), ==, 0);
+  }
+  g_clear_object (&config);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_regex_match (setting, lines[i], 0, NULL))
+        {
+          const char *eq = strchr (lines[i], '=');
+
+          g_string_append_printf (uncommented, "%s\n", lines[i] + 1);
+          if (lines[i][1] != '[' && eq != NULL)
+            g_hash_table_add (seen, g_strndup (lines[i] + 1, eq - lines[i] - 1));
+        }
+      else
+        g_string_append_printf (uncommented, "%s\n", lines[i]);
+    }
+  g_free (path);
+  path = write_file (f->dir, "example-uncommented.conf", uncommented->str);
+  config = gander_config_new ();
+  g_assert_true (gander_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  profile = gander_config_resolve (config, "alerts", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_profile_get_environment (profile), ==, "production");
+
+  keys = gander_profile_list_keys (plain);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!g_str_equal (keys[i], "environment") || !g_hash_table_contains (seen, "default-environment"))
+      {
+        if (!g_hash_table_contains (seen, keys[i]))
+          g_error ("%s is not in gander.conf.example", keys[i]);
+      }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -639,6 +1119,18 @@ main (int argc, char *argv[])
   g_test_add_func ("/config/profile/environ", test_profile_environ);
   g_test_add_func ("/config/profile/list-keys", test_profile_list_keys);
   g_test_add_func ("/config/profile/nearest", test_profile_nearest);
+
+  g_test_add ("/config/file/standard-files", Fixture, NULL, fixture_set_up, test_config_standard_files, fixture_tear_down);
+  g_test_add ("/config/file/nothing-found", Fixture, NULL, fixture_set_up, test_config_nothing_found, fixture_tear_down);
+  g_test_add ("/config/file/missing-file", Fixture, NULL, fixture_set_up, test_config_missing_file, fixture_tear_down);
+  g_test_add ("/config/file/explicit-file-last", Fixture, NULL, fixture_set_up, test_config_explicit_file_last, fixture_tear_down);
+  g_test_add ("/config/file/environments", Fixture, NULL, fixture_set_up, test_config_environments, fixture_tear_down);
+  g_test_add ("/config/file/unknown-key", Fixture, NULL, fixture_set_up, test_config_unknown_key, fixture_tear_down);
+  g_test_add ("/config/file/unknown-group", Fixture, NULL, fixture_set_up, test_config_unknown_group, fixture_tear_down);
+  g_test_add ("/config/file/malformed", Fixture, NULL, fixture_set_up, test_config_malformed, fixture_tear_down);
+  g_test_add ("/config/file/bad-values", Fixture, NULL, fixture_set_up, test_config_bad_values, fixture_tear_down);
+  g_test_add ("/config/file/password-refused", Fixture, NULL, fixture_set_up, test_config_password_refused, fixture_tear_down);
+  g_test_add ("/config/file/example", Fixture, NULL, fixture_set_up, test_config_example, fixture_tear_down);
 
   return g_test_run ();
 }

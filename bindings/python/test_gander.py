@@ -907,6 +907,29 @@ class TestProfile(unittest.TestCase):
         self.assertEqual(p.get('table'), 't1')
         self.assertEqual(p.get_origin('table'), 'GOOSE_TABLE')
 
+    def test_config_files(self):
+        tmp = tempfile.mkdtemp(prefix='gander-py-config-')
+        self.addCleanup(shutil.rmtree, tmp)
+        path = os.path.join(tmp, 'gander.conf')
+        with open(path, 'w') as f:
+            f.write('[gander]\ndefault-environment=staging\n'
+                    '[profile alerts]\ndriver=sqlite3\ndbstring=a.db\n'
+                    'lock-timeout=3s\n')
+        config = Gander.Config.new()
+        self.assertTrue(config.load_file(path))
+        self.assertEqual(config.get_files(), [path])
+        self.assertEqual(config.list_profiles(), ['alerts'])
+        self.assertEqual(config.list_environments(),
+                         ['development', 'staging', 'production'])
+        p = config.resolve('alerts', None)
+        self.assertEqual(p.get_environment(), 'staging')
+        self.assertEqual(p.get_lock_timeout(), 3 * GLib.TIME_SPAN_SECOND)
+        self.assertEqual(p.get_origin('lock-timeout'),
+                         path + ':6 [profile alerts]')
+        with self.assertRaises(GLib.Error) as cm:
+            config.resolve('alert', None)
+        self.assertIn('alerts', cm.exception.message)
+
     def test_bad_value_raises(self):
         p = Gander.Profile.new(None)
         with self.assertRaises(GLib.Error) as cm:
