@@ -92,20 +92,10 @@ print_state (CliRun               *run,
   return CLI_EXIT_OK;
 }
 
-/* @subcommand: "status" or "reset", checked by the caller. */
+/* Prints the breaker's state (--json: as JSON). */
 int
 cli_cmd_breaker (CliRun               *run,
-                 GanderCircuitBreaker *breaker,
-                 const char           *subcommand)
+                 GanderCircuitBreaker *breaker)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (g_str_equal (subcommand, "reset"))
-    {
-      if (!gander_circuit_breaker_reset (breaker, &error))
-        return cli_run_fail (run, error, NULL);
-      cli_log (_("breaker %s: reset, runs are allowed again"),
-               gander_circuit_breaker_get_key (breaker));
-    }
   return print_state (run, breaker);
 }

@@ -181,6 +181,39 @@ cli_json_end (JsonBuilder  *builder,
 /* Prints the fatal error goose-style and returns the exit status. A
  * -timeout deadline and a signal are reported as what they are, not as the
  * "cancelled" the library sees. */
+/* What the policy gate refused exits with status 4: the gate's own codes,
+ * and on the managed path every refusal the manager's report names
+ * (dirty marker, checksum drift, missing migrations in an environment
+ * that makes them errors…). */
+gboolean
+cli_run_was_refused (CliRun       *run,
+                     const GError *error)
+{
+  GanderRunReport *report;
+
+  if (cli_error_is_refusal (error))
+    return TRUE;
+  if (run->manager == NULL || !run->managed)
+    return FALSE;
+  report = gander_manager_get_last_report (run->manager);
+  return report != NULL && gander_run_report_get_outcome (report) == GANDER_RUN_OUTCOME_REFUSED &&
+         gander_run_report_get_error (report) != NULL &&
+         g_error_matches (gander_run_report_get_error (report), error->domain, error->code);
+}
+
+/* dry-run-first: the plan shown before the run, in the JSON result too. */
+static void
+add_json_plan (Run         *run,
+               JsonBuilder *builder)
+{
+  if (run->plan == NULL)
+    return;
+  json_builder_set_member_name (builder, "plan");
+  json_builder_begin_object (builder);
+  cli_plan_add_json_members (builder, run->plan, run->opts->dir);
+  json_builder_end_object (builder);
+}
+
 int
 cli_run_fail (Run          *run,
       const GError *error,
@@ -213,7 +246,7 @@ cli_run_fail (Run          *run,
   else
     message = g_strdup (error->message);
 
-  if (cli_error_is_refusal (error))
+  if (status == CLI_EXIT_FAILURE && cli_run_was_refused (run, error))
     status = CLI_EXIT_REFUSED;
 
   if (run->opts->json)
@@ -222,6 +255,7 @@ cli_run_fail (Run          *run,
 
       if (results != NULL)
         json_add_results (builder, results);
+      add_json_plan (run, builder);
       cli_json_end (builder, message);
     }
   cli_fatal_message (status == CLI_EXIT_REFUSED ? "refused: " : "goose run: ", message);
@@ -303,6 +337,7 @@ finish_results (Run        *run,
           json_builder_set_member_name (builder, "current_version");
           json_builder_add_int_value (builder, version);
         }
+      add_json_plan (run, builder);
       cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;
@@ -318,6 +353,50 @@ single_result (GanderMigrationResult *result)
   return results;
 }
 
+/* One operation of the up/down family: the migrator alone on the plain
+ * path (goose's behaviour, nothing more), the manager's pipeline
+ * otherwise. The results, or NULL with @error set. */
+static GPtrArray *
+execute (Run              *run,
+         GanderOperation   operation,
+         gint64            target,
+         GError          **error)
+{
+  GanderRunReport *report;
+  GanderMigrationResult *one = NULL;
+
+  if (run->managed)
+    {
+      report = gander_manager_execute (run->manager, operation, target, run->options,
+                                       run->cancellable, error);
+      if (report == NULL)
+        return NULL;
+      return g_ptr_array_ref (gander_run_report_get_results (report));
+    }
+
+  switch (operation)
+    {
+    case GANDER_OPERATION_UP:
+      return gander_migrator_up (run->migrator, run->cancellable, error);
+    case GANDER_OPERATION_UP_TO:
+      return gander_migrator_up_to (run->migrator, target, run->cancellable, error);
+    case GANDER_OPERATION_DOWN_TO:
+      return gander_migrator_down_to (run->migrator, target, run->cancellable, error);
+    case GANDER_OPERATION_REDO:
+      return gander_migrator_redo (run->migrator, run->cancellable, error);
+    case GANDER_OPERATION_RESET:
+      return gander_migrator_reset (run->migrator, run->cancellable, error);
+    case GANDER_OPERATION_UP_BY_ONE:
+      one = gander_migrator_up_by_one (run->migrator, run->cancellable, error);
+      break;
+    case GANDER_OPERATION_DOWN:
+    default:
+      one = gander_migrator_down (run->migrator, run->cancellable, error);
+      break;
+    }
+  return one != NULL ? single_result (one) : NULL;
+}
+
 static int
 cmd_up (Run    *run,
         gint64  target,
@@ -326,9 +405,7 @@ cmd_up (Run    *run,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
 
-  results = up_to
-    ? gander_migrator_up_to (run->migrator, target, run->cancellable, &error)
-    : gander_migrator_up (run->migrator, run->cancellable, &error);
+  results = execute (run, up_to ? GANDER_OPERATION_UP_TO : GANDER_OPERATION_UP, target, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
   return finish_results (run, results, SUMMARY_UP);
@@ -339,10 +416,9 @@ cmd_up_by_one (Run *run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  GanderMigrationResult *result;
 
-  result = gander_migrator_up_by_one (run->migrator, run->cancellable, &error);
-  if (result == NULL)
+  results = execute (run, GANDER_OPERATION_UP_BY_ONE, 0, &error);
+  if (results == NULL)
     {
       if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
         {
@@ -358,7 +434,6 @@ cmd_up_by_one (Run *run)
         }
       return fail_with_partial (run, error);
     }
-  results = single_result (result);
   return finish_results (run, results, SUMMARY_NONE);
 }
 
@@ -367,10 +442,9 @@ cmd_down (Run *run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  GanderMigrationResult *result;
 
-  result = gander_migrator_down (run->migrator, run->cancellable, &error);
-  if (result == NULL)
+  results = execute (run, GANDER_OPERATION_DOWN, 0, &error);
+  if (results == NULL)
     {
       if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
         {
@@ -384,7 +458,6 @@ cmd_down (Run *run)
         }
       return fail_with_partial (run, error);
     }
-  results = single_result (result);
   return finish_results (run, results, run->opts->no_versioning ? SUMMARY_DOWN : SUMMARY_NONE);
 }
 
@@ -395,7 +468,7 @@ cmd_down_to (Run    *run,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_down_to (run->migrator, target, run->cancellable, &error);
+  results = execute (run, GANDER_OPERATION_DOWN_TO, target, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
   return finish_results (run, results, SUMMARY_DOWN);
@@ -407,7 +480,7 @@ cmd_redo (Run *run)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_redo (run->migrator, run->cancellable, &error);
+  results = execute (run, GANDER_OPERATION_REDO, 0, &error);
   if (results == NULL)
     {
       if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION))
@@ -428,7 +501,7 @@ cmd_reset (Run *run)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
 
-  results = gander_migrator_reset (run->migrator, run->cancellable, &error);
+  results = execute (run, GANDER_OPERATION_RESET, 0, &error);
   if (results == NULL)
     return fail_with_partial (run, error);
   return finish_results (run, results, run->opts->no_versioning ? SUMMARY_DOWN : SUMMARY_NONE);
@@ -643,25 +716,28 @@ cmd_version (Run *run)
   return CLI_EXIT_OK;
 }
 
-/* --dry-run: the plan, on stdout, and nothing else. The plan is read
- * without the run lock and creates nothing; a run that could not start
- * (nothing to roll back, missing migrations, a dirty marker) fails as the
- * real command would, after the plan shows why. */
+/* --dry-run: the plan, on stdout, and nothing else. The manager reads it
+ * without the run lock and creates nothing (not even a SQLite file that
+ * does not exist yet); a run that could not start (nothing to roll back,
+ * missing migrations, a dirty marker, a rule of the environment) fails as
+ * the real command would, after the plan shows why. */
 static int
-cmd_dry_run (Run                 *run,
-             GanderPlanOperation  operation,
-             gint64               target)
+cmd_dry_run (Run             *run,
+             GanderOperation  operation,
+             gint64           target)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GanderPlan) plan = NULL;
-  gboolean can_run;
-  guint n_steps;
+  GanderRunReport *report;
+  GanderPlan *plan;
+  int status;
 
-  plan = gander_migrator_plan (run->migrator, operation, target, run->cancellable, &error);
+  report = gander_manager_execute (run->manager, operation, target, run->options,
+                                   run->cancellable, &error);
+  if (report == NULL)
+    report = gander_manager_get_last_report (run->manager);
+  plan = report != NULL ? gander_run_report_get_plan (report) : NULL;
   if (plan == NULL)
     return cli_run_fail (run, error, NULL);
-  can_run = gander_plan_get_can_run (plan);
-  n_steps = gander_plan_get_n_steps (plan);
 
   if (run->opts->json)
     {
@@ -670,27 +746,30 @@ cmd_dry_run (Run                 *run,
       json_builder_set_member_name (builder, "dry_run");
       json_builder_add_boolean_value (builder, TRUE);
       cli_plan_add_json_members (builder, plan, run->opts->dir);
-      cli_json_end (builder, can_run ? NULL : gander_plan_get_reason (plan));
+      cli_json_end (builder, error != NULL ? error->message : NULL);
     }
   else
     cli_plan_print_text (plan, run->opts->dir);
 
-  if (!can_run)
+  if (error != NULL)
     {
-      const char *reason = gander_plan_get_reason (plan);
+      gboolean json = run->opts->json;
 
-      cli_fatal_message ("goose run: ", reason != NULL ? reason : "?");
-      return CLI_EXIT_FAILURE;
+      /* the JSON above carries the error already */
+      run->opts->json = FALSE;
+      status = cli_run_fail (run, error, NULL);
+      run->opts->json = json;
+      return status;
     }
-  if (n_steps == 0)
+  if (gander_plan_get_n_steps (plan) == 0)
     cli_log ("goose: no migrations to run. current version: %" G_GINT64_FORMAT,
              gander_plan_get_current_version (plan));
   else
     cli_log (g_dngettext (GETTEXT_PACKAGE,
                           "dry run: %u migration would run from version %" PRId64 "; nothing was changed",
                           "dry run: %u migrations would run from version %" PRId64 "; nothing was changed",
-                          n_steps),
-             n_steps, gander_plan_get_current_version (plan));
+                          gander_plan_get_n_steps (plan)),
+             gander_plan_get_n_steps (plan), gander_plan_get_current_version (plan));
   return CLI_EXIT_OK;
 }
 
@@ -716,33 +795,6 @@ parse_target (const char  *command,
   return TRUE;
 }
 
-/* Until the configuration lands: the built-in environments' rule on which
- * commands need a confirmation. NULL + usage message for an unknown one. */
-static gboolean
-environment_needs_confirmation (const char  *environment,
-                                const char  *command,
-                                gboolean    *needs,
-                                GError     **error)
-{
-  static const char * const guarded[] = {
-    "down", "down-to", "redo", "reset", "clear-dirty", "accept-checksum",
-    "baseline", "breaker-reset", NULL,
-  };
-
-  *needs = FALSE;
-  if (environment == NULL || g_str_equal (environment, "development"))
-    return TRUE;
-  if (!g_str_equal (environment, "staging") && !g_str_equal (environment, "production"))
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG,
-                   _("unknown environment “%s”: the built-in ones are development, "
-                     "staging and production"), environment);
-      return FALSE;
-    }
-  *needs = g_strv_contains (guarded, command);
-  return TRUE;
-}
-
 /* How the user typed a command the policy knows by another name. */
 static const char *
 command_display_name (const char *policy_name)
@@ -758,82 +810,73 @@ command_display_name (const char *policy_name)
   return policy_name;
 }
 
-/* A command the environment guards goes on only when the person running
- * it names the database: by --confirm, or by typing the name at the
- * prompt when there is a terminal. Returns -1 to go on, else the exit
- * status. */
+/* The policy gate, before anything is opened: the environment's rules,
+ * and for a guarded command the confirmation — --confirm NAME, or the name
+ * typed at a prompt when there is a terminal (the plan of a dry-run-first
+ * environment is printed before the question). Returns -1 to go on, else
+ * the exit status. */
 static int
-confirm_or_refuse (Run        *run,
-                   const char *driver,
-                   const char *dsn,
-                   const char *environment)
+check_gate (Run             *run,
+            GanderOperation  operation,
+            gint64           target)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
   g_autofree char *answer = NULL;
-  gboolean needs = FALSE;
+  gboolean ask = FALSE;
+  GanderPlanOperation plan_op;
   const char *shown = command_display_name (run->command);
 
-  if (!environment_needs_confirmation (environment, run->command, &needs, &error))
-    return cli_usage_error ("%s", error->message);
-  if (!needs)
-    return -1;
-
-  name = cli_confirmation_name (run->opts->profile, driver, dsn);
   if (run->opts->confirm != NULL)
+    gander_run_options_set_confirmation (run->options, run->opts->confirm);
+  if (!gander_manager_check_policy (run->manager, operation, run->options, &error))
     {
-      if (g_str_equal (run->opts->confirm, name))
+      /* the run itself refuses, so that the refusal is audited and
+       * counted like any other */
+      if (!g_error_matches (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED) ||
+          run->opts->confirm != NULL || !cli_confirm_can_prompt ())
         return -1;
-      error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
-                           _("--confirm=%s does not name this database: %s in the %s "
-                             "environment needs --confirm=%s"),
-                           run->opts->confirm, shown, environment, name);
-      return cli_run_fail (run, error, NULL);
+      ask = TRUE;
+      g_clear_error (&error);
     }
-  if (cli_confirm_can_prompt ())
+
+  /* dry-run-first: what will run, before it runs (and before the question) */
+  if (!run->opts->dry_run && gander_profile_get_dry_run_first (run->profile) &&
+      cli_plan_operation_from_command (run->command, &plan_op))
     {
+      run->plan = gander_migrator_plan (run->migrator, plan_op, target, run->cancellable, &error);
+      if (run->plan == NULL)
+        return cli_run_fail (run, error, NULL);
+      if (!run->opts->json)
+        cli_plan_print_text (run->plan, run->opts->dir);
+    }
+
+  if (ask)
+    {
+      const char *profile_name = gander_profile_get_name (run->profile);
+      g_autofree char *name = cli_confirmation_name (profile_name, run->driver, run->dsn);
       g_autofree char *question =
         g_strdup_printf (_("“%s” changes %s in the %s environment and needs confirmation."),
-                         shown, name, environment);
+                         shown, name != NULL ? name : "?",
+                         gander_profile_get_environment (run->profile));
 
-      answer = cli_confirm_prompt (question, name, run->cancellable, &error);
+      answer = cli_confirm_prompt (question, name != NULL ? name : "?", run->cancellable, &error);
       if (answer == NULL)
         return cli_run_fail (run, error, NULL);
-      if (g_str_equal (answer, name))
-        return -1;
-      error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
-                           _("the name typed does not match %s: %s was not run"),
-                           name, shown);
-      return cli_run_fail (run, error, NULL);
+      /* the manager compares it with the name and refuses a wrong one */
+      gander_run_options_set_confirmation (run->options, answer);
     }
-  error = g_error_new (GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED,
-                       _("%s needs confirmation in the %s environment and there is no "
-                         "terminal to ask on: run again with --confirm=%s"),
-                       shown, environment, name);
-  return cli_run_fail (run, error, NULL);
+  return -1;
 }
 
+/* --statement-timeout is PostgreSQL's (the library maps the profile's
+ * timeouts onto the connection; this only says when one cannot apply). */
 static void
-configure_timeouts (GanderDatabase *database,
-                    CliOptions     *opts)
+warn_timeouts (GanderDatabase *database,
+               CliOptions     *opts)
 {
-  if (opts->lock_timeout_ms >= 0)
-    gander_database_set_lock_wait_timeout (database, opts->lock_timeout_ms);
-
-  if (GANDER_IS_POSTGRES_DATABASE (database))
-    {
-      GanderPostgresDatabase *pg = GANDER_POSTGRES_DATABASE (database);
-
-      if (opts->lock_timeout_ms >= 0)
-        gander_postgres_database_set_lock_timeout (pg, opts->lock_timeout_ms);
-      if (opts->statement_timeout_ms >= 0)
-        gander_postgres_database_set_statement_timeout (pg, opts->statement_timeout_ms);
-    }
-  else if (opts->statement_timeout_ms >= 0)
-    {
-      cli_warn (_("--statement-timeout applies to PostgreSQL only; "
-                  "use -timeout to bound the whole command"));
-    }
+  if (!GANDER_IS_POSTGRES_DATABASE (database) && opts->statement_timeout_ms >= 0)
+    cli_warn (_("--statement-timeout applies to PostgreSQL only; "
+                "use -timeout to bound the whole command"));
 }
 
 /* The name the configuration, the policy, the audit log and the metrics
@@ -872,43 +915,142 @@ resolve_command (const char   *command,
   return -1;
 }
 
-/* The built-in environments' breaker settings until profiles land. */
-static GanderCircuitBreaker *
-make_breaker (CliOptions *opts,
-              const char *driver,
-              const char *dsn,
-              const char *environment)
+/* Messages of the run, each shown once: the manager repeats some of the
+ * migrator's (a plan's warnings) in its own signal. */
+static void
+on_run_warning (GObject    *object,
+                const char *message,
+                gpointer    user_data)
 {
-  g_autofree char *masked = gander_dsn_mask (dsn);
-  g_autofree char *key = gander_circuit_breaker_make_key (opts->profile, driver, masked);
-  gboolean guarded = environment != NULL && !g_str_equal (environment, "development");
+  GHashTable *seen = user_data;
 
-  return gander_circuit_breaker_new (key, NULL, guarded ? 3 : 0,
-                                     guarded ? 10 * G_TIME_SPAN_MINUTE : 0);
+  if (!g_hash_table_add (seen, g_strdup (message)))
+    return;
+  cli_warn ("%s", message);
+}
+
+/* Every migration baseline would record: the pending ones up to @version. */
+static GPtrArray *
+pending_up_to (Run     *run,
+               gint64   version,
+               GError **error)
+{
+  g_autoptr(GPtrArray) statuses = NULL;
+  GPtrArray *pending = g_ptr_array_new_with_free_func (g_free);
+
+  statuses = gander_migrator_status (run->migrator, run->cancellable, error);
+  if (statuses == NULL)
+    {
+      g_ptr_array_unref (pending);
+      return NULL;
+    }
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      GanderMigrationStatus *s = g_ptr_array_index (statuses, i);
+
+      if (gander_migration_status_get_version (s) <= version &&
+          gander_migration_status_get_state (s) == GANDER_MIGRATION_STATE_PENDING)
+        g_ptr_array_add (pending, g_strdup (gander_migration_status_get_name (s)));
+    }
+  return pending;
+}
+
+/* `breaker status`: the manager's breaker, or for an environment without
+ * one (breaker-threshold 0) the same key's state file read as it is. */
+static int
+cmd_breaker_status (Run *run)
+{
+  GanderCircuitBreaker *breaker = gander_manager_get_breaker (run->manager);
+  g_autoptr(GanderCircuitBreaker) own = NULL;
+
+  if (breaker == NULL)
+    {
+      GanderDatabase *database = gander_migrator_get_database (run->migrator);
+      g_autofree char *key =
+        gander_circuit_breaker_make_key (gander_profile_get_name (run->profile),
+                                         gander_database_get_dialect (database),
+                                         gander_database_get_dsn (database));
+
+      breaker = own = gander_circuit_breaker_new (key, NULL, 0,
+                                                  gander_profile_get_breaker_open (run->profile));
+    }
+  return cli_cmd_breaker (run, breaker);
+}
+
+/* baseline, repair clear-dirty, repair accept-checksum and breaker reset:
+ * through the manager (policy, confirmation, audit), on every path. */
+static int
+cmd_manager_operation (Run             *run,
+                       GanderOperation  operation,
+                       gint64           target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) recorded = NULL;
+  GanderRunReport *report;
+
+  if (operation == GANDER_OPERATION_BASELINE)
+    {
+      /* what will be recorded, read before: the library does not list it
+       * (not when the gate refuses: nothing is read then) */
+      if (gander_manager_check_policy (run->manager, operation, run->options, NULL))
+        {
+          recorded = pending_up_to (run, target, &error);
+          if (recorded == NULL)
+            return cli_run_fail (run, error, NULL);
+        }
+    }
+  report = gander_manager_execute (run->manager, operation, target, run->options,
+                                   run->cancellable, &error);
+  if (report == NULL)
+    return cli_run_fail (run, error, NULL);
+
+  switch (operation)
+    {
+    case GANDER_OPERATION_BASELINE:
+      if (recorded == NULL)
+        recorded = g_ptr_array_new_with_free_func (g_free);
+      return cli_cmd_baseline_done (run, target, recorded,
+                                    gander_run_report_get_to_version (report));
+    case GANDER_OPERATION_CLEAR_DIRTY:
+      return cli_cmd_clear_dirty_done (run, target, run->opts->mark_applied);
+    case GANDER_OPERATION_ACCEPT_CHECKSUM:
+      return cli_cmd_accept_checksum_done (run, target);
+    case GANDER_OPERATION_BREAKER_RESET:
+    default:
+      cli_log (_("breaker reset: runs are allowed again"));
+      return cmd_breaker_status (run);
+    }
 }
 
 int
-cli_run_db_command (CliOptions  *opts,
-                    const char  *driver,
-                    const char  *dsn,
-                    const char  *command,
-                    char       **argv)
+cli_run_db_command (CliOptions    *opts,
+                    GanderProfile *profile,
+                    const char    *driver,
+                    const char    *dsn,
+                    const char    *command,
+                    char         **argv)
 {
   g_autoptr(CliCancel) cancel = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GanderDatabase) database = NULL;
   g_autoptr(GanderSource) source = NULL;
   g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GanderManager) manager = NULL;
   g_autoptr(GanderRunOptions) run_options = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* after source: stopped (joined) before the source goes */
-  Run run = { opts, command, NULL, NULL, NULL, NULL, NULL };
+  Run run = { 0, };
   gint64 target = 0;
   int status;
-  gboolean dry_run = FALSE;
-  GanderPlanOperation operation = GANDER_PLAN_OPERATION_UP;
+  GanderOperation operation = GANDER_OPERATION_UP;
   const char *policy_name = command;
   const char *subcommand = NULL;
-  const char *environment = opts->environment;
+
+  run.opts = opts;
+  run.command = command;
+  run.profile = profile;
+  run.driver = driver;
+  run.dsn = dsn;
 
   /* stdout carries the JSON result: goose's informational lines go */
   cli_log_set_quiet (opts->json);
@@ -940,45 +1082,16 @@ cli_run_db_command (CliOptions  *opts,
     return status;
   if (subcommand != NULL)
     run.command = policy_name;
+  if (!g_str_equal (policy_name, "breaker-status") &&
+      !gander_operation_from_string (policy_name, &operation))
+    g_assert_not_reached ();
 
-  dry_run = opts->dry_run && cli_plan_operation_from_command (command, &operation);
-  if (opts->dry_run && !dry_run &&
+  if (opts->dry_run && !cli_plan_operation_from_command (command, &(GanderPlanOperation) { 0 }) &&
       !g_str_equal (command, "status") && !g_str_equal (command, "version") &&
       !g_str_equal (policy_name, "breaker-status"))
     return cli_usage_error (_("--dry-run is for up, up-by-one, up-to, down, down-to, "
                               "redo and reset; %s has no plan to show"),
                             command_display_name (policy_name));
-  if (dry_run && GANDER_IS_SQLITE_DATABASE (database))
-    {
-      g_autofree char *path = cli_sqlite_path (dsn);
-
-      /* opening would create the file: a database that does not exist
-       * yet plans exactly like an empty one */
-      if (!g_str_equal (path, ":memory:") && !g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          g_clear_object (&database);
-          database = gander_database_new_for_driver (driver, ":memory:", &error);
-          if (database == NULL)
-            return cli_run_fail (&run, error, NULL);
-        }
-    }
-
-  if (environment == NULL && g_getenv ("GANDER_ENVIRONMENT") != NULL &&
-      *g_getenv ("GANDER_ENVIRONMENT") != '\0')
-    environment = g_getenv ("GANDER_ENVIRONMENT");
-  if (!dry_run)
-    {
-      status = confirm_or_refuse (&run, driver, dsn, environment);
-      if (status >= 0)
-        return status;
-    }
-
-  if (g_str_equal (command, "breaker"))
-    {
-      g_autoptr(GanderCircuitBreaker) breaker = make_breaker (opts, driver, dsn, environment);
-
-      return cli_cmd_breaker (&run, breaker, subcommand);
-    }
 
   if (opts->table != NULL)
     {
@@ -986,7 +1099,7 @@ cli_run_db_command (CliOptions  *opts,
         return cli_usage_error ("-table: %s", error->message);
       gander_database_set_table_name (database, opts->table);
     }
-  configure_timeouts (database, opts);
+  warn_timeouts (database, opts);
 
   /* Files first: a missing directory or a broken file name must not leave
    * a new database file or version table behind. */
@@ -1008,54 +1121,112 @@ cli_run_db_command (CliOptions  *opts,
     }
   run.source = source;
 
-  if (!gander_database_open (database, run.cancellable, &error))
-    return cli_run_fail (&run, error, NULL);
-  run.database = database;
-
   migrator = gander_migrator_new (database, source);
   gander_migrator_set_allow_missing (migrator, opts->allow_missing);
   gander_migrator_set_no_versioning (migrator, opts->no_versioning);
   run.migrator = migrator;
+  /* the profile's lock and statement timeouts go onto the connection here */
+  manager = gander_manager_new_for_migrator (profile, migrator);
+  run.manager = manager;
+  run.managed = opts->dry_run || !cli_profile_is_goose (profile);
+
+  run_options = gander_run_options_new ();
+  gander_run_options_set_via (run_options, "cli");
+  gander_run_options_set_reason (run_options, opts->reason);
+  gander_run_options_set_allow_missing (run_options, opts->allow_missing);
+  gander_run_options_set_no_versioning (run_options, opts->no_versioning);
+  gander_run_options_set_dry_run (run_options, opts->dry_run);
+  gander_run_options_set_mark_applied (run_options, opts->mark_applied);
+  run.options = run_options;
+
   g_signal_connect (migrator, "migration-started",
                     G_CALLBACK (on_migration_started), NULL);
   g_signal_connect (migrator, "migration-finished",
                     G_CALLBACK (on_migration_finished), NULL);
-  g_signal_connect (migrator, "warning", G_CALLBACK (on_warning), NULL);
   if (opts->verbose)
     g_signal_connect (migrator, "executing-statement",
                       G_CALLBACK (on_executing_statement), NULL);
-
-  run_options = gander_run_options_new ();
-  gander_run_options_set_reason (run_options, opts->reason);
-  gander_run_options_set_allow_missing (run_options, opts->allow_missing);
-
-  if (dry_run)
-    status = cmd_dry_run (&run, operation, target);
-  else if (g_str_equal (command, "up"))
-    status = cmd_up (&run, 0, FALSE);
-  else if (g_str_equal (command, "up-to"))
-    status = cmd_up (&run, target, TRUE);
-  else if (g_str_equal (command, "up-by-one"))
-    status = cmd_up_by_one (&run);
-  else if (g_str_equal (command, "down"))
-    status = cmd_down (&run);
-  else if (g_str_equal (command, "down-to"))
-    status = cmd_down_to (&run, target);
-  else if (g_str_equal (command, "redo"))
-    status = cmd_redo (&run);
-  else if (g_str_equal (command, "reset"))
-    status = cmd_reset (&run);
-  else if (g_str_equal (command, "status"))
-    status = cmd_status (&run);
-  else if (g_str_equal (command, "baseline"))
-    status = cli_cmd_baseline (&run, target, run_options);
-  else if (g_str_equal (policy_name, "clear-dirty"))
-    status = cli_cmd_clear_dirty (&run, target, opts->mark_applied, run_options);
-  else if (g_str_equal (policy_name, "accept-checksum"))
-    status = cli_cmd_accept_checksum (&run, target, run_options);
+  if (run.managed)
+    {
+      g_signal_connect (migrator, "warning", G_CALLBACK (on_run_warning), seen);
+      g_signal_connect (manager, "warning", G_CALLBACK (on_run_warning), seen);
+    }
   else
-    status = cmd_version (&run);
+    g_signal_connect (migrator, "warning", G_CALLBACK (on_warning), NULL);
 
+  if (g_str_equal (policy_name, "breaker-status"))
+    {
+      status = cmd_breaker_status (&run);
+      goto out;
+    }
+  if (opts->dry_run && operation != GANDER_OPERATION_STATUS &&
+      operation != GANDER_OPERATION_VERSION)
+    {
+      status = cmd_dry_run (&run, operation, target);
+      goto out;
+    }
+  if (run.managed || subcommand != NULL || operation == GANDER_OPERATION_BASELINE)
+    {
+      status = check_gate (&run, operation, target);
+      if (status >= 0)
+        goto out;
+    }
+  else if (!gander_database_open (database, run.cancellable, &error))
+    {
+      /* goose opens the database before anything else: its errors first */
+      status = cli_run_fail (&run, error, NULL);
+      goto out;
+    }
+
+  switch (operation)
+    {
+    case GANDER_OPERATION_UP:
+      status = cmd_up (&run, 0, FALSE);
+      break;
+    case GANDER_OPERATION_UP_TO:
+      status = cmd_up (&run, target, TRUE);
+      break;
+    case GANDER_OPERATION_UP_BY_ONE:
+      status = cmd_up_by_one (&run);
+      break;
+    case GANDER_OPERATION_DOWN:
+      status = cmd_down (&run);
+      break;
+    case GANDER_OPERATION_DOWN_TO:
+      status = cmd_down_to (&run, target);
+      break;
+    case GANDER_OPERATION_REDO:
+      status = cmd_redo (&run);
+      break;
+    case GANDER_OPERATION_RESET:
+      status = cmd_reset (&run);
+      break;
+    case GANDER_OPERATION_STATUS:
+    case GANDER_OPERATION_VERSION:
+      /* on the managed path the manager reads first: its rules may
+       * refuse (and record that they did) */
+      if (run.managed &&
+          gander_manager_execute (manager, operation, 0, run_options, run.cancellable,
+                                  &error) == NULL)
+        status = cli_run_fail (&run, error, NULL);
+      else if (operation == GANDER_OPERATION_STATUS)
+        status = cmd_status (&run);
+      else
+        status = cmd_version (&run);
+      break;
+    case GANDER_OPERATION_BASELINE:
+    case GANDER_OPERATION_CLEAR_DIRTY:
+    case GANDER_OPERATION_ACCEPT_CHECKSUM:
+    case GANDER_OPERATION_BREAKER_RESET:
+    case GANDER_OPERATION_VALIDATE:
+    default:
+      status = cmd_manager_operation (&run, operation, target);
+      break;
+    }
+
+out:
+  g_clear_object (&run.plan);
+  g_clear_object (&manager);
   g_clear_object (&migrator);
   gander_database_close (database);
   return status;

@@ -1,8 +1,10 @@
-/* gander-cli-repair.c: baseline, repair clear-dirty, repair accept-checksum
+/* gander-cli-repair.c: what baseline, repair clear-dirty and repair
+ * accept-checksum print
  *
  * The commands that change what the database records without running a
- * migration. Each is a single transaction under the run lock in the
- * library; here they only say, in a log line per change, what was recorded.
+ * migration. The manager runs each (policy, confirmation, one transaction
+ * under the run lock, audit); here they say, in a log line per change,
+ * what was recorded.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,26 +14,16 @@
 
 #include "gander-cli-run.h"
 
+/* @recorded: the names of the files recorded (read before the run). */
 int
-cli_cmd_baseline (CliRun           *run,
-                  gint64            version,
-                  GanderRunOptions *options)
+cli_cmd_baseline_done (CliRun    *run,
+                       gint64     version,
+                       GPtrArray *recorded,
+                       gint64     current)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) recorded = NULL;
-  gint64 current;
-
-  recorded = gander_migrator_baseline (run->migrator, version, options,
-                                       run->cancellable, &error);
-  if (recorded == NULL)
-    return cli_run_fail (run, error, NULL);
-
   for (guint i = 0; i < recorded->len; i++)
     cli_log (_("recorded as applied without running it: %s"),
-             gander_migration_get_name (g_ptr_array_index (recorded, i)));
-  current = gander_migrator_get_db_version (run->migrator, run->cancellable, &error);
-  if (current < 0)
-    return cli_run_fail (run, error, NULL);
+             (const char *) g_ptr_array_index (recorded, i));
   if (recorded->len == 0)
     cli_log (_("baseline: nothing to record, every migration up to %" PRId64
                " is applied; current version: %" PRId64), version, current);
@@ -52,13 +44,13 @@ cli_cmd_baseline (CliRun           *run,
       json_builder_begin_array (builder);
       for (guint i = 0; i < recorded->len; i++)
         {
-          GanderMigration *m = g_ptr_array_index (recorded, i);
+          const char *name = g_ptr_array_index (recorded, i);
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "version");
-          json_builder_add_int_value (builder, gander_migration_get_version (m));
+          json_builder_add_int_value (builder, gander_version_from_filename (name, NULL));
           json_builder_set_member_name (builder, "name");
-          json_builder_add_string_value (builder, gander_migration_get_name (m));
+          json_builder_add_string_value (builder, name);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -98,18 +90,13 @@ json_repair_result (CliRun     *run,
 }
 
 int
-cli_cmd_clear_dirty (CliRun           *run,
-                     gint64            version,
-                     gboolean          mark_applied,
-                     GanderRunOptions *options)
+cli_cmd_clear_dirty_done (CliRun   *run,
+                          gint64    version,
+                          gboolean  mark_applied)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *to_free = NULL;
   const char *name;
 
-  if (!gander_migrator_clear_dirty (run->migrator, version, mark_applied, options,
-                                    run->cancellable, &error))
-    return cli_run_fail (run, error, NULL);
   name = file_name_or_version (run, version, &to_free);
   if (mark_applied)
     cli_log (_("repair: cleared the running marker of %s (version %" PRId64 "); "
@@ -123,17 +110,12 @@ cli_cmd_clear_dirty (CliRun           *run,
 }
 
 int
-cli_cmd_accept_checksum (CliRun           *run,
-                         gint64            version,
-                         GanderRunOptions *options)
+cli_cmd_accept_checksum_done (CliRun *run,
+                              gint64  version)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *to_free = NULL;
   const char *name;
 
-  if (!gander_migrator_accept_checksum (run->migrator, version, options,
-                                        run->cancellable, &error))
-    return cli_run_fail (run, error, NULL);
   name = file_name_or_version (run, version, &to_free);
   cli_log (_("repair: recorded the current checksum of %s (version %" PRId64 ")"),
            name, version);

@@ -22,6 +22,13 @@ typedef struct {
   GanderDatabase   *database;
   GanderSource     *source;
   GanderMigrator   *migrator;
+  GanderProfile    *profile;
+  GanderManager    *manager;
+  GanderRunOptions *options;
+  gboolean          managed;   /* through the manager's pipeline */
+  const char       *driver;
+  const char       *dsn;
+  GanderPlan       *plan;      /* dry-run-first: the plan shown before */
 } CliRun;
 
 /* gander-cli-db.c */
@@ -46,21 +53,44 @@ void        cli_plan_add_json_members (gpointer             builder,
                                        GanderPlan          *plan,
                                        const char          *dir);
 
+gboolean     cli_run_was_refused      (CliRun       *run,
+                                       const GError *error);
+int          cli_run_db_command       (CliOptions    *opts,
+                                       GanderProfile *profile,
+                                       const char    *driver,
+                                       const char    *dsn,
+                                       const char    *command,
+                                       char         **argv);
+
 /* gander-cli-repair.c */
-int          cli_cmd_baseline         (CliRun           *run,
-                                       gint64            version,
-                                       GanderRunOptions *options);
-int          cli_cmd_clear_dirty      (CliRun           *run,
-                                       gint64            version,
-                                       gboolean          mark_applied,
-                                       GanderRunOptions *options);
-int          cli_cmd_accept_checksum  (CliRun           *run,
-                                       gint64            version,
-                                       GanderRunOptions *options);
+int          cli_cmd_baseline_done    (CliRun     *run,
+                                       gint64      version,
+                                       GPtrArray  *recorded,
+                                       gint64      current);
+int          cli_cmd_clear_dirty_done (CliRun     *run,
+                                       gint64      version,
+                                       gboolean    mark_applied);
+int          cli_cmd_accept_checksum_done (CliRun *run,
+                                           gint64  version);
 
 /* gander-cli-breaker.c */
 int          cli_cmd_breaker          (CliRun               *run,
-                                       GanderCircuitBreaker *breaker,
-                                       const char           *subcommand);
+                                       GanderCircuitBreaker *breaker);
+
+/* gander-cli-audit.c */
+int          cli_cmd_audit            (CliOptions  *opts,
+                                       char       **argv);
+
+/* gander-cli-profile.c */
+GanderProfile *cli_profile_build      (CliOptions  *opts,
+                                       const char  *driver,
+                                       const char  *dsn,
+                                       const char  *dsn_origin,
+                                       GStrv       *files,
+                                       GError     **error);
+gboolean     cli_profile_is_goose     (GanderProfile *profile);
+int          cli_cmd_config           (CliOptions    *opts,
+                                       GanderProfile *profile,
+                                       const char * const *files);
 
 G_END_DECLS

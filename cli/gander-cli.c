@@ -20,6 +20,7 @@
 
 #include "gander.h"
 #include "gander-cli.h"
+#include "gander-cli-run.h"
 
 typedef enum {
   FLAG_BOOL,
@@ -69,6 +70,8 @@ static const Flag flags[] = {
 /* Commands goose runs before looking at DRIVER and DBSTRING. */
 static const char * const file_commands[] = {
   "create", "fix", "validate", "env", "parse",
+  /* Gander's */
+  "audit",
 };
 
 void
@@ -88,6 +91,7 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->reason, g_free);
   g_clear_pointer (&opts->metrics_file, g_free);
   g_clear_pointer (&opts->audit_log, g_free);
+  g_clear_pointer (&opts->table_flag, g_free);
   g_clear_pointer (&opts->args, g_ptr_array_unref);
 }
 
@@ -143,6 +147,8 @@ print_help (FILE *out)
       "\n"));
   g_string_append (text,
     _("Gander commands (profiles, policy and repair):\n"
+      "  config               Print the effective settings and where each one\n"
+      "                       comes from (--json for JSON); never a password\n"
       "  baseline VERSION     Record every migration up to VERSION as applied\n"
       "                       without running it (adopt an existing database)\n"
       "  repair clear-dirty VERSION [--mark-applied]\n"
@@ -155,6 +161,7 @@ print_help (FILE *out)
       "                       that was edited on purpose\n"
       "  breaker status       Show the circuit breaker of this database\n"
       "  breaker reset        Close it again after the cause is fixed\n"
+      "  audit verify FILE    Check the hash chain of an audit log\n"
       "\n"));
   g_string_append (text,
     _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
@@ -566,7 +573,64 @@ run_file_command (CliOptions  *opts,
     return cli_cmd_validate (opts);
   if (g_str_equal (command, "env"))
     return cli_cmd_env (opts);
+  if (g_str_equal (command, "audit"))
+    return cli_cmd_audit (opts, argv);
   return cli_cmd_parse (opts, argv);
+}
+
+/* A command that needs the effective settings: the database commands and
+ * `config`. @driver, @dsn: as given on the command line (NULL: from the
+ * profile or the GOOSE_* variables). */
+static int
+run_with_profile (CliOptions  *opts,
+                  const char  *driver,
+                  const char  *dsn,
+                  const char  *command,
+                  char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderProfile) profile = NULL;
+  g_auto(GStrv) files = NULL;
+
+  /* a configuration error names its file, line, group and key: the
+   * usage hint would only distract (still exit 2: nothing was done) */
+  profile = cli_profile_build (opts, driver, dsn, "command line", &files, &error);
+  if (profile == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (command, "config"))
+    {
+      if (argv[0] != NULL)
+        return cli_usage_error (_("config takes no arguments"));
+      return cli_cmd_config (opts, profile, (const char * const *) files);
+    }
+
+  /* goose's flags and variables were read the goose way already; what
+   * they left unset comes from the configuration */
+  if (driver == NULL)
+    driver = gander_profile_get_driver (profile);
+  if (dsn == NULL)
+    dsn = gander_profile_get_dbstring (profile);
+  if (driver == NULL || dsn == NULL)
+    {
+      const char *name = gander_profile_get_name (profile);
+
+      if (name != NULL)
+        return cli_usage_error (_("profile %s names no %s: add %s= to its [profile %s] group"),
+                                name, driver == NULL ? "driver" : "dbstring",
+                                driver == NULL ? "driver" : "dbstring", name);
+      return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
+                                "with GOOSE_DRIVER and GOOSE_DBSTRING set"));
+    }
+  if (!opts->dir_given && env_or_null ("GOOSE_MIGRATION_DIR") == NULL)
+    cli_set_str (&opts->dir, gander_profile_get_dir (profile));
+  if (opts->table == NULL || *opts->table == '\0')
+    cli_set_str (&opts->table, gander_profile_get_table (profile));
+  if (!opts->allow_missing_given)
+    opts->allow_missing = gander_profile_get_allow_missing (profile);
+  return cli_run_db_command (opts, profile, driver, dsn, command, argv);
 }
 
 static void
@@ -588,6 +652,7 @@ main (int    argc,
   g_auto(CliOptions) opts = { 0 };
   g_autoptr(GError) error = NULL;
   GPtrArray *args;
+  gboolean merged_driver, merged_dsn;
   const char *no_color_env;
   gboolean no_color_value = FALSE;
 
@@ -606,13 +671,6 @@ main (int    argc,
 
   if (!parse_args (&opts, argc, argv, &error))
     return cli_usage_error ("%s", error->message);
-
-  /* TODO(issue 8): wired to GanderConfig, GanderMetrics and GanderAudit
-   * as they land; until then say so rather than ignore them */
-  if (opts.profile != NULL || opts.config != NULL || opts.metrics_file != NULL ||
-      opts.audit_log != NULL)
-    return cli_usage_error (_("--profile, --config, --metrics-file and --audit-log "
-                              "are not available in this build yet"));
 
   if (opts.help)
     {
@@ -638,6 +696,8 @@ main (int    argc,
   /* goose: GOOSE_MIGRATION_DIR wins over "." even when -dir=. is explicit */
   if (g_str_equal (opts.dir, ".") && env_or_null ("GOOSE_MIGRATION_DIR") != NULL)
     cli_set_str (&opts.dir, env_or_null ("GOOSE_MIGRATION_DIR"));
+  if (opts.table != NULL && *opts.table != '\0')
+    opts.table_flag = g_strdup (opts.table);
   if ((opts.table == NULL || *opts.table == '\0'))
     cli_set_str (&opts.table, env_or_null ("GOOSE_TABLE"));
 
@@ -662,10 +722,25 @@ main (int    argc,
       return run_file_command (&opts, g_ptr_array_index (args, 0), rest);
     }
 
+  /* `config`, and any command with --profile: DRIVER and DBSTRING may
+   * come from the profile (or GOOSE_DRIVER and GOOSE_DBSTRING) */
+  {
+    const char *first = g_ptr_array_index (args, 0);
+
+    if (g_str_equal (first, "config") ||
+        (opts.profile != NULL && cli_is_db_command (first)))
+      {
+        g_auto(GStrv) rest = args_tail (args, 1);
+        return run_with_profile (&opts, NULL, NULL, first, rest);
+      }
+  }
+
   /* goose's mergeArgs */
-  if (env_or_null ("GOOSE_DRIVER") != NULL)
+  merged_driver = env_or_null ("GOOSE_DRIVER") != NULL;
+  merged_dsn = env_or_null ("GOOSE_DBSTRING") != NULL;
+  if (merged_driver)
     g_ptr_array_insert (args, 0, g_strdup (env_or_null ("GOOSE_DRIVER")));
-  if (env_or_null ("GOOSE_DBSTRING") != NULL)
+  if (merged_dsn)
     g_ptr_array_insert (args, 1, g_strdup (env_or_null ("GOOSE_DBSTRING")));
   if (args->len < 3)
     return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
@@ -677,7 +752,9 @@ main (int    argc,
 
     if (is_file_command (command))
       return run_file_command (&opts, command, rest);
-    return cli_run_db_command (&opts, g_ptr_array_index (args, 0),
-                               g_ptr_array_index (args, 1), command, rest);
+    /* what came from the variables is in the profile already */
+    return run_with_profile (&opts, merged_driver ? NULL : g_ptr_array_index (args, 0),
+                             merged_dsn ? NULL : g_ptr_array_index (args, 1),
+                             command, rest);
   }
 }

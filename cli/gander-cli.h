@@ -57,6 +57,7 @@ typedef struct {
   gboolean  mark_applied;      /* repair clear-dirty --mark-applied */
   gboolean  dir_given;         /* -dir was on the command line */
   gboolean  allow_missing_given; /* -allow-missing was on the command line */
+  char     *table_flag;        /* -table as given (before GOOSE_TABLE) */
 
   GPtrArray *args;             /* positional arguments (char *) */
 } CliOptions;
@@ -120,12 +121,8 @@ int         cli_cmd_env               (CliOptions  *opts);
 int         cli_cmd_parse             (CliOptions  *opts,
                                        char       **argv);
 
-/* gander-cli-db.c: commands that run against a database. */
-int         cli_run_db_command        (CliOptions  *opts,
-                                       const char  *driver,
-                                       const char  *dsn,
-                                       const char  *command,
-                                       char       **argv);
+/* gander-cli-db.c: commands that run against a database (the runner
+ * itself is in gander-cli-run.h). */
 gboolean    cli_is_db_command         (const char  *command);
 
 /* gander-cli-confirm.c: the confirmation prompt on /dev/tty. */

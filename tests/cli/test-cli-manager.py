@@ -235,7 +235,7 @@ class ConfirmationTest(ManagerCliTestCase):
                 with self.subTest(env=env, args=args):
                     r = self.g('--environment', env, *args)
                     self.assertExit(r, 4)
-                    self.assertIn('refused: %s needs confirmation in the %s environment'
+                    self.assertIn('refused: `%s` needs confirmation in environment %s'
                                   % (args[0], env), r.err)
                     self.assertIn('--confirm=app.db', r.err)
                     self.assertEqual(file_bytes(self.db), self.before)
@@ -259,7 +259,8 @@ class ConfirmationTest(ManagerCliTestCase):
     def test_confirm_flag(self):
         r = self.g('--environment', 'production', 'down', '--confirm', 'other.db')
         self.assertExit(r, 4)
-        self.assertIn('--confirm=other.db does not name this database', r.err)
+        self.assertIn('"other.db" does not match the name to confirm with; '
+                      'rerun with --confirm=app.db', r.err)
         self.assertEqual(file_bytes(self.db), self.before)
         r = self.g('--environment', 'production', 'down', '--confirm', 'app.db')
         self.assertSuccess(r)
@@ -290,7 +291,9 @@ class ConfirmationTest(ManagerCliTestCase):
         rc, shown = self.on_pty(['-dir', self.dir, 'sqlite3', self.db,
                                  '--environment', 'staging', 'reset'], 'yes')
         self.assertEqual(rc, 4, shown)
-        self.assertIn('does not match app.db', shown)
+        self.assertIn('"yes" does not match the name to confirm with', shown)
+        # staging prints the plan first (dry-run-first), then asks
+        self.assertLess(shown.index('-- 00003_t3.sql: version 3, down'), shown.index('Type app.db'))
         self.assertEqual(file_bytes(self.db), self.before)
 
     def test_prompt_not_shown_with_confirm(self):
@@ -354,8 +357,8 @@ class RepairTest(ManagerCliTestCase):
         before = file_bytes(self.db)
         r = self.g('--environment', 'production', 'repair', 'clear-dirty', '4')
         self.assertExit(r, 4)
-        self.assertIn('refused: repair clear-dirty needs confirmation in the production '
-                      'environment', r.err)
+        self.assertIn('refused: `clear-dirty` needs confirmation in environment production',
+                      r.err)
         self.assertEqual(file_bytes(self.db), before)
         r = self.g('--environment', 'production', 'repair', 'clear-dirty', '4',
                    '--confirm=app.db')
@@ -434,10 +437,366 @@ class BreakerTest(ManagerCliTestCase):
         self.assertFalse(os.path.exists(self.db))
         r = self.g('--environment', 'production', 'breaker', 'reset')
         self.assertExit(r, 4)
-        self.assertIn('refused: breaker reset needs confirmation', r.err)
+        self.assertIn('refused: `breaker-reset` needs confirmation in environment production', r.err)
         r = self.g('--environment', 'production', 'breaker', 'reset', '--confirm', 'app.db')
         self.assertSuccess(r)
-        self.assertLogged(r, 'reset, runs are allowed again')
+        self.assertLogged(r, 'breaker reset: runs are allowed again')
+
+
+class ConfigTest(ManagerCliTestCase):
+    def write_config(self, text, name='gander.conf'):
+        return self.write(name, text)
+
+    def app_config(self, extra=''):
+        return self.write_config('[profile app]\n'
+                                 'driver=sqlite3\n'
+                                 'dbstring=%s\n'
+                                 'dir=%s\n'
+                                 'environment=staging\n'
+                                 'lock-timeout=5s\n%s' % (self.db, self.dir, extra))
+
+    def settings(self, *args, env=None):
+        r = self.gander(*args, 'config', '--json', env=env)
+        self.assertSuccess(r)
+        return r.json()['settings']
+
+    def test_plain_is_goose(self):
+        r = self.gander('config')
+        self.assertSuccess(r)
+        self.assertIn('# profile: (none)', r.out)
+        self.assertRegex(r.out, r'\nenvironment=development +# built-in\n')
+        doc = self.gander('config', '--json').json()
+        self.assertIsNone(doc['profile'])
+        self.assertEqual(doc['files'], [])
+        self.assertEqual(doc['settings']['require-confirmation'],
+                         {'value': '', 'origin': 'built-in [environment development]'})
+
+    def test_precedence(self):
+        conf = self.app_config()
+        st = self.settings('--config', conf, '--profile', 'app')
+        self.assertEqual(st['environment'], {'value': 'staging',
+                                             'origin': '%s:5 [profile app]' % conf})
+        self.assertEqual(st['lock-timeout']['origin'], '%s:6 [profile app]' % conf)
+        self.assertEqual(st['checksum-drift'], {'value': 'error',
+                                                'origin': 'built-in [environment staging]'})
+        # variables over the profile
+        st = self.settings('--config', conf, '--profile', 'app',
+                           env={'GANDER_ENVIRONMENT': 'production', 'GOOSE_TABLE': 'other'})
+        self.assertEqual(st['environment'], {'value': 'production', 'origin': 'GANDER_ENVIRONMENT'})
+        self.assertEqual(st['timeout'], {'value': '30m',
+                                         'origin': 'built-in [environment production]'})
+        self.assertEqual(st['table'], {'value': 'other', 'origin': 'GOOSE_TABLE'})
+        # the profile's explicit key stays above the environment's default
+        self.assertEqual(st['lock-timeout']['value'], '5s')
+        # flags over the variables
+        st = self.settings('--config', conf, '--profile', 'app', '--environment', 'development',
+                           '--lock-timeout', '250', '-table', 'mine',
+                           env={'GANDER_ENVIRONMENT': 'production', 'GOOSE_TABLE': 'other'})
+        self.assertEqual(st['environment'], {'value': 'development', 'origin': '--environment'})
+        self.assertEqual(st['lock-timeout'], {'value': '250ms', 'origin': '--lock-timeout'})
+        self.assertEqual(st['table'], {'value': 'mine', 'origin': '-table'})
+        # GANDER_CONFIG names the file too
+        st = self.settings('--profile', 'app', env={'GANDER_CONFIG': conf})
+        self.assertEqual(st['environment']['value'], 'staging')
+        # the standard places: $XDG_CONFIG_HOME/gander/gander.conf, then --config
+        self.write('xdg-config/gander/gander.conf',
+                   '[profile app]\ndriver=sqlite3\ndbstring=%s\ndir=%s\n'
+                   'environment=production\n' % (self.db, self.dir))
+        st = self.settings('--profile', 'app')
+        self.assertEqual(st['environment']['value'], 'production')
+        st = self.settings('--profile', 'app', '--config', conf)
+        self.assertEqual(st['environment']['value'], 'staging')
+
+    def test_profile_commands(self):
+        conf = self.app_config()
+        r = self.gander('--config', conf, '--profile', 'app', 'up')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00001_t1.sql', '00002_t2.sql', '00003_t3.sql'])
+        # staging prints the plan first
+        self.assertIn('-- gander plan: up from version 0: 3 migrations', r.out)
+        self.assertEqual(self.versions(self.db), [0, 1, 2, 3])
+        before = file_bytes(self.db)
+        r = self.gander('--config', conf, '--profile', 'app', 'down')
+        self.assertExit(r, 4)
+        self.assertIn('--confirm=app', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        r = self.gander('--config', conf, '--profile', 'app', 'down', '--confirm', 'app.db')
+        self.assertExit(r, 4)
+        self.assertEqual(file_bytes(self.db), before)
+        r = self.gander('--config', conf, '--profile', 'app', 'down', '--confirm', 'app')
+        self.assertSuccess(r)
+        self.assertEqual(self.versions(self.db), [0, 1, 2])
+        # DRIVER DBSTRING on the command line win over the profile's
+        other = self.path('other.db')
+        r = self.gander('--config', conf, '--profile', 'app', 'sqlite3', other, 'up')
+        self.assertSuccess(r)
+        self.assertEqual(self.versions(other), [0, 1, 2, 3])
+
+    def test_allow_commands(self):
+        conf = self.app_config('\n[environment staging]\nallow-commands=status;version;up\n')
+        self.assertSuccess(self.gander('--config', conf, '--profile', 'app', 'up'))
+        before = file_bytes(self.db)
+        r = self.gander('--config', conf, '--profile', 'app', 'reset', '--confirm', 'app')
+        self.assertExit(r, 4)
+        self.assertIn('`reset` is not allowed in environment staging', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        # a dry run of it is refused too: the rule is about the command
+        r = self.gander('--config', conf, '--profile', 'app', 'reset', '--dry-run')
+        self.assertExit(r, 4)
+        self.assertEqual(file_bytes(self.db), before)
+
+    def test_checksum_drift_refused(self):
+        conf = self.app_config()
+        self.assertSuccess(self.gander('--config', conf, '--profile', 'app', 'up-to', '2'))
+        with open(os.path.join(self.dir, '00001_t1.sql'), 'a') as f:
+            f.write('-- edited\n')
+        before = file_bytes(self.db)
+        r = self.gander('--config', conf, '--profile', 'app', 'up')
+        self.assertExit(r, 4)
+        self.assertIn('gander repair accept-checksum 1', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        # development only warns (goose's behaviour)
+        r = self.g('up')
+        self.assertSuccess(r)
+
+    def test_dirty_refused_in_staging(self):
+        self.migration('migrations', '00004_notx.sql',
+                       'CREATE TABLE t4 (id INTEGER);\nINSERT INTO nowhere VALUES (1);',
+                       'DROP TABLE t4;', notx=True)
+        self.assertExit(self.g('up'), 1)
+        before = file_bytes(self.db)
+        r = self.g('--environment', 'staging', 'up')
+        self.assertExit(r, 4)
+        self.assertIn('gander repair clear-dirty 4', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        # the plain path fails as before (exit 1)
+        self.assertExit(self.g('up'), 1)
+
+    def test_bad_files(self):
+        # (the last: the file is fine, the profile that uses it is not)
+        cases = [
+            ('[profile app]\ndriver=sqlite3\nlock-timout=5s\n',
+             ['bad.conf:3', '[profile app]', 'lock-timout', 'did you mean', 'lock-timeout'], True),
+            ('[profile app\ndriver=sqlite3\n', ['bad.conf:1', 'not a group header'], True),
+            ('[environment staging]\nlock-timeout=5\n',
+             ['bad.conf:2', '[environment staging]', 'lock-timeout', 'unit'], True),
+            ('[profile app]\nenvironment=prodution\n', ['prodution', 'production'], False),
+        ]
+        for text, needles, whole_file in cases:
+            with self.subTest(text=text):
+                conf = self.write_config(text, 'bad.conf')
+                r = self.gander('--config', conf, '--profile', 'app', 'status')
+                self.assertExit(r, 2)
+                for needle in needles:
+                    self.assertIn(needle, r.err)
+                if whole_file:
+                    r = self.g('--config', conf, 'up')
+                    self.assertExit(r, 2)
+                    self.assertFalse(os.path.exists(self.db))
+        r = self.g('--config', self.path('missing.conf'), 'up')
+        self.assertExit(r, 2)
+        self.assertIn('missing.conf', r.err)
+        r = self.gander('--profile', 'nope', 'status')
+        self.assertExit(r, 2)
+        self.assertIn('unknown profile', r.err)
+        r = self.g('--environment', 'prodution', 'up')
+        self.assertExit(r, 2)
+        self.assertIn('production', r.err)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_no_password(self):
+        conf = self.write_config('[profile pg]\ndriver=postgres\n'
+                                 'dbstring=postgres://app:s3cret@localhost/app\n')
+        r = self.gander('--config', conf, '--profile', 'pg', 'config')
+        self.assertExit(r, 2)
+        self.assertIn('pgpass', r.err)
+        self.assertNotIn('s3cret', r.err)
+        # goose's variable may hold one: shown masked
+        env = {'GOOSE_DRIVER': 'postgres',
+               'GOOSE_DBSTRING': 'postgres://app:s3cret@localhost/app'}
+        for args in (['config'], ['config', '--json']):
+            r = self.gander(*args, env=env)
+            self.assertSuccess(r)
+            self.assertNotIn('s3cret', r.out + r.err)
+            self.assertIn('postgres://app:xxxxx@localhost/app', r.out)
+
+
+class AuditVerifyTest(ManagerCliTestCase):
+    def chain(self, records):
+        import hashlib
+        lines, prev = [], None
+        for i, rec in enumerate(records):
+            rec = dict(rec, ts='2026-11-30T12:00:0%dZ' % i, prev_sha256=prev)
+            line = json.dumps(rec, separators=(',', ':'))
+            lines.append(line)
+            prev = hashlib.sha256(line.encode()).hexdigest()
+        return ''.join(l + '\n' for l in lines)
+
+    def test_good_and_tampered(self):
+        text = self.chain([{'event': 'run.start', 'run_id': 'a'},
+                           {'event': 'migration.applied', 'run_id': 'a'},
+                           {'event': 'run.end', 'run_id': 'a', 'result': 'ok'}])
+        good = self.write('audit.jsonl', text)
+        r = self.gander('audit', 'verify', good)
+        self.assertSuccess(r)
+        self.assertLogged(r, 'audit: %s: 3 records, the chain is whole' % good)
+        doc = self.gander('audit', 'verify', good, '--json').json()
+        self.assertEqual(doc, {'command': 'audit verify', 'file': good, 'ok': True,
+                               'records': 3, 'first_bad_line': None, 'error': None})
+        bad = self.write('tampered.jsonl', text.replace('"result":"ok"', '"result":"no"', 1)
+                         .replace('migration.applied', 'migration.failed'))
+        r = self.gander('audit', 'verify', bad)
+        self.assertExit(r, 1)
+        self.assertIn('tampered.jsonl:3', r.err)
+        doc = self.gander('audit', 'verify', bad, '--json').json()
+        self.assertFalse(doc['ok'])
+        self.assertEqual(doc['first_bad_line'], 3)
+        self.assertEqual(doc['records'], 2)
+        # with GOOSE_DRIVER and GOOSE_DBSTRING set, and after them
+        r = self.gander('audit', 'verify', good, env={'GOOSE_DRIVER': 'sqlite3',
+                                                      'GOOSE_DBSTRING': self.db})
+        self.assertSuccess(r)
+        r = self.gander('sqlite3', self.db, 'audit', 'verify', good)
+        self.assertSuccess(r)
+        self.assertFalse(os.path.exists(self.db))
+        for args in (['audit'], ['audit', 'verify'], ['audit', 'check', good]):
+            self.assertExit(self.gander(*args), 2)
+
+
+class BreakerRunsTest(ManagerCliTestCase):
+    def test_opens_after_failures_and_survives(self):
+        self.write('migrations/00002_t2.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (id int);\nINSERT INTO nowhere VALUES (1);\n'
+                   '-- +goose Down\nDROP TABLE t2;\n')
+        staging = ['--environment', 'staging']
+        for i in range(3):
+            r = self.g(*staging, 'up')
+            self.assertExit(r, 1)
+            self.assertIn('nowhere', r.err)
+        doc = self.g(*staging, 'breaker', 'status', '--json').json()
+        self.assertEqual(doc['state'], 'open')
+        self.assertEqual(doc['consecutive_failures'], 3)
+        self.assertIsNotNone(doc['opened_at'])
+        before = file_bytes(self.db)
+        # a new process sees it open: refused before any write
+        r = self.g(*staging, 'up')
+        self.assertExit(r, 4)
+        self.assertIn('gander breaker reset', r.err)
+        self.assertEqual(file_bytes(self.db), before)
+        # reading and dry runs stay possible
+        self.assertSuccess(self.g(*staging, 'status'))
+        self.assertSuccess(self.g(*staging, 'up', '--dry-run'))
+        # the goose path has no breaker
+        self.assertExit(self.g('up'), 1)
+        r = self.g(*staging, 'breaker', 'reset')
+        self.assertExit(r, 4)
+        r = self.g(*staging, 'breaker', 'reset', '--confirm', 'app.db')
+        self.assertSuccess(r)
+        self.assertEqual(self.g(*staging, 'breaker', 'status', '--json').json()['state'],
+                         'closed')
+        self.write('migrations/00002_t2.sql',
+                   '-- +goose Up\nCREATE TABLE t2 (id int);\n-- +goose Down\nDROP TABLE t2;\n')
+        self.assertSuccess(self.g(*staging, 'up'))
+
+
+class MetricsAuditTest(ManagerCliTestCase):
+    def families(self, path):
+        from prometheus_client.parser import text_string_to_metric_families
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        samples = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                key = (sample.name, tuple(sorted(sample.labels.items())))
+                samples[key] = sample.value
+        return samples
+
+    def value(self, samples, name, **labels):
+        return samples.get((name, tuple(sorted(labels.items()))))
+
+    def test_metrics_file_across_runs(self):
+        prom = self.path('gander.prom')
+        self.assertSuccess(self.g('up-to', '1', '--metrics-file', prom))
+        first = self.families(prom)
+        self.assertEqual(self.value(first, 'gander_migrations_applied_total', profile='',
+                                    environment='development', direction='up'), 1)
+        self.assertSuccess(self.g('up', '--metrics-file', prom))
+        second = self.families(prom)
+        # counters carried over from the first file
+        self.assertEqual(self.value(second, 'gander_migrations_applied_total', profile='',
+                                    environment='development', direction='up'), 3)
+        self.assertEqual(self.value(second, 'gander_schema_version', profile='',
+                                    environment='development'), 3)
+        self.assertEqual(self.value(second, 'gander_migrations_pending', profile='',
+                                    environment='development'), 0)
+        self.assertEqual(oct(os.stat(prom).st_mode & 0o777), '0o644')
+        # the variable names it too
+        self.assertSuccess(self.g('down', env={'GANDER_METRICS_FILE': prom}))
+        third = self.families(prom)
+        self.assertEqual(self.value(third, 'gander_migrations_rolled_back_total', profile='',
+                                    environment='development'), 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith('gander.prom')],
+                         ['gander.prom'])
+
+    def read_audit(self, path):
+        with open(path, encoding='utf-8') as f:
+            return [json.loads(line) for line in f]
+
+    def test_audit_log(self):
+        log = self.path('audit.jsonl')
+        r = self.g('up-to', '2', '--audit-log', log, '--reason', 'deploy 42')
+        self.assertSuccess(r)
+        records = self.read_audit(log)
+        events = [rec['event'] for rec in records]
+        self.assertEqual(events, ['run.start', 'migration.applied', 'migration.applied',
+                                  'run.end'])
+        run_ids = {rec['run_id'] for rec in records}
+        self.assertEqual(len(run_ids), 1)
+        self.assertRegex(run_ids.pop(), r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                                        r'[0-9a-f]{12}$')
+        self.assertIsNone(records[0]['prev_sha256'])
+        for rec in records:
+            self.assertRegex(rec['ts'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$')
+            self.assertEqual(rec['actor']['via'], 'cli')
+            self.assertEqual(rec['actor']['pid'] > 0, True)
+            self.assertEqual(rec['actor']['uid'], os.getuid())
+            self.assertEqual(rec['operation'], 'up-to')
+            self.assertEqual(rec['environment'], 'development')
+            self.assertEqual(rec['driver'], 'sqlite3')
+            self.assertFalse(rec['dry_run'])
+        end = records[-1]
+        self.assertEqual(end['result'], 'ok')
+        self.assertEqual(end['reason'], 'deploy 42')
+        self.assertEqual(end['from_version'], 0)
+        self.assertEqual(end['to_version'], 2)
+        self.assertEqual(end['target_version'], 2)
+        applied = records[1]
+        m = applied['migrations'][0] if 'migrations' in applied else applied
+        self.assertEqual(m['version'], 1)
+        self.assertEqual(m['direction'], 'up')
+        self.assertRegex(m['sha256'], r'^[0-9a-f]{64}$')
+
+        # a refusal is recorded too, and the chain stays whole
+        r = self.g('--environment', 'production', 'down', '--audit-log', log)
+        self.assertExit(r, 4)
+        records = self.read_audit(log)
+        self.assertEqual(records[-1]['event'], 'policy.refused')
+        self.assertEqual(records[-1]['result'], 'refused')
+        self.assertEqual(records[-1]['environment'], 'production')
+        r = self.gander('audit', 'verify', log)
+        self.assertSuccess(r)
+        self.assertLogged(r, '%d records, the chain is whole' % len(records))
+        mode = os.stat(log).st_mode & 0o777
+        self.assertEqual(mode & 0o137, 0, oct(mode))
+        # tampering is found
+        with open(log, encoding='utf-8') as f:
+            lines = f.readlines()
+        lines[1] = lines[1].replace('"up"', '"down"')
+        with open(log, 'w', encoding='utf-8') as f:
+            f.writelines(lines)
+        r = self.gander('audit', 'verify', log)
+        self.assertExit(r, 1)
+        self.assertIn('audit.jsonl:', r.err)
 
 
 if __name__ == '__main__':
