@@ -160,51 +160,29 @@ sqlite_name (const char *dsn)
   return g_path_get_basename (path);
 }
 
-/* dbname of a libpq URI or key=value string; libpq's default (the user
- * name) when it has none. */
+/* dbname of a libpq URI or key=value string, as the manager reads it
+ * (NULL without one: the manager then asks for a profile). */
 static char *
 postgres_name (const char *dsn)
 {
-  const char *user = NULL;
-
   if (g_str_has_prefix (dsn, "postgres://") || g_str_has_prefix (dsn, "postgresql://"))
     {
-      g_autoptr(GUri) uri = g_uri_parse (dsn, G_URI_FLAGS_NONE, NULL);
-      const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
-      const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
+      g_autofree char *path = NULL;
 
-      if (query != NULL)
-        {
-          g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-          const char *dbname = params != NULL ? g_hash_table_lookup (params, "dbname") : NULL;
-
-          if (dbname != NULL && *dbname != '\0')
-            return g_strdup (dbname);
-        }
-      if (path != NULL && path[0] == '/' && path[1] != '\0')
-        return g_uri_unescape_string (path + 1, NULL);
-      if (uri != NULL && g_uri_get_user (uri) != NULL)
-        return g_strdup (g_uri_get_user (uri));
+      if (!g_uri_split (dsn, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL, &path, NULL, NULL, NULL) ||
+          path == NULL || path[0] != '/' || path[1] == '\0')
+        return NULL;
+      return g_strdup (path + 1);
     }
   else
     {
       g_auto(GStrv) words = g_strsplit_set (dsn, " \t\n", -1);
 
       for (guint i = 0; words[i] != NULL; i++)
-        {
-          if (g_str_has_prefix (words[i], "dbname="))
-            return g_strdup (words[i] + strlen ("dbname="));
-          if (g_str_has_prefix (words[i], "user="))
-            user = words[i] + strlen ("user=");
-        }
-      if (user != NULL)
-        return g_strdup (user);
+        if (g_str_has_prefix (words[i], "dbname=") && words[i][7] != '\0')
+          return g_strdup (words[i] + 7);
     }
-  if (g_getenv ("PGDATABASE") != NULL)
-    return g_strdup (g_getenv ("PGDATABASE"));
-  if (g_getenv ("PGUSER") != NULL)
-    return g_strdup (g_getenv ("PGUSER"));
-  return g_strdup (g_get_user_name ());
+  return NULL;
 }
 
 /* The name a person types to confirm a guarded command: the profile's, or
@@ -216,6 +194,8 @@ cli_confirmation_name (const char *profile,
 {
   if (profile != NULL)
     return g_strdup (profile);
+  if (dsn == NULL)
+    return NULL;
   if (driver != NULL && g_str_has_prefix (driver, "sqlite"))
     return sqlite_name (dsn);
   return postgres_name (dsn);
