@@ -359,21 +359,30 @@ MANAGED_UP_MAX = 1.03
 DRY_RUN_MAX_MS = 50
 
 
-def callgrind_instructions(argv, env):
-    """Instructions executed by ARGV under callgrind (one run): unlike
-    times, they do not depend on what else the machine is doing."""
+def callgrind_instructions(commands, env):
+    """Instructions executed by each of COMMANDS ({name: argv}) under
+    callgrind, one run each, all at once: unlike times, the counts do not
+    depend on what else the machine is doing."""
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(["valgrind", "--tool=callgrind",
-                               f"--callgrind-out-file={tmp}/cg.out", *argv],
-                              env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-4000:])
-        raise SystemExit(f"bench.py: callgrind of {' '.join(argv)} failed")
-    m = re.search(r"Collected : (\d+)", proc.stderr)
-    if not m:
-        raise SystemExit("bench.py: callgrind printed no instruction count")
-    return int(m.group(1))
+        procs = {}
+        for name, argv in commands.items():
+            err = open(os.path.join(tmp, f"{name}.err"), "w+")
+            procs[name] = (subprocess.Popen(
+                ["valgrind", "--tool=callgrind",
+                 f"--callgrind-out-file={tmp}/{name}.out", *argv],
+                env=env, stdout=subprocess.DEVNULL, stderr=err), err)
+        counts = {}
+        for name, (proc, err) in procs.items():
+            proc.wait()
+            err.seek(0)
+            text = err.read()
+            err.close()
+            m = re.search(r"Collected : (\d+)", text)
+            if proc.returncode != 0 or not m:
+                sys.stderr.write(text[-4000:])
+                raise SystemExit(f"bench.py: callgrind of {name} failed")
+            counts[name] = int(m.group(1))
+    return counts
 
 
 def metrics_applied_up(path):
@@ -412,6 +421,7 @@ class ManagerSides:
                     if not k.startswith(("GANDER_", "GOOSE_"))}
         self.env.update(NO_COLOR="1", GANDER_STATE_DIR=self.state)
         self.via = args.via
+        self.how = {}    # library: what the driver ran for each mode
 
     def argv(self, mode, db):
         dsn = self.engine.gander_dsn(db)
@@ -454,6 +464,7 @@ class ManagerSides:
             with open(self.result) as f:
                 inner = json.load(f)
             res.wall, res.cpu = inner["seconds"], inner["cpu_seconds"]
+            self.how[mode] = inner["how"]
         return res
 
 
@@ -502,16 +513,19 @@ def bench_manager_n(engine, n, args, results):
 
     instructions = None
     if args.instructions:
-        counts = {}
-        for side in ("plain", "managed"):
-            db = engine.fresh(side)
-            counts[side] = callgrind_instructions(sides.argv(side, db),
-                                                  sides.env)
-        counts["ratio"] = counts["managed"] / counts["plain"]
+        commands = {side: sides.argv(side, engine.fresh(side))
+                    for side in ("plain", "managed")}
+        if sides.via == "library":
+            # Python's start-up and the typelib, to take off both sides
+            commands["baseline"] = sides.argv("none", engine.fresh("none"))
+        counts = callgrind_instructions(commands, sides.env)
+        base = counts.get("baseline", 0)
+        counts["ratio"] = (counts["managed"] - base) / (counts["plain"] - base)
         instructions = counts
         print(f"  N={n} instructions: plain {counts['plain'] / 1e9:.3f} G, "
-              f"managed {counts['managed'] / 1e9:.3f} G, ratio "
-              f"{counts['ratio']:.4f}", file=sys.stderr, flush=True)
+              f"managed {counts['managed'] / 1e9:.3f} G"
+              + (f", driver baseline {base / 1e9:.3f} G" if base else "")
+              + f", ratio {counts['ratio']:.4f}", file=sys.stderr, flush=True)
 
     # The dry run plans from a database without a version table: the
     # whole plan, every statement printed.
@@ -540,6 +554,7 @@ def bench_manager_n(engine, n, args, results):
         "managed_up_rss_kib": max(r.rss_kib for r in runs["managed"]),
         "instructions": instructions,
         "steps_verified": verified,
+        "driver": sides.how or None,
         "dry_run_runs": args.dry_run_runs,
         "dry_run_wall_ms": median([r.wall for r in dry]) * 1000,
         "dry_run_wall_min_ms": min(r.wall for r in dry) * 1000,

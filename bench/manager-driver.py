@@ -3,7 +3,7 @@
 """One side of bench.py --manager through the library (GObject
 introspection), for when the CLI does not take the issue 8 flags yet.
 
-  manager-driver.py plain|managed|dry-run --dir DIR --driver DRIVER
+  manager-driver.py plain|managed|dry-run|none --dir DIR --driver DRIVER
       --dsn DSN --result FILE [--environment ENV --confirm NAME
       --audit-log PATH --metrics-file PATH]
 
@@ -13,7 +13,8 @@ writes {"seconds": wall, "cpu_seconds": CPU of the process, "how": ...}
 to FILE. Python's start-up and the import of the typelib are outside the
 timed part, on both sides alike.
 
-The managed side runs GanderManager when the library has it. Without it
+The managed side runs GanderManager when the library has it (the manager
+writes the audit log and the metrics file the profile names). Without it
 the driver puts the pipeline together from the parts that exist, in the
 manager's order: circuit breaker check, validation of every file, the
 plan (the dry-run-first output, printed to /dev/null), the run with
@@ -60,6 +61,19 @@ def print_plan(migrator):
                 out.write(statement)
 
 
+def dry_run_with_manager(args):
+    manager = Gander.Manager.new(make_profile(args))
+    options = Gander.RunOptions.new()
+    options.props.dry_run = True
+    options.props.via = "library"
+    report = manager.execute(Gander.Operation.UP, -1, options, None)
+    with open(os.devnull, "w") as out:
+        for step in report.get_plan().get_steps():
+            for statement in step.get_statements() or []:
+                out.write(statement)
+    return "GanderManager execute up, dry-run"
+
+
 def dry_run(args):
     dsn = args.dsn
     # as the CLI does: opening a SQLite file that does not exist would
@@ -70,21 +84,31 @@ def dry_run(args):
     return "GanderMigrator plan"
 
 
-def managed_with_manager(args):
-    config = Gander.Config.new()
-    config.load_standard()
-    profile = config.resolve(None, args.environment)
+def make_profile(args):
+    """As the CLI does for DRIVER DBSTRING without --profile: an ad-hoc
+    profile in the chosen environment."""
+    if hasattr(Gander, "Config"):
+        config = Gander.Config.new()
+        config.load_standard()
+        profile = config.resolve(None, args.environment)
+    else:
+        profile = Gander.Profile.new(None)
+        profile.set("environment", args.environment, "bench")
     for key, value in (("driver", args.driver), ("dbstring", args.dsn),
                        ("dir", args.dir), ("audit-log", args.audit_log),
                        ("metrics-file", args.metrics_file)):
-        profile.set(key, value, "bench")
-    manager = Gander.Manager.new(profile)
-    metrics = Gander.Metrics.new()
-    manager.set_metrics(metrics)
-    audit = Gander.Audit.new(args.audit_log)
-    manager.set_audit(audit)
+        if value is not None:
+            profile.set(key, value, "bench")
+    return profile
+
+
+def managed_with_manager(args):
+    # the manager opens the audit log and writes the metrics file the
+    # profile names
+    manager = Gander.Manager.new(make_profile(args))
     options = Gander.RunOptions.new()
     options.props.confirmation = args.confirm
+    options.props.via = "library"
     manager.execute(Gander.Operation.UP, -1, options, None)
     return "GanderManager execute up"
 
@@ -139,7 +163,7 @@ def managed_from_parts(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=("plain", "managed", "dry-run"))
+    ap.add_argument("mode", choices=("plain", "managed", "dry-run", "none"))
     ap.add_argument("--dir", required=True)
     ap.add_argument("--driver", required=True)
     ap.add_argument("--dsn", required=True)
@@ -151,10 +175,13 @@ def main():
     args = ap.parse_args()
 
     t0, c0 = time.perf_counter(), time.process_time()
-    if args.mode == "plain":
+    if args.mode == "none":
+        how = "nothing: the start-up the other modes share"
+    elif args.mode == "plain":
         how = plain(args)
     elif args.mode == "dry-run":
-        how = dry_run(args)
+        how = (dry_run_with_manager(args) if hasattr(Gander, "Manager")
+               else dry_run(args))
     elif hasattr(Gander, "Manager"):
         how = managed_with_manager(args)
     else:
