@@ -35,21 +35,36 @@
  * line breaks the chain at the next one, which
  * gander_audit_verify_file() (`gander audit verify FILE`) reports.
  *
- * The file is opened for each record with `O_APPEND`, created with mode
- * 0640 (less if the umask says so), and held under an exclusive flock()
- * while the last line is read (from the end of the file, never the whole
- * file) and the new line is written with one write(): any number of
+ * The file is opened with `O_APPEND` on the first record, created with
+ * mode 0640 (less if the umask says so), and kept open until
+ * gander_audit_sync() or the object's end. Each record is written with one
+ * write() under an exclusive flock(); under the lock the writer finds the
+ * hash of the last line. When the file is still the one this object last
+ * wrote to (same device, inode and size) that hash is the one of its own
+ * previous line, remembered; otherwise (another #GanderAudit, thread or
+ * process appended, or the file was truncated) the last line is read back
+ * from the end of the file (never the whole file). So any number of
  * #GanderAudit objects, threads and processes may append to one log and
- * the chain stays whole. A log that was rotated away starts a new chain in
- * the new file. gander_audit_sync() flushes the log to disk; call it at
- * the end of a run.
+ * the chain stays whole, while a run that is the log's only writer costs
+ * one write() and no read per record.
+ *
+ * Rotation: before each record the path is checked under the lock; when it
+ * names another file than the open one (the log was renamed away, and
+ * recreated or not) the old descriptor is closed and the path opened
+ * again, so records always go to the file the path names. A new or empty
+ * file starts a new chain (`prev_sha256` null on its first line): each
+ * file verifies on its own with gander_audit_verify_file(), and nothing in
+ * the new file points into the rotated one. gander_audit_sync() flushes
+ * the log to disk and closes it; call it at the end of a run.
  *
  * The journal copy goes straight to journald (g_log_writer_journald(),
  * whatever writer the application installed, and never to a terminal)
  * with `MESSAGE_ID` %GANDER_AUDIT_MESSAGE_ID and the fields
  * `GANDER_EVENT`, `GANDER_RUN_ID`, `GANDER_RESULT`, `GANDER_PROFILE`,
  * `GANDER_OPERATION` and `GANDER_RECORD` (the JSON line). Without a
- * journal the copy is dropped quietly.
+ * journal the copy is dropped quietly; when the journal's socket does not
+ * exist the mirror is skipped for ten seconds before looking again, so a
+ * system without journald pays nothing per record.
  *
  * Passwords: the caller (#GanderManager) masks DSNs before it builds a
  * record. As a second line of defence every string in the record is
@@ -66,7 +81,26 @@ struct _GanderAudit
   char           *path;
   GLogWriterFunc  journal_writer;
   gpointer        journal_writer_data;
-  gint            created;   /* atomic: this object created the file */
+  gint            journal_absent_until;  /* atomic; monotonic seconds: no
+                                          * journald socket was found, skip
+                                          * the mirror until then */
+
+  /* Everything below is guarded by @lock (threads sharing this object);
+   * other objects and processes are kept apart by flock() on the file. */
+  GMutex          lock;
+  gboolean        created;    /* this object created the file: sync its directory */
+  int             fd;         /* the open log, or -1 */
+  pid_t           fd_pid;     /* the process that opened @fd: a forked child
+                               * shares the open file, and its flock(), so it
+                               * opens its own */
+  /* The log as this object left it after its last write: when the open
+   * file still has this device, inode and size under the lock, nobody
+   * else appended and its last line is ours, whose hash is @last_hash. */
+  gboolean        have_last;
+  dev_t           last_dev;
+  ino_t           last_ino;
+  goffset         last_size;
+  char            last_hash[65];
 };
 
 G_DEFINE_FINAL_TYPE (GanderAudit, gander_audit, G_TYPE_OBJECT)
@@ -82,11 +116,27 @@ static GParamSpec *properties[N_PROPS];
 /* How far back each read goes while looking for the start of the last line. */
 #define TAIL_CHUNK 65536
 
+/* Where g_log_writer_journald() sends; without it every record would pay
+ * for building the fields and a failing sendmsg(). */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* How long (s) a missing journal socket is believed before looking again. */
+#define JOURNAL_RECHECK_S 10
+
+static gint
+monotonic_seconds (void)
+{
+  return (gint) (g_get_monotonic_time () / G_USEC_PER_SEC) + 1;   /* never 0 */
+}
+
 static void
 gander_audit_finalize (GObject *object)
 {
   GanderAudit *self = GANDER_AUDIT (object);
 
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+  g_mutex_clear (&self->lock);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (gander_audit_parent_class)->finalize (object);
@@ -157,6 +207,8 @@ static void
 gander_audit_init (GanderAudit *self)
 {
   self->journal_writer = g_log_writer_journald;
+  g_mutex_init (&self->lock);
+  self->fd = -1;
 }
 
 /**
@@ -408,8 +460,84 @@ read_error:
   }
 }
 
-/* Appends @line (with its newline) under the lock, after setting the
- * chain member of @object from the current last line. */
+static void
+close_log (GanderAudit *self)
+{
+  if (self->fd >= 0)
+    close (self->fd);   /* also releases our flock() */
+  self->fd = -1;
+}
+
+/* Opens the log (self->fd) unless this process has it open already. */
+static gboolean
+open_log (GanderAudit  *self,
+          GError      **error)
+{
+  if (self->fd >= 0 && self->fd_pid == getpid ())
+    return TRUE;
+  close_log (self);   /* a descriptor inherited across fork(): ours to close */
+
+  self->fd = g_open (self->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+  if (self->fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, GANDER_ERROR, errno_to_code (saved_errno),
+                   _("Cannot open the audit log %s: %s"),
+                   self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  self->fd_pid = getpid ();
+  return TRUE;
+}
+
+/* Opens the log if needed and takes the flock(); fills @st for the locked
+ * file, which is the one the path names at that moment (if the log was
+ * rotated since the last record, the old file is let go and the path
+ * opened again). */
+static gboolean
+lock_log (GanderAudit  *self,
+          struct stat  *st,
+          GError      **error)
+{
+  /* A rotation racing with every attempt is not a thing a log does; after
+   * a few the record goes to the file we hold, as when the log was opened
+   * for each record. */
+  for (guint attempt = 0; ; attempt++)
+    {
+      struct stat at_path;
+
+      if (!open_log (self, error))
+        return FALSE;
+      while (flock (self->fd, LOCK_EX) != 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                       _("Cannot lock the audit log %s: %s"),
+                       self->path, g_strerror (saved_errno));
+          close_log (self);
+          return FALSE;
+        }
+      if (fstat (self->fd, st) != 0 || !S_ISREG (st->st_mode))
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                       _("The audit log %s is not a regular file"), self->path);
+          close_log (self);
+          return FALSE;
+        }
+      if (attempt >= 3 ||
+          (g_stat (self->path, &at_path) == 0 &&
+           at_path.st_dev == st->st_dev && at_path.st_ino == st->st_ino))
+        return TRUE;
+      close_log (self);   /* renamed away or replaced: follow the path */
+    }
+}
+
+/* Under self->lock: appends @object (with the chain member set from the
+ * current last line) as one line, under the file lock. */
 static gboolean
 append_to_file (GanderAudit  *self,
                 JsonObject   *object,
@@ -422,48 +550,29 @@ append_to_file (GanderAudit  *self,
   g_autoptr(GString) line = NULL;
   struct stat st;
   gboolean ok = FALSE;
-  int fd;
 
-  fd = g_open (self->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-  if (fd < 0)
+  if (!lock_log (self, &st, error))
     {
-      int saved_errno = errno;
-
-      g_set_error (error, GANDER_ERROR, errno_to_code (saved_errno),
-                   _("Cannot open the audit log %s: %s"),
-                   self->path, g_strerror (saved_errno));
+      self->have_last = FALSE;
       return FALSE;
     }
-  while (flock (fd, LOCK_EX) != 0)
-    {
-      int saved_errno = errno;
 
-      if (saved_errno == EINTR)
-        continue;
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
-                   _("Cannot lock the audit log %s: %s"),
-                   self->path, g_strerror (saved_errno));
-      goto out;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (st.st_size == 0)
     {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
-                   _("The audit log %s is not a regular file"), self->path);
-      goto out;
+      json_object_set_null_member (object, "prev_sha256");
+      self->created = TRUE;
     }
-
-  if (st.st_size > 0)
+  else if (self->have_last && st.st_dev == self->last_dev &&
+           st.st_ino == self->last_ino && st.st_size == self->last_size)
+    json_object_set_string_member (object, "prev_sha256", self->last_hash);
+  else
     {
-      prev = hash_last_line (self->path, fd, st.st_size, error);
+      prev = hash_last_line (self->path, self->fd, st.st_size, error);
       if (prev == NULL)
         goto out;
       json_object_set_string_member (object, "prev_sha256", prev);
     }
-  else
-    {
-      json_object_set_null_member (object, "prev_sha256");
-      g_atomic_int_set (&self->created, TRUE);
-    }
+  self->have_last = FALSE;
 
   root = json_node_init_object (json_node_alloc (), object);
   text = json_to_string (root, FALSE);
@@ -472,7 +581,7 @@ append_to_file (GanderAudit  *self,
 
   /* one write() per line: O_APPEND puts it at the end, the lock keeps the
    * chain in order */
-  if (!write_all (fd, line->str, line->len))
+  if (!write_all (self->fd, line->str, line->len))
     {
       int saved_errno = errno;
 
@@ -481,12 +590,27 @@ append_to_file (GanderAudit  *self,
                    self->path, g_strerror (saved_errno));
       goto out;
     }
+
+  /* Nobody else writes while we hold the lock: the file now ends with our
+   * line, at the size it had plus the line. */
+  {
+    g_autofree char *hash = gander_sha256_hex (line->str, line->len - 1, FALSE);
+
+    g_assert (strlen (hash) == sizeof self->last_hash - 1);
+    memcpy (self->last_hash, hash, sizeof self->last_hash);
+    self->last_dev = st.st_dev;
+    self->last_ino = st.st_ino;
+    self->last_size = st.st_size + (goffset) line->len;
+    self->have_last = TRUE;
+  }
   if (out_line != NULL)
     *out_line = g_steal_pointer (&text);
   ok = TRUE;
 
 out:
-  close (fd);   /* also releases the lock */
+  (void) flock (self->fd, LOCK_UN);
+  if (!ok)
+    close_log (self);   /* the next record starts afresh */
   return ok;
 }
 
@@ -520,6 +644,13 @@ mirror_to_journal (GanderAudit *self,
 
   if (self->journal_writer == NULL)
     return;
+  if (self->journal_writer == g_log_writer_journald)
+    {
+      gint until = g_atomic_int_get (&self->journal_absent_until);
+
+      if (until != 0 && monotonic_seconds () < until)
+        return;   /* no journal here: the copy would be dropped anyway */
+    }
 
   if (line == NULL)
     {
@@ -555,8 +686,16 @@ mirror_to_journal (GanderAudit *self,
 #undef ADD_FIELD
   g_assert (n <= G_N_ELEMENTS (fields));
 
-  self->journal_writer (notice ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_INFO,
-                        fields, n, self->journal_writer_data);
+  if (self->journal_writer (notice ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_INFO,
+                            fields, n, self->journal_writer_data) == G_LOG_WRITER_UNHANDLED &&
+      self->journal_writer == g_log_writer_journald)
+    {
+      /* Only a missing socket is remembered; any other failure (a full
+       * journal, an oversized record) is retried with the next record. */
+      g_atomic_int_set (&self->journal_absent_until,
+                        access (JOURNAL_SOCKET, F_OK) != 0
+                        ? monotonic_seconds () + JOURNAL_RECHECK_S : 0);
+    }
 }
 
 /**
@@ -626,8 +765,16 @@ gander_audit_append (GanderAudit  *self,
                "it was masked before writing (the caller should mask it)",
                (const char *) g_ptr_array_index (masked, i));
 
-  if (self->path != NULL && !append_to_file (self, object, &line, error))
-    return FALSE;
+  if (self->path != NULL)
+    {
+      gboolean ok;
+
+      g_mutex_lock (&self->lock);
+      ok = append_to_file (self, object, &line, error);
+      g_mutex_unlock (&self->lock);
+      if (!ok)
+        return FALSE;
+    }
   if (self->path == NULL)
     json_object_set_null_member (object, "prev_sha256");
 
@@ -641,8 +788,8 @@ gander_audit_append (GanderAudit  *self,
  * @error: return location for a #GError
  *
  * Flushes the log to disk (fsync(), and the directory's entry if this
- * object created the file). Does nothing for a journal-only audit or
- * before the first record.
+ * object created the file) and closes it: the next record opens it again.
+ * Does nothing for a journal-only audit or before the first record.
  *
  * Returns: %TRUE on success
  *
@@ -652,6 +799,8 @@ gboolean
 gander_audit_sync (GanderAudit  *self,
                    GError      **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+  gboolean created;
   int fd;
 
   g_return_val_if_fail (GANDER_IS_AUDIT (self), FALSE);
@@ -660,7 +809,18 @@ gander_audit_sync (GanderAudit  *self,
   if (self->path == NULL)
     return TRUE;
 
-  fd = g_open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->fd >= 0 && self->fd_pid == getpid ())
+    {
+      /* the file our records went to, even if it was rotated since */
+      fd = self->fd;
+      self->fd = -1;
+    }
+  else
+    {
+      close_log (self);
+      fd = g_open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+    }
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -684,7 +844,9 @@ gander_audit_sync (GanderAudit  *self,
     }
   close (fd);
 
-  if (g_atomic_int_compare_and_exchange (&self->created, TRUE, FALSE))
+  created = self->created;
+  self->created = FALSE;
+  if (created)
     {
       g_autofree char *dir = g_path_get_dirname (self->path);
       int dirfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);

@@ -628,6 +628,196 @@ test_audit_two_writers (Fixture       *fixture,
   g_assert_cmpuint (bad, ==, 0);
 }
 
+static void
+assert_log_whole (const char *path,
+                  guint       expected)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_records = 0, bad = 0;
+
+  g_assert_true (gander_audit_verify_file (path, &n_records, &bad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_records, ==, expected);
+  g_assert_cmpuint (bad, ==, 0);
+}
+
+static gboolean
+first_prev_is_null (const char *path)
+{
+  g_auto(GStrv) lines = read_lines (path, NULL);
+  g_autoptr(JsonObject) first = parse_object (lines[0]);
+
+  return json_object_get_null_member (first, "prev_sha256");
+}
+
+/* The descriptor stays open between records, yet records follow the path:
+ * a log renamed away (then recreated by us, or replaced by another file)
+ * or truncated in place gets the next record in the file the path names,
+ * and a new or empty file starts a new chain, prev_sha256 null. */
+static void
+test_audit_rotation (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GanderAudit) audit = new_audit (fixture->path);
+  g_autoptr(GanderAudit) other = NULL;
+  g_autofree char *rotated = g_strconcat (fixture->path, ".1", NULL);
+  g_autofree char *replacement = g_strconcat (fixture->path, ".new", NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) last = NULL;
+  g_autofree char *expected = NULL;
+  guint n_lines = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) record = small_record ("migration.applied", i);
+
+      append_ok (audit, record);
+    }
+
+  /* logrotate's default: rename; the next record creates the path anew */
+  g_assert_cmpint (g_rename (fixture->path, rotated), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonObject) record = small_record ("migration.applied", 10 + i);
+
+      append_ok (audit, record);
+    }
+  assert_log_whole (rotated, 3);
+  assert_log_whole (fixture->path, 2);
+  g_assert_true (first_prev_is_null (fixture->path));
+
+  /* copytruncate: same file, emptied under the open descriptor */
+  g_assert_cmpint (truncate (fixture->path, 0), ==, 0);
+  {
+    g_autoptr(JsonObject) record = small_record ("run.start", 20);
+
+    append_ok (audit, record);
+  }
+  assert_log_whole (fixture->path, 1);
+  g_assert_true (first_prev_is_null (fixture->path));
+
+  /* replaced by another log (written by another object): the next record
+   * chains to that file's last line */
+  other = new_audit (replacement);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonObject) record = small_record ("run.end", 30 + i);
+
+      append_ok (other, record);
+    }
+  g_assert_cmpint (g_rename (replacement, fixture->path), ==, 0);
+  lines = read_lines (fixture->path, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 2);
+  expected = sha256_of (lines[1]);
+  {
+    g_autoptr(JsonObject) record = small_record ("run.end", 40);
+
+    append_ok (audit, record);
+  }
+  g_clear_pointer (&lines, g_strfreev);
+  lines = read_lines (fixture->path, &n_lines);
+  g_assert_cmpuint (n_lines, ==, 3);
+  last = parse_object (lines[2]);
+  g_assert_cmpstr (json_object_get_string_member (last, "prev_sha256"), ==, expected);
+  assert_log_whole (fixture->path, 3);
+  assert_log_whole (rotated, 3);
+}
+
+/* Two objects on one file, taking turns: each notices the other's lines
+ * (the size moved) and reads the last line back; after sync (which closes
+ * the file) the next record reopens it and the chain goes on. */
+static void
+test_audit_interleaved (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderAudit) a = new_audit (fixture->path);
+  g_autoptr(GanderAudit) b = new_audit (fixture->path);
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(JsonObject) record = full_record ("migration.applied", i);
+
+      append_ok (i % 3 == 0 ? b : a, record);
+      if (i == 5)
+        g_assert_true (gander_audit_sync (a, NULL));
+    }
+  assert_log_whole (fixture->path, 10);
+}
+
+/* An in-place edit of the last line that keeps its length does not get
+ * the next record chained to the edited bytes: the writer remembers the
+ * hash of the line it wrote, so the edit shows up in verification. */
+static void
+test_audit_edit_in_place (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderAudit) audit = new_audit (fixture->path);
+  g_autoptr(JsonObject) first = small_record ("run.start", 1);
+  g_autoptr(JsonObject) second = small_record ("run.end", 2);
+  GStatBuf st;
+  int fd;
+
+  append_ok (audit, first);
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  fd = g_open (fixture->path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  /* "n":1 -> "n":7, same length */
+  g_assert_cmpint (pwrite (fd, "7", 1, st.st_size - 1 - strlen (",\"prev_sha256\":null}") - 1), ==, 1);
+  close (fd);
+  assert_log_whole (fixture->path, 1);   /* one line alone proves nothing */
+
+  append_ok (audit, second);
+  assert_verify_fails (fixture->path, 2, GANDER_ERROR_FAILED, "hash mismatch");
+}
+
+/* A forked child appending through the object it inherited (whose file
+ * is open, its flock() shared with the parent's descriptor) opens its
+ * own, so parent and children still exclude each other. */
+static void
+test_audit_fork_inherited (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GanderAudit) audit = new_audit (fixture->path);
+  g_autoptr(JsonObject) start = small_record ("run.start", 0);
+  pid_t pids[2];
+
+  append_ok (audit, start);
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      pids[i] = fork ();
+      g_assert_cmpint (pids[i], >=, 0);
+      if (pids[i] == 0)
+        {
+          int status = 0;
+
+          for (guint j = 0; j < 40; j++)
+            {
+              JsonObject *record = full_record ("migration.applied", j);
+
+              if (!gander_audit_append (audit, record, NULL))
+                status = 1;
+              json_object_unref (record);
+            }
+          _exit (status);
+        }
+    }
+  for (guint j = 0; j < 40; j++)
+    {
+      g_autoptr(JsonObject) record = full_record ("migration.applied", 100 + j);
+
+      append_ok (audit, record);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      int status = 0;
+
+      g_assert_cmpint (waitpid (pids[i], &status, 0), ==, pids[i]);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
+  assert_log_whole (fixture->path, 121);
+}
+
 /* The last line is found from the end: a log with a 32 GiB (sparse)
  * beginning is appended to at once. Reading the whole file would take
  * minutes or run out of memory. */
@@ -854,6 +1044,10 @@ main (int argc, char **argv)
   ADD ("truncated", test_audit_truncated);
   ADD ("mode", test_audit_mode);
   ADD ("two-writers", test_audit_two_writers);
+  ADD ("rotation", test_audit_rotation);
+  ADD ("interleaved", test_audit_interleaved);
+  ADD ("edit-in-place", test_audit_edit_in_place);
+  ADD ("fork-inherited", test_audit_fork_inherited);
   ADD ("reads-from-end", test_audit_reads_from_end);
   ADD ("no-password", test_audit_no_password);
   ADD ("journal", test_audit_journal);
