@@ -86,6 +86,10 @@ gboolean gander_database_wait_for_lock (GanderDatabase     *self,
                                         gboolean           *timed_out,
                                         GError            **error);
 
+/* Whether this connection holds the run lock: gander_database_lock()
+ * nests, counting its calls (see there). */
+gboolean gander_database_holds_lock (GanderDatabase *self);
+
 /* `user@host`, for the side table's applied_by column. */
 const char *gander_database_applied_by (void);
 

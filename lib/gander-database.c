@@ -43,6 +43,12 @@ typedef struct
   guint     lock_wait_timeout;
   gboolean  is_open;
   guint     error_line;
+  /* How many gander_database_lock() calls the run lock answers: the
+   * backend's lock is taken by the first and released by the last
+   * matching unlock, so a caller (the manager's pipeline) can hold it
+   * across a backup and the migrator's run. Closing forgets it: the
+   * server or the kernel releases the lock with the connection. */
+  guint     lock_depth;
 } GanderDatabasePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GanderDatabase, gander_database, G_TYPE_OBJECT)
@@ -553,6 +559,7 @@ gander_database_close (GanderDatabase *self)
     return;
   GANDER_DATABASE_GET_CLASS (self)->close (self);
   priv->is_open = FALSE;
+  priv->lock_depth = 0;
 }
 
 /**
@@ -677,6 +684,11 @@ gander_database_rollback (GanderDatabase  *self,
  * migrations. Waits at most #GanderDatabase:lock-wait-timeout, then fails
  * with %GANDER_ERROR_LOCKED.
  *
+ * The lock nests: while this connection holds it, another call only counts
+ * (and returns at once), and the lock is released by the unlock that
+ * matches the first call. Closing the database releases it whatever the
+ * count.
+ *
  * Returns: %TRUE when the lock is held
  *
  * Since: 0.1
@@ -686,6 +698,8 @@ gander_database_lock (GanderDatabase  *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
 
   if (!check_open (self, error))
@@ -695,7 +709,24 @@ gander_database_lock (GanderDatabase  *self,
       gander_set_cancelled_error (error, _("cancelled before taking the run lock"));
       return FALSE;
     }
-  return GANDER_DATABASE_GET_CLASS (self)->lock (self, cancellable, error);
+  if (priv->lock_depth > 0)
+    {
+      priv->lock_depth++;
+      return TRUE;
+    }
+  if (!GANDER_DATABASE_GET_CLASS (self)->lock (self, cancellable, error))
+    return FALSE;
+  priv->lock_depth = 1;
+  return TRUE;
+}
+
+/* Whether this connection holds the run lock (see gander_database_lock()). */
+gboolean
+gander_database_holds_lock (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  return priv->is_open && priv->lock_depth > 0;
 }
 
 /**
@@ -703,7 +734,8 @@ gander_database_lock (GanderDatabase  *self,
  * @self: a #GanderDatabase
  * @error: return location for a #GError
  *
- * Releases the run lock.
+ * Releases the run lock, or one count of it when gander_database_lock()
+ * was called more than once.
  *
  * Returns: %TRUE on success
  *
@@ -713,10 +745,18 @@ gboolean
 gander_database_unlock (GanderDatabase  *self,
                         GError         **error)
 {
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
   g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
 
   if (!check_open (self, error))
     return FALSE;
+  if (priv->lock_depth > 1)
+    {
+      priv->lock_depth--;
+      return TRUE;
+    }
+  priv->lock_depth = 0;
   return GANDER_DATABASE_GET_CLASS (self)->unlock (self, error);
 }
 

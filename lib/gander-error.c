@@ -39,6 +39,8 @@ static const GDBusErrorEntry gander_error_entries[] = {
   { GANDER_ERROR_POLICY_DENIED,       "org.gander.Migrator1.Error.PolicyDenied" },
   { GANDER_ERROR_CONFIRMATION_REQUIRED, "org.gander.Migrator1.Error.ConfirmationRequired" },
   { GANDER_ERROR_CIRCUIT_OPEN,        "org.gander.Migrator1.Error.CircuitOpen" },
+  { GANDER_ERROR_BACKUP,              "org.gander.Migrator1.Error.Backup" },
+  { GANDER_ERROR_HEALTH_CHECK,        "org.gander.Migrator1.Error.HealthCheck" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (gander_error_entries) == GANDER_ERROR_N_CODES);

@@ -72,6 +72,11 @@ G_BEGIN_DECLS
  * @GANDER_ERROR_CIRCUIT_OPEN: the circuit breaker for this database is open
  *   after repeated failed runs; nothing was written. Wait until it half-opens
  *   or reset it. Since: 0.2
+ * @GANDER_ERROR_BACKUP: taking, verifying or restoring a backup failed (the
+ *   message names the backup, the tool and its output, masked); a run whose
+ *   required backup failed changed nothing. Since: 0.2
+ * @GANDER_ERROR_HEALTH_CHECK: a health check failed (the message names the
+ *   check and what to do); before a run nothing was written. Since: 0.2
  *
  * The domain is registered with D-Bus (see gander_error_quark()): an error
  * crosses the bus as `org.gander.Migrator1.Error.<Code>`, for example
@@ -112,6 +117,8 @@ typedef enum {
   GANDER_ERROR_POLICY_DENIED,
   GANDER_ERROR_CONFIRMATION_REQUIRED,
   GANDER_ERROR_CIRCUIT_OPEN,
+  GANDER_ERROR_BACKUP,
+  GANDER_ERROR_HEALTH_CHECK,
 } GanderError;
 
 /**
@@ -121,7 +128,7 @@ typedef enum {
  *
  * Since: 0.2
  */
-#define GANDER_ERROR_N_CODES (GANDER_ERROR_CIRCUIT_OPEN + 1)
+#define GANDER_ERROR_N_CODES (GANDER_ERROR_HEALTH_CHECK + 1)
 
 GANDER_AVAILABLE_IN_ALL
 GQuark gander_error_quark (void);

@@ -1177,8 +1177,9 @@ test_lock_threads (Fixture       *f,
   g_assert_true (gander_database_lock (a, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (lock_file, G_FILE_TEST_IS_REGULAR));
-  /* locking again is a no-op */
+  /* locking again nests: the lock stays until the matching unlock */
   g_assert_true (gander_database_lock (a, NULL, &error));
+  g_assert_true (gander_database_holds_lock (a));
 
   /* b gives up after its timeout and says who holds the lock */
   gander_database_set_lock_wait_timeout (b, 200);
@@ -1194,9 +1195,15 @@ test_lock_threads (Fixture       *f,
   /* b waits, and gets it once a lets go */
   gander_database_set_lock_wait_timeout (b, 30 * 1000);
   thread = g_thread_new ("lock", lock_in_thread, &lock);
-  g_usleep (200 * 1000);
+  g_usleep (100 * 1000);
   g_assert_true (gander_database_unlock (a, &error));
   g_assert_no_error (error);
+  g_assert_true (gander_database_holds_lock (a));
+  g_assert_true (g_file_test (lock_file, G_FILE_TEST_IS_REGULAR));
+  g_usleep (100 * 1000);
+  g_assert_true (gander_database_unlock (a, &error));
+  g_assert_no_error (error);
+  g_assert_false (gander_database_holds_lock (a));
   g_thread_join (thread);
   g_assert_no_error (lock.error);
   g_assert_true (lock.ok);
@@ -1209,8 +1216,10 @@ test_lock_threads (Fixture       *f,
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_LOCKED);
   g_clear_error (&error);
 
-  /* close releases it, and the lock file goes away */
+  /* close releases it, whatever the count, and the lock file goes away */
+  g_assert_true (gander_database_lock (b, NULL, &error));
   gander_database_close (b);
+  g_assert_false (gander_database_holds_lock (b));
   g_assert_false (g_file_test (lock_file, G_FILE_TEST_EXISTS));
   g_assert_true (gander_database_lock (a, NULL, &error));
   g_assert_no_error (error);
