@@ -437,6 +437,30 @@ cmd_up_by_one (Run *run)
   return finish_results (run, results, SUMMARY_NONE);
 }
 
+/* After goose's line ("no current version found"), a plain sentence on
+ * a line of its own: goose's words are kept for the scripts that look for
+ * them, but they do not tell a person what happened. */
+static void
+explain_no_current_version (GError *error,
+                            gint64  version)
+{
+  g_autofree char *sentence = NULL;
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+  char *message;
+
+  if (version == 0)
+    sentence = g_strdup (_("Nothing to roll back: no migration is applied to this database."));
+  else
+    /* TRANSLATORS: %s is a version number */
+    sentence = g_strdup_printf (_("Nothing was rolled back: the database's current version "
+                                  "is %s, and no migration file has that version (run "
+                                  "status to compare files and database)."),
+                                number);
+  message = g_strconcat (error->message, "\n", sentence, NULL);
+  g_free (error->message);
+  error->message = message;
+}
+
 static int
 cmd_down (Run *run)
 {
@@ -454,6 +478,7 @@ cmd_down (Run *run)
           goose_error = g_error_new (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                      "migration %" G_GINT64_FORMAT ": no current version found",
                                      version);
+          explain_no_current_version (goose_error, version);
           return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
@@ -488,6 +513,8 @@ cmd_redo (Run *run)
           g_autoptr(GError) goose_error =
             g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                  "no current version found");
+          explain_no_current_version (goose_error,
+                                      gander_migrator_get_current_version (run->migrator));
           return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);

@@ -114,5 +114,45 @@ class LockWaitTest(CliTestCase):
                       "(default\n                       5m;", r.out)
 
 
+
+class NothingToUndoTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.db = self.path('app.db')
+
+    def test_down_and_redo_with_nothing_applied(self):
+        self.simple_set('m', 2)
+        for cmd, goose in (('down', 'goose run: migration 0: no current version found'),
+                           ('redo', 'goose run: no current version found')):
+            with self.subTest(cmd=cmd):
+                r = self.gander('-dir', 'm', 'sqlite3', self.db, cmd)
+                self.assertExit(r, 1)
+                # goose's line as goose prints it, then a plain sentence
+                self.assertEqual(r.lines[-2:], [
+                    goose,
+                    'Nothing to roll back: no migration is applied to this database.'])
+
+    def test_down_without_down_section(self):
+        self.migration('m', '00001_a.sql', 'CREATE TABLE a (x int);', 'DROP TABLE a;')
+        self.write('m/00002_b.sql', '-- +goose Up\nCREATE TABLE b (x int);\n')
+        r = self.gander('-dir', 'm', 'validate')
+        self.assertSuccess(r)
+        self.assertLogged(r, "warning: m/00002_b.sql: no '-- +goose Down' section: down "
+                             "cannot undo migration 2")
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', self.db, 'up'))
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'down')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00002_b.sql'], ['EMPTY'])
+        self.assertEqual(r.lines[-1],
+                         "warning: m/00002_b.sql has no '-- +goose Down' section: only the "
+                         "version row of migration 2 was removed; the database's schema is "
+                         "unchanged")
+        self.assertIn('b', self.tables(self.db))
+        # a migration with a Down section: no warning
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'down')
+        self.assertSuccess(r)
+        self.assertNotLogged(r, 'warning')
+
+
 if __name__ == '__main__':
     main()
