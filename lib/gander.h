@@ -28,4 +28,6 @@
 #include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
+#include "gander-backup-info.h"
+#include "gander-backup.h"
 #undef GANDER_INSIDE
