@@ -1,5 +1,4 @@
-/* gander-sqlite-private.h: what other parts of libgander need of
- * GanderSqliteDatabase's connection
+/* gander-sqlite-private.h: private API of the SQLite backend
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* The open connection (NULL when closed). Same rule as the backend's own
- * methods: one thread at a time, the one running the current operation. */
+/* The open connection, or NULL. For health checks and backups that need
+ * to read rows or copy pages; the caller must not close it and must use
+ * it only from the thread that runs the database's operations. */
 sqlite3    *gander_sqlite_database_get_handle   (GanderSqliteDatabase *self);
 
 /* The absolute file SQLite opened, or NULL for an in-memory or temporary

@@ -30,4 +30,6 @@
 #include "gander-manager.h"
 #include "gander-backup-info.h"
 #include "gander-backup.h"
+#include "gander-health-result.h"
+#include "gander-health.h"
 #undef GANDER_INSIDE
