@@ -63,6 +63,8 @@ struct _GanderBackup
   gboolean            busy;
   GanderEmitter      *emitter;    /* of the running dump or restore */
   double              reported;   /* the last fraction sent to it */
+  double              range_lo;   /* where the current phase's 0..1 maps */
+  double              range_hi;
 };
 
 G_DEFINE_FINAL_TYPE (GanderBackup, gander_backup, G_TYPE_OBJECT)
@@ -626,6 +628,7 @@ gander_backup_report_progress (GanderBackup *backup,
 
   fraction = CLAMP (fraction, 0.0, 1.0);
   g_mutex_lock (&backup->mutex);
+  fraction = backup->range_lo + fraction * (backup->range_hi - backup->range_lo);
   /* a notification per percent is plenty, and keeps a fast dump from
    * flooding the caller's main loop */
   if (backup->emitter == NULL ||
@@ -663,10 +666,25 @@ op_begin (GanderBackup  *self,
   self->busy = TRUE;
   self->emitter = gander_emitter_new (G_OBJECT (self), signal_context);
   self->reported = -1.0;
+  self->range_lo = 0.0;
+  self->range_hi = 1.0;
   g_mutex_unlock (&self->mutex);
 
   gander_backup_report_progress (self, 0.0);
   return TRUE;
+}
+
+/* The engines report 0..1 of their part; this says which part of the
+ * whole operation that is. */
+static void
+set_phase (GanderBackup *self,
+           double        lo,
+           double        hi)
+{
+  g_mutex_lock (&self->mutex);
+  self->range_lo = lo;
+  self->range_hi = hi;
+  g_mutex_unlock (&self->mutex);
 }
 
 static void
@@ -676,7 +694,10 @@ op_end (GanderBackup *self,
   GanderEmitter *emitter;
 
   if (success)
-    gander_backup_report_progress (self, 1.0);
+    {
+      set_phase (self, 0.0, 1.0);
+      gander_backup_report_progress (self, 1.0);
+    }
   g_mutex_lock (&self->mutex);
   emitter = g_steal_pointer (&self->emitter);
   self->busy = FALSE;
@@ -938,8 +959,11 @@ do_create (GanderBackup  *self,
 
   job_init (self, &job, tmp_path, verify, cancellable);
   g_debug ("backing up %s into %s", driver, archive_path);
+  /* checking the copy reads it all once more, without steps to report */
+  set_phase (self, 0.0, verify != GANDER_BACKUP_VERIFY_OFF ? 0.9 : 1.0);
   if (!engine->dump (&job, error))
     goto out;
+  set_phase (self, 0.9, 1.0);
   if (verify != GANDER_BACKUP_VERIFY_OFF && !engine->verify (&job, error))
     goto out;
   if (job.verify_method == NULL)
