@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -783,7 +784,7 @@ gander_backup_info_new_from_json (const char  *manifest_path,
   if (format != GANDER_BACKUP_MANIFEST_FORMAT)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
-                   _("backup manifest %s has format %" G_GINT64_FORMAT
+                   _("backup manifest %s has format %" PRId64
                      ", this Gander reads format %d; use the Gander that "
                      "wrote it"), manifest_path, format,
                    GANDER_BACKUP_MANIFEST_FORMAT);

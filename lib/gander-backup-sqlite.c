@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -427,9 +429,9 @@ gander_backup_sqlite_verify (GanderBackupJob  *job,
   if (g_stat (job->archive_path, &st) == 0 && (gint64) st.st_size < page_count * page_size)
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
-                   _("backup archive %s is truncated: %" G_GINT64_FORMAT
-                     " bytes, its header says %" G_GINT64_FORMAT " pages of %"
-                     G_GINT64_FORMAT " bytes; take a new backup"),
+                   _("backup archive %s is truncated: %" PRId64
+                     " bytes, its header says %" PRId64 " pages of %"
+                     PRId64 " bytes; take a new backup"),
                    job->archive_path, (gint64) st.st_size, page_count, page_size);
       sqlite3_close_v2 (db);
       return FALSE;

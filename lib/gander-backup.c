@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -1177,8 +1179,8 @@ check_archive (GanderBackupInfo  *info,
     {
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
                    _("backup %s: checksum mismatch: %s has SHA-256 %s (%"
-                     G_GUINT64_FORMAT " bytes), its manifest %s records %s (%"
-                     G_GUINT64_FORMAT " bytes); the archive was damaged or "
+                     PRIu64 " bytes), its manifest %s records %s (%"
+                     PRIu64 " bytes); the archive was damaged or "
                      "changed, use another backup"),
                    gander_backup_info_get_id (info), gander_backup_info_get_path (info),
                    sha256, size, gander_backup_info_get_manifest_path (info),
