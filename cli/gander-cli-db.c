@@ -214,6 +214,43 @@ add_json_plan (Run         *run,
   json_builder_end_object (builder);
 }
 
+/* A NO TRANSACTION migration that a signal or -timeout stopped is not
+ * rolled back: what ran of it stays. NULL when no such migration was
+ * running, else the sentence that says so and what to do. */
+static char *
+half_applied_note (Run       *run,
+                   GPtrArray *results)
+{
+  g_autoptr(GPtrArray) last = NULL;
+
+  if (results == NULL && run->migrator != NULL)
+    results = last = gander_migrator_get_last_results (run->migrator);
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    {
+      GanderMigrationResult *result = g_ptr_array_index (results, i);
+      GanderMigration *migration = gander_migration_result_get_migration (result);
+      g_autoptr(GanderParsedSql) parsed = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *number = NULL;
+
+      if (gander_migration_result_get_error (result) == NULL || migration == NULL)
+        continue;
+      parsed = gander_migration_parse (migration, gander_migration_result_get_direction (result),
+                                       NULL);
+      if (parsed == NULL || gander_parsed_sql_get_use_transaction (parsed))
+        continue;
+      path = cli_display_path (run->opts->dir, gander_migration_result_get_name (result));
+      number = g_strdup_printf ("%" G_GINT64_FORMAT, gander_migration_result_get_version (result));
+      /* TRANSLATORS: %s is a migration file, %s its version */
+      return g_strdup_printf (_("%s runs without a transaction (-- +goose NO TRANSACTION), "
+                                "so it was not rolled back and may be half applied: run "
+                                "status (it shows the migration as running), check the "
+                                "database by hand, then repair clear-dirty %s"),
+                              path, number);
+    }
+  return NULL;
+}
+
 int
 cli_run_fail (Run          *run,
       const GError *error,
@@ -245,6 +282,19 @@ cli_run_fail (Run          *run,
     }
   else
     message = g_strdup (error->message);
+
+  if ((run->cancel != NULL && cli_cancel_timed_out (run->cancel)) || sig != 0)
+    {
+      g_autofree char *note = half_applied_note (run, results);
+
+      if (note != NULL)
+        {
+          char *with_note = g_strconcat (message, "\n", note, NULL);
+
+          g_free (message);
+          message = with_note;
+        }
+    }
 
   if (status == CLI_EXIT_FAILURE && cli_run_was_refused (run, error))
     status = CLI_EXIT_REFUSED;

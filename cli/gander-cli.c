@@ -186,6 +186,7 @@ print_help (FILE *out)
       "                       version table\n"
       "  -timeout DURATION    give up after DURATION, a Go duration such as 30s,\n"
       "                       5m or 1h30m; the running migration is rolled back\n"
+      "                       (a NO TRANSACTION one may be left half applied)\n"
       "  -v                   verbose: print each statement as it runs\n"
       "  -no-color            no colours in verbose output\n"
       "  -version             print the version and exit\n"
@@ -275,7 +276,8 @@ print_help (FILE *out)
       "            command, it needs --confirm, the circuit breaker is open;\n"
       "            nothing was written\n"
       "  130, 143  interrupted by SIGINT or SIGTERM; the running migration was\n"
-      "            rolled back\n"
+      "            rolled back, unless it is NO TRANSACTION: that one may be\n"
+      "            half applied (status shows it as running)\n"
       "\n"));
   g_string_append (text,
     _("Examples:\n"

@@ -9,6 +9,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import fcntl
+import os
+import signal
 import time
 
 from clitest import CliTestCase, main
@@ -152,6 +154,58 @@ class NothingToUndoTest(CliTestCase):
         r = self.gander('-dir', 'm', 'sqlite3', self.db, 'down')
         self.assertSuccess(r)
         self.assertNotLogged(r, 'warning')
+
+
+
+SLOW_SQL = ('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c '
+            'WHERE x < 2000000000) SELECT count(*) FROM c;')
+
+
+class InterruptedNoTransactionTest(CliTestCase):
+    NOTE = ('m/00002_slow.sql runs without a transaction (-- +goose NO TRANSACTION), so it '
+            'was not rolled back and may be half applied: run status (it shows the '
+            'migration as running), check the database by hand, then repair clear-dirty 2')
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.path('app.db')
+        self.migration('m', '00001_a.sql', 'CREATE TABLE a (x int);', 'DROP TABLE a;')
+
+    def test_timeout(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;', notx=True)
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'up', '-timeout', '700ms')
+        self.assertExit(r, 1)
+        self.assertLogged(r, 'goose run: timed out after 700ms (-timeout)')
+        self.assertEqual(r.lines[-1], self.NOTE)
+        self.assertIn('half', self.tables(self.db))
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'status')
+        self.assertLogged(r, 'Running (interrupted)    -- 00002_slow.sql')
+
+    def test_sigint(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;', notx=True)
+        p = self.popen('-dir', 'm', 'sqlite3', self.db, 'up')
+        # the first statement has run once the table exists
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if os.path.exists(self.db) and 'half' in self.tables(self.db):
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn('interrupted by SIGINT', err)
+        self.assertTrue(err.rstrip('\n').endswith(self.NOTE), err)
+
+    def test_transactional_migration_has_no_note(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;')
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'up', '-timeout', '700ms')
+        self.assertExit(r, 1)
+        self.assertNotLogged(r, 'half applied')
+        self.assertNotIn('half', self.tables(self.db))
 
 
 if __name__ == '__main__':
