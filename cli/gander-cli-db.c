@@ -966,6 +966,30 @@ warn_timeouts (GanderDatabase *database,
                 "use -timeout to bound the whole command"));
 }
 
+/* goose's -certfile, -ssl-cert and -ssl-key set up MySQL's TLS; with
+ * PostgreSQL they would silently do nothing: say where libpq takes them. */
+static void
+warn_tls_flags (GanderDatabase *database,
+                CliOptions     *opts)
+{
+  const struct { const char *flag; const char *value; const char *key; } tls[] = {
+    { "certfile", opts->certfile, "sslrootcert" },
+    { "ssl-cert", opts->ssl_cert, "sslcert" },
+    { "ssl-key", opts->ssl_key, "sslkey" },
+  };
+
+  if (!GANDER_IS_POSTGRES_DATABASE (database))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (tls); i++)
+    if (tls[i].value != NULL)
+      /* TRANSLATORS: -%s is goose's flag, %s= the libpq DSN key, then the
+       * key again with the flag's value, as an example */
+      cli_warn (_("-%s is goose's MySQL TLS flag and does nothing with PostgreSQL: "
+                  "put %s= in DBSTRING instead (libpq), for example \"%s=%s "
+                  "sslmode=verify-full\""),
+                tls[i].flag, tls[i].key, tls[i].key, tls[i].value);
+}
+
 /* The name the configuration, the policy, the audit log and the metrics
  * know a command by (see the API contract of issue 8), and its VERSION
  * argument. Returns -1 to go on, else the exit status (usage errors). */
@@ -1174,6 +1198,11 @@ cli_run_db_command (CliOptions    *opts,
   if (!cli_is_db_command (command))
     {
       g_autofree char *quoted = cli_go_quote (command);
+      const char *nearest = cli_nearest_command (command);
+
+      if (nearest != NULL)
+        /* TRANSLATORS: the first %s is the quoted word, the second a command */
+        return cli_usage_error (_("%s: no such command; did you mean %s?"), quoted, nearest);
       return cli_usage_error (_("%s: no such command"), quoted);
     }
   status = resolve_command (command, argv, &policy_name, &subcommand, &target);
@@ -1199,6 +1228,7 @@ cli_run_db_command (CliOptions    *opts,
       gander_database_set_table_name (database, opts->table);
     }
   warn_timeouts (database, opts);
+  warn_tls_flags (database, opts);
 
   /* Files first: a missing directory or a broken file name must not leave
    * a new database file or version table behind. */

@@ -208,5 +208,79 @@ class InterruptedNoTransactionTest(CliTestCase):
         self.assertNotIn('half', self.tables(self.db))
 
 
+
+class UsageTest(CliTestCase):
+    def usage(self, *args, env=None):
+        r = self.gander(*args, env=env)
+        self.assertExit(r, 2)
+        self.assertIn('Run “gander -h” for usage.', r.err)
+        return r.err.splitlines()
+
+    def test_did_you_mean(self):
+        self.assertEqual(self.usage('-dri', 'm', 'sqlite3', 'x.db', 'status')[0],
+                         'flag provided but not defined: -dri (did you mean -dir?)')
+        self.assertEqual(self.usage('--lock-timout', '1s', 'sqlite3', 'x.db', 'up')[0],
+                         'flag provided but not defined: -lock-timout '
+                         '(did you mean -lock-timeout?)')
+        # nothing close: goose's line alone
+        self.assertEqual(self.usage('-frobnicate', 'sqlite3', 'x.db', 'up')[0],
+                         'flag provided but not defined: -frobnicate')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'stauts')[0],
+                         '"stauts": no such command; did you mean status?')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'dwon')[0],
+                         '"dwon": no such command; did you mean down?')
+        self.assertEqual(self.usage('valdate')[0],
+                         '"valdate": no such command; did you mean validate?')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'bogus')[0], '"bogus": no such command')
+        self.assertFalse(os.path.exists(self.path('x.db')))
+
+    def test_help_command(self):
+        r = self.gander('help')
+        self.assertSuccess(r)
+        self.assertTrue(r.out.startswith('Usage: gander'), r.out)
+        self.assertEqual(r.out, self.gander('-h').out)
+        r = self.gander('help', 'status')
+        self.assertSuccess(r)
+        self.assertEqual(r.out.splitlines(),
+                         ['  status               Dump the migration status for the current DB'])
+        r = self.gander('help', 'repair')
+        self.assertSuccess(r)
+        self.assertIn('  repair clear-dirty VERSION [--mark-applied]', r.out)
+        self.assertIn('  repair accept-checksum VERSION', r.out)
+        self.assertEqual(self.usage('help', 'stauts')[0],
+                         '"stauts": no such command; did you mean status?')
+
+    def test_missing_dbstring(self):
+        self.assertEqual(self.usage('status', env={'GOOSE_DRIVER': 'sqlite3'})[0],
+                         'missing DBSTRING: GOOSE_DRIVER is set (sqlite3) but GOOSE_DBSTRING '
+                         'is not; set GOOSE_DBSTRING, or give DRIVER DBSTRING COMMAND')
+        self.assertEqual(self.usage('sqlite3', 'status')[0],
+                         'missing DBSTRING after DRIVER sqlite3: expected DRIVER DBSTRING '
+                         'COMMAND')
+
+    def test_driver_from_dotenv(self):
+        self.write('.env', 'GOOSE_DRIVER=sqlite3\nGOOSE_DBSTRING=a.db\n')
+        err = self.usage('sqlite3', 'b.db', 'status')
+        self.assertEqual(err[0], '"sqlite3": no such command')
+        self.assertEqual(err[1], 'note: GOOSE_DRIVER=sqlite3 came from ./.env and goes in '
+                                 'front of the arguments, so the DRIVER DBSTRING given here '
+                                 'are read as COMMAND; leave them out, or run with -env none')
+        # -env none: the command line alone
+        self.simple_set('.', 1)
+        self.assertSuccess(self.gander('-env', 'none', 'sqlite3', 'b.db', 'status'))
+        os.unlink(self.path('.env'))
+        err = self.usage('sqlite3', 'b.db', 'status',
+                         env={'GOOSE_DRIVER': 'sqlite3', 'GOOSE_DBSTRING': 'a.db'})
+        self.assertIn('note: GOOSE_DRIVER=sqlite3 is set and goes in front', err[1])
+
+    def test_broken_dotenv_is_named(self):
+        self.write('.env', 'GOOSE_DRIVER="sqlite3\nGOOSE_DBSTRING=a.db\n')
+        err = self.usage('status')
+        self.assertIn('note: ./.env was not loaded: .env: ', '\n'.join(err))
+        # as goose, a broken .env does not stop a command that needs nothing from it
+        self.simple_set('.', 1)
+        self.assertSuccess(self.gander('sqlite3', 'b.db', 'status'))
+
+
 if __name__ == '__main__':
     main()
