@@ -28,4 +28,6 @@
 #include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
+#include "gander-health-result.h"
+#include "gander-health.h"
 #undef GANDER_INSIDE
