@@ -72,60 +72,50 @@ server_facts_clear (ServerFacts *facts)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerFacts, server_facts_clear)
 
-static PGconn *
-live_connection (GanderBackupJob  *job,
-                 GError          **error)
-{
-  PGconn *conn = NULL;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
-  if (GANDER_IS_POSTGRES_DATABASE (job->database))
-    conn = gander_postgres_database_get_connection (GANDER_POSTGRES_DATABASE (job->database));
-  if (conn == NULL)
+static GanderPostgresDatabase *
+live_database (GanderBackupJob  *job,
+               GError          **error)
+{
+  if (!GANDER_IS_POSTGRES_DATABASE (job->database) ||
+      gander_postgres_database_get_connection (GANDER_POSTGRES_DATABASE (job->database)) == NULL)
     {
       g_set_error_literal (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
                            _("the PostgreSQL backup needs an open connection to the database"));
       return NULL;
     }
-  return conn;
+  return GANDER_POSTGRES_DATABASE (job->database);
 }
 
-/* One row of a query on the live session (a few facts; never user data). */
+/* A few facts from the live session (never user data). */
 static gboolean
-read_server_facts (PGconn       *conn,
-                   ServerFacts  *facts,
-                   GError      **error)
+read_server_facts (GanderBackupJob  *job,
+                   ServerFacts      *facts,
+                   GError          **error)
 {
   static const char sql[] =
     "SELECT current_setting('server_version_num'), current_setting('server_version'), "
     "current_database(), pg_database_size(current_database())";
-  g_autofree char *failure = NULL;
-  PGresult *res;
-  gboolean found = FALSE;
+  GanderPostgresDatabase *db = GANDER_POSTGRES_DATABASE (job->database);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PGresult) res = gander_postgres_database_query (db, sql, 0, NULL, job->cancellable,
+                                                            &local_error);
 
-  if (!PQsendQuery (conn, sql))
-    failure = g_strdup (PQerrorMessage (conn));
-  /* read every result, so the session is ready for the next statement */
-  while ((res = PQgetResult (conn)) != NULL)
+  if (res == NULL || PQntuples (res) != 1)
     {
-      if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1 && !found)
-        {
-          facts->server_version_num = (guint) g_ascii_strtoull (PQgetvalue (res, 0, 0), NULL, 10);
-          facts->server_version = g_strdup (PQgetvalue (res, 0, 1));
-          facts->dbname = g_strdup (PQgetvalue (res, 0, 2));
-          facts->database_size = g_ascii_strtoll (PQgetvalue (res, 0, 3), NULL, 10);
-          found = TRUE;
-        }
-      else if (failure == NULL && PQresultStatus (res) != PGRES_TUPLES_OK)
-        failure = g_strdup (PQresultErrorMessage (res));
-      PQclear (res);
-    }
-  if (failure != NULL || !found)
-    {
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
-                   _("cannot read the server version before the backup: %s"),
-                   failure != NULL ? g_strstrip (failure) : "no row");
+      if (gander_error_is_cancelled (local_error))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
+                     _("cannot read the server version before the backup: %s"),
+                     local_error != NULL ? local_error->message : "no row");
       return FALSE;
     }
+  facts->server_version_num = (guint) g_ascii_strtoull (PQgetvalue (res, 0, 0), NULL, 10);
+  facts->server_version = g_strdup (PQgetvalue (res, 0, 1));
+  facts->dbname = g_strdup (PQgetvalue (res, 0, 2));
+  facts->database_size = g_ascii_strtoll (PQgetvalue (res, 0, 3), NULL, 10);
   return TRUE;
 }
 
@@ -681,7 +671,7 @@ typedef struct
   double last_progress;
   /* lock watch: the child's session (by its application_name) waiting on
    * a lock for longer than @lock_timeout_ms is cancelled through @watch */
-  PGconn *watch;
+  GanderPostgresDatabase *watch;
   const char *watch_application_name;
   guint lock_timeout_ms;
   gint64 waiting_since;
@@ -749,25 +739,25 @@ grace_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A statement on the live session whose result does not matter beyond
- * its first value (NULL when it has none or failed). */
+/* The first value of a query on the live session, or NULL. */
 static char *
-query_value (PGconn     *conn,
-             const char *sql)
+query_value (GanderPostgresDatabase *db,
+             const char             *sql,
+             const char             *param)
 {
-  char *value = NULL;
-  PGresult *res;
+  const char * const params[] = { param, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) res = gander_postgres_database_query (db, sql, param != NULL ? 1 : 0,
+                                                            params, NULL, &error);
 
-  if (!PQsendQuery (conn, sql))
-    return NULL;
-  while ((res = PQgetResult (conn)) != NULL)
+  if (res == NULL)
     {
-      if (value == NULL && PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0 &&
-          !PQgetisnull (res, 0, 0))
-        value = g_strdup (PQgetvalue (res, 0, 0));
-      PQclear (res);
+      g_debug ("lock watch: %s", error->message);
+      return NULL;
     }
-  return value;
+  if (PQntuples (res) == 0 || PQgetisnull (res, 0, 0))
+    return NULL;
+  return g_strdup (PQgetvalue (res, 0, 0));
 }
 
 /* pg_restore's script sets lock_timeout = 0 first thing, so a table that
@@ -777,11 +767,11 @@ query_value (PGconn     *conn,
 static void
 watch_locks (ToolRun *run)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT pid FROM pg_stat_activity "
-                                          "WHERE application_name = '%s' "
-                                          "AND wait_event_type = 'Lock' LIMIT 1",
-                                          run->watch_application_name);
-  g_autofree char *pid = query_value (run->watch, sql);
+  g_autofree char *pid = query_value (run->watch,
+                                      "SELECT pid::text FROM pg_stat_activity "
+                                      "WHERE application_name = $1 "
+                                      "AND wait_event_type = 'Lock' LIMIT 1",
+                                      run->watch_application_name);
   gint64 now = g_get_monotonic_time ();
 
   if (pid == NULL)
@@ -794,15 +784,9 @@ watch_locks (ToolRun *run)
   if (!run->lock_timed_out &&
       now - run->waiting_since >= (gint64) run->lock_timeout_ms * G_TIME_SPAN_MILLISECOND)
     {
-      g_autofree char *cancel = NULL;
-      g_autofree char *done = NULL;
+      g_autofree char *done = query_value (run->watch,
+                                           "SELECT pg_cancel_backend ($1::int)::text", pid);
 
-      /* a number from the server, but still: only digits go into SQL */
-      for (const char *p = pid; *p != '\0'; p++)
-        if (!g_ascii_isdigit (*p))
-          return;
-      cancel = g_strdup_printf ("SELECT pg_cancel_backend (%s)", pid);
-      done = query_value (run->watch, cancel);
       g_debug ("%s waited on a lock for more than %u ms: cancelled (%s)",
                run->watch_application_name, run->lock_timeout_ms, done != NULL ? done : "failed");
       run->lock_timed_out = TRUE;
@@ -1022,6 +1006,7 @@ gander_backup_postgres_dump (GanderBackupJob  *job,
   g_autoptr(GPtrArray) argv = NULL;
   guint dump_version_num = 0;
   gint64 version = 0;
+  GanderPostgresDatabase *db;
   PGconn *conn;
 
   g_return_val_if_fail (job != NULL && job->archive_path != NULL, FALSE);
@@ -1030,9 +1015,10 @@ gander_backup_postgres_dump (GanderBackupJob  *job,
     return FALSE;
   report_progress (job, 0.0);
 
-  conn = live_connection (job, error);
-  if (conn == NULL || !read_server_facts (conn, &facts, error))
+  db = live_database (job, error);
+  if (db == NULL || !read_server_facts (job, &facts, error))
     return FALSE;
+  conn = gander_postgres_database_get_connection (db);
   pg_dump = find_tool (job, "pg_dump", error);
   if (pg_dump == NULL || !tool_version (job, pg_dump, &dump_version, &dump_version_num, error))
     return FALSE;
@@ -1286,6 +1272,7 @@ gander_backup_postgres_restore (GanderBackupJob  *job,
   g_autofree char *dbname_arg = NULL;
   g_autofree char *application_name = NULL;
   static gint counter = 0;
+  GanderPostgresDatabase *db;
   PGconn *conn;
 
   g_return_val_if_fail (job != NULL && job->archive_path != NULL, FALSE);
@@ -1294,9 +1281,10 @@ gander_backup_postgres_restore (GanderBackupJob  *job,
     return FALSE;
   report_progress (job, 0.0);
 
-  conn = live_connection (job, error);
-  if (conn == NULL || !read_server_facts (conn, &facts, error))
+  db = live_database (job, error);
+  if (db == NULL || !read_server_facts (job, &facts, error))
     return FALSE;
+  conn = gander_postgres_database_get_connection (db);
   pg_restore = find_tool (job, "pg_restore", error);
   if (pg_restore == NULL)
     return FALSE;
@@ -1318,7 +1306,7 @@ gander_backup_postgres_restore (GanderBackupJob  *job,
     run.job = job;
     run.cc = &cc;
     run.argv = argv;
-    run.watch = conn;
+    run.watch = db;
     run.watch_application_name = application_name;
     run.lock_timeout_ms = job->lock_wait_timeout_ms;
     if (!tool_run (&run, error))

@@ -572,11 +572,12 @@ test_cancel (Fixture       *f,
   g_assert_error (t.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_test_message ("%s", t.error->message);
   g_clear_error (&t.error);
-  /* SIGTERM is enough: pg_dump cancels its query and exits */
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 1500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpint (find_child ("pg_dump"), ==, 0);
 
-  /* and its session does not wait on for the lock */
+  /* its session stops waiting for the lock, which we still hold: pg_dump
+   * cancelled its query on SIGTERM (after a SIGKILL the server session
+   * would wait on until the lock is released) */
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (pg_dump_sessions (f, "") != 0)
     {
