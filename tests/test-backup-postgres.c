@@ -657,6 +657,77 @@ test_pg_dump_too_old (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "pg_dump: error: no dump today"));
 }
 
+/* ------------------------------------------------------------------ */
+/* Through GanderBackup */
+
+static void
+progress_changed (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  GArray *values = user_data;
+  double progress = gander_backup_get_progress (GANDER_BACKUP (object));
+
+  g_array_append_val (values, progress);
+}
+
+/* The whole path through the public object with a password in the URI:
+ * manifest and info without it, progress from 0 to 1, a restore. */
+static void
+test_public_api (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autoptr(GArray) progress = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *dsn = NULL;
+  g_autofree char *dir = g_build_filename (f->tmpdir, "backups", NULL);
+  g_autofree char *manifest = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *counts_before = NULL;
+  g_autofree char *counts_after = NULL;
+  gboolean ok;
+
+  SKIP_IF_NO_SERVER (f);
+  create_schema (f);
+  dsn = password_dsn (f, TRUE);
+  open_database (f, dsn);
+  counts_before = row_counts (f);
+
+  backup = gander_backup_new (f->database, dir);
+  gander_backup_set_verify (backup, GANDER_BACKUP_VERIFY_FULL);
+  g_signal_connect (backup, "notify::progress", G_CALLBACK (progress_changed), progress);
+  info = gander_backup_create (backup, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+
+  g_assert_cmpstr (gander_backup_info_get_driver (info), ==, "postgres");
+  g_assert_cmpint (gander_backup_info_get_version (info), ==, 3);
+  g_assert_true (gander_backup_info_get_verified (info));
+  g_assert_cmpstr (gander_backup_info_get_verify_method (info), ==, "pg_restore --list, data read");
+  g_assert_true (g_str_has_prefix (gander_backup_info_get_tool_version (info), "pg_dump (PostgreSQL) "));
+  g_assert_true (g_str_has_suffix (gander_backup_info_get_path (info), ".dump"));
+  g_assert_null (strstr (gander_backup_info_get_dsn (info), SECRET));
+  assert_mode (gander_backup_info_get_path (info), 0600);
+  g_assert_true (g_file_get_contents (gander_backup_info_get_manifest_path (info), &manifest, NULL, NULL));
+  g_assert_null (strstr (manifest, SECRET));
+  json = gander_backup_info_to_json (info);
+  g_assert_null (strstr (json, SECRET));
+
+  g_assert_cmpuint (progress->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (progress, double, progress->len - 1), ==, 1.0);
+  for (guint i = 1; i < progress->len; i++)
+    g_assert_cmpfloat (g_array_index (progress, double, i), >=, g_array_index (progress, double, i - 1));
+
+  gander_test_exec ("postgres", f->dsn, "DELETE FROM b; DELETE FROM goose_db_version WHERE version_id = 3");
+  ok = gander_backup_restore (backup, info, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  counts_after = row_counts (f);
+  g_assert_cmpstr (counts_after, ==, counts_before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -675,5 +746,7 @@ main (int   argc,
               fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/backup-postgres/pg-dump-too-old", Fixture, NULL,
               fixture_setup, test_pg_dump_too_old, fixture_teardown);
+  g_test_add ("/backup-postgres/public-api", Fixture, NULL,
+              fixture_setup, test_public_api, fixture_teardown);
   return gander_test_run ();
 }
