@@ -759,6 +759,8 @@ cmd_dry_run (Run             *run,
     }
   else
     cli_plan_print_text (plan, run->opts->dir);
+  /* a dry run runs the checks before a run: those that did not pass */
+  cli_report_backup_and_health (run, report);
 
   if (error != NULL)
     {
