@@ -30,10 +30,15 @@ created_text (GanderBackupInfo *info)
   return g_date_time_format (at, "%Y-%m-%d %H:%M:%S");
 }
 
+/* "12.3 MB", with a plain space (GLib puts a no-break space there, which
+ * grep and awk users would not expect) */
 static char *
 size_text (guint64 size)
 {
-  return g_format_size (size);
+  g_autofree char *text = g_format_size (size);
+  g_auto(GStrv) parts = g_strsplit (text, "\u00a0", -1);
+
+  return g_strjoinv (" ", parts);
 }
 
 /* (transfer full) @object into a new node, for json_builder_add_value() */
