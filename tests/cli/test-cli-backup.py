@@ -237,11 +237,13 @@ class PipelineBackupTest(BackupCliTestCase):
         self.assertEqual(self.listed(), [])
 
     def test_backup_flag_asks_for_one(self):
+        self.assertSuccess(self.g('up-to', '1'))
         r = self.g('--backup=required', 'up', '--json')
         self.assertSuccess(r)
         doc = r.json()
         self.assertEqual(set(doc['backup']), MANIFEST_KEYS)
-        self.assertEqual(doc['backup']['version'], 0)
+        self.assertEqual(doc['backup']['version'], 1)
+        self.assertEqual(doc['current_version'], 3)
         self.assertIsInstance(doc['health'], list)
 
     def test_flags_are_profile_keys(self):
