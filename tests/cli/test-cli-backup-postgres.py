@@ -92,7 +92,7 @@ class BackupPostgresTest(CliTestCase):
 
         self.sql('DELETE FROM t1 WHERE id > 10')
         self.sql('DROP TABLE t3')
-        self.sql('CREATE TABLE stray (x int)')
+        self.sql('ALTER TABLE t2 ADD COLUMN extra text')
         r = self.g('restore', backup_id)
         self.assertExit(r, 4)
         self.assertIn('--confirm=%s' % self.dbname, r.err)
@@ -104,9 +104,7 @@ class BackupPostgresTest(CliTestCase):
                                   "FROM goose_db_version"), '0,1,2,3')
         # the objects of the backup are back, as they were
         self.assertEqual(self.sql("SELECT to_regclass('t3') IS NOT NULL"), 't')
-        dump = self.schema_dump()
-        self.assertEqual(dump.replace('CREATE TABLE public.stray (\n    x integer\n);', ''),
-                         schema.replace('CREATE TABLE public.stray (\n    x integer\n);', ''))
+        self.assertEqual(self.schema_dump(), schema)
 
     def test_password_appears_nowhere(self):
         runs = [
