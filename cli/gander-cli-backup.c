@@ -268,9 +268,13 @@ print_health_table (GPtrArray *results)
         cli_go_duration_string (cli_goose_truncate_duration (gander_health_result_get_duration (result) * 1000));
       g_auto(GStrv) lines = g_strsplit (message != NULL ? message : "", "\n", -1);
 
-      g_string_append_printf (out, "%-7s %-24s %10s  %s\n",
+      /* "µs" is two bytes: pad by characters, not with printf's width */
+      glong pad = MAX (0, 10 - g_utf8_strlen (duration, -1));
+
+      g_string_append_printf (out, "%-7s %-24s %*s%s  %s\n",
                               health_status_nick (gander_health_result_get_status (result)),
-                              gander_health_result_get_name (result), duration, lines[0]);
+                              gander_health_result_get_name (result), (int) pad, "",
+                              duration, lines[0]);
       for (guint j = 1; lines[j] != NULL; j++)
         g_string_append_printf (out, "%44s%s\n", "", lines[j]);
     }
