@@ -188,7 +188,7 @@ def bench_postgres(args, out):
     run([args.gander, '-dir', mig, 'postgres', dsn, 'up'], env=env)
     rows = args.pg_size_mb * 1024 * 1024 // 140
     print('generating a ~%d MB PostgreSQL database ...' % args.pg_size_mb, flush=True)
-    psql(args, dbname, "INSERT INTO big (payload) SELECT md5(g::text) || md5((g * 7)::text) "
+    psql(args, dbname, "INSERT INTO big (id, payload) SELECT g, md5(g::text) || md5((g * 7)::text) "
                        "|| md5((g * 13)::text) FROM generate_series(1, %d) g" % rows)
     psql(args, dbname, 'VACUUM ANALYZE')
     size = subprocess.run([os.path.join(args.pg_bindir, 'psql'), '-X', '-A', '-t', '-d', dbname,
