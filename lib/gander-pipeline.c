@@ -955,6 +955,10 @@ run_health (GanderPipeline     *p,
   /* the backup about to be taken needs room too */
   if (phase == GANDER_HEALTH_PHASE_BEFORE && p->backup_store != NULL && backup_wanted (p))
     gander_health_set_backup_directory (health, gander_backup_get_directory (p->backup_store));
+  /* on demand: the room the next run's backup needs, where backups are on */
+  else if (phase == GANDER_HEALTH_PHASE_ANY && p->backup_store != NULL &&
+           gander_profile_get_backup_mode (p->profile) != GANDER_BACKUP_MODE_OFF)
+    gander_health_set_backup_directory (health, gander_backup_get_directory (p->backup_store));
 
   results = gander_health_run (health, phase, p->run_cancellable, error);
   if (results == NULL)

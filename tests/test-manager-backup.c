@@ -754,7 +754,19 @@ test_health_operation (Fixture       *f,
   g_assert_nonnull (find_health (report, "integrity"));
   g_assert_null (find_health (report, "target-version"));
   g_assert_null (gander_run_report_get_backup (report));
+  /* backups on: the room for the next one is checked too */
+  check = find_health (report, "disk-space");
+  g_assert_nonnull (check);
+  g_assert_nonnull (strstr (gander_health_result_get_message (check), "the backup directory"));
   g_clear_object (&report);
+
+  set (profile, "backup", "off");
+  report = run (manager, GANDER_OPERATION_HEALTH, NULL);
+  check = find_health (report, "disk-space");
+  g_assert_nonnull (check);
+  g_assert_null (strstr (gander_health_result_get_message (check), "the backup directory"));
+  g_clear_object (&report);
+  set (profile, "backup", "required");
 
   set (profile, "post-check-sql", "SELECT 'one row'");
   report = gander_manager_execute (manager, GANDER_OPERATION_HEALTH, 0, NULL, NULL, &error);

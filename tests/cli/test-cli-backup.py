@@ -13,6 +13,7 @@
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -47,7 +48,9 @@ class BackupCliTestCase(CliTestCase):
                      'GANDER_METRICS_FILE'):
             self.env.pop(name, None)
         # the default directory of an ad hoc database: named after the file
-        self.backups = os.path.join(self.tmp, 'state', 'backups', 'app.db')
+        # and the first 8 hex digits of the SHA-256 of its absolute path
+        digest = hashlib.sha256(os.path.abspath(self.db).encode()).hexdigest()
+        self.backups = os.path.join(self.tmp, 'state', 'backups', 'app.db-' + digest[:8])
 
     def g(self, *args, **kwargs):
         return self.gander('-dir', self.dir, 'sqlite3', self.db, *args, **kwargs)
