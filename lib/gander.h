@@ -28,4 +28,5 @@
 #include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
+#include "gander-linter.h"
 #undef GANDER_INSIDE
