@@ -41,9 +41,18 @@ G_BEGIN_DECLS
  * @GANDER_OPERATION_ACCEPT_CHECKSUM: record an applied migration's current
  *   checksum after an intentional edit
  * @GANDER_OPERATION_BREAKER_RESET: close the database's circuit breaker
+ * @GANDER_OPERATION_BACKUP: take a verified backup of the database
+ *   (whatever the profile's `backup` mode)
+ * @GANDER_OPERATION_RESTORE: restore the backup that
+ *   #GanderRunOptions:backup-id names into the database; needs the
+ *   confirmation in every environment
+ * @GANDER_OPERATION_HEALTH: run every health check that needs no run
+ *   (%GANDER_HEALTH_PHASE_ANY)
+ * @GANDER_OPERATION_PRUNE_BACKUPS: remove the backups beyond the profile's
+ *   `backup-keep` and `backup-max-age`
  *
  * What a #GanderManager runs. The nicks (`up`, `up-by-one`, …,
- * `breaker-reset`) are the command names of the configuration's
+ * `breaker-reset`, `backup`, `restore`, `health`, `prune-backups`) are the command names of the configuration's
  * `allow-commands` and `require-confirmation` lists, of the audit log's
  * `operation` and of the metrics' `operation` label.
  *
@@ -64,6 +73,10 @@ typedef enum {
   GANDER_OPERATION_CLEAR_DIRTY,
   GANDER_OPERATION_ACCEPT_CHECKSUM,
   GANDER_OPERATION_BREAKER_RESET,
+  GANDER_OPERATION_BACKUP,
+  GANDER_OPERATION_RESTORE,
+  GANDER_OPERATION_HEALTH,
+  GANDER_OPERATION_PRUNE_BACKUPS,
 } GanderOperation;
 
 #define GANDER_TYPE_MANAGER (gander_manager_get_type ())

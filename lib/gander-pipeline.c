@@ -16,6 +16,7 @@
 #include "gander-pipeline-private.h"
 #include "gander-plan-private.h"
 #include "gander-planner-private.h"
+#include "gander-profile-private.h"
 #include "gander-retry-private.h"
 #include "gander-validation.h"
 
@@ -26,7 +27,11 @@ typedef enum {
   KIND_VALIDATE = 1 << 2,
   KIND_REPAIR   = 1 << 3,   /* baseline, clear-dirty, accept-checksum */
   KIND_BREAKER  = 1 << 4,   /* breaker-reset */
-  KIND_ALL      = 0x1f,
+  KIND_BACKUP   = 1 << 5,   /* backup */
+  KIND_RESTORE  = 1 << 6,   /* restore */
+  KIND_HEALTH   = 1 << 7,   /* health */
+  KIND_PRUNE    = 1 << 8,   /* prune-backups */
+  KIND_ALL      = 0x1ff,
 } Kind;
 
 typedef gboolean (*StepFunc) (GanderPipeline  *p,
@@ -55,7 +60,8 @@ static const struct
   { "plan",        5,  KIND_MIGRATE,                 step_plan },
   { "health-pre",  0,  KIND_MIGRATE,                 NULL },
   { "backup",      0,  KIND_MIGRATE,                 NULL },
-  { "apply",       85, KIND_MIGRATE | KIND_READ | KIND_REPAIR | KIND_BREAKER, step_apply },
+  { "apply",       85, KIND_MIGRATE | KIND_READ | KIND_REPAIR | KIND_BREAKER |
+                       KIND_BACKUP | KIND_RESTORE | KIND_HEALTH | KIND_PRUNE, step_apply },
   { "health-post", 0,  KIND_MIGRATE,                 NULL },
 };
 #define FINISH_WEIGHT 3
@@ -82,6 +88,14 @@ operation_kind (GanderOperation op)
     case GANDER_OPERATION_CLEAR_DIRTY:
     case GANDER_OPERATION_ACCEPT_CHECKSUM:
       return KIND_REPAIR;
+    case GANDER_OPERATION_BACKUP:
+      return KIND_BACKUP;
+    case GANDER_OPERATION_RESTORE:
+      return KIND_RESTORE;
+    case GANDER_OPERATION_HEALTH:
+      return KIND_HEALTH;
+    case GANDER_OPERATION_PRUNE_BACKUPS:
+      return KIND_PRUNE;
     case GANDER_OPERATION_BREAKER_RESET:
     default:
       return KIND_BREAKER;
@@ -280,48 +294,8 @@ database_absent (GanderPipeline *p)
 static char *
 database_name (GanderDatabase *database)
 {
-  const char *dsn = gander_database_get_connect_dsn (database);
-  const char *dialect = gander_database_get_dialect (database);
-
-  if (dsn == NULL || *dsn == '\0')
-    return NULL;
-
-  if (g_strcmp0 (dialect, "sqlite3") == 0)
-    {
-      g_autofree char *path = sqlite_path (database);
-
-      return path != NULL ? g_path_get_basename (path) : NULL;
-    }
-
-  if (g_str_has_prefix (dsn, "postgres://") || g_str_has_prefix (dsn, "postgresql://"))
-    {
-      g_autofree char *path = NULL;
-
-      if (!g_uri_split (dsn, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL,
-                        &path, NULL, NULL, NULL) ||
-          path == NULL || path[0] != '/' || path[1] == '\0')
-        return NULL;
-      return g_strdup (path + 1);
-    }
-  else
-    {
-      g_auto(GStrv) words = g_strsplit_set (dsn, " \t\n", -1);
-
-      for (guint i = 0; words[i] != NULL; i++)
-        if (g_str_has_prefix (words[i], "dbname=") && words[i][7] != '\0')
-          {
-            char *name = g_strdup (words[i] + 7);
-
-            /* 'quoted' values: the common unspaced form */
-            if (name[0] == '\'' && strlen (name) > 1 && name[strlen (name) - 1] == '\'')
-              {
-                memmove (name, name + 1, strlen (name) - 2);
-                name[strlen (name) - 2] = '\0';
-              }
-            return name;
-          }
-    }
-  return NULL;
+  return gander_dsn_database_name (gander_database_get_dialect (database),
+                                   gander_database_get_connect_dsn (database));
 }
 
 static char *
@@ -492,6 +466,28 @@ gander_pipeline_check_rules (GanderPipeline  *p,
                      "run it where the environment allows it, or add it to "
                      "allow-commands in the [environment %s] group"),
                    command, environment, origin_of (p, "allow-commands"), environment);
+    }
+  else if (!p->dry_run && p->operation == GANDER_OPERATION_RESTORE &&
+           !gander_profile_command_needs_confirmation (p->profile, command))
+    {
+      /* a restore replaces the whole database: confirmed everywhere */
+      g_autofree char *expected = confirmation_name (p);
+
+      if (expected == NULL)
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`restore` replaces the whole database and needs confirmation in "
+                       "every environment, but this database has no name to confirm it "
+                       "with: use a profile (--profile NAME) and confirm with its name"));
+      else if (p->confirmation == NULL)
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`restore` replaces the whole database and needs confirmation in "
+                       "every environment: rerun with --confirm=%s, or type the name at "
+                       "the prompt"), expected);
+      else if (!g_str_equal (p->confirmation, expected))
+        ok = refuse (p, error, "require-confirmation", GANDER_ERROR_CONFIRMATION_REQUIRED,
+                     _("`restore` needs confirmation: \"%s\" does not match the name to "
+                       "confirm with; rerun with --confirm=%s"),
+                     p->confirmation, expected);
     }
   else if (!p->dry_run && gander_profile_command_needs_confirmation (p->profile, command))
     {
@@ -1004,6 +1000,16 @@ step_apply (GanderPipeline  *p,
         read_version_after (p);
         return ok;
       }
+
+    case KIND_BACKUP:
+    case KIND_RESTORE:
+    case KIND_HEALTH:
+    case KIND_PRUNE:
+      /* the backup and health steps land with GanderBackup and GanderHealth */
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+                   _("`%s` is not available in this build yet"),
+                   gander_operation_to_string (p->operation));
+      return FALSE;
 
     case KIND_VALIDATE:
     case KIND_ALL:

@@ -2062,3 +2062,17 @@ gander_postgres_database_connection_lost (GanderPostgresDatabase *self)
 
   return self->conn != NULL && PQstatus (self->conn) == CONNECTION_BAD;
 }
+
+PGresult *
+gander_postgres_database_query (GanderPostgresDatabase  *self,
+                                const char              *sql,
+                                int                      n_params,
+                                const char * const      *params,
+                                GCancellable            *cancellable,
+                                GError                 **error)
+{
+  g_return_val_if_fail (GANDER_IS_POSTGRES_DATABASE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  return run (self, sql, n_params, params, cancellable, error);
+}

@@ -54,4 +54,10 @@ const char * const *gander_profile_builtin_environments (void);
 const char *gander_nearest_word             (const char          *word,
                                              const char * const  *candidates);
 
+/* The name of a database from its driver (`sqlite3`, `postgres`…) and
+ * connection string: the SQLite file's base name, the PostgreSQL dbname;
+ * NULL when there is none (in memory, no dbname). Never the password. */
+char       *gander_dsn_database_name        (const char          *driver,
+                                             const char          *dsn);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "gander-database.h"
@@ -53,9 +54,20 @@
  * no limit) and read back as #GTimeSpan. Lists (`allow-commands`,
  * `require-confirmation`) are separated by `;` and name the commands `up`,
  * `up-by-one`, `up-to`, `down`, `down-to`, `redo`, `reset`, `status`,
- * `version`, `validate`, `baseline`, `clear-dirty`, `accept-checksum` and
- * `breaker-reset`; `repair` stands for `clear-dirty` and `accept-checksum`,
- * `all` for every command.
+ * `version`, `validate`, `baseline`, `clear-dirty`, `accept-checksum`,
+ * `breaker-reset`, `backup`, `restore`, `health` and `prune-backups`;
+ * `repair` stands for `clear-dirty` and `accept-checksum`, `all` for every
+ * command.
+ *
+ * Backups and health checks (see #GanderManager): `backup`
+ * (#GanderBackupMode), `backup-verify` (`off`, `quick`, `full`),
+ * `backup-keep`, `backup-max-age`, `backup-dir`, `pg-bindir`,
+ * `health-before` and `health-after` (`all`, `none` or a list of check
+ * names), `health-before-refuse` (#GanderHealthRefuse),
+ * `health-after-fail` (`error`, `warn`), `free-space-factor` and
+ * `post-check-sql`. Their defaults depend on the environment: production
+ * requires a fully verified backup, refuses a run on a health warning and
+ * fails a run that leaves a failed check.
  *
  * A `dbstring` read from a configuration file never holds a password:
  * passwords go in `~/.pgpass`, `PGPASSFILE` or the daemon's credential
@@ -84,6 +96,14 @@ typedef enum {
   KIND_ATTEMPTS,        /* >= 1 */
   KIND_COUNT,           /* >= 0 */
   KIND_MULTIPLIER,      /* >= 1.0 */
+  KIND_BACKUP_MODE,     /* off|optional|required */
+  KIND_BACKUP_VERIFY,   /* off|quick|full */
+  KIND_CHECKS_BEFORE,   /* all|none|health check names (before) */
+  KIND_CHECKS_AFTER,    /* all|none|health check names (after) */
+  KIND_REFUSE,          /* fail|warn|never */
+  KIND_AFTER_FAIL,      /* error|warn */
+  KIND_FACTOR,          /* double >= 0 */
+  KIND_SQL_LIST,        /* queries separated by ';' */
 } KeyKind;
 
 /* Which groups of a configuration file may set a key. */
@@ -99,13 +119,17 @@ typedef struct {
   const char *builtin;   /* NULL: unset */
 } KeyInfo;
 
-/* Sorted by name (gander_profile_list_keys() relies on it). Issue 9 adds
- * backup-* and health-* here. */
+/* Sorted by name (gander_profile_list_keys() relies on it). */
 static const KeyInfo keys[] = {
   { "allow-commands",       KIND_ALLOW_LIST,   ANYWHERE,   "all" },
   { "allow-missing",        KIND_BOOL,         ANYWHERE,   "false" },
   { "audit-log",            KIND_STRING,       ANYWHERE,   NULL },
   { "auto-migrate",         KIND_BOOL,         ANYWHERE,   "true" },
+  { "backup",               KIND_BACKUP_MODE,  ANYWHERE,   "off" },
+  { "backup-dir",           KIND_STRING,       ANYWHERE,   NULL },
+  { "backup-keep",          KIND_COUNT,        ANYWHERE,   "10" },
+  { "backup-max-age",       KIND_DURATION,     ANYWHERE,   "0" },
+  { "backup-verify",        KIND_BACKUP_VERIFY, ANYWHERE,  "quick" },
   { "breaker-open",         KIND_DURATION,     ANYWHERE,   "10m" },
   { "breaker-threshold",    KIND_COUNT,        ANYWHERE,   "0" },
   { "checksum-drift",       KIND_LEVEL,        ANYWHERE,   "warn" },
@@ -114,8 +138,15 @@ static const KeyInfo keys[] = {
   { "driver",               KIND_DRIVER,       IN_PROFILE, NULL },
   { "dry-run-first",        KIND_BOOL,         ANYWHERE,   "false" },
   { "environment",          KIND_ENVIRONMENT,  IN_GLOBAL | IN_PROFILE, "development" },
+  { "free-space-factor",    KIND_FACTOR,       ANYWHERE,   "1.5" },
+  { "health-after",         KIND_CHECKS_AFTER, ANYWHERE,   "all" },
+  { "health-after-fail",    KIND_AFTER_FAIL,   ANYWHERE,   "warn" },
+  { "health-before",        KIND_CHECKS_BEFORE, ANYWHERE,  "all" },
+  { "health-before-refuse", KIND_REFUSE,       ANYWHERE,   "fail" },
   { "lock-timeout",         KIND_OPT_DURATION, ANYWHERE,   NULL },
   { "metrics-file",         KIND_STRING,       ANYWHERE,   NULL },
+  { "pg-bindir",            KIND_STRING,       ANYWHERE,   NULL },
+  { "post-check-sql",       KIND_SQL_LIST,     ANYWHERE,   NULL },
   { "require-confirmation", KIND_CONFIRM_LIST, ANYWHERE,   "" },
   { "retry-initial-delay",  KIND_DURATION,     ANYWHERE,   "500ms" },
   { "retry-max-attempts",   KIND_ATTEMPTS,     ANYWHERE,   "1" },
@@ -160,9 +191,23 @@ static const BuiltinEnvValue builtin_env_values[] = {
   { "development", "unknown-target", "warn" },
   { "development", "retry-max-attempts", "1" },
   { "development", "breaker-threshold", "0" },
+  { "development", "backup", "off" },
+  { "development", "backup-verify", "quick" },
+  { "development", "health-before-refuse", "fail" },
+  { "development", "health-after-fail", "warn" },
   STAGING_VALUES ("staging"),
+  { "staging", "backup", "optional" },
+  { "staging", "backup-verify", "quick" },
+  { "staging", "health-before-refuse", "fail" },
+  { "staging", "health-after-fail", "warn" },
   STAGING_VALUES ("production"),
   { "production", "timeout", "30m" },
+  /* a production migration starts from a verified backup and a healthy
+   * database, and a database left unsound fails the run */
+  { "production", "backup", "required" },
+  { "production", "backup-verify", "full" },
+  { "production", "health-before-refuse", "warn" },
+  { "production", "health-after-fail", "error" },
 };
 
 static const char * const builtin_environments[] = {
@@ -173,7 +218,24 @@ static const char * const builtin_environments[] = {
 static const char * const list_words[] = {
   "up", "up-by-one", "up-to", "down", "down-to", "redo", "reset", "status",
   "version", "validate", "baseline", "clear-dirty", "accept-checksum",
-  "breaker-reset", "repair", "all", NULL
+  "breaker-reset", "backup", "restore", "health", "prune-backups",
+  "repair", "all", NULL
+};
+
+static const char * const backup_modes[] = { "off", "optional", "required", NULL };
+static const char * const verify_levels[] = { "off", "quick", "full", NULL };
+static const char * const refuse_levels[] = { "fail", "warn", "never", NULL };
+static const char * const after_fail_levels[] = { "error", "warn", NULL };
+
+/* GanderHealth's check names (gander_health_check_names()), per phase:
+ * what health-before and health-after may list. */
+static const char * const before_checks[] = {
+  "connectivity", "writable", "privileges", "version-table", "disk-space",
+  "blocking-locks", NULL
+};
+static const char * const after_checks[] = {
+  "target-version", "running-marker", "integrity", "foreign-keys",
+  "invalid-indexes", "not-valid-constraints", "post-check-sql", NULL
 };
 
 static const char * const drivers[] = {
@@ -641,6 +703,72 @@ check_duration (const char  *value,
   return TRUE;
 }
 
+static gboolean
+check_word (const char          *value,
+            const char * const  *words,
+            const char          *origin,
+            const char          *key,
+            char               **lower,
+            GError             **error)
+{
+  g_autofree char *down = g_ascii_strdown (value, -1);
+
+  if (!g_strv_contains (words, down))
+    {
+      const char *near = gander_nearest_word (down, words);
+      g_autofree char *known = join_words (words);
+
+      if (near != NULL)
+        return value_error (error, origin, key, value,
+                            _("must be one of %s; did you mean “%s”?"), known, near);
+      return value_error (error, origin, key, value, _("must be one of %s"), known);
+    }
+  *lower = g_steal_pointer (&down);
+  return TRUE;
+}
+
+/* all, none, or health check names of one phase */
+static gboolean
+check_checks (const char          *value,
+              const char * const  *names,
+              const char          *origin,
+              const char          *key,
+              GError             **error)
+{
+  g_auto(GStrv) words = split_list (value);
+  guint n = g_strv_length (words);
+
+  if (n == 0)
+    return value_error (error, origin, key, value,
+                        _("the list is empty: write “none” to run no check, "
+                          "“all” to run every one"));
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (g_str_equal (words[i], "all") || g_str_equal (words[i], "none"))
+        {
+          if (n > 1)
+            return value_error (error, origin, key, value,
+                                _("“%s” stands alone: write it, or a list of "
+                                  "check names"), words[i]);
+          continue;
+        }
+      if (!g_strv_contains (names, words[i]))
+        {
+          const char *near = gander_nearest_word (words[i], names);
+          g_autofree char *known = join_words (names);
+
+          if (near != NULL)
+            return value_error (error, origin, key, value,
+                                _("unknown health check “%s”; did you mean “%s”? "
+                                  "(known: %s)"), words[i], near, known);
+          return value_error (error, origin, key, value,
+                              _("unknown health check “%s” (known: all, none, %s)"),
+                              words[i], known);
+        }
+    }
+  return TRUE;
+}
+
 /* Validates VALUE for the key at INDEX; *normalized receives the form
  * stored (booleans and levels in lower case, blanks trimmed). */
 static gboolean
@@ -804,6 +932,47 @@ check_value (GanderProfile  *self,
           return value_error (error, origin, key, value,
                               _("write a number from 1 to 1000, such as 2 or 1.5"));
       }
+      break;
+
+    case KIND_FACTOR:
+      {
+        char *end = NULL;
+        double d = value[0] != '\0' ? g_ascii_strtod (value, &end) : -1;
+
+        if (end == NULL || *end != '\0' || !(d >= 0.0) || isinf (d))
+          return value_error (error, origin, key, value,
+                              _("write a number of at least 0, such as 1.5 "
+                                "(0 = no disk space check)"));
+      }
+      break;
+
+    case KIND_BACKUP_MODE:
+    case KIND_BACKUP_VERIFY:
+    case KIND_REFUSE:
+    case KIND_AFTER_FAIL:
+      {
+        const char * const *words =
+          info->kind == KIND_BACKUP_MODE ? backup_modes
+          : info->kind == KIND_BACKUP_VERIFY ? verify_levels
+          : info->kind == KIND_REFUSE ? refuse_levels : after_fail_levels;
+        char *lower = NULL;
+
+        if (!check_word (value, words, origin, key, &lower, error))
+          return FALSE;
+        g_free (value);
+        value = lower;
+      }
+      break;
+
+    case KIND_CHECKS_BEFORE:
+    case KIND_CHECKS_AFTER:
+      if (!check_checks (value,
+                         info->kind == KIND_CHECKS_BEFORE ? before_checks : after_checks,
+                         origin, key, error))
+        return FALSE;
+      break;
+
+    case KIND_SQL_LIST:
       break;
 
     default:
@@ -1304,6 +1473,65 @@ gander_profile_apply_environ (GanderProfile       *self,
   return TRUE;
 }
 
+/* --- database names --- */
+
+static gboolean
+is_sqlite (const char *driver)
+{
+  return driver != NULL && g_str_has_prefix (driver, "sqlite");
+}
+
+char *
+gander_dsn_database_name (const char *driver,
+                          const char *dsn)
+{
+  if (dsn == NULL || *dsn == '\0' || driver == NULL)
+    return NULL;
+
+  if (is_sqlite (driver))
+    {
+      const char *start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
+      const char *query = strchr (start, '?');
+      g_autofree char *path = query != NULL ? g_strndup (start, query - start)
+                                            : g_strdup (start);
+
+      if (*path == '\0' || g_str_equal (path, ":memory:") ||
+          (query != NULL && strstr (query, "mode=memory") != NULL))
+        return NULL;
+      return g_path_get_basename (path);
+    }
+
+  if (g_str_has_prefix (dsn, "postgres://") || g_str_has_prefix (dsn, "postgresql://"))
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_uri_split (dsn, G_URI_FLAGS_NONE, NULL, NULL, NULL, NULL,
+                        &path, NULL, NULL, NULL) ||
+          path == NULL || path[0] != '/' || path[1] == '\0')
+        return NULL;
+      return g_strdup (path + 1);
+    }
+  else
+    {
+      g_auto(GStrv) words = g_strsplit_set (dsn, " \t\n", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (g_str_has_prefix (words[i], "dbname=") && words[i][7] != '\0')
+          {
+            char *name = g_strdup (words[i] + 7);
+
+            /* 'quoted' values: the common unspaced form */
+            if (name[0] == '\'' && strlen (name) > 1 && name[strlen (name) - 1] == '\'')
+              {
+                memmove (name, name + 1, strlen (name) - 2);
+                name[strlen (name) - 2] = '\0';
+              }
+            return name;
+          }
+    }
+  return NULL;
+}
+
 /* --- typed getters --- */
 
 /* The effective value, or NULL when it is unset or empty. */
@@ -1351,6 +1579,40 @@ get_uint (GanderProfile *self,
   if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
     g_ascii_string_to_unsigned (keys[key_index (key)].builtin, 10, 0, G_MAXUINT, &n, NULL);
   return n;
+}
+
+/* The index of the effective value in @words (lower case, as stored),
+ * else @fallback. */
+static int
+get_word (GanderProfile      *self,
+          const char         *key,
+          const char * const *words,
+          int                 fallback)
+{
+  const char *value = gander_profile_get (self, key);
+
+  for (int i = 0; value != NULL && words[i] != NULL; i++)
+    if (g_str_equal (value, words[i]))
+      return i;
+  return fallback;
+}
+
+/* all -> NULL, none -> empty, else the names */
+static GStrv
+get_checks (GanderProfile *self,
+            const char    *key)
+{
+  const char *value = gander_profile_get (self, key);
+  g_auto(GStrv) words = NULL;
+
+  if (value == NULL)
+    return NULL;
+  words = split_list (value);
+  if (words[0] == NULL || g_str_equal (words[0], "all"))
+    return NULL;
+  if (g_str_equal (words[0], "none"))
+    return g_new0 (char *, 1);
+  return g_steal_pointer (&words);
 }
 
 static GanderPolicyLevel
@@ -1743,4 +2005,214 @@ gander_profile_get_metrics_file (GanderProfile *self)
 {
   g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
   return get_nonempty (self, "metrics-file");
+}
+
+/**
+ * gander_profile_get_backup_mode:
+ * @self: a #GanderProfile
+ *
+ * Whether a migration run takes a backup first (`backup`): off in
+ * development, optional in staging (a failed backup is a warning), required
+ * in production (a failed backup refuses the run). A backup is taken only
+ * when the run's plan changes something.
+ *
+ * Returns: the backup mode
+ *
+ * Since: 0.2
+ */
+GanderBackupMode
+gander_profile_get_backup_mode (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), GANDER_BACKUP_MODE_OFF);
+  return get_word (self, "backup", backup_modes, GANDER_BACKUP_MODE_OFF);
+}
+
+/**
+ * gander_profile_get_backup_keep:
+ * @self: a #GanderProfile
+ *
+ * How many backups pruning keeps (`backup-keep`, 10 unless set).
+ *
+ * Returns: the count, 0 for no count limit
+ *
+ * Since: 0.2
+ */
+guint
+gander_profile_get_backup_keep (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), 0);
+  return get_uint (self, "backup-keep");
+}
+
+/**
+ * gander_profile_get_backup_max_age:
+ * @self: a #GanderProfile
+ *
+ * How old a backup may grow before pruning removes it (`backup-max-age`).
+ * Pruning never removes the newest verified backup.
+ *
+ * Returns: the age, 0 for no age limit
+ *
+ * Since: 0.2
+ */
+GTimeSpan
+gander_profile_get_backup_max_age (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), 0);
+  return get_duration (self, "backup-max-age", 0);
+}
+
+/**
+ * gander_profile_get_pg_bindir:
+ * @self: a #GanderProfile
+ *
+ * Where `pg_dump` and `pg_restore` are (`pg-bindir`).
+ *
+ * Returns: (nullable): the directory, or %NULL to ask `pg_config
+ *   --bindir`, then search `PATH`
+ *
+ * Since: 0.2
+ */
+const char *
+gander_profile_get_pg_bindir (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_nonempty (self, "pg-bindir");
+}
+
+/**
+ * gander_profile_get_health_before:
+ * @self: a #GanderProfile
+ *
+ * The health checks a migration run makes before it changes anything
+ * (`health-before`: `all`, `none` or a list of check names such as
+ * `connectivity, writable, disk-space`).
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): the
+ *   check names; %NULL for every check, an empty array for none
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_health_before (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_checks (self, "health-before");
+}
+
+/**
+ * gander_profile_get_health_after:
+ * @self: a #GanderProfile
+ *
+ * The health checks a migration run makes once it has applied its plan
+ * (`health-after`), as gander_profile_get_health_before().
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): the
+ *   check names; %NULL for every check, an empty array for none
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_health_after (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_checks (self, "health-after");
+}
+
+/**
+ * gander_profile_get_health_before_refuse:
+ * @self: a #GanderProfile
+ *
+ * Which results of the checks before a run refuse it
+ * (`health-before-refuse`): a failure (development, staging), a warning
+ * too (production), or never (each result is then a warning of the run).
+ *
+ * Returns: the refusal level
+ *
+ * Since: 0.2
+ */
+GanderHealthRefuse
+gander_profile_get_health_before_refuse (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), GANDER_HEALTH_REFUSE_FAIL);
+  return get_word (self, "health-before-refuse", refuse_levels, GANDER_HEALTH_REFUSE_FAIL);
+}
+
+/**
+ * gander_profile_get_health_after_fail_run:
+ * @self: a #GanderProfile
+ *
+ * Whether a failed check after a run fails the run
+ * (`health-after-fail=error`, production's default) or is a warning
+ * (`warn`).
+ *
+ * Returns: %TRUE if a failed check after the run fails it
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_profile_get_health_after_fail_run (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), FALSE);
+  return get_word (self, "health-after-fail", after_fail_levels, 1) == 0;
+}
+
+/**
+ * gander_profile_get_free_space_factor:
+ * @self: a #GanderProfile
+ *
+ * The free disk space the `disk-space` check asks for, as a multiple of
+ * the database's size (`free-space-factor`, 1.5 unless set).
+ *
+ * Returns: the factor, at least 0
+ *
+ * Since: 0.2
+ */
+double
+gander_profile_get_free_space_factor (GanderProfile *self)
+{
+  const char *value;
+  char *end = NULL;
+  double d;
+
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), 1.5);
+  value = get_nonempty (self, "free-space-factor");
+  if (value == NULL)
+    return 1.5;
+  d = g_ascii_strtod (value, &end);
+  return end != NULL && *end == '\0' && d >= 0.0 ? d : 1.5;
+}
+
+/**
+ * gander_profile_get_post_check_sql:
+ * @self: a #GanderProfile
+ *
+ * The queries of the `post-check-sql` health check (`post-check-sql`,
+ * separated by `;`): each must return no row for the database to be
+ * sound; a row fails the check and its first column is in the message.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the queries, an
+ *   empty array when none is set
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_post_check_sql (GanderProfile *self)
+{
+  const char *value;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  value = get_nonempty (self, "post-check-sql");
+  if (value == NULL)
+    return g_new0 (char *, 1);
+  parts = g_strsplit (value, ";", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
 }

@@ -31,6 +31,42 @@ typedef enum {
   GANDER_POLICY_LEVEL_ERROR,
 } GanderPolicyLevel;
 
+/**
+ * GanderBackupMode:
+ * @GANDER_BACKUP_MODE_OFF: no backup
+ * @GANDER_BACKUP_MODE_OPTIONAL: take one; if that fails, warn and go on
+ * @GANDER_BACKUP_MODE_REQUIRED: take one; if that fails, refuse the run
+ *
+ * Whether a migration run that changes something takes a backup first
+ * (the `backup` setting; the nicks `off`, `optional` and `required` are
+ * the values written in configuration files).
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  GANDER_BACKUP_MODE_OFF,
+  GANDER_BACKUP_MODE_OPTIONAL,
+  GANDER_BACKUP_MODE_REQUIRED,
+} GanderBackupMode;
+
+/**
+ * GanderHealthRefuse:
+ * @GANDER_HEALTH_REFUSE_FAIL: a failed check refuses the run
+ * @GANDER_HEALTH_REFUSE_WARN: a failed check or a warning refuses the run
+ * @GANDER_HEALTH_REFUSE_NEVER: no result refuses the run (each becomes a
+ *   warning)
+ *
+ * What the health checks before a run refuse (the `health-before-refuse`
+ * setting; nicks `fail`, `warn`, `never`).
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  GANDER_HEALTH_REFUSE_FAIL,
+  GANDER_HEALTH_REFUSE_WARN,
+  GANDER_HEALTH_REFUSE_NEVER,
+} GanderHealthRefuse;
+
 #define GANDER_TYPE_PROFILE (gander_profile_get_type ())
 
 GANDER_AVAILABLE_IN_0_2
@@ -107,5 +143,25 @@ GANDER_AVAILABLE_IN_0_2
 const char    *gander_profile_get_audit_log       (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2
 const char    *gander_profile_get_metrics_file    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GanderBackupMode gander_profile_get_backup_mode   (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+guint          gander_profile_get_backup_keep     (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GTimeSpan      gander_profile_get_backup_max_age  (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+const char    *gander_profile_get_pg_bindir       (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_health_before   (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_health_after    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GanderHealthRefuse gander_profile_get_health_before_refuse (GanderProfile *self);
+GANDER_AVAILABLE_IN_0_2
+gboolean       gander_profile_get_health_after_fail_run (GanderProfile *self);
+GANDER_AVAILABLE_IN_0_2
+double         gander_profile_get_free_space_factor (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_post_check_sql  (GanderProfile       *self);
 
 G_END_DECLS

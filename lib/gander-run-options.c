@@ -32,6 +32,7 @@ struct _GanderRunOptions
   gint64    actor_pid;
   char     *actor_name;
   gboolean  mark_applied;
+  char     *backup_id;
 };
 
 G_DEFINE_FINAL_TYPE (GanderRunOptions, gander_run_options, G_TYPE_OBJECT)
@@ -50,6 +51,7 @@ enum {
   PROP_ACTOR_PID,
   PROP_ACTOR_NAME,
   PROP_MARK_APPLIED,
+  PROP_BACKUP_ID,
   N_PROPS
 };
 
@@ -65,6 +67,7 @@ gander_run_options_finalize (GObject *object)
   g_clear_pointer (&self->confirmation, g_free);
   g_clear_pointer (&self->via, g_free);
   g_clear_pointer (&self->actor_name, g_free);
+  g_clear_pointer (&self->backup_id, g_free);
 
   G_OBJECT_CLASS (gander_run_options_parent_class)->finalize (object);
 }
@@ -114,6 +117,9 @@ gander_run_options_get_property (GObject    *object,
       break;
     case PROP_MARK_APPLIED:
       g_value_set_boolean (value, self->mark_applied);
+      break;
+    case PROP_BACKUP_ID:
+      g_value_set_string (value, self->backup_id);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -165,6 +171,9 @@ gander_run_options_set_property (GObject      *object,
       break;
     case PROP_MARK_APPLIED:
       gander_run_options_set_mark_applied (self, g_value_get_boolean (value));
+      break;
+    case PROP_BACKUP_ID:
+      gander_run_options_set_backup_id (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -351,6 +360,19 @@ gander_run_options_class_init (GanderRunOptionsClass *klass)
     g_param_spec_boolean ("mark-applied", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GanderRunOptions:backup-id:
+   *
+   * For the manager's `restore`: the backup to restore — its id, a unique
+   * prefix of it, or `latest`. %NULL by default.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_BACKUP_ID] =
+    g_param_spec_string ("backup-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -859,4 +881,43 @@ gander_run_options_set_mark_applied (GanderRunOptions *self,
     return;
   self->mark_applied = mark_applied;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARK_APPLIED]);
+}
+
+/**
+ * gander_run_options_get_backup_id:
+ * @self: a #GanderRunOptions
+ *
+ * Gets #GanderRunOptions:backup-id.
+ *
+ * Returns: (nullable): the value
+ *
+ * Since: 0.2
+ */
+const char *
+gander_run_options_get_backup_id (GanderRunOptions *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_OPTIONS (self), NULL);
+  return self->backup_id;
+}
+
+/**
+ * gander_run_options_set_backup_id:
+ * @self: a #GanderRunOptions
+ * @backup_id: (nullable): the new value
+ *
+ * Sets #GanderRunOptions:backup-id.
+ *
+ * Since: 0.2
+ */
+void
+gander_run_options_set_backup_id (GanderRunOptions *self,
+                                  const char       *backup_id)
+{
+  g_return_if_fail (GANDER_IS_RUN_OPTIONS (self));
+
+  if (g_strcmp0 (self->backup_id, backup_id) == 0)
+    return;
+  g_free (self->backup_id);
+  self->backup_id = g_strdup (backup_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKUP_ID]);
 }

@@ -80,5 +80,10 @@ gboolean          gander_run_options_get_mark_applied   (GanderRunOptions *self)
 GANDER_AVAILABLE_IN_0_2
 void              gander_run_options_set_mark_applied   (GanderRunOptions *self,
                                                          gboolean          mark_applied);
+GANDER_AVAILABLE_IN_0_2
+const char       *gander_run_options_get_backup_id      (GanderRunOptions *self);
+GANDER_AVAILABLE_IN_0_2
+void              gander_run_options_set_backup_id      (GanderRunOptions *self,
+                                                         const char       *backup_id);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "gander-error-private.h"
 #include "gander-database-private.h"
 #include "gander-sqlite-database.h"
+#include "gander-sqlite-private.h"
 
 /**
  * GanderSqliteDatabase:
@@ -1643,4 +1644,11 @@ gander_sqlite_database_set_busy_timeout (GanderSqliteDatabase *self,
   /* busy_cb() reads it at every wait */
   self->busy_timeout = msec;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY_TIMEOUT]);
+}
+
+sqlite3 *
+gander_sqlite_database_get_handle (GanderSqliteDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_SQLITE_DATABASE (self), NULL);
+  return self->db;
 }

@@ -28,5 +28,7 @@
 #include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
+#include "gander-health-result.h"
+#include "gander-health.h"
 #include "gander-linter.h"
 #undef GANDER_INSIDE

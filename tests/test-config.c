@@ -364,6 +364,19 @@ test_profile_bad_values (void)
     { "allow-commands", "", "“all”" },
     { "allow-commands", "up;donw", "did you mean “down”?" },
     { "require-confirmation", "down;frobnicate", "unknown command “frobnicate”" },
+    { "backup", "mandatory", "off, optional, required" },
+    { "backup", "requird", "did you mean “required”?" },
+    { "backup-verify", "deep", "off, quick, full" },
+    { "backup-keep", "-2", "whole number" },
+    { "backup-max-age", "7d", "“d”" },
+    { "health-before", "connectivity;writeable", "did you mean “writable”?" },
+    { "health-before", "integrity", "unknown health check “integrity”" },
+    { "health-after", "all;integrity", "stands alone" },
+    { "health-after", "", "“none”" },
+    { "health-before-refuse", "always", "fail, warn, never" },
+    { "health-after-fail", "fail", "error, warn" },
+    { "free-space-factor", "-1", "at least 0" },
+    { "free-space-factor", "lots", "at least 0" },
   };
   g_autoptr(GanderProfile) profile = gander_profile_new (NULL);
 
@@ -463,6 +476,100 @@ test_profile_commands (void)
   g_assert_true (gander_profile_set (profile, "require-confirmation", "", "x", &error));
   g_assert_false (gander_profile_command_needs_confirmation (profile, "reset"));
   g_assert_no_error (error);
+}
+
+/* Issue 9's keys: backups and health checks, per environment. */
+static void
+test_profile_backup_health (void)
+{
+  static const struct {
+    const char        *environment;
+    GanderBackupMode   mode;
+    const char        *verify;
+    GanderHealthRefuse refuse;
+    gboolean           fail_run;
+  } per_env[] = {
+    { "development", GANDER_BACKUP_MODE_OFF, "quick", GANDER_HEALTH_REFUSE_FAIL, FALSE },
+    { "staging", GANDER_BACKUP_MODE_OPTIONAL, "quick", GANDER_HEALTH_REFUSE_FAIL, FALSE },
+    { "production", GANDER_BACKUP_MODE_REQUIRED, "full", GANDER_HEALTH_REFUSE_WARN, TRUE },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (per_env); i++)
+    {
+      g_autoptr(GanderProfile) profile = gander_profile_new ("alerts");
+      g_auto(GStrv) before = NULL;
+      g_auto(GStrv) after = NULL;
+      g_auto(GStrv) sql = NULL;
+
+      g_assert_true (gander_profile_set (profile, "environment", per_env[i].environment, "t", &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (gander_profile_get_backup_mode (profile), ==, per_env[i].mode);
+      g_assert_cmpstr (gander_profile_get (profile, "backup-verify"), ==, per_env[i].verify);
+      g_assert_cmpint (gander_profile_get_health_before_refuse (profile), ==, per_env[i].refuse);
+      g_assert_cmpint (gander_profile_get_health_after_fail_run (profile), ==, per_env[i].fail_run);
+      g_assert_cmpuint (gander_profile_get_backup_keep (profile), ==, 10);
+      g_assert_cmpint (gander_profile_get_backup_max_age (profile), ==, 0);
+      g_assert_null (gander_profile_get_pg_bindir (profile));
+      g_assert_cmpfloat (gander_profile_get_free_space_factor (profile), ==, 1.5);
+      before = gander_profile_get_health_before (profile);
+      after = gander_profile_get_health_after (profile);
+      sql = gander_profile_get_post_check_sql (profile);
+      g_assert_null (before);
+      g_assert_null (after);
+      g_assert_nonnull (sql);
+      g_assert_cmpuint (g_strv_length (sql), ==, 0);
+    }
+
+  {
+    g_autoptr(GanderProfile) profile = gander_profile_new ("alerts");
+    g_auto(GStrv) before = NULL;
+    g_auto(GStrv) after = NULL;
+    g_auto(GStrv) sql = NULL;
+
+    g_assert_true (gander_profile_set (profile, "environment", "production", "t", &error));
+    g_assert_true (gander_profile_set (profile, "backup", "Optional", "t", &error));
+    g_assert_true (gander_profile_set (profile, "backup-keep", "3", "t", &error));
+    g_assert_true (gander_profile_set (profile, "backup-max-age", "168h", "t", &error));
+    g_assert_true (gander_profile_set (profile, "pg-bindir", "/usr/lib/postgresql/16/bin", "t", &error));
+    g_assert_true (gander_profile_set (profile, "health-before", "connectivity, disk-space;writable", "t", &error));
+    g_assert_true (gander_profile_set (profile, "health-after", "none", "t", &error));
+    g_assert_true (gander_profile_set (profile, "health-before-refuse", "never", "t", &error));
+    g_assert_true (gander_profile_set (profile, "health-after-fail", "warn", "t", &error));
+    g_assert_true (gander_profile_set (profile, "free-space-factor", "1e12", "t", &error));
+    g_assert_true (gander_profile_set (profile, "post-check-sql",
+                                       "SELECT id FROM a WHERE x IS NULL; ; SELECT 1 WHERE 0", "t", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (gander_profile_get_backup_mode (profile), ==, GANDER_BACKUP_MODE_OPTIONAL);
+    g_assert_cmpstr (gander_profile_get (profile, "backup"), ==, "optional");
+    g_assert_cmpuint (gander_profile_get_backup_keep (profile), ==, 3);
+    g_assert_cmpint (gander_profile_get_backup_max_age (profile), ==, 168 * G_TIME_SPAN_HOUR);
+    g_assert_cmpstr (gander_profile_get_pg_bindir (profile), ==, "/usr/lib/postgresql/16/bin");
+    before = gander_profile_get_health_before (profile);
+    g_assert_cmpstrv (before, ((const char * const[]) { "connectivity", "disk-space", "writable", NULL }));
+    after = gander_profile_get_health_after (profile);
+    g_assert_nonnull (after);
+    g_assert_cmpuint (g_strv_length (after), ==, 0);
+    g_assert_cmpint (gander_profile_get_health_before_refuse (profile), ==, GANDER_HEALTH_REFUSE_NEVER);
+    g_assert_false (gander_profile_get_health_after_fail_run (profile));
+    g_assert_cmpfloat (gander_profile_get_free_space_factor (profile), ==, 1e12);
+    sql = gander_profile_get_post_check_sql (profile);
+    g_assert_cmpstrv (sql, ((const char * const[]) { "SELECT id FROM a WHERE x IS NULL",
+                                                     "SELECT 1 WHERE 0", NULL }));
+    assert_value (profile, "backup-verify", "full", "built-in [environment production]");
+  }
+
+  /* the new commands in the lists */
+  {
+    g_autoptr(GanderProfile) profile = gander_profile_new ("alerts");
+
+    g_assert_true (gander_profile_set (profile, "allow-commands",
+                                       "status;backup;restore;health;prune-backups", "t", &error));
+    g_assert_no_error (error);
+    g_assert_true (gander_profile_command_allowed (profile, "backup"));
+    g_assert_true (gander_profile_command_allowed (profile, "prune-backups"));
+    g_assert_false (gander_profile_command_allowed (profile, "up"));
+  }
 }
 
 static void
@@ -592,8 +699,11 @@ test_profile_list_keys (void)
 {
   static const char * const expected[] = {
     "allow-commands", "allow-missing", "audit-log", "auto-migrate",
+    "backup", "backup-dir", "backup-keep", "backup-max-age", "backup-verify",
     "breaker-open", "breaker-threshold", "checksum-drift", "dbstring", "dir",
-    "driver", "dry-run-first", "environment", "lock-timeout", "metrics-file",
+    "driver", "dry-run-first", "environment", "free-space-factor",
+    "health-after", "health-after-fail", "health-before", "health-before-refuse",
+    "lock-timeout", "metrics-file", "pg-bindir", "post-check-sql",
     "require-confirmation", "retry-initial-delay", "retry-max-attempts",
     "retry-max-delay", "retry-multiplier", "statement-timeout", "table",
     "timeout", "unknown-target", NULL
@@ -1115,6 +1225,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config/profile/bad-values", test_profile_bad_values);
   g_test_add_func ("/config/profile/values-normalized", test_profile_values_normalized);
   g_test_add_func ("/config/profile/commands", test_profile_commands);
+  g_test_add_func ("/config/profile/backup-health", test_profile_backup_health);
   g_test_add_func ("/config/profile/password-refused", test_profile_password_refused);
   g_test_add_func ("/config/profile/environ", test_profile_environ);
   g_test_add_func ("/config/profile/list-keys", test_profile_list_keys);

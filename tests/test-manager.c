@@ -1127,6 +1127,54 @@ test_status_version (Fixture       *f,
   g_assert_cmpint (op, ==, GANDER_OPERATION_UP_BY_ONE);
   g_assert_cmpstr (gander_operation_to_string (GANDER_OPERATION_BREAKER_RESET), ==, "breaker-reset");
   g_assert_false (gander_operation_from_string ("sideways", &op));
+  /* issue 9's, appended */
+  g_assert_cmpstr (gander_operation_to_string (GANDER_OPERATION_BACKUP), ==, "backup");
+  g_assert_cmpstr (gander_operation_to_string (GANDER_OPERATION_RESTORE), ==, "restore");
+  g_assert_cmpstr (gander_operation_to_string (GANDER_OPERATION_HEALTH), ==, "health");
+  g_assert_true (gander_operation_from_string ("prune-backups", &op));
+  g_assert_cmpint (op, ==, GANDER_OPERATION_PRUNE_BACKUPS);
+  g_assert_cmpint (GANDER_OPERATION_BACKUP, ==, GANDER_OPERATION_BREAKER_RESET + 1);
+}
+
+/* A restore replaces the database: confirmed in every environment, even
+ * development (which confirms nothing else). */
+static void
+test_restore_needs_confirmation (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "development");
+  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gander_run_options_set_backup_id (options, "latest");
+  g_assert_cmpstr (gander_run_options_get_backup_id (options), ==, "latest");
+  g_assert_false (gander_manager_check_policy (manager, GANDER_OPERATION_RESTORE, options, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_assert_nonnull (strstr (error->message, "--confirm=alerts"));
+  g_clear_error (&error);
+
+  report = gander_manager_execute (manager, GANDER_OPERATION_RESTORE, 0, options, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_assert_null (report);
+  g_clear_error (&error);
+  report = gander_manager_get_last_report (manager);
+  g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_REFUSED);
+  g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "require-confirmation");
+  g_clear_object (&report);
+
+  gander_run_options_set_confirmation (options, "alert");
+  g_assert_false (gander_manager_check_policy (manager, GANDER_OPERATION_RESTORE, options, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_clear_error (&error);
+  gander_run_options_set_confirmation (options, "alerts");
+  g_assert_true (gander_manager_check_policy (manager, GANDER_OPERATION_RESTORE, options, &error));
+  g_assert_no_error (error);
+  /* the other new commands need none in development */
+  g_assert_true (gander_manager_check_policy (manager, GANDER_OPERATION_BACKUP, NULL, &error));
+  g_assert_true (gander_manager_check_policy (manager, GANDER_OPERATION_PRUNE_BACKUPS, NULL, &error));
+  g_assert_no_error (error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1419,6 +1467,7 @@ main (int   argc,
     { "/manager/policy/confirmation", test_refuse_confirmation },
     { "/manager/policy/confirmation-ad-hoc", test_confirmation_ad_hoc },
     { "/manager/policy/dirty", test_refuse_dirty },
+    { "/manager/policy/restore-confirmation", test_restore_needs_confirmation },
     { "/manager/validate/checksum-drift", test_checksum_drift },
     { "/manager/validate/missing", test_refuse_missing },
     { "/manager/validate/strict", test_validation_strict },
