@@ -60,6 +60,62 @@ set_lenient (GanderProfile *profile,
     gander_profile_set (profile, key, value, origin, NULL);
 }
 
+static int
+backup_mode_rank (const char *mode)
+{
+  if (mode == NULL || g_str_equal (mode, "off"))
+    return 0;
+  if (g_str_equal (mode, "optional"))
+    return 1;
+  return 2;
+}
+
+/* --backup, --no-backup, --backup-dir, --keep and --max-age: the
+ * profile's backup keys, at the flag layer. A flag may ask for more
+ * backup than the configuration does, never for less than `required`:
+ * that is a refusal (exit 4) naming where the rule comes from. */
+static gboolean
+apply_backup_flags (GanderProfile  *profile,
+                    CliOptions     *opts,
+                    GError        **error)
+{
+  const char *flag = opts->no_backup ? "--no-backup" : "--backup";
+  const char *mode = opts->no_backup ? "off" : opts->backup;
+
+  if (opts->no_backup && opts->backup != NULL && !g_str_equal (opts->backup, "off"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--no-backup and --backup=%s contradict each other: give one"),
+                   opts->backup);
+      return FALSE;
+    }
+  if (mode != NULL)
+    {
+      const char *configured = gander_profile_get (profile, "backup");
+
+      if (backup_mode_rank (configured) == 2 && backup_mode_rank (mode) < 2)
+        {
+          const char *origin = gander_profile_get_origin (profile, "backup");
+          g_autofree char *shown = opts->no_backup ? g_strdup (flag)
+                                                   : g_strconcat ("--backup=", mode, NULL);
+
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED,
+                       _("%s: environment %s requires a backup before every change "
+                         "(backup=required, from %s), which a flag cannot lower "
+                         "(rule backup); run without %s, or change backup= in the "
+                         "configuration"),
+                       shown, gander_profile_get_environment (profile),
+                       origin != NULL ? origin : "?", shown);
+          return FALSE;
+        }
+      if (!gander_profile_set (profile, "backup", mode, flag, error))
+        return FALSE;
+    }
+  return set_flag (profile, "backup-dir", opts->backup_dir, "--backup-dir", error) &&
+         set_flag (profile, "backup-keep", opts->keep, "--keep", error) &&
+         set_flag (profile, "backup-max-age", opts->max_age, "--max-age", error);
+}
+
 /* @driver, @dsn: from the command line (or goose's GOOSE_DRIVER and
  * GOOSE_DBSTRING merged into it), NULL when the profile names them. */
 GanderProfile *
@@ -123,7 +179,8 @@ cli_profile_build (CliOptions  *opts,
       !set_flag (profile, "statement-timeout", statement_timeout, "--statement-timeout",
                  error) ||
       !set_flag (profile, "audit-log", opts->audit_log, "--audit-log", error) ||
-      !set_flag (profile, "metrics-file", opts->metrics_file, "--metrics-file", error))
+      !set_flag (profile, "metrics-file", opts->metrics_file, "--metrics-file", error) ||
+      !apply_backup_flags (profile, opts, error))
     return NULL;
   return g_steal_pointer (&profile);
 }

@@ -65,6 +65,12 @@ static const Flag flags[] = {
   { "metrics-file", FLAG_STRING },
   { "audit-log", FLAG_STRING },
   { "mark-applied", FLAG_BOOL },
+  /* backups and health checks (issue 9) */
+  { "backup", FLAG_STRING },
+  { "no-backup", FLAG_BOOL },
+  { "backup-dir", FLAG_STRING },
+  { "keep", FLAG_STRING },
+  { "max-age", FLAG_STRING },
 };
 
 /* Commands goose runs before looking at DRIVER and DBSTRING. */
@@ -92,6 +98,10 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->metrics_file, g_free);
   g_clear_pointer (&opts->audit_log, g_free);
   g_clear_pointer (&opts->table_flag, g_free);
+  g_clear_pointer (&opts->backup, g_free);
+  g_clear_pointer (&opts->backup_dir, g_free);
+  g_clear_pointer (&opts->keep, g_free);
+  g_clear_pointer (&opts->max_age, g_free);
   g_clear_pointer (&opts->args, g_ptr_array_unref);
 }
 
@@ -221,6 +231,21 @@ print_help (FILE *out)
       "then the environment, then Gander's defaults. For example:\n"
       "  gander --profile alerts --dry-run up\n"
       "  gander --profile alerts --confirm alerts down\n"
+      "\n"));
+  g_string_append (text,
+    _("Backups (Gander's own; goose has none):\n"
+      "  --backup MODE        off, optional or required: whether a run that\n"
+      "                       changes the database takes a backup first\n"
+      "                       (default: off in development, optional in\n"
+      "                       staging, required in production); a failed\n"
+      "                       required backup refuses the run (exit 4)\n"
+      "  --no-backup          as --backup=off; refused (exit 4) where the\n"
+      "                       configuration requires a backup\n"
+      "  --backup-dir DIR     where backups are kept (default\n"
+      "                       $XDG_STATE_HOME/gander/backups/NAME)\n"
+      "  --keep N             backups prune: keep the newest N (0: no limit)\n"
+      "  --max-age D          backups prune: remove those older than D, a Go\n"
+      "                       duration such as 720h\n"
       "\n"));
   g_string_append (text,
     _("Environment:\n"
@@ -427,6 +452,65 @@ set_flag (CliOptions  *opts,
     }
   else if (IS ("reason"))
     cli_set_str (&opts->reason, value);
+  else if (IS ("backup"))
+    {
+      if (!g_str_equal (value, "off") && !g_str_equal (value, "optional") &&
+          !g_str_equal (value, "required"))
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"), quoted, name,
+                       _("expected off, optional or required"));
+          return FALSE;
+        }
+      cli_set_str (&opts->backup, value);
+    }
+  else if (IS ("no-backup"))
+    opts->no_backup = b;
+  else if (IS ("backup-dir"))
+    {
+      if (*value == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value \"\" for flag -%s: it must not be empty"),
+                       name);
+          return FALSE;
+        }
+      cli_set_str (&opts->backup_dir, value);
+    }
+  else if (IS ("keep"))
+    {
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"), quoted, name,
+                       _("expected a number of backups (0: no limit)"));
+          return FALSE;
+        }
+      cli_set_str (&opts->keep, value);
+    }
+  else if (IS ("max-age"))
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 ns;
+
+      if (!cli_go_parse_duration (value, &ns, &local_error) || ns < 0)
+        {
+          g_autofree char *quoted = cli_go_quote (value);
+
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("invalid value %s for flag -%s: %s"), quoted, name,
+                       local_error != NULL ? local_error->message
+                                           : _("a negative duration makes no sense here"));
+          return FALSE;
+        }
+      cli_set_str (&opts->max_age, value);
+    }
   else if (IS ("dry-run"))
     opts->dry_run = b;
   else if (IS ("mark-applied"))
@@ -595,6 +679,18 @@ run_with_profile (CliOptions  *opts,
   /* a configuration error names its file, line, group and key: the
    * usage hint would only distract (still exit 2: nothing was done) */
   profile = cli_profile_build (opts, driver, dsn, "command line", &files, &error);
+  if (profile == NULL && cli_error_is_refusal (error))
+    {
+      /* a flag the environment does not allow (--no-backup where a
+       * backup is required): refused, nothing was done */
+      if (opts->json)
+        {
+          g_autoptr(JsonBuilder) builder = cli_json_begin (command);
+          cli_json_end (builder, error->message);
+        }
+      cli_fatal_message ("refused: ", error->message);
+      return CLI_EXIT_REFUSED;
+    }
   if (profile == NULL)
     {
       g_printerr ("%s\n", error->message);

@@ -59,6 +59,13 @@ typedef struct {
   gboolean  allow_missing_given; /* -allow-missing was on the command line */
   char     *table_flag;        /* -table as given (before GOOSE_TABLE) */
 
+  /* issue 9: backups and health checks */
+  char     *backup;            /* --backup off|optional|required */
+  gboolean  no_backup;         /* --no-backup (= --backup=off) */
+  char     *backup_dir;        /* --backup-dir DIR */
+  char     *keep;              /* --keep N (backups prune) */
+  char     *max_age;           /* --max-age DURATION (backups prune) */
+
   GPtrArray *args;             /* positional arguments (char *) */
 } CliOptions;
 

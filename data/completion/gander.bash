@@ -18,11 +18,12 @@ _gander_goose_flags='-dir -table -env -timeout -v -s -allow-missing
 -no-versioning -no-color -version -h -help -certfile -ssl-cert -ssl-key'
 _gander_own_flags='--json --exit-code --lock-timeout --statement-timeout
 --direction --profile --environment --config --dry-run --confirm --reason
---metrics-file --audit-log --mark-applied'
+--metrics-file --audit-log --mark-applied --backup --no-backup --backup-dir
+--keep --max-age'
 # flags that take a value (without dashes), between spaces
 _gander_value_flags=' dir table env timeout certfile ssl-cert ssl-key '\
 'lock-timeout statement-timeout direction profile environment config '\
-'confirm reason metrics-file audit-log '
+'confirm reason metrics-file audit-log backup backup-dir keep max-age '
 
 # Print the version of every migration file in directory $1, one a line,
 # without leading zeros, as `gander status` and `gander version` show them.
@@ -126,7 +127,7 @@ _gander ()
   if [[ -n $flag ]]; then
     COMPREPLY=()
     case $flag in
-      dir)
+      dir|backup-dir)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -d -- "$value") ;;
       env)
@@ -137,6 +138,10 @@ _gander ()
         mapfile -t COMPREPLY < <(compgen -f -- "$value") ;;
       direction)
         mapfile -t COMPREPLY < <(compgen -W 'up down' -- "$value") ;;
+      backup)
+        mapfile -t COMPREPLY < <(compgen -W 'off optional required' -- "$value") ;;
+      max-age)
+        mapfile -t COMPREPLY < <(compgen -W '24h 168h 720h 2160h' -- "$value") ;;
       profile|confirm)
         mapfile -t COMPREPLY < <(compgen -W "$(_gander_config_groups profile "$config")" -- "$value") ;;
       environment)

@@ -8,7 +8,7 @@
 
 set -g __gander_value_flags dir table env timeout certfile ssl-cert ssl-key \
     lock-timeout statement-timeout direction profile environment config \
-    confirm reason metrics-file audit-log
+    confirm reason metrics-file audit-log backup backup-dir keep max-age
 
 # The positional words before the cursor (flags and their values left out),
 # one a line. With -v NAME: print the value of flag NAME instead (the last).
@@ -177,3 +177,8 @@ complete -c gander -l reason -x -d 'why, for the audit log'
 complete -c gander -l metrics-file -r -d 'write Prometheus metrics to a file'
 complete -c gander -l audit-log -r -d 'append JSON lines to an audit log'
 complete -c gander -l mark-applied -d 'repair clear-dirty: record the version as applied'
+complete -c gander -l backup -x -a 'off optional required' -d 'take a backup before a run that changes the database'
+complete -c gander -l no-backup -d 'take no backup (refused where one is required)'
+complete -c gander -l backup-dir -x -a '(__fish_complete_directories)' -d 'where backups are kept'
+complete -c gander -l keep -x -d 'backups prune: keep the newest N'
+complete -c gander -l max-age -x -a '24h 168h 720h 2160h' -d 'backups prune: remove older backups'

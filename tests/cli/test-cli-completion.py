@@ -261,6 +261,16 @@ class CompletionTests(CliTestCase):
         self.assertEqual(self.complete('gander ', env={'GOOSE_DRIVER': 'sqlite3'}),
                          self.complete('gander sqlite3 app.db '))
 
+    def test_bash_backup_words(self):
+        r = self.bash('gander --backup ',
+                      'gander --backup=o', 'gander --backup-dir o', 'gander --max-age 7',
+                      'gander --no-b')
+        self.assertEqual(r['gander --backup '], ['off', 'optional', 'required'])
+        self.assertEqual(r['gander --backup=o'], ['off', 'optional'])
+        self.assertEqual(r['gander --backup-dir o'], ['other'])
+        self.assertEqual(r['gander --max-age 7'], ['720h'])
+        self.assertEqual(r['gander --no-b'], ['--no-backup'])
+
     # -- fish and zsh -------------------------------------------------------
 
     def test_fish(self):
@@ -269,7 +279,7 @@ class CompletionTests(CliTestCase):
         lines = ['gander ', 'gander -dir migs sqlite3 app.db up-to ',
                  'gander -dir=migs sqlite3 app.db down-to ', 'gander --profile ',
                  'gander --environment ', 'gander repair ', 'gander --di',
-                 'gander sqlite3 app.db ']
+                 'gander sqlite3 app.db ', 'gander --backup ']
         proc = subprocess.run(['fish', '--no-config', '-c', FISH_DRIVER, FISH] + lines,
                               cwd=self.tmp, env=self.env, text=True,
                               capture_output=True, timeout=60)
@@ -290,6 +300,7 @@ class CompletionTests(CliTestCase):
                          ['development', 'production', 'qa', 'staging'])
         self.assertEqual(sorted(r['gander repair ']), ['accept-checksum', 'clear-dirty'])
         self.assertEqual(r['gander --di'], ['--direction'])
+        self.assertEqual(sorted(r['gander --backup ']), ['off', 'optional', 'required'])
 
     def test_zsh_parses(self):
         if not shutil.which('zsh'):
