@@ -451,8 +451,12 @@ check_rule (const char       *rule,
   *info = lookup_rule (rule);
   if (*info != NULL)
     return TRUE;
-  g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-               _("unknown lint rule \"%s\" (see `gander lint --list-rules`)"), rule);
+  {
+    g_autofree char *known = g_strjoinv (", ", (char **) rule_ids);
+
+    g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                 _("unknown lint rule \"%s\"; the rules are: %s"), rule, known);
+  }
   return FALSE;
 }
 
