@@ -156,9 +156,6 @@ print_help (FILE *out)
       "                       (-v prints a summary table)\n"
       "  env                  Print the GOOSE_* environment variables\n"
       "  parse FILE           Show how Gander splits FILE into statements\n"
-      "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
-      "                       rewrite busy tables (default: every file of -dir);\n"
-      "                       exit 1 on an error finding (docs/lint.md)\n"
       "\n"));
   g_string_append (text,
     _("Gander commands (profiles, policy and repair):\n"
@@ -209,9 +206,6 @@ print_help (FILE *out)
       "                       PostgreSQL statement_timeout of every statement\n"
       "                       (T: milliseconds, or a Go duration such as 10s)\n"
       "  --direction up|down  parse: which section to show (default up)\n"
-      "  --dialect postgres|sqlite3\n"
-      "                       lint: the database's rules (default: from DRIVER\n"
-      "                       or GOOSE_DRIVER)\n"
       "\n"));
   g_string_append (text,
     _("Profiles and policy:\n"
@@ -254,6 +248,15 @@ print_help (FILE *out)
       "  --keep N             backups prune: keep the newest N (0: no limit)\n"
       "  --max-age D          backups prune: remove those older than D, a Go\n"
       "                       duration such as 720h\n"
+      "\n"));
+  g_string_append (text,
+    _("Lint (Gander's own; goose has none):\n"
+      "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
+      "                       rewrite busy tables (default: every file of -dir);\n"
+      "                       exit 1 on an error finding (docs/lint.md)\n"
+      "  --dialect postgres|sqlite3\n"
+      "                       lint: the database's rules (default: from DRIVER\n"
+      "                       or GOOSE_DRIVER)\n"
       "\n"));
   g_string_append (text,
     _("Environment:\n"
