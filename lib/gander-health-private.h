@@ -38,6 +38,10 @@ typedef struct
    * exist yet: then nothing opens it (opening would create it). */
   char            *sqlite_path;
   gboolean         absent;
+
+  /* The version and side tables, read once per run by the first check
+   * that needs them (a GanderDbState, see gander-planner-private.h). */
+  gpointer         db_state;
 } GanderHealthContext;
 
 /* What a check found. */

@@ -318,32 +318,47 @@ gander_health_plan_identifiers (GanderPlan *plan)
 
 /* Checks every engine shares {{{ */
 
-static gboolean
+static void
+db_state_free (gpointer data)
+{
+  GanderDbState *state = data;
+
+  gander_db_state_clear (state);
+  g_free (state);
+}
+
+/* The version and side tables, read by the first check of the run that
+ * needs them; NULL with @out set (or @error, when cancelled) if they
+ * cannot be read. */
+static GanderDbState *
 load_state (GanderHealthContext  *ctx,
-            GanderDbState        *state,
-            gboolean              with_side_rows,
             GanderHealthOutcome  *out,
             GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
+  GanderDbState *state;
 
+  if (ctx->db_state != NULL)
+    return ctx->db_state;
+  state = g_new0 (GanderDbState, 1);
   if (ctx->absent)
+    gander_db_state_init (state, FALSE, NULL, NULL);
+  else if (!gander_db_state_load (state, ctx->database, &local_error))
     {
-      gander_db_state_init (state, FALSE, NULL, NULL);
-      return TRUE;
+      g_free (state);
+      if (gander_error_is_cancelled (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
+                                 _("cannot read the version table %s: %s"),
+                                 gander_database_get_table_name (ctx->database),
+                                 local_error->message);
+      return NULL;
     }
-  if (gander_db_state_load_full (state, ctx->database, with_side_rows, &local_error))
-    return TRUE;
-  if (gander_error_is_cancelled (local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
-                             _("cannot read the version table %s: %s"),
-                             gander_database_get_table_name (ctx->database),
-                             local_error->message);
-  return FALSE;
+  ctx->db_state = state;
+  return state;
 }
 
 static void
@@ -389,7 +404,7 @@ check_version_table (GanderHealthContext  *ctx,
                      GanderHealthOutcome  *out,
                      GError              **error)
 {
-  g_auto(GanderDbState) state = { 0 };
+  GanderDbState *state;
   g_autoptr(GArray) orphans = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) missing = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GString) text = g_string_new (NULL);
@@ -398,20 +413,21 @@ check_version_table (GanderHealthContext  *ctx,
   GHashTableIter iter;
   gpointer key;
 
-  if (!load_state (ctx, &state, TRUE, out, error))
+  state = load_state (ctx, out, error);
+  if (state == NULL)
     return error == NULL || *error == NULL;
-  if (!state.table_exists)
+  if (!state->table_exists)
     {
       gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
                                  _("no version table %s yet: the first run creates it"),
                                  table);
       return TRUE;
     }
-  if (marker_outcome (ctx, &state, out))
+  if (marker_outcome (ctx, state, out))
     return TRUE;
 
   /* applied versions whose file is gone: nothing can roll them back */
-  g_hash_table_iter_init (&iter, state.applied);
+  g_hash_table_iter_init (&iter, state->applied);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       gint64 version = *(gint64 *) key;
@@ -426,7 +442,7 @@ check_version_table (GanderHealthContext  *ctx,
     {
       gint64 version = gander_migration_get_version (gander_source_get_migration (ctx->source, i));
 
-      if (version < state.max_version && !gander_db_state_is_applied (&state, version))
+      if (version < state->max_version && !gander_db_state_is_applied (state, version))
         g_array_append_val (missing, version);
     }
 
@@ -435,7 +451,7 @@ check_version_table (GanderHealthContext  *ctx,
       gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
                                  _("version table %s is consistent: version %" G_GINT64_FORMAT
                                    ", no running marker, every applied version has its file"),
-                                 table, state.max_version);
+                                 table, state->max_version);
       return TRUE;
     }
 
@@ -452,7 +468,7 @@ check_version_table (GanderHealthContext  *ctx,
         g_string_append (text, "; ");
       g_string_append_printf (text, _("%u pending migration(s) are older than the database "
                                       "version %" G_GINT64_FORMAT ": "),
-                              missing->len, state.max_version);
+                              missing->len, state->max_version);
       append_versions (text, missing, 10);
     }
   if (ctx->allow_missing)
@@ -473,16 +489,17 @@ check_running_marker (GanderHealthContext  *ctx,
                       GanderHealthOutcome  *out,
                       GError              **error)
 {
-  g_auto(GanderDbState) state = { 0 };
+  GanderDbState *state;
   g_autofree char *side_table = gander_database_dup_side_table_name (ctx->database);
 
-  if (!load_state (ctx, &state, TRUE, out, error))
+  state = load_state (ctx, out, error);
+  if (state == NULL)
     return error == NULL || *error == NULL;
-  if (marker_outcome (ctx, &state, out))
+  if (marker_outcome (ctx, state, out))
     return TRUE;
   gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
                              _("no migration is marked running in %s"),
-                             state.table_exists ? side_table : _("the database (no version table)"));
+                             state->table_exists ? side_table : _("the database (no version table)"));
   return TRUE;
 }
 
@@ -560,17 +577,18 @@ check_target_version (GanderHealthContext  *ctx,
                       GanderHealthOutcome  *out,
                       GError              **error)
 {
-  g_auto(GanderDbState) state = { 0 };
+  GanderDbState *state;
 
-  if (!load_state (ctx, &state, FALSE, out, error))
+  state = load_state (ctx, out, error);
+  if (state == NULL)
     return error == NULL || *error == NULL;
 
   if (ctx->target_version >= 0)
     {
-      if (state.max_version == ctx->target_version)
+      if (state->max_version == ctx->target_version)
         gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
                                    _("the database is at the target version %" G_GINT64_FORMAT),
-                                   state.max_version);
+                                   state->max_version);
       else
         gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
                                    _("the database is at version %" G_GINT64_FORMAT
@@ -578,18 +596,18 @@ check_target_version (GanderHealthContext  *ctx,
                                      ": look at the run's errors (or whether another run "
                                      "changed it meanwhile); `gander status` shows what is "
                                      "applied"),
-                                   state.max_version, ctx->target_version);
+                                   state->max_version, ctx->target_version);
       return TRUE;
     }
   if (ctx->plan != NULL)
     {
-      judge_plan_target (ctx, &state, out);
+      judge_plan_target (ctx, state, out);
       return TRUE;
     }
   gander_health_outcome_set (out, GANDER_HEALTH_STATUS_SKIPPED,
                              _("no target to compare with (the database is at version %"
                                G_GINT64_FORMAT "): set the target-version or the plan"),
-                             state.max_version);
+                             state->max_version);
   return TRUE;
 }
 
@@ -606,6 +624,7 @@ context_free (GanderHealthContext *ctx)
   g_clear_object (&ctx->cancellable);
   g_free (ctx->backup_directory);
   g_free (ctx->sqlite_path);
+  g_clear_pointer (&ctx->db_state, db_state_free);
   g_free (ctx);
 }
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -246,4 +248,66 @@ gander_test_run (void)
   gander_test_pg_stop ();
 #endif
   return ret;
+}
+
+GPtrArray *
+gander_test_health_run (GanderHealth      *health,
+                        GanderHealthPhase  phase)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results = gander_health_run (health, phase, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderHealthResult *r = g_ptr_array_index (results, i);
+
+      g_test_message ("%s: %s: %s (%" G_GINT64_FORMAT " us)",
+                      gander_health_result_get_name (r),
+                      gander_health_status_to_string (gander_health_result_get_status (r)),
+                      gander_health_result_get_message (r),
+                      gander_health_result_get_duration (r));
+    }
+  return results;
+}
+
+GanderHealthResult *
+gander_test_health_find (GPtrArray  *results,
+                         const char *name)
+{
+  for (guint i = 0; i < results->len; i++)
+    if (g_str_equal (gander_health_result_get_name (g_ptr_array_index (results, i)), name))
+      return g_ptr_array_index (results, i);
+  return NULL;
+}
+
+void
+gander_test_health_assert (GPtrArray          *results,
+                           const char         *name,
+                           GanderHealthStatus  status,
+                           const char         *fragment)
+{
+  GanderHealthResult *r = gander_test_health_find (results, name);
+
+  if (r == NULL)
+    g_error ("no result named %s", name);
+  g_assert_cmpstr (gander_health_status_to_string (gander_health_result_get_status (r)), ==,
+                   gander_health_status_to_string (status));
+  if (fragment != NULL && strstr (gander_health_result_get_message (r), fragment) == NULL)
+    g_error ("%s: \"%s\" not in \"%s\"", name, fragment, gander_health_result_get_message (r));
+}
+
+void
+gander_test_health_assert_all_ok (GPtrArray *results)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderHealthResult *r = g_ptr_array_index (results, i);
+
+      if (gander_health_result_get_status (r) != GANDER_HEALTH_STATUS_OK)
+        g_error ("%s is %s: %s", gander_health_result_get_name (r),
+                 gander_health_status_to_string (gander_health_result_get_status (r)),
+                 gander_health_result_get_message (r));
+    }
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gander.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,20 @@ const char  *gander_test_goose_ddl            (const char *engine);
  * the same arguments and asserts that every one exits 0. */
 void         gander_test_run_cli_concurrently (guint              n,
                                                const char * const *args);
+
+/* GanderHealth: runs @phase (no error allowed), logging each result with
+ * g_test_message(); finds a result by name; asserts one's status and
+ * that its message holds @fragment (when not NULL); asserts that every
+ * result is ok. */
+GPtrArray   *gander_test_health_run           (GanderHealth       *health,
+                                               GanderHealthPhase   phase);
+GanderHealthResult *gander_test_health_find   (GPtrArray          *results,
+                                               const char         *name);
+void         gander_test_health_assert        (GPtrArray          *results,
+                                               const char         *name,
+                                               GanderHealthStatus  status,
+                                               const char         *fragment);
+void         gander_test_health_assert_all_ok (GPtrArray          *results);
 
 /* g_test_run() plus cleanup of servers the suite started. */
 int          gander_test_run                  (void);

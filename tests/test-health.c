@@ -107,56 +107,6 @@ migrate_up (GanderMigrator *migrator,
   g_assert_no_error (error);
 }
 
-static GPtrArray *
-run_checks (GanderHealth      *health,
-            GanderHealthPhase  phase)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *results = gander_health_run (health, phase, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  for (guint i = 0; i < results->len; i++)
-    {
-      GanderHealthResult *r = g_ptr_array_index (results, i);
-
-      g_test_message ("%s: %s: %s (%" G_GINT64_FORMAT " µs)",
-                      gander_health_result_get_name (r),
-                      gander_health_status_to_string (gander_health_result_get_status (r)),
-                      gander_health_result_get_message (r),
-                      gander_health_result_get_duration (r));
-    }
-  return results;
-}
-
-static GanderHealthResult *
-find (GPtrArray  *results,
-      const char *name)
-{
-  for (guint i = 0; i < results->len; i++)
-    if (g_str_equal (gander_health_result_get_name (g_ptr_array_index (results, i)), name))
-      return g_ptr_array_index (results, i);
-  return NULL;
-}
-
-/* The result of @name has @status and, when given, @fragment in its
- * message. */
-static void
-assert_check (GPtrArray          *results,
-              const char         *name,
-              GanderHealthStatus  status,
-              const char         *fragment)
-{
-  GanderHealthResult *r = find (results, name);
-
-  if (r == NULL)
-    g_error ("no result named %s", name);
-  g_assert_cmpstr (gander_health_status_to_string (gander_health_result_get_status (r)), ==,
-                   gander_health_status_to_string (status));
-  if (fragment != NULL && strstr (gander_health_result_get_message (r), fragment) == NULL)
-    g_error ("%s: \"%s\" not in \"%s\"", name, fragment, gander_health_result_get_message (r));
-}
-
 static void
 assert_names (GPtrArray          *results,
               const char * const *names)
@@ -164,20 +114,6 @@ assert_names (GPtrArray          *results,
   g_assert_cmpuint (results->len, ==, g_strv_length ((GStrv) names));
   for (guint i = 0; names[i] != NULL; i++)
     g_assert_cmpstr (gander_health_result_get_name (g_ptr_array_index (results, i)), ==, names[i]);
-}
-
-static void
-assert_all_ok (GPtrArray *results)
-{
-  for (guint i = 0; i < results->len; i++)
-    {
-      GanderHealthResult *r = g_ptr_array_index (results, i);
-
-      if (gander_health_result_get_status (r) != GANDER_HEALTH_STATUS_OK)
-        g_error ("%s is %s: %s", gander_health_result_get_name (r),
-                 gander_health_status_to_string (gander_health_result_get_status (r)),
-                 gander_health_result_get_message (r));
-    }
 }
 
 static void
@@ -216,31 +152,31 @@ test_healthy (Fixture       *f,
   gander_health_set_integrity (health, TRUE);
 
   start = g_get_monotonic_time ();
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
   g_test_message ("SQLite: before + after checks took %.2f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
   assert_names (before, before_names);
   assert_names (after, after_names);
-  assert_all_ok (before);
-  assert_all_ok (after);
-  assert_check (before, "connectivity", GANDER_HEALTH_STATUS_OK, sqlite3_libversion ());
-  assert_check (after, "integrity", GANDER_HEALTH_STATUS_OK, "integrity_check");
-  g_assert_cmpint (gander_health_result_get_phase (find (before, "writable")), ==,
+  gander_test_health_assert_all_ok (before);
+  gander_test_health_assert_all_ok (after);
+  gander_test_health_assert (before, "connectivity", GANDER_HEALTH_STATUS_OK, sqlite3_libversion ());
+  gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_OK, "integrity_check");
+  g_assert_cmpint (gander_health_result_get_phase (gander_test_health_find (before, "writable")), ==,
                    GANDER_HEALTH_PHASE_BEFORE);
-  g_assert_cmpint (gander_health_result_get_phase (find (after, "integrity")), ==,
+  g_assert_cmpint (gander_health_result_get_phase (gander_test_health_find (after, "integrity")), ==,
                    GANDER_HEALTH_PHASE_AFTER);
 
   /* on demand: everything but target-version */
-  any = run_checks (health, GANDER_HEALTH_PHASE_ANY);
-  assert_all_ok (any);
-  g_assert_null (find (any, "target-version"));
-  g_assert_nonnull (find (any, "foreign-keys"));
-  g_assert_nonnull (find (any, "connectivity"));
+  any = gander_test_health_run (health, GANDER_HEALTH_PHASE_ANY);
+  gander_test_health_assert_all_ok (any);
+  g_assert_null (gander_test_health_find (any, "target-version"));
+  g_assert_nonnull (gander_test_health_find (any, "foreign-keys"));
+  g_assert_nonnull (gander_test_health_find (any, "connectivity"));
   /* PostgreSQL's checks do not apply and are not listed */
-  g_assert_null (find (any, "privileges"));
-  g_assert_null (find (any, "blocking-locks"));
-  g_assert_null (find (any, "invalid-indexes"));
+  g_assert_null (gander_test_health_find (any, "privileges"));
+  g_assert_null (gander_test_health_find (any, "blocking-locks"));
+  g_assert_null (gander_test_health_find (any, "invalid-indexes"));
 }
 
 static void
@@ -270,10 +206,10 @@ test_absent_file (Fixture       *f,
   g_autoptr(GanderHealth) health = gander_health_new (migrator);
   g_autoptr(GPtrArray) before = NULL;
 
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_all_ok (before);
-  assert_check (before, "connectivity", GANDER_HEALTH_STATUS_OK, "does not exist yet");
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_OK, "first run creates it");
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert_all_ok (before);
+  gander_test_health_assert (before, "connectivity", GANDER_HEALTH_STATUS_OK, "does not exist yet");
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_OK, "first run creates it");
   /* a dry run's checks create nothing */
   g_assert_false (g_file_test (f->dbpath, G_FILE_TEST_EXISTS));
   g_assert_false (gander_database_is_open (gander_migrator_get_database (migrator)));
@@ -295,10 +231,10 @@ test_read_only_dsn (Fixture       *f,
   dsn = g_strdup_printf ("file:%s?mode=ro", f->dbpath);
   migrator = new_migrator_for (dsn, f->migdir);
   health = gander_health_new (migrator);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "connectivity", GANDER_HEALTH_STATUS_OK, NULL);
-  assert_check (before, "writable", GANDER_HEALTH_STATUS_FAIL, "mode=ro");
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_OK, NULL);
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "connectivity", GANDER_HEALTH_STATUS_OK, NULL);
+  gander_test_health_assert (before, "writable", GANDER_HEALTH_STATUS_FAIL, "mode=ro");
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_OK, NULL);
 }
 
 /* File modes: root ignores them, so as root the checks run in a child
@@ -328,12 +264,12 @@ read_only_child (void)
   drop_privileges ();
   migrator = new_migrator_for (path, migdir);
   health = gander_health_new (migrator);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "connectivity", GANDER_HEALTH_STATUS_OK, NULL);
-  r = find (before, "writable");
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "connectivity", GANDER_HEALTH_STATUS_OK, NULL);
+  r = gander_test_health_find (before, "writable");
   g_print ("writable: %s: %s\n", gander_health_status_to_string (gander_health_result_get_status (r)),
            gander_health_result_get_message (r));
-  assert_check (before, "writable", GANDER_HEALTH_STATUS_FAIL,
+  gander_test_health_assert (before, "writable", GANDER_HEALTH_STATUS_FAIL,
                 g_str_equal (what, "file") ? "app.db is not writable" : "directory");
 }
 
@@ -405,11 +341,11 @@ test_running_marker (Fixture       *f,
   results = gander_migrator_run (migrator, GANDER_PLAN_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_nonnull (error);
 
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_FAIL, "clear-dirty 4");
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (after, "running-marker", GANDER_HEALTH_STATUS_FAIL, "did not finish");
-  assert_check (after, "target-version", GANDER_HEALTH_STATUS_SKIPPED, "version 3");
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_FAIL, "clear-dirty 4");
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after, "running-marker", GANDER_HEALTH_STATUS_FAIL, "did not finish");
+  gander_test_health_assert (after, "target-version", GANDER_HEALTH_STATUS_SKIPPED, "version 3");
 }
 
 static void
@@ -427,14 +363,14 @@ test_missing_file (Fixture       *f,
   g_assert_cmpint (g_unlink (gone), ==, 0);
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_FAIL,
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_FAIL,
                 "1 applied version(s) of goose_db_version have no file");
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_FAIL, ": 2 (");
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_FAIL, ": 2 (");
 
   gander_migrator_set_allow_missing (migrator, TRUE);
-  allowed = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (allowed, "version-table", GANDER_HEALTH_STATUS_OK, "allow-missing");
+  allowed = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (allowed, "version-table", GANDER_HEALTH_STATUS_OK, "allow-missing");
 }
 
 static void
@@ -457,12 +393,12 @@ test_out_of_order (Fixture       *f,
   write_file (dir, "00020_b.sql", "-- +goose Up\nCREATE TABLE b (x INTEGER);\n");
   later = new_migrator_for (f->dbpath, dir);
   health = gander_health_new (later);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "version-table", GANDER_HEALTH_STATUS_FAIL,
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "version-table", GANDER_HEALTH_STATUS_FAIL,
                 "1 pending migration(s) are older than the database version 30: 20");
   gander_migrator_set_allow_missing (later, TRUE);
-  allowed = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (allowed, "version-table", GANDER_HEALTH_STATUS_OK, "allow-missing");
+  allowed = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (allowed, "version-table", GANDER_HEALTH_STATUS_OK, "allow-missing");
 }
 
 /* Overwrites the b-tree page header of @table's root page. */
@@ -509,9 +445,9 @@ test_integrity (Fixture       *f,
 
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (after, "integrity", GANDER_HEALTH_STATUS_FAIL, "quick_check");
-  assert_check (after, "integrity", GANDER_HEALTH_STATUS_FAIL, "gander restore latest");
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_FAIL, "quick_check");
+  gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_FAIL, "gander restore latest");
 }
 
 static void
@@ -525,9 +461,9 @@ test_foreign_keys (Fixture       *f,
   migrate_up (migrator, -1);
   /* foreign keys are off by default in SQLite: nothing stopped this */
   sqlite_exec (f->dbpath, "INSERT INTO child VALUES (1, 42)");
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (after, "foreign-keys", GANDER_HEALTH_STATUS_FAIL, "child row 1 refers to a missing row of parent");
-  assert_check (after, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after, "foreign-keys", GANDER_HEALTH_STATUS_FAIL, "child row 1 refers to a missing row of parent");
+  gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
 }
 
 static void
@@ -552,11 +488,11 @@ test_post_check_sql (Fixture       *f,
   gander_health_set_post_check_sql (health, post);
   g_assert_cmpuint (g_strv_length ((GStrv) gander_health_get_post_check_sql (health)), ==, 3);
   gander_health_set_checks (health, only);
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
   g_assert_cmpuint (after->len, ==, 3);
-  assert_check (after, "post-check-sql", GANDER_HEALTH_STATUS_FAIL, "children without parent: 2");
-  assert_check (after, "post-check-sql#2", GANDER_HEALTH_STATUS_OK, NULL);
-  assert_check (after, "post-check-sql#3", GANDER_HEALTH_STATUS_FAIL, "no such table");
+  gander_test_health_assert (after, "post-check-sql", GANDER_HEALTH_STATUS_FAIL, "children without parent: 2");
+  gander_test_health_assert (after, "post-check-sql#2", GANDER_HEALTH_STATUS_OK, NULL);
+  gander_test_health_assert (after, "post-check-sql#3", GANDER_HEALTH_STATUS_FAIL, "no such table");
 }
 
 static void
@@ -573,15 +509,15 @@ test_disk_space (Fixture       *f,
   migrate_up (migrator, -1);
   gander_health_set_checks (health, only);
   gander_health_set_backup_directory (health, backups);
-  ok = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
+  ok = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
   g_assert_cmpuint (ok->len, ==, 1);
-  assert_check (ok, "disk-space", GANDER_HEALTH_STATUS_OK, "backup directory");
+  gander_test_health_assert (ok, "disk-space", GANDER_HEALTH_STATUS_OK, "backup directory");
 
   /* no disk has 10^15 times a database's size free */
   gander_health_set_free_space_factor (health, 1e9);
-  full = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (full, "disk-space", GANDER_HEALTH_STATUS_FAIL, "lower free-space-factor");
-  assert_check (full, "disk-space", GANDER_HEALTH_STATUS_FAIL, "free on the file system of");
+  full = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (full, "disk-space", GANDER_HEALTH_STATUS_FAIL, "lower free-space-factor");
+  gander_test_health_assert (full, "disk-space", GANDER_HEALTH_STATUS_FAIL, "free on the file system of");
   g_assert_false (g_file_test (backups, G_FILE_TEST_EXISTS));
 }
 
@@ -605,17 +541,17 @@ test_target_version (Fixture       *f,
 
   /* the run stopped short of the plan */
   migrate_up (migrator, 2);
-  short_run = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (short_run, "target-version", GANDER_HEALTH_STATUS_FAIL,
+  short_run = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (short_run, "target-version", GANDER_HEALTH_STATUS_FAIL,
                 "at version 2, not at 3 where the plan");
 
   migrate_up (migrator, -1);
-  full_run = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (full_run, "target-version", GANDER_HEALTH_STATUS_OK, "version 3");
+  full_run = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (full_run, "target-version", GANDER_HEALTH_STATUS_OK, "version 3");
 
   gander_health_set_target_version (health, 5);
-  wrong = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (wrong, "target-version", GANDER_HEALTH_STATUS_FAIL, "not at the target version 5");
+  wrong = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (wrong, "target-version", GANDER_HEALTH_STATUS_FAIL, "not at the target version 5");
 }
 
 static void
@@ -636,12 +572,12 @@ test_down_plan (Fixture       *f,
   plan = gander_migrator_plan (migrator, GANDER_PLAN_OPERATION_DOWN_TO, 1, NULL, &error);
   g_assert_no_error (error);
   gander_health_set_plan (health, plan);
-  before_run = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (before_run, "target-version", GANDER_HEALTH_STATUS_FAIL, "2, 3");
+  before_run = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (before_run, "target-version", GANDER_HEALTH_STATUS_FAIL, "2, 3");
   results = gander_migrator_run (migrator, GANDER_PLAN_OPERATION_DOWN_TO, 1, NULL, NULL, &error);
   g_assert_no_error (error);
-  after_run = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (after_run, "target-version", GANDER_HEALTH_STATUS_OK, "version 1");
+  after_run = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after_run, "target-version", GANDER_HEALTH_STATUS_OK, "version 1");
 }
 
 static void
@@ -657,8 +593,8 @@ test_no_connection (Fixture       *f,
   write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
-  assert_check (before, "connectivity", GANDER_HEALTH_STATUS_FAIL, "not a database");
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  gander_test_health_assert (before, "connectivity", GANDER_HEALTH_STATUS_FAIL, "not a database");
   for (guint i = 1; i < before->len; i++)
     {
       GanderHealthResult *r = g_ptr_array_index (before, i);
@@ -669,9 +605,9 @@ test_no_connection (Fixture       *f,
   g_assert_cmpuint (before->len, ==, 4);
 
   /* connectivity is not an after check, but its failure is reported */
-  after = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (after, "connectivity", GANDER_HEALTH_STATUS_FAIL, "not a database");
-  assert_check (after, "integrity", GANDER_HEALTH_STATUS_SKIPPED, "no connection");
+  after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after, "connectivity", GANDER_HEALTH_STATUS_FAIL, "not a database");
+  gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_SKIPPED, "no connection");
 }
 
 static void
@@ -702,7 +638,7 @@ test_json (Fixture       *f,
   const char * const only[] = { "writable", NULL };
 
   gander_health_set_checks (health, only);
-  before = run_checks (health, GANDER_HEALTH_PHASE_BEFORE);
+  before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
   g_assert_cmpuint (before->len, ==, 1);
   object = gander_health_result_to_json_object (g_ptr_array_index (before, 0));
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "writable");
@@ -744,8 +680,8 @@ test_async (Fixture       *f,
   gander_health_run_async (health, GANDER_HEALTH_PHASE_AFTER, NULL, run_done, &async);
   g_main_loop_run (loop);
   g_assert_no_error (async.error);
-  assert_check (async.results, "target-version", GANDER_HEALTH_STATUS_FAIL, "version 3");
-  assert_check (async.results, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
+  gander_test_health_assert (async.results, "target-version", GANDER_HEALTH_STATUS_FAIL, "version 3");
+  gander_test_health_assert (async.results, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
   g_ptr_array_unref (async.results);
 }
 
@@ -796,8 +732,8 @@ test_cancel (Fixture       *f,
   /* the connection is still usable */
   gander_health_set_post_check_sql (health, NULL);
   g_clear_pointer (&results, g_ptr_array_unref);
-  results = run_checks (health, GANDER_HEALTH_PHASE_AFTER);
-  assert_check (results, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
+  results = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (results, "integrity", GANDER_HEALTH_STATUS_OK, NULL);
 }
 
 #define ADD(path, func) \
