@@ -353,7 +353,8 @@ scan_statement (const char  *sql,
                 gsize        first_size,
                 char        *verb,
                 gsize        verb_size,
-                gboolean    *has_where)
+                gboolean    *has_where,
+                gsize       *end)
 {
   static const char * const verbs[] = { "select", "insert", "update", "delete", "replace", "values", NULL };
   gsize i = 0;
@@ -361,6 +362,7 @@ scan_statement (const char  *sql,
 
   *first = '\0';
   *verb = '\0';
+  *end = 0;
   *has_where = FALSE;
   while (i < len)
     {
@@ -386,6 +388,11 @@ scan_statement (const char  *sql,
           while (i < len && sql[i] != close)
             i++;
           i++;
+        }
+      else if (c == ';' && depth == 0 && *first != '\0' && !g_str_equal (first, "create"))
+        {
+          *end = i + 1;
+          return;
         }
       else if (c == '(')
         depth++, i++;
@@ -435,6 +442,20 @@ report_in_transaction (GanderLintRun *run,
                             _("move the statement out of the BEGIN … COMMIT block"),
                             _("%s cannot run inside a transaction, and the file opened one with "
                               "BEGIN: the migration fails when it is applied"), what);
+}
+
+static void
+report_unbounded (GanderLintRun *run,
+                  guint          line,
+                  const char    *verb,
+                  const char    *table)
+{
+  gander_lint_run_report (run, GANDER_LINT_UNBOUNDED_DML, line,
+                          _("add a WHERE clause; backfill large tables in batches outside the "
+                            "schema migration"),
+                          _("%s without WHERE touches every row of \"%s\" in one transaction, "
+                            "holding the database's write lock until it ends"),
+                          g_str_equal (verb, "update") ? "UPDATE" : "DELETE", table);
 }
 
 static gboolean
@@ -588,6 +609,7 @@ lint_command (GanderLintRun *run,
   char first[16], verb[16];
   gboolean has_where;
   gboolean reported_dml = FALSE;
+  gsize end = 0;
   gboolean schema_change = FALSE, creates_or_drops = FALSE, temp = FALSE;
   const char *altered = NULL;
   g_autoptr(GPtrArray) tables_before = NULL;
@@ -601,6 +623,8 @@ lint_command (GanderLintRun *run,
   if (*sql == '\0')
     return NULL;
   line = gander_lint_line_at (text, sql - text, run->stmt_line);
+  /* what the command is, up to its end (a data statement's first ';') */
+  scan_statement (sql, strlen (sql), first, sizeof first, verb, sizeof verb, &has_where, &end);
 
   for (guint attempt = 0; attempt < MAX_STUB_ATTEMPTS; attempt++)
     {
@@ -616,13 +640,24 @@ lint_command (GanderLintRun *run,
 #if SQLITE_VERSION_NUMBER >= 3038000
       offset = sqlite3_error_offset (self->db);
 #endif
+      /* Stubs (each one a schema change, the costly part) only for the
+       * schema statements; SQLite resolves names after the grammar has
+       * accepted the whole command, so a data statement that fails on a
+       * missing name has no syntax error, and its rule is decided below */
+      if (!g_str_equal (first, "create") && !g_str_equal (first, "drop") &&
+          !g_str_equal (first, "alter"))
+        break;
       if (!make_missing (self, message))
         break;
     }
   if (rc != SQLITE_OK)
     {
+      g_autofree char *missing = name_after (message, "no such table: ");
 
-      if (is_unresolved_schema (message))
+      if (missing != NULL && !has_where && !is_created (run, missing) &&
+          (g_str_equal (verb, "update") || g_str_equal (verb, "delete")))
+        report_unbounded (run, line, verb, missing);
+      else if (is_unresolved_schema (message))
         g_debug ("%s:%u: not linted, the scratch database lacks its schema: %s",
                  run->path, line, message);
       else
@@ -630,12 +665,14 @@ lint_command (GanderLintRun *run,
                                 offset >= 0 ? gander_lint_line_at (sql, offset, line) : line,
                                 _("fix the SQL: SQLite rejects it when the migration runs"),
                                 _("SQLite cannot compile this statement: %s"), message);
-      return NULL;   /* where the next command starts is unknown */
+      /* a data statement ends at its first ';'; elsewhere where the next
+       * command starts is unknown */
+      return end > 0 && sql[end] != '\0' ? sql + end : NULL;
     }
   if (stmt == NULL)
     return tail != NULL && *tail != '\0' && tail > sql ? tail : NULL;
 
-  scan_statement (sql, tail - sql, first, sizeof first, verb, sizeof verb, &has_where);
+  scan_statement (sql, tail - sql, first, sizeof first, verb, sizeof verb, &has_where, &end);
 
   if (g_str_equal (first, "vacuum"))
     report_in_transaction (run, line, "VACUUM");
@@ -734,14 +771,8 @@ lint_command (GanderLintRun *run,
           if (reported_dml)
             break;
           reported_dml = TRUE;
-          gander_lint_run_report (run, GANDER_LINT_UNBOUNDED_DML, line,
-                                  _("add a WHERE clause; backfill large tables in batches "
-                                    "outside the schema migration"),
-                                  _("%s without WHERE touches every row of \"%s\" in one "
-                                    "transaction, holding the database's write lock until it "
-                                    "ends"),
-                                  event->code == SQLITE_UPDATE ? "UPDATE" : "DELETE",
-                                  event->arg1);
+          report_unbounded (run, line, event->code == SQLITE_UPDATE ? "update" : "delete",
+                            event->arg1);
           break;
 
         default:
@@ -749,10 +780,12 @@ lint_command (GanderLintRun *run,
         }
     }
 
-  /* replay the schema change, so later statements see it */
-  if (schema_change)
+  /* Replay the schema change, so later statements see it. A transactional
+   * Down section's rules need no replay (its Up-only rules are off, and a
+   * rerun check is for NO TRANSACTION files): it is only compiled. */
+  if (schema_change && (run->direction == GANDER_DIRECTION_UP || !run->use_tx))
     {
-      if (altered != NULL)
+      if (altered != NULL && run->direction == GANDER_DIRECTION_UP)
         {
           altered_copy = g_strdup (altered);
           tables_before = table_names (self);
