@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -431,11 +432,11 @@ static char *
 format_age (gint64 seconds)
 {
   if (seconds < 60)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "s", seconds);
+    return g_strdup_printf ("%" PRId64 "s", seconds);
   if (seconds < 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s",
+    return g_strdup_printf ("%" PRId64 "m%02" PRId64 "s",
                             seconds / 60, seconds % 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m",
+  return g_strdup_printf ("%" PRId64 "h%02" PRId64 "m",
                           seconds / 3600, (seconds % 3600) / 60);
 }
 
@@ -444,7 +445,7 @@ blocking_locks (GanderHealthContext  *ctx,
                 GanderHealthOutcome  *out,
                 GError              **error)
 {
-  g_autofree char *threshold = g_strdup_printf ("%" G_GINT64_FORMAT, ctx->lock_age_threshold);
+  g_autofree char *threshold = g_strdup_printf ("%" PRId64, ctx->lock_age_threshold);
   const char * const params[] = { threshold };
   g_autoptr(GHashTable) identifiers = gander_health_plan_identifiers (ctx->plan);
   g_autoptr(PGresult) result = NULL;

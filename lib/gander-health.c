@@ -367,7 +367,7 @@ append_versions (GString    *text,
                  guint       limit)
 {
   for (guint i = 0; i < versions->len && i < limit; i++)
-    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "",
+    g_string_append_printf (text, "%s%" PRId64, i > 0 ? ", " : "",
                             g_array_index (versions, gint64, i));
   if (versions->len > limit)
     g_string_append_printf (text, _(" and %u more"), versions->len - limit);
@@ -449,7 +449,7 @@ check_version_table (GanderHealthContext  *ctx,
   if (orphans->len == 0 && missing->len == 0)
     {
       gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
-                                 _("version table %s is consistent: version %" G_GINT64_FORMAT
+                                 _("version table %s is consistent: version %" PRId64
                                    ", no running marker, every applied version has its file"),
                                  table, state->max_version);
       return TRUE;
@@ -467,7 +467,7 @@ check_version_table (GanderHealthContext  *ctx,
       if (text->len > 0)
         g_string_append (text, "; ");
       g_string_append_printf (text, _("%u pending migration(s) are older than the database "
-                                      "version %" G_GINT64_FORMAT ": "),
+                                      "version %" PRId64 ": "),
                               missing->len, state->max_version);
       append_versions (text, missing, 10);
     }
@@ -543,7 +543,7 @@ judge_plan_target (GanderHealthContext *ctx,
       if (left->len == 0)
         {
           gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
-                                     _("the database is at version %" G_GINT64_FORMAT
+                                     _("the database is at version %" PRId64
                                        ": the %u version(s) the plan rolls back are gone"),
                                      current, n);
           return;
@@ -551,7 +551,7 @@ judge_plan_target (GanderHealthContext *ctx,
       g_array_sort (left, compare_int64);
       append_versions (list, left, 10);
       gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
-                                 _("the database is at version %" G_GINT64_FORMAT
+                                 _("the database is at version %" PRId64
                                    ", but version(s) %s, which the run should have rolled "
                                    "back, are still applied: look at the run's errors; "
                                    "`gander status` shows what is applied"),
@@ -561,12 +561,12 @@ judge_plan_target (GanderHealthContext *ctx,
 
   if (current == expected)
     gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
-                               _("the database is at version %" G_GINT64_FORMAT
+                               _("the database is at version %" PRId64
                                  ", where the plan leaves it"), current);
   else
     gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
-                               _("the database is at version %" G_GINT64_FORMAT
-                                 ", not at %" G_GINT64_FORMAT " where the plan should have "
+                               _("the database is at version %" PRId64
+                                 ", not at %" PRId64 " where the plan should have "
                                  "left it: look at the run's errors (or whether another run "
                                  "changed it meanwhile); `gander status` shows what is applied"),
                                current, expected);
@@ -587,12 +587,12 @@ check_target_version (GanderHealthContext  *ctx,
     {
       if (state->max_version == ctx->target_version)
         gander_health_outcome_set (out, GANDER_HEALTH_STATUS_OK,
-                                   _("the database is at the target version %" G_GINT64_FORMAT),
+                                   _("the database is at the target version %" PRId64),
                                    state->max_version);
       else
         gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
-                                   _("the database is at version %" G_GINT64_FORMAT
-                                     ", not at the target version %" G_GINT64_FORMAT
+                                   _("the database is at version %" PRId64
+                                     ", not at the target version %" PRId64
                                      ": look at the run's errors (or whether another run "
                                      "changed it meanwhile); `gander status` shows what is "
                                      "applied"),
@@ -606,7 +606,7 @@ check_target_version (GanderHealthContext  *ctx,
     }
   gander_health_outcome_set (out, GANDER_HEALTH_STATUS_SKIPPED,
                              _("no target to compare with (the database is at version %"
-                               G_GINT64_FORMAT "): set the target-version or the plan"),
+                               PRId64 "): set the target-version or the plan"),
                              state->max_version);
   return TRUE;
 }

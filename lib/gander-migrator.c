@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -13,6 +14,7 @@
 #include "gander-enum-types.h"
 #include "gander-database-private.h"
 #include "gander-emitter-private.h"
+#include "gander-envsub-private.h"
 #include "gander-migration-private.h"
 #include "gander-migration-status-private.h"
 #include "gander-migrator-private.h"
@@ -900,6 +902,85 @@ emit_statement (RunContext      *run,
 /* ------------------------------------------------------------------ */
 /* Running one migration                                               */
 
+/* goose's clearStatement(), for messages only: lines starting with "--"
+ * go with the line breaks after them, then empty lines do. The statement
+ * sent to the database is never changed. */
+static char *
+clear_statement (const char *sql)
+{
+  g_autoptr(GString) pass = g_string_new (NULL);
+  GString *out = g_string_new (NULL);
+  gsize len;
+
+  for (gsize i = 0, n = strlen (sql); i < n;)
+    {
+      if ((i == 0 || sql[i - 1] == '\n') && g_str_has_prefix (sql + i, "--"))
+        {
+          while (i < n && sql[i] != '\n')
+            i++;
+          while (i < n && (sql[i] == '\r' || sql[i] == '\n'))
+            i++;
+          continue;
+        }
+      g_string_append_c (pass, sql[i++]);
+    }
+  len = pass->len;
+  for (gsize i = 0; i < len;)
+    {
+      if ((i == 0 || pass->str[i - 1] == '\n') && pass->str[i] == '\n')
+        {
+          while (i < len && (pass->str[i] == '\r' || pass->str[i] == '\n'))
+            i++;
+          continue;
+        }
+      g_string_append_c (out, pass->str[i++]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Rewrites a failed migration's error as goose's CLI words it, which
+ * operators' log alerts look for ("ERROR 00002_x.sql: failed to run SQL
+ * migration: failed to execute SQL query ..."), then Gander's detail
+ * (@where: file, line, statement) at the end of the first line, before
+ * any DETAIL/HINT lines. @step: goose's words for the failed step, or
+ * NULL. */
+static void
+goose_wrap_run_error (GError          *error,
+                      GanderMigration *migration,
+                      const char      *step,
+                      const char      *where)
+{
+  const char *message = error->message;
+  const char *newline = strchr (message, '\n');
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "ERROR %s: failed to run SQL migration: ",
+                          gander_migration_get_name (migration));
+  if (step != NULL)
+    g_string_append_printf (text, "%s: ", step);
+  g_string_append_len (text, message, newline != NULL ? newline - message : (gssize) strlen (message));
+  g_string_append_printf (text, "; at %s", where);
+  if (newline != NULL)
+    g_string_append (text, newline);
+  g_free (error->message);
+  error->message = g_string_free (text, FALSE);
+}
+
+/* goose's words for a failed COMMIT. A backend may defer the version row
+ * to the COMMIT's round trip (PostgreSQL's pipeline): its failure is then
+ * the row's, as goose would have reported it. */
+static const char *
+commit_failure_step (const GError *error)
+{
+  if (g_str_has_prefix (error->message, "failed to insert version "))
+    return "failed to insert new goose version";
+  if (g_str_has_prefix (error->message, "failed to delete version "))
+    return "failed to delete goose version";
+  if (g_str_has_prefix (error->message, "failed to "))
+    return NULL;
+  return "failed to commit transaction";
+}
+
 static gboolean
 exec_statements (GanderMigrator   *self,
                  RunContext       *run,
@@ -923,31 +1004,39 @@ exec_statements (GanderMigrator   *self,
       if (!gander_database_exec (self->database, sql, run->cancellable, &local_error))
         {
           g_autofree char *path = gander_migration_dup_display_path (migration);
+          g_autofree char *cleared = clear_statement (sql);
+          g_autofree char *quoted = gander_go_quote (cleared, strlen (cleared));
+          g_autofree char *step = NULL;
+          g_autofree char *where = NULL;
           guint inner = gander_database_get_error_line (self->database);
 
           /* point at the failing line inside a multi-line statement */
           if (inner > 0)
             line += inner - 1;
 
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      "%s:%u: migration %" G_GINT64_FORMAT
-                                      " (%s) failed at statement %u of %u: ",
-                                      path, line,
-                                      gander_migration_get_version (migration),
-                                      gander_direction_to_string (direction),
-                                      i + 1, n);
+          step = g_strdup_printf ("failed to execute SQL query %s", quoted);
+          where = g_strdup_printf ("%s:%u, migration %" G_GINT64_FORMAT
+                                   " (%s), statement %u of %u",
+                                   path, line,
+                                   gander_migration_get_version (migration),
+                                   gander_direction_to_string (direction),
+                                   i + 1, n);
+          goose_wrap_run_error (local_error, migration, step, where);
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
     }
   return TRUE;
 }
 
+/* @step: set to goose's words when goose's own row write fails */
 static gboolean
 record (GanderMigrator   *self,
         RunContext       *run,
         GanderMigration  *migration,
         GanderDirection   direction,
         gint64            started,
+        const char      **step,
         GError          **error)
 {
   gint64 version = gander_migration_get_version (migration);
@@ -967,12 +1056,20 @@ record (GanderMigrator   *self,
       row.state = GANDER_MIGRATION_STATE_APPLIED;
       row.applied_by = (char *) run->applied_by;
       row.duration_us = g_get_monotonic_time () - started;
-      return gander_database_insert_version (self->database, version, error) &&
-             gander_database_write_side_row (self->database, &row, error);
+      if (!gander_database_insert_version (self->database, version, error))
+        {
+          *step = "failed to insert new goose version";
+          return FALSE;
+        }
+      return gander_database_write_side_row (self->database, &row, error);
     }
 
-  return gander_database_delete_version (self->database, version, error) &&
-         gander_database_delete_side_row (self->database, version, error);
+  if (!gander_database_delete_version (self->database, version, error))
+    {
+      *step = "failed to delete goose version";
+      return FALSE;
+    }
+  return gander_database_delete_side_row (self->database, version, error);
 }
 
 static gboolean
@@ -1008,6 +1105,7 @@ run_migration (GanderMigrator   *self,
   gint64 started;
   gboolean ok;
   gboolean statements_failed = FALSE;
+  const char *goose_step = NULL;   /* goose's words for a failed BEGIN, row, COMMIT */
   gboolean empty;
 
   empty = gander_parsed_sql_get_n_statements (parsed) == 0;
@@ -1023,9 +1121,14 @@ run_migration (GanderMigrator   *self,
           ok = exec_statements (self, run, migration, parsed, direction, &local_error);
           statements_failed = !ok;
         }
-      ok = ok &&
-           record (self, run, migration, direction, started, &local_error) &&
-           gander_database_commit (self->database, &local_error);
+      else
+        goose_step = "failed to begin transaction";
+      ok = ok && record (self, run, migration, direction, started, &goose_step, &local_error);
+      if (ok && !gander_database_commit (self->database, &local_error))
+        {
+          ok = FALSE;
+          goose_step = commit_failure_step (local_error);
+        }
       if (!ok)
         gander_database_rollback (self->database, NULL);
     }
@@ -1041,9 +1144,15 @@ run_migration (GanderMigrator   *self,
         }
       if (ok && !run->no_versioning)
         {
-          ok = gander_database_begin (self->database, cancellable, &local_error) &&
-               record (self, run, migration, direction, started, &local_error) &&
-               gander_database_commit (self->database, &local_error);
+          ok = gander_database_begin (self->database, cancellable, &local_error);
+          if (!ok)
+            goose_step = "failed to begin transaction";
+          ok = ok && record (self, run, migration, direction, started, &goose_step, &local_error);
+          if (ok && !gander_database_commit (self->database, &local_error))
+            {
+              ok = FALSE;
+              goose_step = commit_failure_step (local_error);
+            }
           if (!ok)
             gander_database_rollback (self->database, NULL);
         }
@@ -1051,14 +1160,15 @@ run_migration (GanderMigrator   *self,
 
   /* A statement's error already names file, line and statement; a failure
    * around it (BEGIN, the version row, COMMIT) must still say which
-   * migration it happened to. */
-  if (!ok && !statements_failed)
+   * migration it happened to, in goose's words first. */
+  if (!ok && !statements_failed && local_error != NULL)
     {
       g_autofree char *path = gander_migration_dup_display_path (migration);
+      g_autofree char *where = g_strdup_printf ("%s, migration %" G_GINT64_FORMAT " (%s)",
+                                                path, gander_migration_get_version (migration),
+                                                gander_direction_to_string (direction));
 
-      g_prefix_error (&local_error, "%s: migration %" G_GINT64_FORMAT " (%s): ",
-                      path, gander_migration_get_version (migration),
-                      gander_direction_to_string (direction));
+      goose_wrap_run_error (local_error, migration, goose_step, where);
     }
 
   normalize_cancelled (&local_error);

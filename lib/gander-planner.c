@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "gander-error.h"
 #include "gander-database-private.h"
@@ -238,7 +239,7 @@ gander_planner_plan_up (GanderDbState            *state,
       /* goose's line and list first; the advice is the last line, with
        * no newline in it: the CLI puts its flag in its place */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS,
-                   "found %u missing migrations before current version %" G_GINT64_FORMAT ":%s\n%s",
+                   "error: found %u missing migrations before current version %" G_GINT64_FORMAT ":%s\n%s",
                    missing->len, state->max_version, list,
                    _("they are older than the database version: set the allow-missing run "
                      "option (GanderRunOptions:allow-missing) to apply them out of order, "
@@ -375,6 +376,48 @@ warn_unknown_target (GanderPlan    *plan,
   gander_plan_add_warning (plan, warning);
 }
 
+/* A parse error that stops a run, as goose's CLI words it ("ERROR
+ * 00002_x.sql: failed to parse SQL migration file: failed to parse
+ * migration: ..."), which log alerts look for; the parser's "FILE:LINE: "
+ * moves to the end of the first line, before the quirk warnings. */
+static void
+goose_wrap_parse_error (GError          *error,
+                        GanderMigration *m)
+{
+  g_autofree char *path = gander_migration_dup_display_path (m);
+  const char *message = error->message;
+  const char *body = message;
+  const char *newline;
+  g_autofree char *where = NULL;
+  GString *text;
+
+  if (!g_error_matches (error, GANDER_ERROR, GANDER_ERROR_PARSE))
+    return;
+  if (g_str_has_prefix (message, path) && message[strlen (path)] == ':')
+    {
+      const char *p = message + strlen (path) + 1;
+      const char *digits = p;
+
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (p > digits && g_str_has_prefix (p, ": "))
+        {
+          where = g_strndup (message, p - message);
+          body = p + 2;
+        }
+    }
+  newline = strchr (body, '\n');
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "ERROR %s: failed to parse SQL migration file: ",
+                          gander_migration_get_name (m));
+  g_string_append_len (text, body, newline != NULL ? newline - body : (gssize) strlen (body));
+  g_string_append_printf (text, "; at %s", where != NULL ? where : path);
+  if (newline != NULL)
+    g_string_append (text, newline);
+  g_free (error->message);
+  error->message = g_string_free (text, FALSE);
+}
+
 /* Adds one step: its running section must parse; the other one only
  * matters if it runs too (redo), otherwise its problem is a warning. */
 static void
@@ -392,6 +435,7 @@ add_step (GanderPlan      *plan,
   parsed = gander_migration_parse (m, direction, &error);
   if (parsed == NULL)
     {
+      goose_wrap_parse_error (error, m);
       gander_plan_take_error (plan, g_steal_pointer (&error));
       return;
     }
@@ -413,6 +457,7 @@ add_step (GanderPlan      *plan,
     }
   else if (other == NULL)
     {
+      goose_wrap_parse_error (error, m);
       gander_plan_take_error (plan, g_steal_pointer (&error));
       return;
     }

@@ -157,7 +157,10 @@ class BadInputTest(CliTestCase):
                     b'INSERT INTO n VALUES (1);\x00 DROP TABLE t1;\n')
         before = self.dump(self.db)
         for r in self.assertUnchanged(before, ['up'], ['up-to', '3']):
-            self.assertIn('migrations/00003_nul.sql:3: a NUL byte (column 26)', r.err)
+            # goose's words first, then where
+            self.assertIn('ERROR 00003_nul.sql: failed to parse SQL migration file: '
+                          'a NUL byte (column 26) inside a statement', r.err)
+            self.assertIn('; at migrations/00003_nul.sql:3\n', r.err)
         self.assertNotIn('n', self.tables(self.db))
         for cmd in (['parse', 'migrations/00003_nul.sql'], ['-dir', 'migrations', 'validate']):
             with self.subTest(cmd=cmd):
