@@ -152,6 +152,52 @@ lint_path (GanderLinter  *linter,
     }
 }
 
+/* `validate` with a known dialect (--dialect, GOOSE_DRIVER) also lints:
+ * its findings are printed as warnings and never change validate's exit
+ * status, which stays goose's. */
+void
+cli_lint_warn_source (CliOptions   *opts,
+                      GanderSource *source,
+                      GFile        *only)
+{
+  g_autoptr(GanderLinter) linter = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  GanderLintDialect dialect;
+  const char *name = opts->dialect != NULL ? opts->dialect : g_getenv ("GOOSE_DRIVER");
+
+  if (!gander_lint_dialect_from_string (name, &dialect))
+    return;
+  linter = gander_linter_new (dialect);
+  findings = gander_linter_lint_source (linter, source, NULL, &error);
+  if (findings == NULL)
+    {
+      cli_warn (_("lint skipped: %s"), error->message);
+      return;
+    }
+  for (guint i = 0; i < findings->len; i++)
+    {
+      GanderLintFinding *finding = g_ptr_array_index (findings, i);
+      guint line = gander_lint_finding_get_line (finding);
+
+      if (gander_lint_finding_get_suppressed (finding))
+        continue;
+      if (only != NULL)
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (gander_lint_finding_get_file (finding));
+
+          if (!g_file_equal (file, only))
+            continue;
+        }
+      if (line > 0)
+        cli_warn ("%s:%u: [%s] %s", gander_lint_finding_get_file (finding), line,
+                  gander_lint_finding_get_rule (finding), gander_lint_finding_get_message (finding));
+      else
+        cli_warn ("%s: [%s] %s", gander_lint_finding_get_file (finding),
+                  gander_lint_finding_get_rule (finding), gander_lint_finding_get_message (finding));
+    }
+}
+
 int
 cli_cmd_lint (CliOptions  *opts,
               const char  *driver,

@@ -134,6 +134,10 @@ int         cli_cmd_parse             (CliOptions  *opts,
 int         cli_cmd_lint              (CliOptions  *opts,
                                        const char  *driver,
                                        char       **argv);
+struct _GanderSource;
+void        cli_lint_warn_source      (CliOptions           *opts,
+                                       struct _GanderSource *source,
+                                       GFile                *only);
 
 /* gander-cli-db.c: commands that run against a database (the runner
  * itself is in gander-cli-run.h). */

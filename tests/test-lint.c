@@ -54,6 +54,8 @@ static const Case cases[] = {
   { "vacuum-no-tx", SQ, "needs-no-transaction", 0, 0, "-- +goose NO TRANSACTION\n-- +goose Up\nVACUUM;\n" DOWN },
   { "vacuum-in-explicit-tx", SQ, "needs-no-transaction", 1, 4,
     "-- +goose NO TRANSACTION\n-- +goose Up\nBEGIN;\nVACUUM;\nCOMMIT;\n" DOWN },
+  { "vacuum-in-down", SQ, "needs-no-transaction", 1, 4,
+    "-- +goose Up\nALTER TABLE t ADD COLUMN b int;\n-- +goose Down\nVACUUM;\nALTER TABLE t DROP COLUMN b;\n" },
   { "vacuum-suppressed", SQ, "needs-no-transaction", 0, 0,
     "-- +goose Up\n-- gander:lint-ignore needs-no-transaction the runner wraps this one\nVACUUM;\n" DOWN },
 

@@ -134,6 +134,26 @@ class LintTest(CliTestCase):
         self.assertSuccess(r)
         self.assertEqual(r.out, '')
 
+    def test_validate_prints_lint(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\nDELETE FROM u;\n'
+                   '-- +goose Down\nDROP TABLE t;\n')
+        self.write('m/00002_b.sql', '-- +goose Up\nVACUUM;\n' + DOWN)
+        # no dialect: goose's validate, nothing more
+        r = self.gander('-dir', 'm', 'validate')
+        self.assertSuccess(r)
+        self.assertNotIn('[unbounded-dml]', r.err)
+        # with one: the findings as warnings; validate's status stays goose's
+        for args, env in ((['--dialect', 'sqlite3'], None), ([], {'GOOSE_DRIVER': 'sqlite3'})):
+            r = self.gander('-dir', 'm', *args, 'validate', env=env)
+            self.assertSuccess(r)
+            self.assertLogged(r, 'warning: m/00001_a.sql:3: [unbounded-dml] DELETE without WHERE')
+            self.assertLogged(r, 'warning: m/00002_b.sql:2: [needs-no-transaction] VACUUM')
+        # one file: its findings only
+        r = self.gander('-dir', 'm/00002_b.sql', '--dialect', 'sqlite3', 'validate')
+        self.assertSuccess(r)
+        self.assertNotIn('[unbounded-dml]', r.err)
+        self.assertIn('[needs-no-transaction]', r.err)
+
     def test_example_migrations_clean(self):
         src = os.path.join(os.environ.get('GANDER_SOURCE_ROOT', ''), 'migrations')
         r = self.gander('-dir', src, '--dialect', 'sqlite3', 'lint')
