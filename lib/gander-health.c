@@ -838,6 +838,18 @@ run_one (GanderHealthContext    *ctx,
   return TRUE;
 }
 
+static gboolean
+any_selected (const char * const *names,
+              GStrv               checks)
+{
+  if (checks == NULL)
+    return TRUE;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strv_contains ((const char * const *) checks, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
 static GPtrArray *
 run_checks (RunData       *data,
             GError       **error)
@@ -853,6 +865,10 @@ run_checks (RunData       *data,
     return NULL;
   if (set_cancelled_if_cancelled (ctx->cancellable, error))
     return NULL;
+  /* none of this phase's checks chosen (`health-before=none`): nothing
+   * to report, not even a connection failure */
+  if (!any_selected (names, data->checks))
+    return g_steal_pointer (&results);
 
   /* Every check needs the connection: connectivity runs first in any
    * phase, and is reported when asked for or when it fails. */

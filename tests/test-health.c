@@ -610,6 +610,30 @@ test_no_connection (Fixture       *f,
   gander_test_health_assert (after, "integrity", GANDER_HEALTH_STATUS_SKIPPED, "no connection");
 }
 
+/* health-before=none: nothing runs, nothing connects */
+static void
+test_none_selected (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GanderHealth) health = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) other_phase = NULL;
+  const char * const empty[] = { NULL };
+  const char * const after_only[] = { "integrity", NULL };
+
+  write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
+  migrator = new_migrator (f);
+  health = gander_health_new (migrator);
+  gander_health_set_checks (health, empty);
+  none = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  g_assert_cmpuint (none->len, ==, 0);
+  gander_health_set_checks (health, after_only);
+  other_phase = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
+  g_assert_cmpuint (other_phase->len, ==, 0);
+  g_assert_false (gander_database_is_open (gander_migrator_get_database (migrator)));
+}
+
 static void
 test_unknown_check (Fixture       *f,
                     gconstpointer  data)
@@ -761,6 +785,7 @@ main (int    argc,
   ADD ("/health/sqlite/target-version", test_target_version);
   ADD ("/health/sqlite/down-plan", test_down_plan);
   ADD ("/health/sqlite/no-connection", test_no_connection);
+  ADD ("/health/sqlite/none-selected", test_none_selected);
   ADD ("/health/sqlite/unknown-check", test_unknown_check);
   ADD ("/health/sqlite/json", test_json);
   ADD ("/health/sqlite/async", test_async);
