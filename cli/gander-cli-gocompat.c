@@ -438,8 +438,9 @@ cli_go_ansic_time (const char *db_timestamp)
   return g_strdup (last_out);
 }
 
-/* --lock-timeout and --statement-timeout: a bare number is milliseconds
- * (PostgreSQL's own unit for these settings), anything else a Go duration. */
+/* --lock-timeout and --statement-timeout: a Go duration, as -timeout
+ * takes; a bare number other than 0 is an error suggesting a unit (it used
+ * to mean milliseconds, which -timeout never did). */
 gboolean
 cli_parse_ms_or_duration (const char  *text,
                           gint64      *msec,
@@ -447,14 +448,20 @@ cli_parse_ms_or_duration (const char  *text,
 {
   gint64 ns;
   guint64 plain;
+  g_autoptr(GError) local_error = NULL;
 
-  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &plain, NULL))
+  if (!cli_go_parse_duration (text, &ns, &local_error))
     {
-      *msec = (gint64) plain;
-      return TRUE;
+      if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &plain, NULL))
+        /* TRANSLATORS: the first %s is Go's error, then the number given
+         * with two units, for example "1500ms" and "1500s" */
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s (add a unit, as for -timeout: %sms or %ss)"),
+                     local_error->message, text, text);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-  if (!cli_go_parse_duration (text, &ns, error))
-    return FALSE;
   if (ns < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

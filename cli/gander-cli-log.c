@@ -212,6 +212,9 @@ lib_log_writer (GLogLevelFlags   log_level,
 {
   const char *message = NULL;
   const char *domain = NULL;
+  const char *notice = NULL;
+  const char *holder = NULL;
+  const char *timeout_ms = NULL;
 
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -219,10 +222,31 @@ lib_log_writer (GLogLevelFlags   log_level,
         message = fields[i].value;
       else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
         domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GANDER_NOTICE"))
+        notice = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GANDER_LOCK_HOLDER"))
+        holder = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GANDER_LOCK_TIMEOUT_MS"))
+        timeout_ms = fields[i].value;
     }
   /* GLib's and GIO's own chatter keeps its usual treatment */
   if (message == NULL || domain == NULL || !g_str_has_prefix (domain, "Gander"))
     return g_log_writer_default (log_level, fields, n_fields, user_data);
+
+  /* a runner waiting for another one's lock says so, after about a
+   * second, instead of waiting in silence for minutes */
+  if (g_strcmp0 (notice, "lock-wait") == 0 && holder != NULL && timeout_ms != NULL)
+    {
+      g_autofree char *limit =
+        cli_go_duration_string (g_ascii_strtoll (timeout_ms, NULL, 10) * 1000 * 1000);
+
+      /* TRANSLATORS: the first %s says who holds the lock ("held by pid
+       * 123 on host db1, since …"), the second is a duration such as 5m0s */
+      cli_log_always (_("waiting for another migration run to release the lock on "
+                        "this database (%s); giving up after %s (--lock-timeout, "
+                        "default 5m)"), holder, limit);
+      return G_LOG_WRITER_HANDLED;
+    }
 
   switch (log_level & G_LOG_LEVEL_MASK)
     {

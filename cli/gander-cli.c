@@ -200,11 +200,13 @@ print_help (FILE *out)
       "  --json               print the result as JSON on stdout (status, version,\n"
       "                       up, up-by-one, up-to, down, down-to, redo, reset, parse)\n"
       "  --exit-code          status: exit with status 3 when migrations are pending\n"
-      "  --lock-timeout T     how long to wait for another runner's lock, and on\n"
-      "                       PostgreSQL the lock_timeout of every statement\n"
+      "  --lock-timeout T     how long to wait for another runner's lock (default\n"
+      "                       5m; after a second Gander says who holds it), and\n"
+      "                       on PostgreSQL the lock_timeout of every statement\n"
       "  --statement-timeout T\n"
       "                       PostgreSQL statement_timeout of every statement\n"
-      "                       (T: milliseconds, or a Go duration such as 10s)\n"
+      "                       (T: a Go duration such as 500ms, 10s or 1m, as for\n"
+      "                       -timeout)\n"
       "  --direction up|down  parse: which section to show (default up)\n"
       "\n"));
   g_string_append (text,

@@ -71,14 +71,21 @@ typedef gboolean (*GanderTryLockFunc) (GanderDatabase  *self,
                                        gpointer         user_data,
                                        GError         **error);
 
+/* Who holds the run lock, as a phrase for messages (newly allocated). */
+typedef char *(*GanderDescribeLockFunc) (GanderDatabase  *self,
+                                         gpointer         user_data);
+
 /* The run lock's wait, shared by the backends: tries @try_lock, sleeping
  * between attempts (from @first_delay_us, doubling up to @max_delay_us)
  * until #GanderDatabase:lock-wait-timeout has passed. A cancel during a
  * sleep ends it at once with %G_IO_ERROR_CANCELLED. On timeout it returns
  * FALSE with *@timed_out set and no error: the backend says who holds the
- * lock. */
+ * lock. After about a second of waiting it logs one notice (level INFO,
+ * field GANDER_NOTICE=lock-wait, GANDER_LOCK_HOLDER from @describe,
+ * GANDER_LOCK_TIMEOUT_MS), which the CLI shows. */
 gboolean gander_database_wait_for_lock (GanderDatabase     *self,
                                         GanderTryLockFunc   try_lock,
+                                        GanderDescribeLockFunc describe,
                                         gpointer            user_data,
                                         gint64              first_delay_us,
                                         gint64              max_delay_us,

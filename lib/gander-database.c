@@ -1427,9 +1427,43 @@ gander_database_sleep (GCancellable *cancellable,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* The notice a waiting runner gives after about a second: structured, at
+ * INFO level, so a host application sees it only if it asks (the CLI
+ * does, by its GANDER_NOTICE field). */
+static void
+log_lock_wait (GanderDatabase         *self,
+               GanderDescribeLockFunc  describe,
+               gpointer                user_data,
+               guint                   timeout_ms)
+{
+  g_autofree char *holder = describe != NULL ? describe (self, user_data) : NULL;
+  g_autofree char *timeout = g_strdup_printf ("%u", timeout_ms);
+  g_autofree char *message = NULL;
+  const GLogField fields[] = {
+    { "MESSAGE", NULL, -1 },
+    { "PRIORITY", "6", -1 },
+    { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
+    { "GANDER_NOTICE", "lock-wait", -1 },
+    { "GANDER_LOCK_HOLDER", NULL, -1 },
+    { "GANDER_LOCK_TIMEOUT_MS", NULL, -1 },
+  };
+  GLogField copy[G_N_ELEMENTS (fields)];
+
+  if (holder == NULL)
+    holder = g_strdup ("holder unknown");
+  message = g_strdup_printf ("waiting for the run lock (%s); giving up after %u ms",
+                             holder, timeout_ms);
+  memcpy (copy, fields, sizeof fields);
+  copy[0].value = message;
+  copy[4].value = holder;
+  copy[5].value = timeout;
+  g_log_structured_array (G_LOG_LEVEL_INFO, copy, G_N_ELEMENTS (copy));
+}
+
 gboolean
 gander_database_wait_for_lock (GanderDatabase        *self,
                                GanderTryLockFunc      try_lock,
+                               GanderDescribeLockFunc describe,
                                gpointer               user_data,
                                gint64                 first_delay_us,
                                gint64                 max_delay_us,
@@ -1441,6 +1475,8 @@ gander_database_wait_for_lock (GanderDatabase        *self,
   gint64 deadline = g_get_monotonic_time () +
                     (gint64) priv->lock_wait_timeout * G_TIME_SPAN_MILLISECOND;
   gint64 delay_us = first_delay_us;
+  gint64 notice_at = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+  gboolean noticed = FALSE;
 
   *timed_out = FALSE;
   for (;;)
@@ -1457,6 +1493,11 @@ gander_database_wait_for_lock (GanderDatabase        *self,
         {
           *timed_out = TRUE;
           return FALSE;
+        }
+      if (!noticed && now >= notice_at)
+        {
+          noticed = TRUE;
+          log_lock_wait (self, describe, user_data, priv->lock_wait_timeout);
         }
       /* short sleeps first: a run often finishes within milliseconds */
       if (!gander_database_sleep (cancellable, MIN (delay_us, deadline - now)))

@@ -1351,6 +1351,13 @@ try_advisory_lock (GanderDatabase  *db,
   return TRUE;
 }
 
+static char *
+describe_advisory_lock (GanderDatabase *db,
+                        gpointer        user_data)
+{
+  return describe_lock_holders (GANDER_POSTGRES_DATABASE (db));
+}
+
 static gboolean
 gander_postgres_database_lock (GanderDatabase  *db,
                                GCancellable    *cancellable,
@@ -1362,7 +1369,7 @@ gander_postgres_database_lock (GanderDatabase  *db,
   g_autofree char *holders = NULL;
   gboolean timed_out = FALSE;
 
-  if (gander_database_wait_for_lock (db, try_advisory_lock, &attempt,
+  if (gander_database_wait_for_lock (db, try_advisory_lock, describe_advisory_lock, &attempt,
                                      LOCK_RETRY_FIRST_MS * G_TIME_SPAN_MILLISECOND,
                                      LOCK_RETRY_MAX_MS * G_TIME_SPAN_MILLISECOND,
                                      cancellable, &timed_out, error))

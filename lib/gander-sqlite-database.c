@@ -1216,6 +1216,15 @@ try_lock_file (GanderDatabase  *database,
     }
 }
 
+static char *
+describe_lock_file (GanderDatabase *database,
+                    gpointer        user_data)
+{
+  LockAttempt *attempt = user_data;
+
+  return g_strdup_printf ("held by %s", attempt->holder != NULL ? attempt->holder : "?");
+}
+
 static gboolean
 gander_sqlite_database_lock (GanderDatabase  *database,
                              GCancellable    *cancellable,
@@ -1238,7 +1247,7 @@ gander_sqlite_database_lock (GanderDatabase  *database,
     }
 
   path = attempt.path = g_strconcat (self->filename, LOCK_SUFFIX, NULL);
-  ok = gander_database_wait_for_lock (database, try_lock_file, &attempt,
+  ok = gander_database_wait_for_lock (database, try_lock_file, describe_lock_file, &attempt,
                                       1000, 50 * 1000, cancellable,
                                       &timed_out, error);
   holder = g_steal_pointer (&attempt.holder);

@@ -103,7 +103,7 @@ class FlagSpellingTest(CliTestCase):
                     self.gander('-timeout', good, '-dir', self.dir, 'sqlite3', self.db, 'status'))
 
     def test_lock_and_statement_timeouts(self):
-        r = self.gander('--lock-timeout', '1500', '--statement-timeout=2s',
+        r = self.gander('--lock-timeout', '1500ms', '--statement-timeout=2s',
                         '-dir', self.dir, 'sqlite3', self.db, 'up')
         self.assertSuccess(r)
         self.assertLogged(r, 'warning: --statement-timeout applies to PostgreSQL only')
@@ -111,6 +111,14 @@ class FlagSpellingTest(CliTestCase):
         r = self.gander('--lock-timeout', 'soon', '-dir', self.dir, 'sqlite3', self.db, 'up')
         self.assertExit(r, 2)
         self.assertIn('invalid value "soon" for flag -lock-timeout', r.err)
+        # the same syntax as -timeout: a bare number needs a unit
+        for flag in ('--lock-timeout', '--statement-timeout'):
+            with self.subTest(flag=flag):
+                r = self.gander(flag, '1500', '-dir', self.dir, 'sqlite3', self.db, 'up')
+                self.assertExit(r, 2)
+                self.assertIn('invalid value "1500" for flag -%s: time: missing unit in '
+                              'duration "1500" (add a unit, as for -timeout: 1500ms or 1500s)'
+                              % flag.lstrip('-'), r.err)
 
     def test_mysql_tls_flags_are_accepted(self):
         self.assertSeesMigrations(self.gander('-certfile', 'x.pem', '-ssl-cert=a', '--ssl-key', 'b',

@@ -120,7 +120,16 @@ test_ms_or_duration (void)
   gint64 ms;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (cli_parse_ms_or_duration ("1500", &ms, NULL));
+  /* as -timeout: a bare number has no unit (0 aside), and the error
+   * suggests one */
+  g_assert_false (cli_parse_ms_or_duration ("1500", &ms, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "time: missing unit in duration \"1500\" (add a unit, as for -timeout: "
+                   "1500ms or 1500s)");
+  g_clear_error (&error);
+  g_assert_true (cli_parse_ms_or_duration ("0", &ms, NULL));
+  g_assert_cmpint (ms, ==, 0);
+  g_assert_true (cli_parse_ms_or_duration ("1500ms", &ms, NULL));
   g_assert_cmpint (ms, ==, 1500);
   g_assert_true (cli_parse_ms_or_duration ("10s", &ms, NULL));
   g_assert_cmpint (ms, ==, 10000);

@@ -490,7 +490,7 @@ class ConfigTest(ManagerCliTestCase):
         self.assertEqual(st['lock-timeout']['value'], '5s')
         # flags over the variables
         st = self.settings('--config', conf, '--profile', 'app', '--environment', 'development',
-                           '--lock-timeout', '250', '-table', 'mine',
+                           '--lock-timeout', '250ms', '-table', 'mine',
                            env={'GANDER_ENVIRONMENT': 'production', 'GOOSE_TABLE': 'other'})
         self.assertEqual(st['environment'], {'value': 'development', 'origin': '--environment'})
         self.assertEqual(st['lock-timeout'], {'value': '250ms', 'origin': '--lock-timeout'})

@@ -8,6 +8,9 @@
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+import fcntl
+import time
+
 from clitest import CliTestCase, main
 
 
@@ -75,6 +78,40 @@ class GooseWordsTest(CliTestCase):
         self.assertExit(r, 1)
         self.assertIn('goose run: error: found 1 missing migrations before current '
                       'version 3:\n\tversion 2: m/00002_b.sql\n', r.err)
+
+
+
+class LockWaitTest(CliTestCase):
+    def test_second_runner_is_told(self):
+        self.simple_set('m', 1)
+        db = self.path('app.db')
+        # another runner holds the run lock file, as gander writes it
+        with open(db + '.gander-lock', 'w') as lock:
+            lock.write('pid 4242 on host db1, since 2026-11-30 10:00:00 UTC\n')
+            lock.flush()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            start = time.monotonic()
+            r = self.gander('-dir', 'm', 'sqlite3', db, 'up', '--lock-timeout', '2500ms')
+            self.assertGreaterEqual(time.monotonic() - start, 2.4)
+        self.assertExit(r, 1)
+        self.assertEqual(r.lines[0],
+                         'waiting for another migration run to release the lock on this '
+                         'database (held by pid 4242 on host db1, since 2026-11-30 10:00:00 '
+                         'UTC); giving up after 2.5s (--lock-timeout, default 5m)')
+        self.assertIn('locked by another migration run', r.lines[-1])
+        # a short wait stays silent
+        with open(db + '.gander-lock', 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            r = self.gander('-dir', 'm', 'sqlite3', db, 'up', '--lock-timeout', '300ms')
+        self.assertExit(r, 1)
+        self.assertNotLogged(r, 'waiting for another')
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', db, 'up'))
+
+    def test_help_states_the_default(self):
+        r = self.gander('-h')
+        self.assertSuccess(r)
+        self.assertIn("--lock-timeout T     how long to wait for another runner's lock "
+                      "(default\n                       5m;", r.out)
 
 
 if __name__ == '__main__':

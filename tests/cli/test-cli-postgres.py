@@ -166,7 +166,7 @@ class PostgresTest(CliTestCase):
         self.assertIn('statement timeout', r.err)
         self.assertIn('00002_slow.sql:3', r.err)
         self.assertRolledBack(versions)
-        r = self.g(d, 'up', '--statement-timeout=250')
+        r = self.g(d, 'up', '--statement-timeout=250ms')
         self.assertExit(r, 1)
         self.assertIn('statement timeout', r.err)
 
@@ -212,6 +212,18 @@ class PostgresTest(CliTestCase):
             self.assertLess(time.monotonic() - start, 20)
             self.assertIn('lock', r.err)
             self.assertIn('4097083626', r.err)
+            # a wait longer than a second is announced: who holds the
+            # lock and how long the runner will wait
+            self.assertNotLogged(r, 'waiting for another migration run')
+            r = self.g(d, 'up', '--lock-timeout', '2s')
+            self.assertExit(r, 1)
+            notice = [l for l in r.lines if l.startswith('waiting for another migration run')]
+            self.assertEqual(len(notice), 1, repr(r))
+            self.assertIn('to release the lock on this database (held by pid ', notice[0])
+            self.assertIn('application_name "psql"', notice[0])
+            self.assertTrue(notice[0].endswith('; giving up after 2s (--lock-timeout, '
+                                               'default 5m)'), notice[0])
+            self.assertLess(r.lines.index(notice[0]), len(r.lines) - 1)
         finally:
             holder.stdin.close()
             holder.wait(timeout=30)
