@@ -1655,9 +1655,18 @@ gander_sqlite_database_set_busy_timeout (GanderSqliteDatabase *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY_TIMEOUT]);
 }
 
+/* Private: gander-sqlite-private.h */
+
 sqlite3 *
 gander_sqlite_database_get_handle (GanderSqliteDatabase *self)
 {
   g_return_val_if_fail (GANDER_IS_SQLITE_DATABASE (self), NULL);
   return self->db;
+}
+
+const char *
+gander_sqlite_database_get_filename (GanderSqliteDatabase *self)
+{
+  g_return_val_if_fail (GANDER_IS_SQLITE_DATABASE (self), NULL);
+  return self->filename;
 }

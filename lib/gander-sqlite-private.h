@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 /* The open connection, or NULL. For health checks and backups that need
  * to read rows or copy pages; the caller must not close it and must use
  * it only from the thread that runs the database's operations. */
-sqlite3 *gander_sqlite_database_get_handle (GanderSqliteDatabase *self);
+sqlite3    *gander_sqlite_database_get_handle   (GanderSqliteDatabase *self);
+
+/* The absolute file SQLite opened, or NULL for an in-memory or temporary
+ * database (or when closed). */
+const char *gander_sqlite_database_get_filename (GanderSqliteDatabase *self);
 
 G_END_DECLS

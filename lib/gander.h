@@ -28,6 +28,8 @@
 #include "gander-audit.h"
 #include "gander-run-report.h"
 #include "gander-manager.h"
+#include "gander-backup-info.h"
+#include "gander-backup.h"
 #include "gander-health-result.h"
 #include "gander-health.h"
 #include "gander-linter.h"
