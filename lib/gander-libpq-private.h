@@ -26,6 +26,7 @@ G_BEGIN_DECLS
   X (PQconnectionNeedsPassword) \
   X (PQconninfo) \
   X (PQconninfoFree) \
+  X (PQconninfoParse) \
   X (PQconsumeInput) \
   X (PQerrorMessage) \
   X (PQfinish) \
@@ -96,6 +97,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQconnectionNeedsPassword (gander_libpq.PQconnectionNeedsPassword)
 #define PQconninfo (gander_libpq.PQconninfo)
 #define PQconninfoFree (gander_libpq.PQconninfoFree)
+#define PQconninfoParse (gander_libpq.PQconninfoParse)
 #define PQconsumeInput (gander_libpq.PQconsumeInput)
 #define PQerrorMessage (gander_libpq.PQerrorMessage)
 #define PQfinish (gander_libpq.PQfinish)

@@ -674,6 +674,20 @@ gander_test_pg_get_port (void)
   return server.started ? server.port : 0;
 }
 
+char *
+gander_test_pg_strip_restrict (char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!g_str_has_prefix (lines[i], "\\restrict ") &&
+        !g_str_has_prefix (lines[i], "\\unrestrict "))
+      g_string_append_printf (out, "%s\n", lines[i]);
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
 void
 gander_test_pg_stop (void)
 {

@@ -58,6 +58,11 @@ gboolean     gander_test_pg_exec             (const char *dbname,
                                               const char *sql,
                                               GError    **error);
 
+/* Newer pg_dump brackets its output with \restrict KEY / \unrestrict KEY
+ * lines, a random key each time: not part of the database. Drops them
+ * from @text (consumed) and returns the rest. */
+char        *gander_test_pg_strip_restrict   (char       *text);
+
 /* Stops the server and removes its files. Safe to call more than once;
  * also runs at exit. */
 void         gander_test_pg_stop             (void);

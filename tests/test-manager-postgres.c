@@ -108,22 +108,6 @@ new_manager (GanderProfile *profile)
   return manager;
 }
 
-/* Newer pg_dump brackets its output with \restrict KEY / \unrestrict KEY
- * lines, a random key each time: not part of the database. */
-static char *
-strip_restrict (char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (!g_str_has_prefix (lines[i], "\\restrict ") &&
-        !g_str_has_prefix (lines[i], "\\unrestrict "))
-      g_string_append_printf (out, "%s\n", lines[i]);
-  g_free (text);
-  return g_string_free (out, FALSE);
-}
-
 /* The schema and the rows of Gander's tables, as pg_dump sees them. */
 static char *
 dump (Fixture *f)
@@ -153,7 +137,7 @@ dump (Fixture *f)
     g_spawn_check_wait_status (status, &error);
     g_assert_no_error (error);
   }
-  return strip_restrict (g_strconcat (out, data, NULL));
+  return gander_test_pg_strip_restrict (g_strconcat (out, data, NULL));
 }
 
 static void
