@@ -111,4 +111,9 @@ gander_health_needed_bytes (double  factor,
  * is no plan. */
 GHashTable *gander_health_plan_identifiers (GanderPlan *plan);
 
+/* For the manager's pipeline: a run's allow-missing (run options, the
+ * profile), on top of the migrator's own. */
+void gander_health_set_allow_missing (GanderHealth *self,
+                                      gboolean      allow_missing);
+
 G_END_DECLS

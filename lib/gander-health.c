@@ -91,6 +91,7 @@ struct _GanderHealth
   GTimeSpan       lock_age_threshold;
   GanderPlan     *plan;
   gint64          target_version;
+  gboolean        allow_missing;   /* a run's, added to the migrator's */
 };
 
 G_DEFINE_FINAL_TYPE (GanderHealth, gander_health, G_TYPE_OBJECT)
@@ -690,7 +691,7 @@ run_data_new (GanderHealth      *self,
 
   ctx->database = g_object_ref (gander_migrator_get_database (self->migrator));
   ctx->source = g_object_ref (gander_migrator_get_source (self->migrator));
-  ctx->allow_missing = gander_migrator_get_allow_missing (self->migrator);
+  ctx->allow_missing = gander_migrator_get_allow_missing (self->migrator) || self->allow_missing;
   ctx->plan = self->plan != NULL ? g_object_ref (self->plan) : NULL;
   ctx->target_version = self->target_version;
   ctx->free_space_factor = self->free_space_factor;
@@ -1650,3 +1651,11 @@ gander_health_run_finish (GanderHealth  *self,
 }
 
 /* }}} */
+
+void
+gander_health_set_allow_missing (GanderHealth *self,
+                                 gboolean      allow_missing)
+{
+  g_return_if_fail (GANDER_IS_HEALTH (self));
+  self->allow_missing = !!allow_missing;
+}

@@ -11,6 +11,8 @@
 #include "gander-emitter-private.h"
 #include "gander-manager.h"
 #include "gander-pipeline-private.h"
+#include "gander-profile-private.h"
+#include "gander-database-private.h"
 #include "gander-postgres-database.h"
 #include "gander-sqlite-database.h"
 
@@ -26,15 +28,34 @@
  *    interrupted `NO TRANSACTION` migration;
  * 2. `validate`: the migration files, missing migrations and checksum
  *    drift (per `checksum-drift`);
- * 3. `plan`: what will run, statement by statement (a dry run stops here:
- *    no lock, no table, no write);
- * 4. `health-pre`, `backup`: reserved for health checks and backups;
- * 5. `apply`: through the #GanderMigrator, retried with exponential backoff
+ * 3. `plan`: what will run, statement by statement;
+ * 4. `health-pre`: the #GanderHealth checks the profile's `health-before`
+ *    names; a failure (or, with `health-before-refuse=warn`, a warning)
+ *    refuses the run (rule `health-pre`, %GANDER_ERROR_HEALTH_CHECK). A dry
+ *    run stops here: no lock, no backup, no table, no write;
+ * 5. `backup`: when the plan changes something in a database that has a
+ *    version table and the profile's `backup` is not `off`, the run lock is taken (and held until `finish`, so no
+ *    other runner comes between the copy and the migrations) and a
+ *    verified backup is taken with #GanderBackup. If that fails, a
+ *    `required` backup refuses the run (rule `backup`,
+ *    %GANDER_ERROR_BACKUP), an `optional` one is a warning;
+ * 6. `apply`: through the #GanderMigrator, retried with exponential backoff
  *    and full jitter for transient failures that left nothing behind,
  *    within the profile's run timeout;
- * 6. `health-post`: reserved;
- * 7. `finish`: the #GanderRunReport, always — for refusals, failures and
- *    cancellations too.
+ * 7. `health-post`: the checks `health-after` names; a failure fails the
+ *    run (%GANDER_ERROR_HEALTH_CHECK) with `health-after-fail=error`, else
+ *    it is a warning;
+ * 8. `finish`: old backups pruned (`backup-keep`, `backup-max-age`) after a
+ *    successful run that took one, the run lock released, and the
+ *    #GanderRunReport, always — for refusals, failures and cancellations
+ *    too.
+ *
+ * The `backup` operation goes through `policy` and `backup` (whatever the
+ * profile's mode), `restore` through `policy` (it needs the confirmation
+ * in every environment) and `restore`, `health` through `policy` and the
+ * checks of %GANDER_HEALTH_PHASE_ANY (the run fails with
+ * %GANDER_ERROR_HEALTH_CHECK if one fails), `prune-backups` through
+ * `policy` and `prune`.
  *
  * A refusal happens before anything is written to the database and fails
  * with %GANDER_ERROR_POLICY_DENIED, %GANDER_ERROR_CONFIRMATION_REQUIRED,
@@ -66,6 +87,8 @@ struct _GanderManager
   GanderAudit     *audit;
   gboolean         audit_set;
   GanderMetrics   *metrics;
+  GMutex           backup_mutex;
+  GanderBackup    *backup_store;  /* made on first use */
 
   gint             running;       /* atomic */
 
@@ -116,6 +139,8 @@ gander_manager_finalize (GObject *object)
   g_clear_pointer (&self->step, g_free);
   g_clear_object (&self->last_report);
   g_mutex_clear (&self->report_mutex);
+  g_clear_object (&self->backup_store);
+  g_mutex_clear (&self->backup_mutex);
 
   G_OBJECT_CLASS (gander_manager_parent_class)->finalize (object);
 }
@@ -174,6 +199,9 @@ gander_manager_set_property (GObject      *object,
 static void on_migrator_fraction (GanderMigrator *migrator,
                                   GParamSpec     *pspec,
                                   GanderManager  *self);
+static void on_backup_progress   (GanderBackup   *backup,
+                                  GParamSpec     *pspec,
+                                  GanderManager  *self);
 
 static void
 gander_manager_constructed (GObject *object)
@@ -227,8 +255,9 @@ gander_manager_class_init (GanderManagerClass *klass)
    * GanderManager:step:
    *
    * The step the running operation is in: `policy`, `validate`, `plan`,
-   * `health-pre`, `backup`, `apply`, `health-post` or `finish`; %NULL
-   * before the first run.
+   * `health-pre`, `backup`, `apply`, `health-post` or `finish` (and
+   * `restore`, `health` and `prune` for those operations); %NULL before
+   * the first run.
    *
    * Since: 0.2
    */
@@ -325,6 +354,7 @@ static void
 gander_manager_init (GanderManager *self)
 {
   g_mutex_init (&self->report_mutex);
+  g_mutex_init (&self->backup_mutex);
   self->metrics = gander_metrics_new ();
 }
 
@@ -514,6 +544,102 @@ dup_breaker (GanderManager *self,
     return gander_circuit_breaker_new (key, NULL, 1, open_for);
   self->breaker = gander_circuit_breaker_new (key, NULL, threshold, open_for);
   return g_object_ref (self->breaker);
+}
+
+/* The backup store of the database: the profile's `backup-dir`, else the
+ * default directory of the profile's name or, ad hoc, of the database's
+ * name. The profile's backup settings are read again for every run.
+ * Returns a new reference. */
+static GanderBackup *
+dup_backup_store (GanderManager *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->backup_mutex);
+  GanderDatabase *database = gander_migrator_get_database (self->migrator);
+
+  if (self->backup_store == NULL)
+    {
+      const char *name = gander_profile_get_name (self->profile);
+      g_autofree char *directory = NULL;
+
+      if (gander_profile_get (self->profile, "backup-dir") != NULL &&
+          *gander_profile_get (self->profile, "backup-dir") != '\0')
+        directory = gander_profile_get_backup_dir (self->profile);
+      else
+        {
+          g_autofree char *db_name =
+            name == NULL ? gander_dsn_database_name (gander_database_get_dialect (database),
+                                                     gander_database_get_connect_dsn (database))
+                         : NULL;
+
+          directory = gander_backup_default_directory (name != NULL ? name
+                                                       : db_name != NULL ? db_name
+                                                       : "default");
+        }
+      self->backup_store = gander_backup_new (database, directory);
+      g_signal_connect_object (self->backup_store, "notify::progress",
+                               G_CALLBACK (on_backup_progress), self, G_CONNECT_DEFAULT);
+    }
+  gander_backup_set_profile_name (self->backup_store, gander_profile_get_name (self->profile));
+  gander_backup_set_environment (self->backup_store,
+                                 gander_profile_get_environment (self->profile));
+  gander_backup_set_verify (self->backup_store, gander_profile_get_backup_verify (self->profile));
+  gander_backup_set_pg_bindir (self->backup_store, gander_profile_get_pg_bindir (self->profile));
+  /* pg_dump waits for its table locks as long as a statement would */
+  if (gander_profile_get_lock_timeout (self->profile) > 0)
+    gander_backup_set_lock_wait_timeout (self->backup_store,
+      (guint) MIN ((gander_profile_get_lock_timeout (self->profile) + 999) / 1000, G_MAXUINT));
+  return g_object_ref (self->backup_store);
+}
+
+/**
+ * gander_manager_get_backup_store:
+ * @self: a #GanderManager
+ *
+ * Gets the store of the database's backups that runs take, restore, list
+ * and prune: in the profile's `backup-dir`, by default
+ * gander_backup_default_directory() of the profile's name (for an ad-hoc
+ * profile, of the database's name). Its #GanderBackup:verify and
+ * #GanderBackup:pg-bindir follow the profile at every run.
+ *
+ * Returns: (transfer none): the backup store
+ *
+ * Since: 0.2
+ */
+GanderBackup *
+gander_manager_get_backup_store (GanderManager *self)
+{
+  g_autoptr(GanderBackup) store = NULL;
+
+  g_return_val_if_fail (GANDER_IS_MANAGER (self), NULL);
+
+  store = dup_backup_store (self);
+  return self->backup_store;
+}
+
+/**
+ * gander_manager_list_backups:
+ * @self: a #GanderManager
+ * @error: return location for a #GError
+ *
+ * Lists the database's backups (see gander_manager_get_backup_store()).
+ *
+ * Returns: (transfer container) (element-type GanderBackupInfo): the
+ *   backups, newest first (empty when there are none), or %NULL with
+ *   @error set when the directory cannot be read
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_manager_list_backups (GanderManager  *self,
+                             GError        **error)
+{
+  g_autoptr(GanderBackup) store = NULL;
+
+  g_return_val_if_fail (GANDER_IS_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = dup_backup_store (self);
+  return gander_backup_list (store, error);
 }
 
 /* The audit log of the profile (`audit-log`), unless the caller chose. */
@@ -847,6 +973,26 @@ on_migrator_fraction (GanderMigrator *migrator,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
 }
 
+/* So do the backup and restore steps' shares follow the backup's
+ * progress (notified in the same context: the pipeline passes it). */
+static void
+on_backup_progress (GanderBackup  *backup,
+                    GParamSpec    *pspec,
+                    GanderManager *self)
+{
+  double fraction;
+
+  if (!self->busy ||
+      (g_strcmp0 (self->step, "backup") != 0 && g_strcmp0 (self->step, "restore") != 0))
+    return;
+  fraction = self->step_start +
+             self->step_span * CLAMP (gander_backup_get_progress (backup), 0.0, 1.0);
+  if (fraction <= self->fraction)
+    return;
+  self->fraction = fraction;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+}
+
 static void
 on_pipeline_warning (GanderPipeline *pipeline,
                      const char     *message,
@@ -912,6 +1058,7 @@ request_new (GanderManager    *self,
   p->audit = dup_audit (self);
   p->metrics = self->metrics != NULL ? g_object_ref (self->metrics) : NULL;
   p->metrics_file = g_strdup (gander_profile_get_metrics_file (self->profile));
+  p->backup_store = dup_backup_store (self);
   p->operation = operation;
   p->target = target;
   p->auto_migrate = auto_migrate;

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include "gander-version-macros.h"
 #include "gander-audit.h"
+#include "gander-backup.h"
 #include "gander-circuit-breaker.h"
 #include "gander-metrics.h"
 #include "gander-migrator.h"
@@ -110,6 +111,11 @@ void             gander_manager_set_breaker       (GanderManager     *self,
 GANDER_AVAILABLE_IN_0_2
 GanderCircuitBreaker *gander_manager_get_breaker  (GanderManager     *self);
 
+GANDER_AVAILABLE_IN_0_2
+GanderBackup    *gander_manager_get_backup_store  (GanderManager     *self);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray       *gander_manager_list_backups      (GanderManager     *self,
+                                                   GError           **error);
 GANDER_AVAILABLE_IN_0_2
 const char      *gander_manager_get_step          (GanderManager     *self);
 GANDER_AVAILABLE_IN_0_2

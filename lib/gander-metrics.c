@@ -34,9 +34,13 @@
  *
  * | family | type | labels |
  * | --- | --- | --- |
+ * | `gander_backup_duration_seconds` | gauge: the last backup's time to take and verify | profile, environment |
+ * | `gander_backup_last_success_timestamp_seconds` | gauge | profile, environment |
+ * | `gander_backup_size_bytes` | gauge: the last backup's size | profile, environment |
  * | `gander_build_info` | gauge (always 1) | version |
  * | `gander_circuit_breaker_state` | gauge: 0 closed, 1 half-open, 2 open | profile, environment |
  * | `gander_dirty` | gauge: 1 while an interrupted migration needs a human | profile, environment |
+ * | `gander_health_check_failures_total` | counter: failed health checks | profile, environment, check |
  * | `gander_last_run_timestamp_seconds` | gauge | profile, environment, result |
  * | `gander_last_success_timestamp_seconds` | gauge | profile, environment |
  * | `gander_migration_duration_seconds` | histogram | profile, environment, direction |
@@ -115,6 +119,15 @@ typedef struct
 /* Sorted by name. The HELP texts are not translated: the output is read by
  * programs, and one file must not change with the locale of its writer. */
 static const FamilyInfo families[] = {
+  { "gander_backup_duration_seconds", KIND_GAUGE, FAMILY_FLAG_NONE,
+    "Time taken to take and verify the last backup.",
+    { "profile", "environment", NULL } },
+  { "gander_backup_last_success_timestamp_seconds", KIND_GAUGE, FAMILY_FLAG_NONE,
+    "Unix time at which the last successful backup was taken.",
+    { "profile", "environment", NULL } },
+  { "gander_backup_size_bytes", KIND_GAUGE, FAMILY_FLAG_NONE,
+    "Size of the last backup's archive.",
+    { "profile", "environment", NULL } },
   { "gander_build_info", KIND_GAUGE, FAMILY_FLAG_WRITER,
     "Version of Gander that wrote these metrics; the value is always 1.",
     { "version", NULL } },
@@ -125,6 +138,9 @@ static const FamilyInfo families[] = {
     "1 while an interrupted NO TRANSACTION migration needs a human decision "
     "(gander repair clear-dirty), else 0.",
     { "profile", "environment", NULL } },
+  { "gander_health_check_failures_total", KIND_COUNTER, FAMILY_FLAG_NONE,
+    "Health checks that failed, before or after a run or on demand, by check.",
+    { "profile", "environment", "check", NULL } },
   { "gander_last_run_timestamp_seconds", KIND_GAUGE, FAMILY_FLAG_NONE,
     "Unix time at which the last run with this result finished.",
     { "profile", "environment", "result", NULL } },

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gander-enum-types.h"
 #include "gander-pipeline-private.h"
 
 static void
@@ -130,6 +131,78 @@ append (GanderPipeline *p,
     }
 }
 
+/* A backup's fields: what it is and how to find it (never the DSN: the
+ * record's own `dsn` is the masked one). */
+static void
+set_backup (JsonObject       *record,
+            GanderBackupInfo *info)
+{
+  g_autofree char *file = g_path_get_basename (gander_backup_info_get_path (info));
+  GDateTime *created = gander_backup_info_get_created_at (info);
+  g_autofree char *created_text = created != NULL
+    ? g_date_time_format_iso8601 (created) : NULL;
+
+  json_object_set_string_member (record, "id", gander_backup_info_get_id (info));
+  json_object_set_string_member (record, "file", file);
+  json_object_set_int_member (record, "size", (gint64) gander_backup_info_get_size (info));
+  set_nullable_string (record, "sha256", gander_backup_info_get_sha256 (info));
+  json_object_set_int_member (record, "version", gander_backup_info_get_version (info));
+  set_nullable_string (record, "created_at", created_text);
+}
+
+void
+gander_pipeline_audit_backup (GanderPipeline   *p,
+                              GanderBackupInfo *info)
+{
+  g_autoptr(JsonObject) created = NULL;
+
+  if (p->audit == NULL)
+    return;
+  created = record_new (p, "backup.created");
+  set_backup (created, info);
+  json_object_set_string_member (created, "directory",
+                                 gander_backup_get_directory (p->backup_store));
+  json_object_set_int_member (created, "duration_ms",
+                              gander_backup_info_get_duration (info) / 1000);
+  append (p, created);
+  if (gander_backup_info_get_verified (info))
+    {
+      g_autoptr(JsonObject) verified = record_new (p, "backup.verified");
+
+      set_backup (verified, info);
+      set_nullable_string (verified, "verify_method",
+                           gander_backup_info_get_verify_method (info));
+      append (p, verified);
+    }
+}
+
+void
+gander_pipeline_audit_health (GanderPipeline *p,
+                              GPtrArray      *results)
+{
+  if (p->audit == NULL)
+    return;
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderHealthResult *r = g_ptr_array_index (results, i);
+      g_autoptr(JsonObject) record = NULL;
+      g_autoptr(GEnumClass) phases = NULL;
+      GEnumValue *phase;
+
+      if (gander_health_result_get_status (r) != GANDER_HEALTH_STATUS_FAIL)
+        continue;
+      phases = g_type_class_ref (GANDER_TYPE_HEALTH_PHASE);
+      phase = g_enum_get_value (phases, gander_health_result_get_phase (r));
+      record = record_new (p, "health.failed");
+      json_object_set_string_member (record, "check", gander_health_result_get_name (r));
+      json_object_set_string_member (record, "phase", phase != NULL ? phase->value_nick : "any");
+      json_object_set_string_member (record, "message", gander_health_result_get_message (r));
+      json_object_set_int_member (record, "duration_ms",
+                                  gander_health_result_get_duration (r) / 1000);
+      append (p, record);
+    }
+}
+
 void
 gander_pipeline_audit_start (GanderPipeline *p)
 {
@@ -159,7 +232,9 @@ record_audit (GanderPipeline *p)
     case GANDER_OPERATION_STATUS:
     case GANDER_OPERATION_VERSION:
     case GANDER_OPERATION_VALIDATE:
-      /* reading changes nothing: only a refusal is worth a record */
+    case GANDER_OPERATION_HEALTH:
+      /* reading changes nothing: only a refusal is worth a record (a
+       * failed health check has its own, written when it ran) */
       if (outcome != GANDER_RUN_OUTCOME_REFUSED)
         {
           json_array_unref (migrations);
@@ -178,8 +253,23 @@ record_audit (GanderPipeline *p)
            p->operation == GANDER_OPERATION_CLEAR_DIRTY ||
            p->operation == GANDER_OPERATION_ACCEPT_CHECKSUM)
     event = "repair";
+  else if (p->operation == GANDER_OPERATION_RESTORE)
+    event = "restore";
   else
     event = "run.end";
+
+  /* the backups pruned, by prune-backups or after a successful run */
+  {
+    GPtrArray *pruned = gander_run_report_get_pruned (report);
+
+    for (guint i = 0; i < pruned->len; i++)
+      {
+        g_autoptr(JsonObject) m = record_new (p, "backup.pruned");
+
+        set_backup (m, g_ptr_array_index (pruned, i));
+        append (p, m);
+      }
+  }
 
   /* one record per migration, in the order they ran */
   for (guint i = 0; i < results->len; i++)
@@ -210,6 +300,14 @@ record_audit (GanderPipeline *p)
   json_object_set_string_member (record, "result", gander_run_outcome_to_string (outcome));
   set_nullable_string (record, "rule", gander_run_report_get_refused_rule (report));
   set_error (record, gander_run_report_get_error (report));
+  /* the backup restored, or taken by this run */
+  if (gander_run_report_get_backup (report) != NULL)
+    {
+      JsonObject *backup = json_object_new ();
+
+      set_backup (backup, gander_run_report_get_backup (report));
+      json_object_set_object_member (record, "backup", backup);
+    }
   append (p, record);
 
   {

@@ -163,6 +163,34 @@ record_metrics (GanderPipeline *p)
       gander_metrics_set (p->metrics, "gander_circuit_breaker_state", labels,
                           gander_circuit_breaker_get_state (p->breaker));
   }
+
+  /* the backup this run took (not one it restored) */
+  if (gander_run_report_get_backup (report) != NULL && p->operation != GANDER_OPERATION_RESTORE)
+    {
+      GanderBackupInfo *info = gander_run_report_get_backup (report);
+      GDateTime *created = gander_backup_info_get_created_at (info);
+      const char *labels[] = { PE (p), NULL };
+
+      gander_metrics_set (p->metrics, "gander_backup_duration_seconds", labels,
+                          (double) gander_backup_info_get_duration (info) / G_USEC_PER_SEC);
+      gander_metrics_set (p->metrics, "gander_backup_size_bytes", labels,
+                          (double) gander_backup_info_get_size (info));
+      gander_metrics_set (p->metrics, "gander_backup_last_success_timestamp_seconds", labels,
+                          created != NULL ? (double) g_date_time_to_unix (created) : (double) now);
+    }
+
+  {
+    GPtrArray *health = gander_run_report_get_health (report);
+
+    for (guint i = 0; i < health->len; i++)
+      {
+        GanderHealthResult *r = g_ptr_array_index (health, i);
+        const char *labels[] = { PE (p), "check", gander_health_result_get_name (r), NULL };
+
+        if (gander_health_result_get_status (r) == GANDER_HEALTH_STATUS_FAIL)
+          gander_metrics_inc (p->metrics, "gander_health_check_failures_total", labels, 1);
+      }
+  }
 }
 
 void

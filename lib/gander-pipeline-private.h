@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "gander-backup.h"
+#include "gander-health.h"
 #include "gander-manager.h"
 #include "gander-migrator-private.h"
 #include "gander-run-report-private.h"
@@ -51,6 +53,8 @@ struct _GanderPipeline
   gint64                     actor_pid;
   char                      *actor_name;
   gboolean                   mark_applied;   /* clear-dirty */
+  GanderBackup              *backup_store;   /* nullable: the manager's */
+  char                      *backup_id;      /* restore: id, prefix, latest */
   GCancellable              *cancellable;    /* the caller's, nullable */
   GMainContext              *signal_context; /* where the migrator's signals go */
   GanderPipelineStepFunc     on_step;
@@ -67,6 +71,9 @@ struct _GanderPipeline
   gboolean                   done;            /* nothing left to do (dry run) */
   char                      *refused_rule;    /* set with the error of a refusal */
   gboolean                   audit_started;   /* run.start written */
+  gboolean                   holds_lock;      /* the run lock, from the backup
+                                               * step until finish */
+  gboolean                   backup_taken;    /* by this run: prune after */
 };
 
 void             gander_pipeline_init          (GanderPipeline   *pipeline);
@@ -99,6 +106,12 @@ void             gander_pipeline_count_retry    (GanderPipeline  *pipeline,
  * other records of the run at its finish. */
 void             gander_pipeline_audit_start    (GanderPipeline  *pipeline);
 void             gander_pipeline_record_audit   (GanderPipeline  *pipeline);
+/* backup.created and backup.verified, as soon as the backup is taken;
+ * health.failed for each failed check, as soon as the checks ran */
+void             gander_pipeline_audit_backup   (GanderPipeline   *pipeline,
+                                                 GanderBackupInfo *info);
+void             gander_pipeline_audit_health   (GanderPipeline   *pipeline,
+                                                 GPtrArray        *results);
 
 /* Words both write: `up`/`down`; the error's GanderError nick or
  * `cancelled`. */

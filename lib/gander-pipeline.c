@@ -8,9 +8,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gander-backup-private.h"
 #include "gander-circuit-breaker-private.h"
 #include "gander-error.h"
 #include "gander-error-private.h"
+#include "gander-health-private.h"
 #include "gander-enum-types.h"
 #include "gander-database-private.h"
 #include "gander-pipeline-private.h"
@@ -37,17 +39,23 @@ typedef enum {
 typedef gboolean (*StepFunc) (GanderPipeline  *p,
                               GError         **error);
 
-static gboolean step_policy   (GanderPipeline *p, GError **error);
-static gboolean step_validate (GanderPipeline *p, GError **error);
-static gboolean step_plan     (GanderPipeline *p, GError **error);
-static gboolean step_apply    (GanderPipeline *p, GError **error);
-static void     step_finish   (GanderPipeline *p, const GError *error);
+static gboolean step_policy      (GanderPipeline *p, GError **error);
+static gboolean step_validate    (GanderPipeline *p, GError **error);
+static gboolean step_plan        (GanderPipeline *p, GError **error);
+static gboolean step_health_pre  (GanderPipeline *p, GError **error);
+static gboolean step_backup      (GanderPipeline *p, GError **error);
+static gboolean step_restore     (GanderPipeline *p, GError **error);
+static gboolean step_health      (GanderPipeline *p, GError **error);
+static gboolean step_prune       (GanderPipeline *p, GError **error);
+static gboolean step_apply       (GanderPipeline *p, GError **error);
+static gboolean step_health_post (GanderPipeline *p, GError **error);
+static void     step_finish      (GanderPipeline *p, const GError *error);
+static void     read_version_after (GanderPipeline *p);
 
 /* The pipeline, in order. A step has one job; its weight is its share of
- * the run's #GanderManager:fraction. Slots without a function are the
- * places issue 9 fills (health checks before and after, the backup): they
- * are skipped, and announce nothing, until they have one. The finish step
- * is not in the table: it always runs, last. */
+ * the run's #GanderManager:fraction. A step that has nothing to do in a
+ * run (step_wanted()) is skipped and announces nothing. The finish step is
+ * not in the table: it always runs, last. */
 static const struct
 {
   const char *name;
@@ -58,11 +66,13 @@ static const struct
   { "policy",      2,  KIND_ALL,                     step_policy },
   { "validate",    5,  KIND_MIGRATE | KIND_VALIDATE, step_validate },
   { "plan",        5,  KIND_MIGRATE,                 step_plan },
-  { "health-pre",  0,  KIND_MIGRATE,                 NULL },
-  { "backup",      0,  KIND_MIGRATE,                 NULL },
-  { "apply",       85, KIND_MIGRATE | KIND_READ | KIND_REPAIR | KIND_BREAKER |
-                       KIND_BACKUP | KIND_RESTORE | KIND_HEALTH | KIND_PRUNE, step_apply },
-  { "health-post", 0,  KIND_MIGRATE,                 NULL },
+  { "health-pre",  3,  KIND_MIGRATE,                 step_health_pre },
+  { "backup",      15, KIND_MIGRATE | KIND_BACKUP,   step_backup },
+  { "restore",     80, KIND_RESTORE,                 step_restore },
+  { "health",      80, KIND_HEALTH,                  step_health },
+  { "prune",       80, KIND_PRUNE,                   step_prune },
+  { "apply",       70, KIND_MIGRATE | KIND_READ | KIND_REPAIR | KIND_BREAKER, step_apply },
+  { "health-post", 3,  KIND_MIGRATE,                 step_health_post },
 };
 #define FINISH_WEIGHT 3
 
@@ -173,6 +183,8 @@ gander_pipeline_clear (GanderPipeline *p)
   g_clear_pointer (&p->status, g_ptr_array_unref);
   g_clear_object (&p->plan);
   g_clear_pointer (&p->refused_rule, g_free);
+  g_clear_object (&p->backup_store);
+  g_clear_pointer (&p->backup_id, g_free);
 }
 
 void
@@ -193,6 +205,7 @@ gander_pipeline_set_options (GanderPipeline   *p,
   p->actor_pid = gander_run_options_get_actor_pid (options);
   p->actor_name = g_strdup (gander_run_options_get_actor_name (options));
   p->mark_applied = gander_run_options_get_mark_applied (options);
+  p->backup_id = g_strdup (gander_run_options_get_backup_id (options));
 }
 
 /* ------------------------------------------------------------------ */
@@ -839,9 +852,417 @@ step_plan (GanderPipeline  *p,
                      profile_name != NULL ? profile_name : "");
     }
 
-  if (p->dry_run)
-    p->done = TRUE;
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The run lock                                                        */
+
+/* The pipeline holds the run lock from the backup step until finish, so
+ * that no other runner changes the database between the copy and the
+ * migrations (the migrator's own lock nests inside). A connection lost
+ * meanwhile took the lock with it: it is taken again before the next
+ * attempt. */
+static gboolean
+take_run_lock (GanderPipeline  *p,
+               GError         **error)
+{
+  GanderDatabase *database = gander_migrator_get_database (p->migrator);
+
+  if (p->holds_lock && gander_database_holds_lock (database))
+    return TRUE;
+  if (!gander_database_open (database, p->run_cancellable, error) ||
+      !gander_database_lock (database, p->run_cancellable, error))
+    return FALSE;
+  p->holds_lock = TRUE;
+  return TRUE;
+}
+
+static void
+release_run_lock (GanderPipeline *p)
+{
+  GanderDatabase *database = gander_migrator_get_database (p->migrator);
+  g_autoptr(GError) error = NULL;
+
+  if (!p->holds_lock)
+    return;
+  p->holds_lock = FALSE;
+  /* closed since (a lost connection): the lock went with it */
+  if (!gander_database_holds_lock (database))
+    return;
+  if (!gander_database_unlock (database, &error))
+    warnf (p, _("could not release the run lock: %s"), error->message);
+}
+
+/* ------------------------------------------------------------------ */
+/* Health checks                                                       */
+
+static gboolean
+health_wanted (GanderPipeline    *p,
+               GanderHealthPhase  phase)
+{
+  g_auto(GStrv) names = phase == GANDER_HEALTH_PHASE_BEFORE
+    ? gander_profile_get_health_before (p->profile)
+    : gander_profile_get_health_after (p->profile);
+
+  return names == NULL || names[0] != NULL;
+}
+
+/* Whether a migration run's backup step has something to do: the plan
+ * changes something in a database that exists. */
+static gboolean
+backup_wanted (GanderPipeline *p)
+{
+  if (gander_profile_get_backup_mode (p->profile) == GANDER_BACKUP_MODE_OFF || p->dry_run)
+    return FALSE;
+  if (p->plan != NULL && gander_plan_get_n_steps (p->plan) == 0)
+    return FALSE;
+  return !database_absent (p);
+}
+
+/* Runs the checks of @phase as the profile sets them up; each result
+ * goes into the report, each failure into the audit log. */
+static GPtrArray *
+run_health (GanderPipeline     *p,
+            GanderHealthPhase   phase,
+            GError            **error)
+{
+  g_autoptr(GanderHealth) health = gander_health_new (p->migrator);
+  g_auto(GStrv) checks = NULL;
+  g_auto(GStrv) queries = gander_profile_get_post_check_sql (p->profile);
+  GPtrArray *results;
+
+  if (phase == GANDER_HEALTH_PHASE_BEFORE)
+    checks = gander_profile_get_health_before (p->profile);
+  else if (phase == GANDER_HEALTH_PHASE_AFTER)
+    checks = gander_profile_get_health_after (p->profile);
+  gander_health_set_checks (health, (const char * const *) checks);
+  gander_health_set_allow_missing (health, p->settings.allow_missing ||
+                                           gander_profile_get_allow_missing (p->profile));
+  gander_health_set_free_space_factor (health,
+                                       gander_profile_get_free_space_factor (p->profile));
+  gander_health_set_post_check_sql (health, (const char * const *) queries);
+  /* the thorough check where backups are verified thoroughly */
+  gander_health_set_integrity (health, gander_profile_get_backup_verify (p->profile) ==
+                                       GANDER_BACKUP_VERIFY_FULL);
+  if (p->plan != NULL)
+    gander_health_set_plan (health, p->plan);
+  /* the backup about to be taken needs room too */
+  if (phase == GANDER_HEALTH_PHASE_BEFORE && p->backup_store != NULL && backup_wanted (p))
+    gander_health_set_backup_directory (health, gander_backup_get_directory (p->backup_store));
+
+  results = gander_health_run (health, phase, p->run_cancellable, error);
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    gander_run_report_add_health (p->report, g_ptr_array_index (results, i));
+  gander_pipeline_audit_health (p, results);
+  return results;
+}
+
+/* "name: message; name: message" of the results with @status */
+static char *
+describe_results (GPtrArray          *results,
+                  GanderHealthStatus  status,
+                  guint              *n)
+{
+  GString *text = g_string_new (NULL);
+
+  *n = 0;
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderHealthResult *r = g_ptr_array_index (results, i);
+
+      if (gander_health_result_get_status (r) != status)
+        continue;
+      g_string_append_printf (text, "%s%s: %s", (*n)++ > 0 ? "; " : "",
+                              gander_health_result_get_name (r),
+                              gander_health_result_get_message (r));
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+warn_results (GanderPipeline     *p,
+              GPtrArray          *results,
+              GanderHealthStatus  status,
+              const char         *when)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      GanderHealthResult *r = g_ptr_array_index (results, i);
+
+      if (gander_health_result_get_status (r) != status)
+        continue;
+      if (status == GANDER_HEALTH_STATUS_FAIL)
+        /* TRANSLATORS: check name, "before the run" or "after the run", message */
+        warnf (p, _("health check %s failed %s: %s"), gander_health_result_get_name (r),
+               when, gander_health_result_get_message (r));
+      else
+        warnf (p, _("health check %s warns %s: %s"), gander_health_result_get_name (r),
+               when, gander_health_result_get_message (r));
+    }
+}
+
+static gboolean
+step_health_pre (GanderPipeline  *p,
+                 GError         **error)
+{
+  GanderHealthRefuse level = gander_profile_get_health_before_refuse (p->profile);
+  const char *environment = gander_profile_get_environment (p->profile);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *failed = NULL;
+  g_autofree char *warned = NULL;
+  guint n_failed, n_warned;
+
+  results = run_health (p, GANDER_HEALTH_PHASE_BEFORE, error);
+  if (results == NULL)
+    return FALSE;
+  failed = describe_results (results, GANDER_HEALTH_STATUS_FAIL, &n_failed);
+  warned = describe_results (results, GANDER_HEALTH_STATUS_WARN, &n_warned);
+
+  if (n_failed > 0 && level != GANDER_HEALTH_REFUSE_NEVER)
+    return refuse (p, error, "health-pre", GANDER_ERROR_HEALTH_CHECK,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%u health check failed before the run, so it is refused "
+                                "in environment %s (health-before-refuse=%s, from %s); "
+                                "nothing was changed. %s. Fix it and run again "
+                                "(`gander health` repeats the checks)",
+                                "%u health checks failed before the run, so it is refused "
+                                "in environment %s (health-before-refuse=%s, from %s); "
+                                "nothing was changed. %s. Fix them and run again "
+                                "(`gander health` repeats the checks)",
+                                n_failed),
+                   n_failed, environment, gander_profile_get (p->profile, "health-before-refuse"),
+                   origin_of (p, "health-before-refuse"), failed);
+  if (n_warned > 0 && level == GANDER_HEALTH_REFUSE_WARN)
+    return refuse (p, error, "health-pre", GANDER_ERROR_HEALTH_CHECK,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%u health check warns before the run, and environment %s "
+                                "refuses a run on a warning (health-before-refuse=warn, "
+                                "from %s); nothing was changed. %s. Fix it, or set "
+                                "health-before-refuse=fail for this run's environment",
+                                "%u health checks warn before the run, and environment %s "
+                                "refuses a run on a warning (health-before-refuse=warn, "
+                                "from %s); nothing was changed. %s. Fix them, or set "
+                                "health-before-refuse=fail for this run's environment",
+                                n_warned),
+                   n_warned, environment, origin_of (p, "health-before-refuse"), warned);
+
+  warn_results (p, results, GANDER_HEALTH_STATUS_FAIL, _("before the run"));
+  warn_results (p, results, GANDER_HEALTH_STATUS_WARN, _("before the run"));
+  return TRUE;
+}
+
+static gboolean
+step_health_post (GanderPipeline  *p,
+                  GError         **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *failed = NULL;
+  guint n_failed;
+
+  results = run_health (p, GANDER_HEALTH_PHASE_AFTER, error);
+  if (results == NULL)
+    return FALSE;
+  warn_results (p, results, GANDER_HEALTH_STATUS_WARN, _("after the run"));
+  failed = describe_results (results, GANDER_HEALTH_STATUS_FAIL, &n_failed);
+  if (n_failed == 0)
+    return TRUE;
+  if (!gander_profile_get_health_after_fail_run (p->profile))
+    {
+      warn_results (p, results, GANDER_HEALTH_STATUS_FAIL, _("after the run"));
+      return TRUE;
+    }
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_HEALTH_CHECK,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%u health check failed after the migrations were applied, "
+                            "which fails the run in environment %s (health-after-fail=error, "
+                            "from %s): %s. Check the database; a backup taken before the "
+                            "run can be restored with `gander restore`",
+                            "%u health checks failed after the migrations were applied, "
+                            "which fails the run in environment %s (health-after-fail=error, "
+                            "from %s): %s. Check the database; a backup taken before the "
+                            "run can be restored with `gander restore`",
+                            n_failed),
+               n_failed, gander_profile_get_environment (p->profile),
+               origin_of (p, "health-after-fail"), failed);
+  return FALSE;
+}
+
+/* The health operation: every check that needs no run. */
+static gboolean
+step_health (GanderPipeline  *p,
+             GError         **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *failed = NULL;
+  guint n_failed;
+
+  results = run_health (p, GANDER_HEALTH_PHASE_ANY, error);
+  if (results == NULL)
+    return FALSE;
+  warn_results (p, results, GANDER_HEALTH_STATUS_WARN, _("now"));
+  failed = describe_results (results, GANDER_HEALTH_STATUS_FAIL, &n_failed);
+  if (n_failed == 0)
+    return TRUE;
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_HEALTH_CHECK,
+               g_dngettext (GETTEXT_PACKAGE, "%u health check failed: %s",
+                            "%u health checks failed: %s", n_failed),
+               n_failed, failed);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Backups                                                             */
+
+static gboolean
+need_store (GanderPipeline  *p,
+            GError         **error)
+{
+  if (p->backup_store != NULL)
+    return TRUE;
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
+               _("`%s` needs a backup store, and this run has none"),
+               gander_operation_to_string (p->operation));
+  return FALSE;
+}
+
+static gboolean
+step_backup (GanderPipeline  *p,
+             GError         **error)
+{
+  gboolean migrating = operation_kind (p->operation) == KIND_MIGRATE;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!need_store (p, error))
+    return FALSE;
+  if (!migrating && database_absent (p))
+    {
+      g_autofree char *path = sqlite_path (gander_migrator_get_database (p->migrator));
+
+      /* opening it would create an empty one */
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                   _("the database file %s does not exist: there is nothing to back up"),
+                   path);
+      return FALSE;
+    }
+  /* from here until finish nobody else migrates this database */
+  if (migrating && !take_run_lock (p, error))
+    return FALSE;
+  if (migrating && versioning (p))
+    {
+      GanderDatabase *database = gander_migrator_get_database (p->migrator);
+      g_autoptr(GError) exists_error = NULL;
+
+      /* never migrated: no version table to verify a copy by, and nothing
+       * a migration could lose that goose manages yet */
+      if (!gander_database_version_table_exists (database, &exists_error) &&
+          exists_error == NULL)
+        {
+          g_debug ("no backup: %s has no version table yet",
+                   gander_database_get_dsn (database));
+          return TRUE;
+        }
+    }
+
+  info = gander_backup_create_full (p->backup_store, p->signal_context, p->run_cancellable,
+                                    &local_error);
+  if (info == NULL)
+    {
+      if (!migrating || gander_error_is_cancelled (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (gander_profile_get_backup_mode (p->profile) == GANDER_BACKUP_MODE_REQUIRED)
+        return refuse (p, error, "backup", GANDER_ERROR_BACKUP,
+                       _("environment %s takes a verified backup before a migration run "
+                         "(backup=required, from %s), and it failed, so the run is refused "
+                         "and nothing was changed: %s. Fix the cause and run again, or, "
+                         "if a run without a backup is acceptable, use --backup=optional"),
+                       gander_profile_get_environment (p->profile),
+                       origin_of (p, "backup"), local_error->message);
+      warnf (p, _("the backup before the run failed (backup=optional, from %s): %s; "
+                  "the run goes on without one"),
+             origin_of (p, "backup"), local_error->message);
+      return TRUE;
+    }
+  gander_run_report_set_backup (p->report, info);
+  p->backup_taken = TRUE;
+  gander_pipeline_audit_backup (p, info);
+  return TRUE;
+}
+
+static gboolean
+step_restore (GanderPipeline  *p,
+              GError         **error)
+{
+  g_autoptr(GanderBackupInfo) info = NULL;
+
+  if (!need_store (p, error))
+    return FALSE;
+  if (p->backup_id == NULL || p->backup_id[0] == '\0')
+    {
+      g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
+                   _("`restore` needs the id of the backup to restore (or “latest”): "
+                     "`gander backups` lists them"));
+      return FALSE;
+    }
+  info = gander_backup_lookup (p->backup_store, p->backup_id, error);
+  if (info == NULL)
+    return FALSE;
+  gander_run_report_set_backup (p->report, info);
+  if (!database_absent (p))
+    {
+      gint64 v = gander_migrator_get_db_version_in (p->migrator, p->signal_context,
+                                                    p->run_cancellable, NULL);
+
+      if (v >= 0)
+        gander_run_report_set_from_version (p->report, v);
+    }
+
+  gander_pipeline_audit_start (p);
+  if (!gander_backup_restore_full (p->backup_store, info, p->signal_context,
+                                   p->run_cancellable, error))
+    {
+      read_version_after (p);
+      return FALSE;
+    }
+  /* the migrator's idea of the database was of the one replaced */
+  gander_migrator_refresh_in (p->migrator, p->signal_context, NULL, NULL);
+  read_version_after (p);
+  return TRUE;
+}
+
+static gboolean
+step_prune (GanderPipeline  *p,
+            GError         **error)
+{
+  g_autoptr(GPtrArray) removed = NULL;
+
+  if (!need_store (p, error))
+    return FALSE;
+  removed = gander_backup_prune (p->backup_store,
+                                 gander_profile_get_backup_keep (p->profile),
+                                 gander_profile_get_backup_max_age (p->profile), error);
+  if (removed == NULL)
+    return FALSE;
+  for (guint i = 0; i < removed->len; i++)
+    gander_run_report_add_pruned (p->report, g_ptr_array_index (removed, i));
+  return TRUE;
+}
+
+/* After a successful migration run that took a backup. A failure is a
+ * warning: the run itself succeeded. */
+static void
+prune_after_run (GanderPipeline *p)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!step_prune (p, &error))
+    warnf (p, _("could not prune old backups after the run: %s"), error->message);
 }
 
 /* ------------------------------------------------------------------ */
@@ -934,6 +1355,12 @@ apply_migrations (GanderPipeline  *p,
                                       attempt, policy.max_attempts, local_error->message);
           return FALSE;
         }
+      /* the connection closed above took the run's lock with it */
+      if (p->holds_lock && !take_run_lock (p, error))
+        {
+          read_version_after (p);
+          return FALSE;
+        }
     }
 }
 
@@ -1005,12 +1432,6 @@ step_apply (GanderPipeline  *p,
     case KIND_RESTORE:
     case KIND_HEALTH:
     case KIND_PRUNE:
-      /* the backup and health steps land with GanderBackup and GanderHealth */
-      g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED,
-                   _("`%s` is not available in this build yet"),
-                   gander_operation_to_string (p->operation));
-      return FALSE;
-
     case KIND_VALIDATE:
     case KIND_ALL:
     default:
@@ -1038,6 +1459,12 @@ step_finish (GanderPipeline *p,
     outcome = GANDER_RUN_OUTCOME_CANCELLED;
   else
     outcome = GANDER_RUN_OUTCOME_FAILED;
+
+  release_run_lock (p);
+  /* old backups go only once a run that took a new one has succeeded */
+  if (outcome == GANDER_RUN_OUTCOME_OK && p->backup_taken &&
+      operation_kind (p->operation) == KIND_MIGRATE)
+    prune_after_run (p);
 
   /* The breaker learns how migration runs end. Refusals and dry runs ran
    * nothing; a cancelled run says nothing about the database (a cancelled
@@ -1182,12 +1609,39 @@ cancel_child (GCancellable *parent,
 /* ------------------------------------------------------------------ */
 /* Running                                                             */
 
+/* Whether step @i runs in this run (asked again as the run goes: the
+ * backup step knows only after the plan whether it changes anything). */
+static gboolean
+step_wanted (GanderPipeline *p,
+             guint           i)
+{
+  Kind kind = operation_kind (p->operation);
+  const char *name = steps[i].name;
+
+  if (!(steps[i].kinds & kind) || steps[i].func == NULL)
+    return FALSE;
+  if (kind != KIND_MIGRATE)
+    return TRUE;
+  /* a dry run stops after the checks before: no lock, no backup, no write */
+  if (p->dry_run && !g_str_equal (name, "policy") && !g_str_equal (name, "validate") &&
+      !g_str_equal (name, "plan") && !g_str_equal (name, "health-pre"))
+    return FALSE;
+  if (g_str_equal (name, "health-pre"))
+    /* a database that does not exist yet has nothing to check, and a
+     * check must not create its file */
+    return health_wanted (p, GANDER_HEALTH_PHASE_BEFORE) && !database_absent (p);
+  if (g_str_equal (name, "health-post"))
+    return health_wanted (p, GANDER_HEALTH_PHASE_AFTER);
+  if (g_str_equal (name, "backup"))
+    return backup_wanted (p);
+  return TRUE;
+}
+
 GanderRunReport *
 gander_pipeline_run (GanderPipeline  *p,
                      GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
-  Kind kind = operation_kind (p->operation);
   guint total = FINISH_WEIGHT;
   guint done = 0;
   gulong handler = 0;
@@ -1207,12 +1661,12 @@ gander_pipeline_run (GanderPipeline  *p,
                   p->run_cancellable, &p->deadline_hit);
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    if ((steps[i].kinds & kind) && steps[i].func != NULL)
+    if (step_wanted (p, i))
       total += steps[i].weight;
 
   for (guint i = 0; i < G_N_ELEMENTS (steps) && !p->done; i++)
     {
-      if (!(steps[i].kinds & kind) || steps[i].func == NULL)
+      if (!step_wanted (p, i))
         continue;
       if (g_cancellable_is_cancelled (p->run_cancellable))
         {

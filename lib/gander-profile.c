@@ -2028,6 +2028,25 @@ gander_profile_get_backup_mode (GanderProfile *self)
 }
 
 /**
+ * gander_profile_get_backup_verify:
+ * @self: a #GanderProfile
+ *
+ * How a backup is verified (`backup-verify`): full (SQLite's
+ * `integrity_check`) in production, quick (`quick_check`) elsewhere;
+ * PostgreSQL archives are read back with `pg_restore --list` either way.
+ *
+ * Returns: the verification level
+ *
+ * Since: 0.2
+ */
+GanderBackupVerify
+gander_profile_get_backup_verify (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), GANDER_BACKUP_VERIFY_QUICK);
+  return get_word (self, "backup-verify", verify_levels, GANDER_BACKUP_VERIFY_QUICK);
+}
+
+/**
  * gander_profile_get_backup_keep:
  * @self: a #GanderProfile
  *
@@ -2060,6 +2079,36 @@ gander_profile_get_backup_max_age (GanderProfile *self)
 {
   g_return_val_if_fail (GANDER_IS_PROFILE (self), 0);
   return get_duration (self, "backup-max-age", 0);
+}
+
+/**
+ * gander_profile_get_backup_dir:
+ * @self: a #GanderProfile
+ *
+ * Where the database's backups go (`backup-dir`). Unset, it is
+ * gander_backup_default_directory() of the profile's name — or, for an
+ * ad-hoc profile, of the database's name (the SQLite file's base name, the
+ * PostgreSQL dbname), the name a destructive command is confirmed with.
+ *
+ * Returns: (transfer full): the directory
+ *
+ * Since: 0.2
+ */
+char *
+gander_profile_get_backup_dir (GanderProfile *self)
+{
+  const char *dir;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  dir = get_nonempty (self, "backup-dir");
+  if (dir != NULL)
+    return g_strdup (dir);
+  if (self->name != NULL)
+    return gander_backup_default_directory (self->name);
+  name = gander_dsn_database_name (gander_profile_get_driver (self),
+                                   gander_profile_get_dbstring (self));
+  return gander_backup_default_directory (name != NULL ? name : "default");
 }
 
 /**

@@ -10,6 +10,7 @@
 
 #include <glib-object.h>
 #include "gander-version-macros.h"
+#include "gander-backup.h"
 
 G_BEGIN_DECLS
 
@@ -146,9 +147,13 @@ const char    *gander_profile_get_metrics_file    (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2
 GanderBackupMode gander_profile_get_backup_mode   (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2
+GanderBackupVerify gander_profile_get_backup_verify (GanderProfile     *self);
+GANDER_AVAILABLE_IN_0_2
 guint          gander_profile_get_backup_keep     (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2
 GTimeSpan      gander_profile_get_backup_max_age  (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char          *gander_profile_get_backup_dir      (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2
 const char    *gander_profile_get_pg_bindir       (GanderProfile       *self);
 GANDER_AVAILABLE_IN_0_2

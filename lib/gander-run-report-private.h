@@ -27,6 +27,12 @@ void             gander_run_report_set_to_version   (GanderRunReport  *self,
 void             gander_run_report_add_retry        (GanderRunReport  *self);
 void             gander_run_report_add_warning      (GanderRunReport  *self,
                                                      const char       *warning);
+void             gander_run_report_set_backup       (GanderRunReport  *self,
+                                                     GanderBackupInfo *backup);
+void             gander_run_report_add_health       (GanderRunReport  *self,
+                                                     GanderHealthResult *result);
+void             gander_run_report_add_pruned       (GanderRunReport  *self,
+                                                     GanderBackupInfo *backup);
 /* Ends the report: outcome, the error (copied; NULL for OK), the rule
  * that refused it (REFUSED only), the finish time and the duration. */
 void             gander_run_report_finish           (GanderRunReport  *self,

@@ -44,6 +44,9 @@ struct _GanderRunReport
   GDateTime        *finished_at;
   gint64            started_mono;
   GTimeSpan         duration;
+  GanderBackupInfo *backup;
+  GPtrArray        *health;       /* GanderHealthResult */
+  GPtrArray        *pruned;       /* GanderBackupInfo */
 };
 
 G_DEFINE_FINAL_TYPE (GanderRunReport, gander_run_report, G_TYPE_OBJECT)
@@ -64,6 +67,9 @@ gander_run_report_finalize (GObject *object)
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->finished_at, g_date_time_unref);
+  g_clear_object (&self->backup);
+  g_clear_pointer (&self->health, g_ptr_array_unref);
+  g_clear_pointer (&self->pruned, g_ptr_array_unref);
 
   G_OBJECT_CLASS (gander_run_report_parent_class)->finalize (object);
 }
@@ -80,6 +86,8 @@ gander_run_report_init (GanderRunReport *self)
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->warnings, NULL);
+  self->health = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pruned = g_ptr_array_new_with_free_func (g_object_unref);
   self->from_version = -1;
   self->to_version = -1;
   self->target = -1;
@@ -144,6 +152,27 @@ gander_run_report_add_warning (GanderRunReport *self,
                                const char      *warning)
 {
   g_ptr_array_insert (self->warnings, self->warnings->len - 1, g_strdup (warning));
+}
+
+void
+gander_run_report_set_backup (GanderRunReport  *self,
+                              GanderBackupInfo *backup)
+{
+  g_set_object (&self->backup, backup);
+}
+
+void
+gander_run_report_add_health (GanderRunReport    *self,
+                              GanderHealthResult *result)
+{
+  g_ptr_array_add (self->health, g_object_ref (result));
+}
+
+void
+gander_run_report_add_pruned (GanderRunReport  *self,
+                              GanderBackupInfo *backup)
+{
+  g_ptr_array_add (self->pruned, g_object_ref (backup));
 }
 
 void
@@ -484,6 +513,65 @@ gander_run_report_get_duration (GanderRunReport *self)
 {
   g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), 0);
   return self->duration;
+}
+
+/**
+ * gander_run_report_get_backup:
+ * @self: a #GanderRunReport
+ *
+ * Gets the backup the run took (a migration run in an environment that
+ * takes backups, the `backup` operation) or restored (`restore`).
+ *
+ * Returns: (transfer none) (nullable): the backup's manifest, %NULL when
+ *   the run took or restored none
+ *
+ * Since: 0.2
+ */
+GanderBackupInfo *
+gander_run_report_get_backup (GanderRunReport *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), NULL);
+  return self->backup;
+}
+
+/**
+ * gander_run_report_get_health:
+ * @self: a #GanderRunReport
+ *
+ * Gets the results of the health checks the run made: those before it
+ * (`health-before`), then those after it (`health-after`), or those of
+ * the `health` operation, in the order they ran.
+ *
+ * Returns: (transfer none) (element-type GanderHealthResult): the
+ *   results, empty when no check ran
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_run_report_get_health (GanderRunReport *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), NULL);
+  return self->health;
+}
+
+/**
+ * gander_run_report_get_pruned:
+ * @self: a #GanderRunReport
+ *
+ * Gets the backups the run removed: after a successful migration run
+ * that took a backup, or by the `prune-backups` operation, per
+ * `backup-keep` and `backup-max-age`.
+ *
+ * Returns: (transfer none) (element-type GanderBackupInfo): the removed
+ *   backups' manifests, empty when none was removed
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_run_report_get_pruned (GanderRunReport *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), NULL);
+  return self->pruned;
 }
 
 /**

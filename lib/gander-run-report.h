@@ -11,6 +11,8 @@
 #include <glib-object.h>
 #include "gander-version-macros.h"
 #include "gander-plan.h"
+#include "gander-backup-info.h"
+#include "gander-health-result.h"
 
 G_BEGIN_DECLS
 
@@ -76,6 +78,13 @@ GANDER_AVAILABLE_IN_0_2
 const char          *gander_run_report_get_profile      (GanderRunReport *self);
 GANDER_AVAILABLE_IN_0_2
 const char          *gander_run_report_get_environment  (GanderRunReport *self);
+
+GANDER_AVAILABLE_IN_0_2
+GanderBackupInfo    *gander_run_report_get_backup       (GanderRunReport *self);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray           *gander_run_report_get_health       (GanderRunReport *self);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray           *gander_run_report_get_pruned       (GanderRunReport *self);
 
 GANDER_AVAILABLE_IN_0_2
 const char          *gander_run_outcome_to_string       (GanderRunOutcome outcome);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -248,6 +249,88 @@ gander_test_run (void)
   gander_test_pg_stop ();
 #endif
   return ret;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+gander_test_snapshot_dir (const char *dir_path)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *entry = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir_path, entry, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+      g_autofree char *sum = NULL;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_string_append_printf (text, "%s/\n", entry);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      g_string_append_printf (text, "%s %s\n", entry, sum);
+    }
+  return g_string_free (text, FALSE);
+}
+
+GPtrArray *
+gander_test_read_audit (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (records, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+    }
+  return records;
+}
+
+int
+gander_test_find_event (GPtrArray  *records,
+                        const char *event,
+                        guint       start)
+{
+  for (guint i = start; i < records->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index (records, i), "event"),
+                   event) == 0)
+      return (int) i;
+  return -1;
+}
+
+gboolean
+gander_test_strv_find (const char * const *strv,
+                       const char         *needle)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    if (strstr (strv[i], needle) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 GPtrArray *

@@ -36,6 +36,22 @@ const char  *gander_test_goose_ddl            (const char *engine);
 void         gander_test_run_cli_concurrently (guint              n,
                                                const char * const *args);
 
+/* Every entry of @dir (not recursive): a file's name and SHA-256, a
+ * directory's name with a slash, sorted — so that "nothing written" can be
+ * checked byte for byte, journal and lock files included. */
+char        *gander_test_snapshot_dir         (const char *dir);
+
+/* The records of an audit log (JSON lines), element-type JsonObject. */
+GPtrArray   *gander_test_read_audit           (const char *path);
+/* The index of the first record with @event from @start, or -1. */
+int          gander_test_find_event           (GPtrArray  *records,
+                                               const char *event,
+                                               guint       start);
+
+/* Whether a string of @strv contains @needle. */
+gboolean     gander_test_strv_find            (const char * const *strv,
+                                               const char         *needle);
+
 /* GanderHealth: runs @phase (no error allowed), logging each result with
  * g_test_message(); finds a result by name; asserts one's status and
  * that its message holds @fragment (when not NULL); asserts that every

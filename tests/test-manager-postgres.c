@@ -273,6 +273,8 @@ test_retry_lock_timeout (Fixture       *f,
   set (profile, "retry-initial-delay", "100ms");
   set (profile, "retry-max-delay", "300ms");
   set (profile, "lock-timeout", "100ms");
+  /* the retries of the apply step alone (pg_dump would wait too) */
+  set (profile, "backup", "off");
   manager = new_manager (profile);
 
   holder.conn = hold_table_lock (f, "a");
@@ -287,7 +289,8 @@ test_retry_lock_timeout (Fixture       *f,
   g_assert_error (gander_migration_result_get_error (g_ptr_array_index (results, 0)),
                   GANDER_ERROR, GANDER_ERROR_LOCKED);
   g_assert_cmpuint (results->len, ==, 2 + gander_run_report_get_retries (report));
-  g_assert_nonnull (strstr (gander_run_report_get_warnings (report)[0], "locked"));
+  /* (the blocking-locks check warned first) */
+  g_assert_true (gander_test_strv_find (gander_run_report_get_warnings (report), "failed (locked)"));
 }
 
 #define M_NOTX "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX a_x ON a (x);\n" \
@@ -400,7 +403,7 @@ test_retry_connection_lost (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (gander_run_report_get_retries (report), ==, 1);
   g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
-  g_assert_nonnull (strstr (gander_run_report_get_warnings (report)[0], "(connection)"));
+  g_assert_true (gander_test_strv_find (gander_run_report_get_warnings (report), "(connection)"));
   g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager),
                                         "gander_retries_total", connection, &value));
   g_assert_cmpfloat (value, ==, 1);
@@ -455,6 +458,8 @@ test_audit_no_password (Fixture       *f,
 
   g_assert_true (gander_audit_verify_file (audit_path, &n_records, NULL, &error));
   g_assert_no_error (error);
+  /* refused; run.start, 3 migrations, run.end (no backup: the database
+   * had no version table yet) */
   g_assert_cmpuint (n_records, ==, 1 + 1 + 3 + 1);
   g_assert_true (g_file_get_contents (audit_path, &audit, NULL, NULL));
   g_assert_true (g_file_get_contents (metrics_path, &metrics, NULL, NULL));
@@ -462,6 +467,175 @@ test_audit_no_password (Fixture       *f,
   g_assert_null (strstr (metrics, "sekrit"));
   g_assert_nonnull (strstr (audit, "\"driver\":\"postgres\""));
   g_assert_nonnull (strstr (audit, f->dbname));
+}
+
+/* ------------------------------------------------------------------ */
+/* Backups and health checks (issue 9)                                 */
+
+static gboolean
+file_has (const char *path,
+          const char *needle)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return strstr (text, needle) != NULL;
+}
+
+/* Production takes a verified pg_dump archive before applying, prunes
+ * after success by backup-keep, and the password of the connection string
+ * reaches no manifest, audit record or metric. */
+static void
+test_backup_production (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderDatabase) database = NULL;
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) first = NULL;
+  g_autoptr(GanderRunReport) second = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dsn = NULL;
+  g_autofree char *audit_path = g_build_filename (f->tmpdir, "audit.jsonl", NULL);
+  g_autofree char *metrics_path = g_build_filename (f->tmpdir, "gander.prom", NULL);
+  g_autofree char *first_id = NULL;
+  const char *pe[] = { "profile", "alerts", "environment", "production", NULL };
+  GanderBackupInfo *info;
+  double value = -1;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  dsn = g_strdup_printf ("%s password=sekrit-pw-2", f->dsn);
+  database = gander_database_new_for_driver ("postgres", dsn, &error);
+  g_assert_no_error (error);
+  source = gander_source_new_for_path (f->migdir, GANDER_SOURCE_FLAGS_STRICT, NULL, &error);
+  g_assert_no_error (error);
+  migrator = gander_migrator_new (database, source);
+  profile = gander_profile_new ("alerts");
+  set (profile, "environment", "production");
+  set (profile, "audit-log", audit_path);
+  set (profile, "metrics-file", metrics_path);
+  set (profile, "backup-keep", "1");
+  manager = gander_manager_new_for_migrator (profile, migrator);
+
+  first = gander_manager_execute (manager, GANDER_OPERATION_UP_BY_ONE, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  info = gander_run_report_get_backup (first);
+  g_assert_nonnull (info);
+  first_id = g_strdup (gander_backup_info_get_id (info));
+  g_assert_true (gander_backup_info_get_verified (info));
+  /* production: full (the archive's data read back too) */
+  g_assert_true (g_str_has_prefix (gander_backup_info_get_verify_method (info), "pg_restore --list"));
+  g_assert_cmpstr (gander_backup_info_get_driver (info), ==, "postgres");
+  g_assert_cmpint (gander_backup_info_get_version (info), ==, 1);
+  g_assert_cmpint (gander_run_report_get_to_version (first), ==, 2);
+  g_assert_true (g_file_test (gander_backup_info_get_path (info), G_FILE_TEST_IS_REGULAR));
+  g_assert_false (file_has (gander_backup_info_get_manifest_path (info), "sekrit"));
+  g_assert_nonnull (gander_run_report_get_health (first));
+  g_assert_cmpuint (gander_run_report_get_health (first)->len, >, 0);
+
+  second = gander_manager_execute (manager, GANDER_OPERATION_UP_BY_ONE, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gander_run_report_get_pruned (second)->len, ==, 1);
+  g_assert_cmpstr (gander_backup_info_get_id (g_ptr_array_index (gander_run_report_get_pruned (second), 0)),
+                   ==, first_id);
+  list = gander_manager_list_backups (manager, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (gander_backup_info_get_version (g_ptr_array_index (list, 0)), ==, 2);
+
+  g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager),
+                                        "gander_backup_size_bytes", pe, &value));
+  g_assert_cmpfloat (value, ==, (double) gander_backup_info_get_size (gander_run_report_get_backup (second)));
+  records = gander_test_read_audit (audit_path);
+  g_assert_cmpint (gander_test_find_event (records, "backup.created", 0), >=, 0);
+  g_assert_cmpint (gander_test_find_event (records, "backup.verified", 0), >=, 0);
+  g_assert_cmpint (gander_test_find_event (records, "backup.pruned", 0), >=, 0);
+  g_assert_false (file_has (audit_path, "sekrit"));
+  g_assert_false (file_has (metrics_path, "sekrit"));
+}
+
+/* A required backup that fails refuses the run: the schema dump is the
+ * same as before. */
+static void
+test_backup_required_fails (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (f->tmpdir, "a-file", NULL);
+  g_autofree char *bad_dir = g_build_filename (file, "backups", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  write_file (f->tmpdir, "a-file", "not a directory");
+  profile = new_profile (f, "alerts", "production");
+  set (profile, "backup-dir", bad_dir);
+  manager = new_manager (profile);
+
+  before = dump (f);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  after = dump (f);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP);
+  g_assert_cmpstr (before, ==, after);
+  report = gander_manager_get_last_report (manager);
+  g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_REFUSED);
+  g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "backup");
+}
+
+/* The backup operation and a confirmed restore on PostgreSQL. */
+static void
+test_backup_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = NULL;
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) options = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *at_one = NULL;
+  g_autofree char *restored = NULL;
+
+  SKIP_IF_NO_SERVER (f);
+  apply (f, 1);
+  profile = new_profile (f, "alerts", "development");
+  manager = new_manager (profile);
+  at_one = dump (f);
+  report = gander_manager_execute (manager, GANDER_OPERATION_BACKUP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (gander_run_report_get_backup (report));
+  g_clear_object (&report);
+  report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 3);
+  g_clear_object (&report);
+
+  gander_run_options_set_backup_id (options, "latest");
+  report = gander_manager_execute (manager, GANDER_OPERATION_RESTORE, 0, options, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_clear_error (&error);
+  gander_run_options_set_confirmation (options, "alerts");
+  report = gander_manager_execute (manager, GANDER_OPERATION_RESTORE, 0, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gander_run_report_get_to_version (report), ==, 1);
+  /* the archive's objects are as they were (pg_restore --clean leaves
+   * alone a table created since, which the archive does not name) */
+  g_assert_cmpint (gander_test_query_int ("postgres", f->dsn,
+                                          "SELECT COUNT(*) FROM information_schema.columns "
+                                          "WHERE table_name = 'a' AND column_name = 'y'"), ==, 0);
+  g_assert_cmpint (gander_test_query_int ("postgres", f->dsn,
+                                          "SELECT MAX(version_id) FROM goose_db_version"), ==, 1);
+  restored = dump (f);
+  g_assert_nonnull (strstr (restored, "CREATE TABLE public.c"));
+  g_assert_null (strstr (at_one, "CREATE TABLE public.c"));
 }
 
 int
@@ -480,5 +654,11 @@ main (int   argc,
               fixture_setup, test_retry_connection_lost, fixture_teardown);
   g_test_add ("/manager-postgres/audit-no-password", Fixture, NULL,
               fixture_setup, test_audit_no_password, fixture_teardown);
+  g_test_add ("/manager-postgres/backup/production", Fixture, NULL,
+              fixture_setup, test_backup_production, fixture_teardown);
+  g_test_add ("/manager-postgres/backup/required-fails", Fixture, NULL,
+              fixture_setup, test_backup_required_fails, fixture_teardown);
+  g_test_add ("/manager-postgres/backup/restore", Fixture, NULL,
+              fixture_setup, test_backup_restore, fixture_teardown);
   return gander_test_run ();
 }

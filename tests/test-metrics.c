@@ -281,9 +281,9 @@ test_metrics_merge (void)
     "gander_run_duration_seconds_bucket{profile=\"app\",environment=\"production\",operation=\"up\",result=\"ok\",le=\"+Inf\"} 2\n"
     "gander_run_duration_seconds_sum{profile=\"app\",environment=\"production\",operation=\"up\",result=\"ok\"} 400.25\n"
     "gander_run_duration_seconds_count{profile=\"app\",environment=\"production\",operation=\"up\",result=\"ok\"} 2\n"
-    "# HELP gander_backup_size_bytes Size of the last backup.\n"
-    "# TYPE gander_backup_size_bytes gauge\n"
-    "gander_backup_size_bytes{profile=\"app\"} 1024\n";
+    "# HELP gander_archive_size_bytes Size of the last archive.\n"
+    "# TYPE gander_archive_size_bytes gauge\n"
+    "gander_archive_size_bytes{profile=\"app\"} 1024\n";
   g_autofree char *text = NULL;
   const char *applied, *backup, *build, *run_duration;
 
@@ -311,9 +311,9 @@ test_metrics_merge (void)
 
   /* the unknown family stays, verbatim and in name order */
   applied = strstr (text, "# TYPE gander_migrations_applied_total");
-  backup = strstr (text, "# HELP gander_backup_size_bytes Size of the last backup.\n"
-                         "# TYPE gander_backup_size_bytes gauge\n"
-                         "gander_backup_size_bytes{profile=\"app\"} 1024\n");
+  backup = strstr (text, "# HELP gander_archive_size_bytes Size of the last archive.\n"
+                         "# TYPE gander_archive_size_bytes gauge\n"
+                         "gander_archive_size_bytes{profile=\"app\"} 1024\n");
   build = strstr (text, "# TYPE gander_build_info");
   run_duration = strstr (text, "# TYPE gander_run_duration_seconds");
   g_assert_nonnull (backup);

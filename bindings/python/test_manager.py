@@ -112,6 +112,30 @@ class TestManager(ManagerTestCase):
         self.assertEqual(step.get_statement_line(1), 3)
         self.assertFalse(os.path.exists(self.dbpath))
 
+    def test_backup_report(self):
+        manager = Gander.Manager.new(self.profile('development'))
+        manager.execute(Gander.Operation.UP_TO, 1, None, None)
+        report = manager.execute(Gander.Operation.BACKUP, 0, None, None)
+        backup = report.get_backup()
+        self.assertIsInstance(backup, Gander.BackupInfo)
+        self.assertTrue(backup.get_verified())
+        self.assertEqual(backup.get_version(), 1)
+        self.assertTrue(os.path.isfile(backup.get_path()))
+        store = manager.get_backup_store()
+        self.assertTrue(backup.get_path().startswith(store.get_directory()))
+        self.assertEqual([b.get_id() for b in manager.list_backups()],
+                         [backup.get_id()])
+
+        manager.execute(Gander.Operation.UP, 0, None, None)
+        options = Gander.RunOptions(backup_id=backup.get_id()[:12],
+                                    confirmation='alerts')
+        report = manager.execute(Gander.Operation.RESTORE, 0, options, None)
+        self.assertEqual(report.get_backup().get_id(), backup.get_id())
+        self.assertEqual(report.get_to_version(), 1)
+        health = manager.execute(Gander.Operation.HEALTH, 0, None,
+                                 None).get_health()
+        self.assertIn('connectivity', [r.get_name() for r in health])
+
     def test_auto_migrate(self):
         production = Gander.Manager.new(self.profile('production'))
         with self.assertRaises(GLib.Error) as caught:
@@ -167,8 +191,10 @@ class TestManagerAsync(ManagerTestCase):
         loop.run()
 
         self.assertNotIn('error', result)
+        # no checks before on a file that does not exist yet
         self.assertEqual(steps,
-                         ['policy', 'validate', 'plan', 'apply', 'finish'])
+                         ['policy', 'validate', 'plan', 'apply',
+                          'health-post', 'finish'])
         self.assertEqual(fractions, sorted(fractions))
         self.assertEqual(migrations, [1, 2])
         self.assertFalse(manager.props.busy)
