@@ -214,6 +214,43 @@ add_json_plan (Run         *run,
   json_builder_end_object (builder);
 }
 
+/* A NO TRANSACTION migration that a signal or -timeout stopped is not
+ * rolled back: what ran of it stays. NULL when no such migration was
+ * running, else the sentence that says so and what to do. */
+static char *
+half_applied_note (Run       *run,
+                   GPtrArray *results)
+{
+  g_autoptr(GPtrArray) last = NULL;
+
+  if (results == NULL && run->migrator != NULL)
+    results = last = gander_migrator_get_last_results (run->migrator);
+  for (guint i = 0; results != NULL && i < results->len; i++)
+    {
+      GanderMigrationResult *result = g_ptr_array_index (results, i);
+      GanderMigration *migration = gander_migration_result_get_migration (result);
+      g_autoptr(GanderParsedSql) parsed = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *number = NULL;
+
+      if (gander_migration_result_get_error (result) == NULL || migration == NULL)
+        continue;
+      parsed = gander_migration_parse (migration, gander_migration_result_get_direction (result),
+                                       NULL);
+      if (parsed == NULL || gander_parsed_sql_get_use_transaction (parsed))
+        continue;
+      path = cli_display_path (run->opts->dir, gander_migration_result_get_name (result));
+      number = g_strdup_printf ("%" G_GINT64_FORMAT, gander_migration_result_get_version (result));
+      /* TRANSLATORS: %s is a migration file, %s its version */
+      return g_strdup_printf (_("%s runs without a transaction (-- +goose NO TRANSACTION), "
+                                "so it was not rolled back and may be half applied: run "
+                                "status (it shows the migration as running), check the "
+                                "database by hand, then repair clear-dirty %s"),
+                              path, number);
+    }
+  return NULL;
+}
+
 int
 cli_run_fail (Run          *run,
       const GError *error,
@@ -245,6 +282,19 @@ cli_run_fail (Run          *run,
     }
   else
     message = g_strdup (error->message);
+
+  if ((run->cancel != NULL && cli_cancel_timed_out (run->cancel)) || sig != 0)
+    {
+      g_autofree char *note = half_applied_note (run, results);
+
+      if (note != NULL)
+        {
+          char *with_note = g_strconcat (message, "\n", note, NULL);
+
+          g_free (message);
+          message = with_note;
+        }
+    }
 
   if (status == CLI_EXIT_FAILURE && cli_run_was_refused (run, error))
     status = CLI_EXIT_REFUSED;
@@ -437,6 +487,30 @@ cmd_up_by_one (Run *run)
   return finish_results (run, results, SUMMARY_NONE);
 }
 
+/* After goose's line ("no current version found"), a plain sentence on
+ * a line of its own: goose's words are kept for the scripts that look for
+ * them, but they do not tell a person what happened. */
+static void
+explain_no_current_version (GError *error,
+                            gint64  version)
+{
+  g_autofree char *sentence = NULL;
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+  char *message;
+
+  if (version == 0)
+    sentence = g_strdup (_("Nothing to roll back: no migration is applied to this database."));
+  else
+    /* TRANSLATORS: %s is a version number */
+    sentence = g_strdup_printf (_("Nothing was rolled back: the database's current version "
+                                  "is %s, and no migration file has that version (run "
+                                  "status to compare files and database)."),
+                                number);
+  message = g_strconcat (error->message, "\n", sentence, NULL);
+  g_free (error->message);
+  error->message = message;
+}
+
 static int
 cmd_down (Run *run)
 {
@@ -454,6 +528,7 @@ cmd_down (Run *run)
           goose_error = g_error_new (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                      "migration %" G_GINT64_FORMAT ": no current version found",
                                      version);
+          explain_no_current_version (goose_error, version);
           return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
@@ -488,6 +563,8 @@ cmd_redo (Run *run)
           g_autoptr(GError) goose_error =
             g_error_new_literal (GANDER_ERROR, GANDER_ERROR_NO_NEXT_VERSION,
                                  "no current version found");
+          explain_no_current_version (goose_error,
+                                      gander_migrator_get_current_version (run->migrator));
           return cli_run_fail (run, goose_error, NULL);
         }
       return fail_with_partial (run, error);
@@ -889,6 +966,30 @@ warn_timeouts (GanderDatabase *database,
                 "use -timeout to bound the whole command"));
 }
 
+/* goose's -certfile, -ssl-cert and -ssl-key set up MySQL's TLS; with
+ * PostgreSQL they would silently do nothing: say where libpq takes them. */
+static void
+warn_tls_flags (GanderDatabase *database,
+                CliOptions     *opts)
+{
+  const struct { const char *flag; const char *value; const char *key; } tls[] = {
+    { "certfile", opts->certfile, "sslrootcert" },
+    { "ssl-cert", opts->ssl_cert, "sslcert" },
+    { "ssl-key", opts->ssl_key, "sslkey" },
+  };
+
+  if (!GANDER_IS_POSTGRES_DATABASE (database))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (tls); i++)
+    if (tls[i].value != NULL)
+      /* TRANSLATORS: -%s is goose's flag, %s= the libpq DSN key, then the
+       * key again with the flag's value, as an example */
+      cli_warn (_("-%s is goose's MySQL TLS flag and does nothing with PostgreSQL: "
+                  "put %s= in DBSTRING instead (libpq), for example \"%s=%s "
+                  "sslmode=verify-full\""),
+                tls[i].flag, tls[i].key, tls[i].key, tls[i].value);
+}
+
 /* The name the configuration, the policy, the audit log and the metrics
  * know a command by (see the API contract of issue 8), and its VERSION
  * argument. Returns -1 to go on, else the exit status (usage errors). */
@@ -1097,6 +1198,11 @@ cli_run_db_command (CliOptions    *opts,
   if (!cli_is_db_command (command))
     {
       g_autofree char *quoted = cli_go_quote (command);
+      const char *nearest = cli_nearest_command (command);
+
+      if (nearest != NULL)
+        /* TRANSLATORS: the first %s is the quoted word, the second a command */
+        return cli_usage_error (_("%s: no such command; did you mean %s?"), quoted, nearest);
       return cli_usage_error (_("%s: no such command"), quoted);
     }
   status = resolve_command (command, argv, &policy_name, &subcommand, &target);
@@ -1122,6 +1228,7 @@ cli_run_db_command (CliOptions    *opts,
       gander_database_set_table_name (database, opts->table);
     }
   warn_timeouts (database, opts);
+  warn_tls_flags (database, opts);
 
   /* Files first: a missing directory or a broken file name must not leave
    * a new database file or version table behind. */

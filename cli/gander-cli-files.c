@@ -448,8 +448,7 @@ cli_cmd_validate (CliOptions *opts)
           n_errors++;
           cli_fatal_message ("goose validate: ", message);
         }
-      else if (gander_validation_issue_get_kind (issue) != GANDER_ISSUE_KIND_MISSING_DOWN ||
-               opts->verbose)
+      else
         cli_warn ("%s", message);
     }
   if (n_errors == 0)

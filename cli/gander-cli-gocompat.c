@@ -478,3 +478,64 @@ cli_parse_ms_or_duration (const char  *text,
     }
   return TRUE;
 }
+
+/* Edit distance (insertions, deletions, substitutions, and swaps of two
+ * neighbours: "stauts") between two short ASCII words. */
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *d = g_new0 (guint, (la + 1) * (lb + 1));
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
+  for (gsize j = 0; j <= lb; j++)
+    D (0, j) = j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+        guint best = MIN (D (i - 1, j) + 1, D (i, j - 1) + 1);
+
+        best = MIN (best, D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          best = MIN (best, D (i - 2, j - 2) + 1);
+        D (i, j) = best;
+      }
+  return D (la, lb);
+#undef D
+}
+
+/* The candidate a mistyped @word most likely meant, for "did you mean":
+ * at most two edits away (one for words of three letters or fewer), and
+ * closer than any other; NULL if none is. */
+const char *
+cli_nearest_name (const char         *word,
+                  const char * const *candidates)
+{
+  const char *best = NULL;
+  guint best_distance = G_MAXUINT;
+  gboolean tie = FALSE;
+  guint limit = strlen (word) <= 3 ? 1 : 2;
+
+  if (word == NULL || strlen (word) > 64)
+    return NULL;
+  for (guint i = 0; candidates[i] != NULL; i++)
+    {
+      guint distance = edit_distance (word, candidates[i]);
+
+      if (distance < best_distance)
+        {
+          best = candidates[i];
+          best_distance = distance;
+          tie = FALSE;
+        }
+      else if (distance == best_distance)
+        tie = TRUE;
+    }
+  if (best == NULL || best_distance == 0 || best_distance > limit || tie)
+    return NULL;
+  return best;
+}

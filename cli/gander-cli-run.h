@@ -53,6 +53,7 @@ void        cli_plan_add_json_members (gpointer             builder,
                                        GanderPlan          *plan,
                                        const char          *dir);
 
+const char  *cli_nearest_command      (const char   *word);
 gboolean     cli_run_was_refused      (CliRun       *run,
                                        const GError *error);
 int          cli_run_db_command       (CliOptions    *opts,

@@ -74,6 +74,27 @@ static const Flag flags[] = {
   { "max-age", FLAG_STRING },
 };
 
+/* Every command, for "did you mean". */
+static const char * const all_commands[] = {
+  "up", "up-by-one", "up-to", "down", "down-to", "redo", "reset", "status",
+  "version", "create", "fix", "validate", "env", "parse", "config", "baseline",
+  "repair", "breaker", "audit", "help", NULL,
+};
+
+static const char * const driver_names[] = {
+  "sqlite3", "sqlite", "postgres", "pgx", NULL,
+};
+
+/* Why ./.env was not loaded (goose ignores a broken one, and so does
+ * Gander), told with a usage error, which it may well explain. */
+static char *dotenv_problem;
+
+const char *
+cli_nearest_command (const char *word)
+{
+  return cli_nearest_name (word, all_commands);
+}
+
 /* Commands goose runs before looking at DRIVER and DBSTRING. */
 static const char * const file_commands[] = {
   "create", "fix", "validate", "env", "parse",
@@ -100,6 +121,9 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->metrics_file, g_free);
   g_clear_pointer (&opts->audit_log, g_free);
   g_clear_pointer (&opts->table_flag, g_free);
+  g_clear_pointer (&opts->certfile, g_free);
+  g_clear_pointer (&opts->ssl_cert, g_free);
+  g_clear_pointer (&opts->ssl_key, g_free);
   g_clear_pointer (&opts->backup, g_free);
   g_clear_pointer (&opts->backup_dir, g_free);
   g_clear_pointer (&opts->keep, g_free);
@@ -118,10 +142,10 @@ cli_set_str (char       **ptr,
   *ptr = copy;
 }
 
-static void
-print_help (FILE *out)
+static GString *
+help_text (void)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  GString *text = g_string_new (NULL);
 
   g_string_append (text,
     _("Usage: gander [OPTIONS] DRIVER DBSTRING COMMAND [ARGS]\n"
@@ -188,6 +212,7 @@ print_help (FILE *out)
       "                       version table\n"
       "  -timeout DURATION    give up after DURATION, a Go duration such as 30s,\n"
       "                       5m or 1h30m; the running migration is rolled back\n"
+      "                       (a NO TRANSACTION one may be left half applied)\n"
       "  -v                   verbose: print each statement as it runs\n"
       "  -no-color            no colours in verbose output\n"
       "  -version             print the version and exit\n"
@@ -286,7 +311,8 @@ print_help (FILE *out)
       "            command, it needs --confirm, the circuit breaker is open;\n"
       "            nothing was written\n"
       "  130, 143  interrupted by SIGINT or SIGTERM; the running migration was\n"
-      "            rolled back\n"
+      "            rolled back, unless it is NO TRANSACTION: that one may be\n"
+      "            half applied (status shows it as running)\n"
       "\n"));
   g_string_append (text,
     _("Examples:\n"
@@ -297,6 +323,13 @@ print_help (FILE *out)
       "  gander -dir db/migrations validate -v\n"
       "  gander sqlite3 ./app.db status --json --exit-code\n"
       "  gander parse db/migrations/00001_init.sql --direction down --json\n"));
+  return text;
+}
+
+static void
+print_help (FILE *out)
+{
+  g_autoptr(GString) text = help_text ();
 
   fputs (text->str, out);
   fflush (out);
@@ -313,6 +346,9 @@ cli_usage_error (const char *format,
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_printerr ("%s\n", message);
+  if (dotenv_problem != NULL)
+    /* TRANSLATORS: %s says what is wrong with the file */
+    g_printerr (_("note: ./.env was not loaded: %s\n"), dotenv_problem);
   g_printerr (_("Run “gander -h” for usage.\n"));
   return CLI_EXIT_USAGE;
 }
@@ -551,7 +587,13 @@ set_flag (CliOptions  *opts,
     opts->json = b;
   else if (IS ("exit-code"))
     opts->exit_code = b;
-  /* certfile, ssl-cert, ssl-key: MySQL only */
+  /* certfile, ssl-cert, ssl-key: MySQL only, kept for a warning */
+  else if (IS ("certfile"))
+    cli_set_str (&opts->certfile, value);
+  else if (IS ("ssl-cert"))
+    cli_set_str (&opts->ssl_cert, value);
+  else if (IS ("ssl-key"))
+    cli_set_str (&opts->ssl_key, value);
 #undef IS
   return TRUE;
 }
@@ -601,8 +643,21 @@ parse_args (CliOptions  *opts,
       flag = lookup_flag (flag_name, strlen (flag_name));
       if (flag == NULL)
         {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
-                       _("flag provided but not defined: -%s"), flag_name);
+          g_autoptr(GPtrArray) names = g_ptr_array_new ();
+          const char *nearest;
+
+          for (guint f = 0; f < G_N_ELEMENTS (flags); f++)
+            g_ptr_array_add (names, (gpointer) flags[f].name);
+          g_ptr_array_add (names, NULL);
+          nearest = cli_nearest_name (flag_name, (const char * const *) names->pdata);
+          /* goose's (Go's) words first */
+          if (nearest != NULL)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                         _("flag provided but not defined: -%s (did you mean -%s?)"),
+                         flag_name, nearest);
+          else
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                         _("flag provided but not defined: -%s"), flag_name);
           return FALSE;
         }
 
@@ -657,6 +712,58 @@ args_tail (GPtrArray *args,
   for (guint i = start; i < args->len; i++)
     g_strv_builder_add (builder, g_ptr_array_index (args, i));
   return g_strv_builder_end (builder);
+}
+
+/* `gander help [COMMAND]`: the whole help, or the lines of the help that
+ * describe COMMAND (so they are translated once, with the help). */
+static int
+cmd_help (char **argv)
+{
+  g_autoptr(GString) text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean found = FALSE;
+
+  if (argv[0] == NULL)
+    {
+      print_help (stdout);
+      return CLI_EXIT_OK;
+    }
+  if (argv[1] != NULL)
+    return cli_usage_error (_("help takes at most one COMMAND"));
+
+  text = help_text ();
+  lines = g_strsplit (text->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      gsize n = strlen (argv[0]);
+
+      /* a command's entry: "  NAME …" at the start of a line */
+      if (!g_str_has_prefix (line, "  ") || strncmp (line + 2, argv[0], n) != 0 ||
+          (line[2 + n] != ' ' && line[2 + n] != '\0'))
+        continue;
+      found = TRUE;
+      g_print ("%s\n", line);
+      /* and its continuation lines, indented further */
+      while (lines[i + 1] != NULL && g_str_has_prefix (lines[i + 1], "       "))
+        g_print ("%s\n", lines[++i]);
+    }
+  if (!found)
+    {
+      g_autofree char *quoted = cli_go_quote (argv[0]);
+      const char *nearest = cli_nearest_command (argv[0]);
+
+      if (nearest != NULL)
+        return cli_usage_error (_("%s: no such command; did you mean %s?"), quoted, nearest);
+      return cli_usage_error (_("%s: no such command"), quoted);
+    }
+  return CLI_EXIT_OK;
+}
+
+static gboolean
+is_driver_name (const char *word)
+{
+  return g_strv_contains (driver_names, word);
 }
 
 static int
@@ -768,6 +875,8 @@ main (int    argc,
   gboolean merged_driver, merged_dsn;
   const char *no_color_env;
   gboolean no_color_value = FALSE;
+  gboolean had_driver = FALSE, had_dsn = FALSE;
+  gboolean driver_from_dotenv = FALSE, dsn_from_dotenv = FALSE;
 
   setup_i18n ();
 
@@ -798,7 +907,19 @@ main (int    argc,
 
   /* .env first, so its values count as environment from here on */
   if (opts.env_file == NULL || *opts.env_file == '\0')
-    cli_dotenv_load (".env", NULL);
+    {
+      g_autoptr(GError) dotenv_error = NULL;
+
+      had_driver = env_or_null ("GOOSE_DRIVER") != NULL;
+      had_dsn = env_or_null ("GOOSE_DBSTRING") != NULL;
+      /* best effort, as goose: a broken file is only told with a usage
+       * error (below), which it may explain */
+      if (!cli_dotenv_load (".env", &dotenv_error) &&
+          !g_error_matches (dotenv_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        dotenv_problem = g_strdup (dotenv_error->message);
+      driver_from_dotenv = !had_driver && env_or_null ("GOOSE_DRIVER") != NULL;
+      dsn_from_dotenv = !had_dsn && env_or_null ("GOOSE_DBSTRING") != NULL;
+    }
   else if (!g_str_equal (opts.env_file, "none") &&
            !cli_dotenv_load (opts.env_file, &error))
     {
@@ -825,6 +946,12 @@ main (int    argc,
     {
       print_help (stderr);
       return CLI_EXIT_USAGE;
+    }
+
+  if (g_str_equal (g_ptr_array_index (args, 0), "help"))
+    {
+      g_auto(GStrv) rest = args_tail (args, 1);
+      return cmd_help (rest);
     }
 
   /* goose matches the file commands before it merges GOOSE_DRIVER and
@@ -856,8 +983,50 @@ main (int    argc,
   if (merged_dsn)
     g_ptr_array_insert (args, 1, g_strdup (env_or_null ("GOOSE_DBSTRING")));
   if (args->len < 3)
-    return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
-                              "with GOOSE_DRIVER and GOOSE_DBSTRING set"));
+    {
+      const char *first = g_ptr_array_index (args, 0);
+      const char *nearest = NULL;
+
+      /* name what is missing: most often the DBSTRING */
+      if (merged_driver && !merged_dsn)
+        return cli_usage_error (_("missing DBSTRING: GOOSE_DRIVER is set (%s) but "
+                                  "GOOSE_DBSTRING is not; set GOOSE_DBSTRING, or give "
+                                  "DRIVER DBSTRING COMMAND"),
+                                env_or_null ("GOOSE_DRIVER"));
+      if (!merged_driver && !merged_dsn && is_driver_name (first))
+        return cli_usage_error (_("missing DBSTRING after DRIVER %s: expected DRIVER "
+                                  "DBSTRING COMMAND"), first);
+      if (args->len == 1 && !merged_driver && !merged_dsn)
+        nearest = cli_nearest_command (first);
+      if (nearest != NULL)
+        {
+          g_autofree char *quoted = cli_go_quote (first);
+
+          return cli_usage_error (_("%s: no such command; did you mean %s?"), quoted, nearest);
+        }
+      return cli_usage_error (_("expected DRIVER DBSTRING COMMAND, or COMMAND "
+                                "with GOOSE_DRIVER and GOOSE_DBSTRING set"));
+    }
+
+  /* GOOSE_DRIVER and GOOSE_DBSTRING go in front of the arguments, so a
+   * DRIVER DBSTRING on the command line as well is read as the command */
+  if (merged_driver && is_driver_name (g_ptr_array_index (args, 2)))
+    {
+      g_autofree char *quoted = cli_go_quote (g_ptr_array_index (args, 2));
+
+      if (driver_from_dotenv || dsn_from_dotenv)
+        return cli_usage_error (_("%s: no such command\n"
+                                  "note: GOOSE_DRIVER=%s came from ./.env and goes in front "
+                                  "of the arguments, so the DRIVER DBSTRING given here are "
+                                  "read as COMMAND; leave them out, or run with -env none"),
+                                quoted, env_or_null ("GOOSE_DRIVER"));
+      return cli_usage_error (_("%s: no such command\n"
+                                "note: GOOSE_DRIVER=%s is set and goes in front of the "
+                                "arguments, so the DRIVER DBSTRING given here are read as "
+                                "COMMAND; leave them out, or unset GOOSE_DRIVER and "
+                                "GOOSE_DBSTRING"),
+                              quoted, env_or_null ("GOOSE_DRIVER"));
+    }
 
   {
     g_auto(GStrv) rest = args_tail (args, 3);

@@ -59,6 +59,9 @@ typedef struct {
   gboolean  dir_given;         /* -dir was on the command line */
   gboolean  allow_missing_given; /* -allow-missing was on the command line */
   char     *table_flag;        /* -table as given (before GOOSE_TABLE) */
+  char     *certfile;          /* goose's MySQL TLS flags: ignored, but */
+  char     *ssl_cert;          /* a PostgreSQL user is told where they */
+  char     *ssl_key;           /* go (libpq's DSN keys) */
 
   /* issue 9: backups and health checks */
   char     *backup;            /* --backup off|optional|required */
@@ -104,6 +107,8 @@ gboolean    cli_go_parse_duration     (const char *text,
 gboolean    cli_go_parse_bool         (const char *text,
                                        gboolean   *value);
 char       *cli_go_quote              (const char *text);
+const char *cli_nearest_name          (const char         *word,
+                                       const char * const *candidates);
 char       *cli_go_path_clean         (const char *path);
 char       *cli_go_path_join          (const char *dir,
                                        const char *name);

@@ -20,6 +20,7 @@
 #include "gander-migrator-private.h"
 #include "gander-plan-private.h"
 #include "gander-planner-private.h"
+#include "gander-sql-parser-private.h"
 
 /**
  * GanderMigrator:
@@ -1090,6 +1091,25 @@ mark_running (GanderMigrator   *self,
   return gander_database_write_side_row (self->database, &row, error);
 }
 
+static void emit_warning (RunContext *run,
+                          const char *message);
+
+/* A Down section that does not exist undoes nothing: say so, so nobody
+ * believes the schema went back with the version. */
+static void
+warn_no_down_section (RunContext      *run,
+                      GanderMigration *migration)
+{
+  g_autofree char *path = gander_migration_dup_display_path (migration);
+  g_autofree char *message =
+    g_strdup_printf (_("%s has no '-- +goose Down' section: only the version row of "
+                       "migration %" PRId64 " was removed; the database's schema is "
+                       "unchanged"),
+                     path, gander_migration_get_version (migration));
+
+  emit_warning (run, message);
+}
+
 static gboolean
 run_migration (GanderMigrator   *self,
                RunContext       *run,
@@ -1185,6 +1205,9 @@ run_migration (GanderMigrator   *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  if (direction == GANDER_DIRECTION_DOWN && !run->no_versioning &&
+      !gander_parsed_sql_has_down_annotation (parsed))
+    warn_no_down_section (run, migration);
   return TRUE;
 }
 

@@ -119,7 +119,9 @@ class CommandsTest(CliTestCase):
     def test_down_at_zero(self):
         r = self.g('down')
         self.assertExit(r, 1)
-        self.assertEqual(r.lines, ['goose run: migration 0: no current version found'])
+        self.assertEqual(r.lines, ['goose run: migration 0: no current version found',
+                                   'Nothing to roll back: no migration is applied to this '
+                                   'database.'])
 
     def test_redo(self):
         self.assertSuccess(self.g('up'))
@@ -134,7 +136,9 @@ class CommandsTest(CliTestCase):
     def test_redo_at_zero(self):
         r = self.g('redo')
         self.assertExit(r, 1)
-        self.assertEqual(r.lines, ['goose run: no current version found'])
+        self.assertEqual(r.lines, ['goose run: no current version found',
+                                   'Nothing to roll back: no migration is applied to this '
+                                   'database.'])
 
     def test_reset(self):
         self.assertSuccess(self.g('up'))

@@ -235,9 +235,11 @@ class ValidateTest(CliTestCase):
         r = self.gander('-dir', 'm', 'validate')
         self.assertSuccess(r)
         warnings = [l for l in r.lines if l.startswith('warning: ')]
-        self.assertEqual(len(warnings), 1, repr(r))
+        self.assertEqual(len(warnings), 2, repr(r))
         self.assertIn('m/00001_w.sql:3', warnings[0])
         self.assertIn('+GOOSE', warnings[0])
+        # so goose never sees a Down section
+        self.assertIn("m/00001_w.sql: no '-- +goose Down' section", warnings[1])
 
     def test_validate_skips_go(self):
         self.simple_set('m', 1)
@@ -281,10 +283,10 @@ class ValidateTest(CliTestCase):
             self.assertTrue(line.startswith(start), (line, start))
         self.assertEqual([l.split()[-1] for l in r.out.splitlines()[2:]],
                          ['00001_t1.sql', '00003_quirk.sql'])
-        # a missing Down section is mentioned with -v only
+        # a missing Down section is mentioned without -v too
         r = self.gander('-dir', 'm', 'validate', timeout=20)
         self.assertExit(r, 1)
-        self.assertNotLogged(r, 'no \'-- +goose Down\' section')
+        self.assertLogged(r, "warning: m/00003_quirk.sql: no '-- +goose Down' section")
 
 
 class ParseTest(CliTestCase):

@@ -9,6 +9,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import fcntl
+import os
+import signal
 import time
 
 from clitest import CliTestCase, main
@@ -112,6 +114,172 @@ class LockWaitTest(CliTestCase):
         self.assertSuccess(r)
         self.assertIn("--lock-timeout T     how long to wait for another runner's lock "
                       "(default\n                       5m;", r.out)
+
+
+
+class NothingToUndoTest(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.db = self.path('app.db')
+
+    def test_down_and_redo_with_nothing_applied(self):
+        self.simple_set('m', 2)
+        for cmd, goose in (('down', 'goose run: migration 0: no current version found'),
+                           ('redo', 'goose run: no current version found')):
+            with self.subTest(cmd=cmd):
+                r = self.gander('-dir', 'm', 'sqlite3', self.db, cmd)
+                self.assertExit(r, 1)
+                # goose's line as goose prints it, then a plain sentence
+                self.assertEqual(r.lines[-2:], [
+                    goose,
+                    'Nothing to roll back: no migration is applied to this database.'])
+
+    def test_down_without_down_section(self):
+        self.migration('m', '00001_a.sql', 'CREATE TABLE a (x int);', 'DROP TABLE a;')
+        self.write('m/00002_b.sql', '-- +goose Up\nCREATE TABLE b (x int);\n')
+        r = self.gander('-dir', 'm', 'validate')
+        self.assertSuccess(r)
+        self.assertLogged(r, "warning: m/00002_b.sql: no '-- +goose Down' section: down "
+                             "cannot undo migration 2")
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', self.db, 'up'))
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'down')
+        self.assertSuccess(r)
+        self.assertOkLines(r, ['00002_b.sql'], ['EMPTY'])
+        self.assertEqual(r.lines[-1],
+                         "warning: m/00002_b.sql has no '-- +goose Down' section: only the "
+                         "version row of migration 2 was removed; the database's schema is "
+                         "unchanged")
+        self.assertIn('b', self.tables(self.db))
+        # a migration with a Down section: no warning
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'down')
+        self.assertSuccess(r)
+        self.assertNotLogged(r, 'warning')
+
+
+
+SLOW_SQL = ('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c '
+            'WHERE x < 2000000000) SELECT count(*) FROM c;')
+
+
+class InterruptedNoTransactionTest(CliTestCase):
+    NOTE = ('m/00002_slow.sql runs without a transaction (-- +goose NO TRANSACTION), so it '
+            'was not rolled back and may be half applied: run status (it shows the '
+            'migration as running), check the database by hand, then repair clear-dirty 2')
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.path('app.db')
+        self.migration('m', '00001_a.sql', 'CREATE TABLE a (x int);', 'DROP TABLE a;')
+
+    def test_timeout(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;', notx=True)
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'up', '-timeout', '700ms')
+        self.assertExit(r, 1)
+        self.assertLogged(r, 'goose run: timed out after 700ms (-timeout)')
+        self.assertEqual(r.lines[-1], self.NOTE)
+        self.assertIn('half', self.tables(self.db))
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'status')
+        self.assertLogged(r, 'Running (interrupted)    -- 00002_slow.sql')
+
+    def test_sigint(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;', notx=True)
+        p = self.popen('-dir', 'm', 'sqlite3', self.db, 'up')
+        # the first statement has run once the table exists
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if os.path.exists(self.db) and 'half' in self.tables(self.db):
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn('interrupted by SIGINT', err)
+        self.assertTrue(err.rstrip('\n').endswith(self.NOTE), err)
+
+    def test_transactional_migration_has_no_note(self):
+        self.migration('m', '00002_slow.sql', 'CREATE TABLE half (x int);\n' + SLOW_SQL,
+                       'DROP TABLE half;')
+        r = self.gander('-dir', 'm', 'sqlite3', self.db, 'up', '-timeout', '700ms')
+        self.assertExit(r, 1)
+        self.assertNotLogged(r, 'half applied')
+        self.assertNotIn('half', self.tables(self.db))
+
+
+
+class UsageTest(CliTestCase):
+    def usage(self, *args, env=None):
+        r = self.gander(*args, env=env)
+        self.assertExit(r, 2)
+        self.assertIn('Run “gander -h” for usage.', r.err)
+        return r.err.splitlines()
+
+    def test_did_you_mean(self):
+        self.assertEqual(self.usage('-dri', 'm', 'sqlite3', 'x.db', 'status')[0],
+                         'flag provided but not defined: -dri (did you mean -dir?)')
+        self.assertEqual(self.usage('--lock-timout', '1s', 'sqlite3', 'x.db', 'up')[0],
+                         'flag provided but not defined: -lock-timout '
+                         '(did you mean -lock-timeout?)')
+        # nothing close: goose's line alone
+        self.assertEqual(self.usage('-frobnicate', 'sqlite3', 'x.db', 'up')[0],
+                         'flag provided but not defined: -frobnicate')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'stauts')[0],
+                         '"stauts": no such command; did you mean status?')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'dwon')[0],
+                         '"dwon": no such command; did you mean down?')
+        self.assertEqual(self.usage('valdate')[0],
+                         '"valdate": no such command; did you mean validate?')
+        self.assertEqual(self.usage('sqlite3', 'x.db', 'bogus')[0], '"bogus": no such command')
+        self.assertFalse(os.path.exists(self.path('x.db')))
+
+    def test_help_command(self):
+        r = self.gander('help')
+        self.assertSuccess(r)
+        self.assertTrue(r.out.startswith('Usage: gander'), r.out)
+        self.assertEqual(r.out, self.gander('-h').out)
+        r = self.gander('help', 'status')
+        self.assertSuccess(r)
+        self.assertEqual(r.out.splitlines(),
+                         ['  status               Dump the migration status for the current DB'])
+        r = self.gander('help', 'repair')
+        self.assertSuccess(r)
+        self.assertIn('  repair clear-dirty VERSION [--mark-applied]', r.out)
+        self.assertIn('  repair accept-checksum VERSION', r.out)
+        self.assertEqual(self.usage('help', 'stauts')[0],
+                         '"stauts": no such command; did you mean status?')
+
+    def test_missing_dbstring(self):
+        self.assertEqual(self.usage('status', env={'GOOSE_DRIVER': 'sqlite3'})[0],
+                         'missing DBSTRING: GOOSE_DRIVER is set (sqlite3) but GOOSE_DBSTRING '
+                         'is not; set GOOSE_DBSTRING, or give DRIVER DBSTRING COMMAND')
+        self.assertEqual(self.usage('sqlite3', 'status')[0],
+                         'missing DBSTRING after DRIVER sqlite3: expected DRIVER DBSTRING '
+                         'COMMAND')
+
+    def test_driver_from_dotenv(self):
+        self.write('.env', 'GOOSE_DRIVER=sqlite3\nGOOSE_DBSTRING=a.db\n')
+        err = self.usage('sqlite3', 'b.db', 'status')
+        self.assertEqual(err[0], '"sqlite3": no such command')
+        self.assertEqual(err[1], 'note: GOOSE_DRIVER=sqlite3 came from ./.env and goes in '
+                                 'front of the arguments, so the DRIVER DBSTRING given here '
+                                 'are read as COMMAND; leave them out, or run with -env none')
+        # -env none: the command line alone
+        self.simple_set('.', 1)
+        self.assertSuccess(self.gander('-env', 'none', 'sqlite3', 'b.db', 'status'))
+        os.unlink(self.path('.env'))
+        err = self.usage('sqlite3', 'b.db', 'status',
+                         env={'GOOSE_DRIVER': 'sqlite3', 'GOOSE_DBSTRING': 'a.db'})
+        self.assertIn('note: GOOSE_DRIVER=sqlite3 is set and goes in front', err[1])
+
+    def test_broken_dotenv_is_named(self):
+        self.write('.env', 'GOOSE_DRIVER="sqlite3\nGOOSE_DBSTRING=a.db\n')
+        err = self.usage('status')
+        self.assertIn('note: ./.env was not loaded: .env: ', '\n'.join(err))
+        # as goose, a broken .env does not stop a command that needs nothing from it
+        self.simple_set('.', 1)
+        self.assertSuccess(self.gander('sqlite3', 'b.db', 'status'))
 
 
 if __name__ == '__main__':

@@ -232,6 +232,20 @@ class PostgresTest(CliTestCase):
         r = self.g(d, 'up', '--lock-timeout', '700ms')
         self.assertSuccess(r)
 
+    def test_mysql_tls_flags_point_at_libpq(self):
+        d = self.simple_set('m', 1)
+        r = self.g(d, 'status', '-certfile', 'ca.pem', '-ssl-cert=client.pem',
+                   '--ssl-key', 'client.key')
+        self.assertSuccess(r)
+        self.assertIn("warning: -certfile is goose's MySQL TLS flag and does nothing with "
+                      "PostgreSQL: put sslrootcert= in DBSTRING instead (libpq), for example "
+                      "\"sslrootcert=ca.pem sslmode=verify-full\"", r.lines)
+        self.assertLogged(r, "warning: -ssl-cert is goose's MySQL TLS flag")
+        self.assertLogged(r, 'put sslcert= in DBSTRING')
+        self.assertLogged(r, 'put sslkey= in DBSTRING')
+        r = self.g(d, 'status')
+        self.assertNotLogged(r, 'TLS flag')
+
     def test_password_is_never_printed(self):
         d = self.simple_set('m', 1)
         # trust authentication accepts any password
