@@ -198,6 +198,24 @@ help_text (void)
       "  audit verify FILE    Check the hash chain of an audit log\n"
       "\n"));
   g_string_append (text,
+    _("Gander commands (backups and health checks):\n"
+      "  backup               Take a verified backup of the database now\n"
+      "  backups              List the backups of this database, newest first\n"
+      "                       (--json for their manifests)\n"
+      "  backups prune [--keep N] [--max-age D]\n"
+      "                       Remove old backups (never the newest verified one)\n"
+      "  restore ID           Put backup ID (an id, a unique prefix of one, or\n"
+      "                       \"latest\") back into the database; needs --confirm\n"
+      "                       or the name typed at the prompt in every environment\n"
+      "  health               Run the health checks now (--json for JSON); exit 1\n"
+      "                       when one fails\n"
+      "In a run that changes the database, a failed health check before it or\n"
+      "a failed required backup refuses the run (exit 4, nothing written). For\n"
+      "example:\n"
+      "  gander --profile alerts backups\n"
+      "  gander --profile alerts restore latest --confirm alerts\n"
+      "\n"));
+  g_string_append (text,
     _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
       "anywhere on the line):\n"
       "  -dir DIR             directory with migration files (default \".\")\n"

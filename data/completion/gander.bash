@@ -10,7 +10,8 @@
 
 # Commands and their sub-commands; keep in step with `gander --help`.
 _gander_commands='up up-by-one up-to down down-to redo reset status version
-create fix validate env parse config baseline repair breaker audit'
+create fix validate env parse config baseline repair breaker audit
+backup backups restore health'
 _gander_drivers='sqlite3 sqlite postgres pgx'
 # goose's flags (offered as -flag) and Gander's (offered as --flag); the
 # tool accepts either spelling for both.
@@ -222,6 +223,10 @@ $(_gander_config_groups environment "$config")" -- "$value") ;;
       mapfile -t COMPREPLY < <(compgen -W "$(_gander_versions "$dir")" -- "$cur") ;;
     breaker:0)
       mapfile -t COMPREPLY < <(compgen -W 'status reset' -- "$cur") ;;
+    backups:0)
+      mapfile -t COMPREPLY < <(compgen -W prune -- "$cur") ;;
+    restore:0)
+      mapfile -t COMPREPLY < <(compgen -W latest -- "$cur") ;;
     audit:0)
       mapfile -t COMPREPLY < <(compgen -W verify -- "$cur") ;;
     audit:1)

@@ -99,7 +99,11 @@ function __gander_positional
         'baseline	record migrations up to VERSION as applied' \
         'repair	clear-dirty or accept-checksum of one version' \
         'breaker	show or reset the circuit breaker' \
-        'audit	verify the hash chain of an audit log'
+        'audit	verify the hash chain of an audit log' \
+        'backup	take a verified backup of the database now' \
+        'backups	list the backups, or prune them' \
+        'restore	put a backup back into the database' \
+        'health	run the health checks now'
     set -l drivers 'sqlite3	SQLite' 'sqlite	SQLite' 'postgres	PostgreSQL' 'pgx	PostgreSQL'
     set -l cmd
     set -l args
@@ -144,6 +148,10 @@ function __gander_positional
             test "$args[1]" = verify; and __fish_complete_path (commandline -ct)
         case breaker:0
             printf '%s\n' 'status	show the circuit breaker' 'reset	close it again'
+        case backups:0
+            printf '%s\n' 'prune	remove old backups'
+        case restore:0
+            printf '%s\n' 'latest	the newest backup'
     end
 end
 
