@@ -1669,6 +1669,9 @@ gander_backup_list (GanderBackup  *self,
   g_return_val_if_fail (GANDER_IS_BACKUP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* nothing to sort out: do not open (and so create) the database */
+  if (!g_file_test (self->directory, G_FILE_TEST_EXISTS))
+    return g_ptr_array_new_with_free_func (g_object_unref);
   identity = find_identity (self, NULL, &known, &identity_error);
   if (!known)
     g_debug ("listing every backup in %s: cannot tell which database this "
@@ -1947,6 +1950,8 @@ gander_backup_prune (GanderBackup  *self,
   g_return_val_if_fail (max_age >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!g_file_test (self->directory, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&removed);
   identity = find_identity (self, &db_dir, &known, error);
   if (!known)
     {
