@@ -55,6 +55,7 @@ static const Flag flags[] = {
   { "lock-timeout", FLAG_STRING },
   { "statement-timeout", FLAG_STRING },
   { "direction", FLAG_STRING },
+  { "dialect", FLAG_STRING },
   /* profiles, environments and the safety pipeline (issue 8) */
   { "profile", FLAG_STRING },
   { "environment", FLAG_STRING },
@@ -98,7 +99,7 @@ cli_nearest_command (const char *word)
 static const char * const file_commands[] = {
   "create", "fix", "validate", "env", "parse",
   /* Gander's */
-  "audit",
+  "audit", "lint",
 };
 
 void
@@ -108,6 +109,7 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->table, g_free);
   g_clear_pointer (&opts->env_file, g_free);
   g_clear_pointer (&opts->direction, g_free);
+  g_clear_pointer (&opts->dialect, g_free);
   g_clear_pointer (&opts->timeout_text, g_free);
   g_clear_pointer (&opts->lock_timeout_text, g_free);
   g_clear_pointer (&opts->statement_timeout_text, g_free);
@@ -293,6 +295,15 @@ help_text (void)
       "                       duration such as 720h\n"
       "\n"));
   g_string_append (text,
+    _("Lint (Gander's own; goose has none):\n"
+      "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
+      "                       rewrite busy tables (default: every file of -dir);\n"
+      "                       exit 1 on an error finding (docs/lint.md)\n"
+      "  --dialect postgres|sqlite3\n"
+      "                       lint: the database's rules (default: from DRIVER\n"
+      "                       or GOOSE_DRIVER)\n"
+      "\n"));
+  g_string_append (text,
     _("Environment:\n"
       "  GOOSE_DRIVER         DRIVER, put in front of the arguments\n"
       "  GOOSE_DBSTRING       DBSTRING, put after DRIVER\n"
@@ -433,6 +444,8 @@ set_flag (CliOptions  *opts,
     cli_set_str (&opts->env_file, value);
   else if (IS ("direction"))
     cli_set_str (&opts->direction, value);
+  else if (IS ("dialect"))
+    cli_set_str (&opts->dialect, value);
   else if (IS ("timeout"))
     {
       g_autoptr(GError) local_error = NULL;
@@ -786,6 +799,8 @@ run_file_command (CliOptions  *opts,
     return cli_cmd_env (opts);
   if (g_str_equal (command, "audit"))
     return cli_cmd_audit (opts, argv);
+  if (g_str_equal (command, "lint"))
+    return cli_cmd_lint (opts, env_or_null ("GOOSE_DRIVER"), argv);
   return cli_cmd_parse (opts, argv);
 }
 
@@ -1035,6 +1050,8 @@ main (int    argc,
     g_auto(GStrv) rest = args_tail (args, 3);
     const char *command = g_ptr_array_index (args, 2);
 
+    if (g_str_equal (command, "lint"))
+      return cli_cmd_lint (&opts, g_ptr_array_index (args, 0), rest);
     if (is_file_command (command))
       return run_file_command (&opts, command, rest);
     /* what came from the variables is in the profile already */

@@ -285,7 +285,7 @@ class CompletionTests(CliTestCase):
             self.skipTest('fish is not installed (Debian package fish)')
         lines = ['gander ', 'gander -dir migs sqlite3 app.db up-to ',
                  'gander -dir=migs sqlite3 app.db down-to ', 'gander --profile ',
-                 'gander --environment ', 'gander repair ', 'gander --di',
+                 'gander --environment ', 'gander repair ', 'gander --dire',
                  'gander sqlite3 app.db ', 'gander --backup ',
                  'gander sqlite3 app.db backups ']
         proc = subprocess.run(['fish', '--no-config', '-c', FISH_DRIVER, FISH] + lines,
@@ -307,7 +307,7 @@ class CompletionTests(CliTestCase):
         self.assertEqual(sorted(r['gander --environment ']),
                          ['development', 'production', 'qa', 'staging'])
         self.assertEqual(sorted(r['gander repair ']), ['accept-checksum', 'clear-dirty'])
-        self.assertEqual(r['gander --di'], ['--direction'])
+        self.assertEqual(r['gander --dire'], ['--direction'])
         self.assertEqual(sorted(r['gander --backup ']), ['off', 'optional', 'required'])
         self.assertEqual(r['gander sqlite3 app.db backups '], ['prune'])
 
