@@ -21,7 +21,7 @@ import stat
 
 from clitest import CliTestCase, main
 
-MANIFEST_KEYS = {'format', 'id', 'file', 'profile', 'environment', 'driver', 'dsn', 'table',
+MANIFEST_KEYS = {'format', 'id', 'file', 'profile', 'environment', 'driver', 'dsn', 'database', 'table',
                  'version', 'created_at', 'size', 'sha256', 'tool_version', 'server_version',
                  'verified', 'verify_method', 'duration_seconds', 'gander_version'}
 HEALTH_KEYS = {'name', 'status', 'message', 'duration_seconds', 'phase'}
