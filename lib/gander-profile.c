@@ -2106,7 +2106,8 @@ gander_profile_get_backup_mode (GanderProfile *self)
  *
  * How a backup is verified (`backup-verify`): full (SQLite's
  * `integrity_check`) in production, quick (`quick_check`) elsewhere;
- * PostgreSQL archives are read back with `pg_restore --list` either way.
+ * PostgreSQL archives are listed with `pg_restore --list`, and full also
+ * reads every data block back.
  *
  * Returns: the verification level
  *
