@@ -591,6 +591,11 @@ set_retry (GanderProfile *profile,
   set (profile, "retry-max-delay", "400ms");
   set (profile, "retry-multiplier", "2");
   set (profile, "lock-timeout", "100ms");
+  /* the retries alone: no checks or backup between the plan and the
+   * apply step, which a slow (sanitizer) build could let outlast the
+   * other connection's lock */
+  set (profile, "health-before", "none");
+  set (profile, "backup", "off");
 }
 
 /* Reading the state is retried too: another connection holds the whole
