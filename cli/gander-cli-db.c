@@ -26,6 +26,7 @@ static const char * const db_commands[] = {
   "status", "version",
   /* Gander's */
   "baseline", "repair", "breaker",
+  "backup", "backups", "restore", "health",
 };
 
 gboolean
@@ -388,6 +389,8 @@ finish_results (Run        *run,
           json_builder_add_int_value (builder, version);
         }
       add_json_plan (run, builder);
+      if (run->managed && run->report != NULL)
+        cli_json_add_backup_and_health (builder, run->report);
       cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;
@@ -419,6 +422,12 @@ execute (Run              *run,
     {
       report = gander_manager_execute (run->manager, operation, target, run->options,
                                        run->cancellable, error);
+      g_clear_object (&run->report);
+      run->report = report != NULL ? g_object_ref (report)
+                                   : gander_manager_get_last_report (run->manager);
+      /* the backup taken and the checks that did not pass, also when the
+       * run failed after them */
+      cli_report_backup_and_health (run, run->report);
       if (report == NULL)
         return NULL;
       return g_ptr_array_ref (gander_run_report_get_results (report));
@@ -827,6 +836,8 @@ cmd_dry_run (Run             *run,
     }
   else
     cli_plan_print_text (plan, run->opts->dir);
+  /* a dry run runs the checks before a run: those that did not pass */
+  cli_report_backup_and_health (run, report);
 
   if (error != NULL)
     {
@@ -882,6 +893,8 @@ command_display_name (const char *policy_name)
     return "repair accept-checksum";
   if (g_str_equal (policy_name, "breaker-reset"))
     return "breaker reset";
+  if (g_str_equal (policy_name, "prune-backups"))
+    return "backups prune";
   if (g_str_equal (policy_name, "breaker-status"))
     return "breaker status";
   return policy_name;
@@ -941,10 +954,14 @@ check_gate (Run             *run,
     {
       const char *profile_name = gander_profile_get_name (run->profile);
       g_autofree char *name = cli_confirmation_name (profile_name, run->driver, run->dsn);
-      g_autofree char *question =
-        g_strdup_printf (_("“%s” changes %s in the %s environment and needs confirmation."),
-                         shown, name != NULL ? name : "?",
-                         gander_profile_get_environment (run->profile));
+      g_autofree char *question = NULL;
+
+      if (run->backup != NULL)
+        question = cli_restore_question (run, run->backup, name != NULL ? name : "?");
+      else
+        question = g_strdup_printf (_("“%s” changes %s in the %s environment and needs confirmation."),
+                                    shown, name != NULL ? name : "?",
+                                    gander_profile_get_environment (run->profile));
 
       answer = cli_confirm_prompt (question, name != NULL ? name : "?", run->cancellable, &error);
       if (answer == NULL)
@@ -998,10 +1015,38 @@ resolve_command (const char   *command,
                  char        **argv,
                  const char  **policy_name,
                  const char  **subcommand,
-                 gint64       *version)
+                 gint64       *version,
+                 const char  **backup_id)
 {
   *policy_name = command;
   *subcommand = NULL;
+  *backup_id = NULL;
+  if (g_str_equal (command, "backup") || g_str_equal (command, "health"))
+    {
+      if (argv[0] != NULL)
+        return cli_usage_error (_("%s takes no arguments (got '%s')"), command, argv[0]);
+      return -1;
+    }
+  if (g_str_equal (command, "backups"))
+    {
+      if (argv[0] == NULL)
+        return -1;
+      if (!g_str_equal (argv[0], "prune") || argv[1] != NULL)
+        return cli_usage_error (_("backups must be of form: gander DRIVER DBSTRING "
+                                  "[OPTIONS] backups [prune [--keep N] [--max-age D]]"));
+      *subcommand = argv[0];
+      *policy_name = "prune-backups";
+      return -1;
+    }
+  if (g_str_equal (command, "restore"))
+    {
+      if (argv[0] == NULL || argv[1] != NULL || *argv[0] == '\0')
+        return cli_usage_error (_("restore must be of form: gander DRIVER DBSTRING "
+                                  "[OPTIONS] restore ID|latest [--confirm NAME] "
+                                  "(`gander backups` lists the ids)"));
+      *backup_id = argv[0];
+      return -1;
+    }
   if (g_str_equal (command, "up-to") || g_str_equal (command, "down-to") ||
       g_str_equal (command, "baseline"))
     return parse_target (command, argv, version) ? -1 : CLI_EXIT_USAGE;
@@ -1024,6 +1069,14 @@ resolve_command (const char   *command,
       *policy_name = g_str_equal (argv[0], "reset") ? "breaker-reset" : "breaker-status";
     }
   return -1;
+}
+
+/* The Gander-only commands of issue 9: always through the manager. */
+static gboolean
+is_backup_operation (GanderOperation operation)
+{
+  return operation == GANDER_OPERATION_BACKUP || operation == GANDER_OPERATION_RESTORE ||
+         operation == GANDER_OPERATION_HEALTH || operation == GANDER_OPERATION_PRUNE_BACKUPS;
 }
 
 /* Messages of the run, each shown once: the manager repeats some of the
@@ -1168,8 +1221,10 @@ cli_run_db_command (CliOptions    *opts,
   GanderOperation operation = GANDER_OPERATION_UP;
   const char *policy_name = command;
   const char *subcommand = NULL;
+  const char *backup_id = NULL;
 
   run.opts = opts;
+  run.seen = seen;
   run.command = command;
   run.profile = profile;
   run.driver = driver;
@@ -1205,18 +1260,18 @@ cli_run_db_command (CliOptions    *opts,
         return cli_usage_error (_("%s: no such command; did you mean %s?"), quoted, nearest);
       return cli_usage_error (_("%s: no such command"), quoted);
     }
-  status = resolve_command (command, argv, &policy_name, &subcommand, &target);
+  status = resolve_command (command, argv, &policy_name, &subcommand, &target, &backup_id);
   if (status >= 0)
     return status;
   if (subcommand != NULL)
     run.command = policy_name;
-  if (!g_str_equal (policy_name, "breaker-status") &&
+  if (!g_str_equal (policy_name, "breaker-status") && !g_str_equal (policy_name, "backups") &&
       !gander_operation_from_string (policy_name, &operation))
     g_assert_not_reached ();
 
   if (opts->dry_run && !cli_plan_operation_from_command (command, &(GanderPlanOperation) { 0 }) &&
       !g_str_equal (command, "status") && !g_str_equal (command, "version") &&
-      !g_str_equal (policy_name, "breaker-status"))
+      !g_str_equal (policy_name, "breaker-status") && !g_str_equal (policy_name, "backups"))
     return cli_usage_error (_("--dry-run is for up, up-by-one, up-to, down, down-to, "
                               "redo and reset; %s has no plan to show"),
                             command_display_name (policy_name));
@@ -1275,7 +1330,7 @@ cli_run_db_command (CliOptions    *opts,
   if (opts->verbose)
     g_signal_connect (migrator, "executing-statement",
                       G_CALLBACK (on_executing_statement), NULL);
-  if (run.managed)
+  if (run.managed || is_backup_operation (operation))
     {
       g_signal_connect (migrator, "warning", G_CALLBACK (on_run_warning), seen);
       g_signal_connect (manager, "warning", G_CALLBACK (on_run_warning), seen);
@@ -1288,13 +1343,31 @@ cli_run_db_command (CliOptions    *opts,
       status = cmd_breaker_status (&run);
       goto out;
     }
+  if (g_str_equal (policy_name, "backups"))
+    {
+      status = cli_cmd_backups_list (&run);
+      goto out;
+    }
+  if (backup_id != NULL)
+    {
+      /* before anyone is asked to confirm: an unknown id fails (exit 1) */
+      run.backup = cli_restore_lookup (&run, backup_id, &error);
+      if (run.backup == NULL)
+        {
+          status = cli_run_fail (&run, error, NULL);
+          goto out;
+        }
+      /* "latest" means the backup shown at the prompt, not a newer one */
+      gander_run_options_set_backup_id (run_options, gander_backup_info_get_id (run.backup));
+    }
   if (opts->dry_run && operation != GANDER_OPERATION_STATUS &&
       operation != GANDER_OPERATION_VERSION)
     {
       status = cmd_dry_run (&run, operation, target);
       goto out;
     }
-  if (run.managed || subcommand != NULL || operation == GANDER_OPERATION_BASELINE)
+  if (run.managed || subcommand != NULL || operation == GANDER_OPERATION_BASELINE ||
+      is_backup_operation (operation))
     {
       status = check_gate (&run, operation, target);
       if (status >= 0)
@@ -1341,6 +1414,12 @@ cli_run_db_command (CliOptions    *opts,
       else
         status = cmd_version (&run);
       break;
+    case GANDER_OPERATION_BACKUP:
+    case GANDER_OPERATION_RESTORE:
+    case GANDER_OPERATION_HEALTH:
+    case GANDER_OPERATION_PRUNE_BACKUPS:
+      status = cli_cmd_backup_operation (&run, operation);
+      break;
     case GANDER_OPERATION_BASELINE:
     case GANDER_OPERATION_CLEAR_DIRTY:
     case GANDER_OPERATION_ACCEPT_CHECKSUM:
@@ -1353,6 +1432,8 @@ cli_run_db_command (CliOptions    *opts,
 
 out:
   g_clear_object (&run.plan);
+  g_clear_object (&run.report);
+  g_clear_object (&run.backup);
   g_clear_object (&manager);
   g_clear_object (&migrator);
   gander_database_close (database);

@@ -451,6 +451,8 @@ cli_cmd_validate (CliOptions *opts)
       else
         cli_warn ("%s", message);
     }
+  if (n_errors == 0)
+    cli_lint_warn_source (opts, source, only);
 
   if (opts->verbose)
     {

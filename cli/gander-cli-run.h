@@ -29,6 +29,9 @@ typedef struct {
   const char       *driver;
   const char       *dsn;
   GanderPlan       *plan;      /* dry-run-first: the plan shown before */
+  GHashTable       *seen;      /* the warnings printed so far */
+  GanderBackupInfo *backup;    /* restore: the backup named, looked up first */
+  GanderRunReport  *report;    /* managed up/down family: what the run did */
 } CliRun;
 
 /* gander-cli-db.c */
@@ -77,6 +80,22 @@ int          cli_cmd_accept_checksum_done (CliRun *run,
 /* gander-cli-breaker.c */
 int          cli_cmd_breaker          (CliRun               *run,
                                        GanderCircuitBreaker *breaker);
+
+/* gander-cli-backup.c */
+void         cli_log_backup_taken     (GanderBackupInfo *info);
+void         cli_report_backup_and_health (CliRun          *run,
+                                           GanderRunReport *report);
+void         cli_json_add_backup_and_health (JsonBuilder     *builder,
+                                             GanderRunReport *report);
+int          cli_cmd_backups_list     (CliRun           *run);
+GanderBackupInfo *cli_restore_lookup  (CliRun           *run,
+                                       const char       *id,
+                                       GError          **error);
+char        *cli_restore_question     (CliRun           *run,
+                                       GanderBackupInfo *info,
+                                       const char       *name);
+int          cli_cmd_backup_operation (CliRun           *run,
+                                       GanderOperation   operation);
 
 /* gander-cli-audit.c */
 int          cli_cmd_audit            (CliOptions  *opts,

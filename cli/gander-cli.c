@@ -55,6 +55,7 @@ static const Flag flags[] = {
   { "lock-timeout", FLAG_STRING },
   { "statement-timeout", FLAG_STRING },
   { "direction", FLAG_STRING },
+  { "dialect", FLAG_STRING },
   /* profiles, environments and the safety pipeline (issue 8) */
   { "profile", FLAG_STRING },
   { "environment", FLAG_STRING },
@@ -98,7 +99,7 @@ cli_nearest_command (const char *word)
 static const char * const file_commands[] = {
   "create", "fix", "validate", "env", "parse",
   /* Gander's */
-  "audit",
+  "audit", "lint",
 };
 
 void
@@ -108,6 +109,7 @@ cli_options_clear (CliOptions *opts)
   g_clear_pointer (&opts->table, g_free);
   g_clear_pointer (&opts->env_file, g_free);
   g_clear_pointer (&opts->direction, g_free);
+  g_clear_pointer (&opts->dialect, g_free);
   g_clear_pointer (&opts->timeout_text, g_free);
   g_clear_pointer (&opts->lock_timeout_text, g_free);
   g_clear_pointer (&opts->statement_timeout_text, g_free);
@@ -198,6 +200,24 @@ help_text (void)
       "  audit verify FILE    Check the hash chain of an audit log\n"
       "\n"));
   g_string_append (text,
+    _("Gander commands (backups and health checks):\n"
+      "  backup               Take a verified backup of the database now\n"
+      "  backups              List the backups of this database, newest first\n"
+      "                       (--json for their manifests)\n"
+      "  backups prune [--keep N] [--max-age D]\n"
+      "                       Remove old backups (never the newest verified one)\n"
+      "  restore ID           Put backup ID (an id, a unique prefix of one, or\n"
+      "                       \"latest\") back into the database; needs --confirm\n"
+      "                       or the name typed at the prompt in every environment\n"
+      "  health               Run the health checks now (--json for JSON); exit 1\n"
+      "                       when one fails\n"
+      "In a run that changes the database, a failed health check before it or\n"
+      "a failed required backup refuses the run (exit 4, nothing written). For\n"
+      "example:\n"
+      "  gander --profile alerts backups\n"
+      "  gander --profile alerts restore latest --confirm alerts\n"
+      "\n"));
+  g_string_append (text,
     _("Options (goose's, written -flag, --flag, -flag=value or -flag value,\n"
       "anywhere on the line):\n"
       "  -dir DIR             directory with migration files (default \".\")\n"
@@ -273,6 +293,15 @@ help_text (void)
       "  --keep N             backups prune: keep the newest N (0: no limit)\n"
       "  --max-age D          backups prune: remove those older than D, a Go\n"
       "                       duration such as 720h\n"
+      "\n"));
+  g_string_append (text,
+    _("Lint (Gander's own; goose has none):\n"
+      "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
+      "                       rewrite busy tables (default: every file of -dir);\n"
+      "                       exit 1 on an error finding (docs/lint.md)\n"
+      "  --dialect postgres|sqlite3\n"
+      "                       lint: the database's rules (default: from DRIVER\n"
+      "                       or GOOSE_DRIVER)\n"
       "\n"));
   g_string_append (text,
     _("Environment:\n"
@@ -415,6 +444,8 @@ set_flag (CliOptions  *opts,
     cli_set_str (&opts->env_file, value);
   else if (IS ("direction"))
     cli_set_str (&opts->direction, value);
+  else if (IS ("dialect"))
+    cli_set_str (&opts->dialect, value);
   else if (IS ("timeout"))
     {
       g_autoptr(GError) local_error = NULL;
@@ -768,6 +799,8 @@ run_file_command (CliOptions  *opts,
     return cli_cmd_env (opts);
   if (g_str_equal (command, "audit"))
     return cli_cmd_audit (opts, argv);
+  if (g_str_equal (command, "lint"))
+    return cli_cmd_lint (opts, env_or_null ("GOOSE_DRIVER"), argv);
   return cli_cmd_parse (opts, argv);
 }
 
@@ -1017,6 +1050,8 @@ main (int    argc,
     g_auto(GStrv) rest = args_tail (args, 3);
     const char *command = g_ptr_array_index (args, 2);
 
+    if (g_str_equal (command, "lint"))
+      return cli_cmd_lint (&opts, g_ptr_array_index (args, 0), rest);
     if (is_file_command (command))
       return run_file_command (&opts, command, rest);
     /* what came from the variables is in the profile already */

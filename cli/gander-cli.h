@@ -41,6 +41,7 @@ typedef struct {
   gint64    lock_timeout_ms;   /* --lock-timeout, -1 = unset */
   gint64    statement_timeout_ms; /* --statement-timeout, -1 = unset */
   char     *direction;         /* --direction (parse) */
+  char     *dialect;           /* --dialect (lint) */
   char     *timeout_text;      /* -timeout as given, for messages */
   char     *lock_timeout_text; /* --lock-timeout as given */
   char     *statement_timeout_text; /* --statement-timeout as given */
@@ -132,6 +133,16 @@ int         cli_cmd_validate          (CliOptions  *opts);
 int         cli_cmd_env               (CliOptions  *opts);
 int         cli_cmd_parse             (CliOptions  *opts,
                                        char       **argv);
+
+/* gander-cli-lint.c: `lint [FILE…]`; @driver: the DRIVER argument or
+ * GOOSE_DRIVER, for the dialect when --dialect is not given. */
+int         cli_cmd_lint              (CliOptions  *opts,
+                                       const char  *driver,
+                                       char       **argv);
+struct _GanderSource;
+void        cli_lint_warn_source      (CliOptions           *opts,
+                                       struct _GanderSource *source,
+                                       GFile                *only);
 
 /* gander-cli-db.c: commands that run against a database (the runner
  * itself is in gander-cli-run.h). */

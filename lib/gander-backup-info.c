@@ -30,6 +30,12 @@
  *   (`null` when none)
  * - `driver`: `sqlite3` or `postgres`
  * - `dsn`: the database's connection string, masked (never a password)
+ * - `database`: which database the copy is of: for SQLite the database
+ *   file's canonical absolute path, for PostgreSQL `host:port/dbname` as
+ *   the live connection reported them (never a password). #GanderBackup
+ *   lists, prunes and restores only the backups of its own database;
+ *   manifests written before this key existed (without it) count as the
+ *   database's own. (Since 0.2)
  * - `table`: goose's version table
  * - `version`: the schema version recorded in the copy (0: none)
  * - `created_at`: ISO 8601 in UTC with microseconds
@@ -39,8 +45,10 @@
  *   `pg_dump (PostgreSQL) 16.4`)
  * - `server_version`: the SQLite library's or the PostgreSQL server's version
  * - `verified`: whether the archive passed the check named by `verify_method`
- * - `verify_method`: `integrity_check`, `quick_check`, `pg_restore --list`
- *   or `sha256` (only the checksum was taken)
+ * - `verify_method`: `integrity_check` or `quick_check` (SQLite),
+ *   `pg_restore --list` or `pg_restore --list, data read` (PostgreSQL;
+ *   the latter at %GANDER_BACKUP_VERIFY_FULL: the table of contents and
+ *   every data block were read), or `sha256` (only the checksum was taken)
  * - `duration_seconds`: how long taking and verifying it took
  * - `gander_version`: the Gander that wrote it
  *
@@ -58,6 +66,7 @@ struct _GanderBackupInfo
   char      *environment;
   char      *driver;
   char      *dsn;
+  char      *database;
   char      *table;
   gint64     version;
   GDateTime *created_at;
@@ -92,6 +101,7 @@ enum {
   PROP_VERIFIED,
   PROP_VERIFY_METHOD,
   PROP_DURATION,
+  PROP_DATABASE,
   N_PROPS
 };
 
@@ -110,6 +120,7 @@ gander_backup_info_finalize (GObject *object)
   g_free (self->environment);
   g_free (self->driver);
   g_free (self->dsn);
+  g_free (self->database);
   g_free (self->table);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_free (self->sha256);
@@ -151,6 +162,9 @@ gander_backup_info_get_property (GObject    *object,
       break;
     case PROP_DSN:
       g_value_set_string (value, self->dsn);
+      break;
+    case PROP_DATABASE:
+      g_value_set_string (value, self->database);
       break;
     case PROP_TABLE:
       g_value_set_string (value, self->table);
@@ -255,6 +269,16 @@ gander_backup_info_class_init (GanderBackupInfoClass *klass)
    * Since: 0.2
    */
   properties[PROP_DSN] = g_param_spec_string ("dsn", NULL, NULL, NULL, RO_PROP);
+  /**
+   * GanderBackupInfo:database:
+   *
+   * Which database the copy is of: the SQLite file's canonical absolute
+   * path, or `host:port/dbname` for PostgreSQL; %NULL in a manifest
+   * written before Gander recorded it.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_DATABASE] = g_param_spec_string ("database", NULL, NULL, NULL, RO_PROP);
   /**
    * GanderBackupInfo:table:
    *
@@ -464,6 +488,26 @@ gander_backup_info_get_dsn (GanderBackupInfo *self)
 }
 
 /**
+ * gander_backup_info_get_database:
+ * @self: a #GanderBackupInfo
+ *
+ * Which database the backup is a copy of (the manifest's `database` key):
+ * for SQLite the database file's canonical absolute path, for PostgreSQL
+ * `host:port/dbname`. Never holds a password.
+ *
+ * Returns: (nullable): the database's identity, or %NULL for a manifest
+ *   written before Gander recorded it
+ *
+ * Since: 0.2
+ */
+const char *
+gander_backup_info_get_database (GanderBackupInfo *self)
+{
+  g_return_val_if_fail (GANDER_IS_BACKUP_INFO (self), NULL);
+  return self->database;
+}
+
+/**
  * gander_backup_info_get_table:
  * @self: a #GanderBackupInfo
  *
@@ -656,6 +700,8 @@ gander_backup_info_to_json_object (GanderBackupInfo *self)
   set_nullable_string (object, "environment", self->environment);
   json_object_set_string_member (object, "driver", self->driver);
   set_nullable_string (object, "dsn", self->dsn);
+  if (self->database != NULL)
+    json_object_set_string_member (object, "database", self->database);
   set_nullable_string (object, "table", self->table);
   json_object_set_int_member (object, "version", self->version);
   json_object_set_string_member (object, "created_at", created_at);
@@ -796,6 +842,7 @@ gander_backup_info_new_from_json (const char  *manifest_path,
       !get_string (object, manifest_path, "environment", FALSE, &self->environment, error) ||
       !get_string (object, manifest_path, "driver", TRUE, &self->driver, error) ||
       !get_string (object, manifest_path, "dsn", FALSE, &self->dsn, error) ||
+      !get_string (object, manifest_path, "database", FALSE, &self->database, error) ||
       !get_string (object, manifest_path, "table", FALSE, &self->table, error) ||
       !get_int (object, manifest_path, "version", &self->version, error) ||
       !get_string (object, manifest_path, "created_at", TRUE, &created_at, error) ||

@@ -34,6 +34,8 @@ const char       *gander_backup_info_get_driver         (GanderBackupInfo *self)
 GANDER_AVAILABLE_IN_0_2
 const char       *gander_backup_info_get_dsn            (GanderBackupInfo *self);
 GANDER_AVAILABLE_IN_0_2
+const char       *gander_backup_info_get_database       (GanderBackupInfo *self);
+GANDER_AVAILABLE_IN_0_2
 const char       *gander_backup_info_get_table          (GanderBackupInfo *self);
 GANDER_AVAILABLE_IN_0_2
 gint64            gander_backup_info_get_version        (GanderBackupInfo *self);

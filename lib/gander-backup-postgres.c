@@ -124,12 +124,14 @@ read_server_facts (GanderBackupJob  *job,
 static gboolean
 read_schema_version (GanderDatabase  *database,
                      gint64          *version,
+                     gboolean        *has_table,
                      GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GArray) rows = NULL;
 
   *version = 0;
+  *has_table = FALSE;
   if (!gander_database_version_table_exists (database, &local_error))
     {
       if (local_error == NULL)
@@ -137,6 +139,7 @@ read_schema_version (GanderDatabase  *database,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  *has_table = TRUE;
   rows = gander_database_list_versions (database, error);
   if (rows == NULL)
     return FALSE;
@@ -1006,6 +1009,7 @@ gander_backup_postgres_dump (GanderBackupJob  *job,
   g_autoptr(GPtrArray) argv = NULL;
   guint dump_version_num = 0;
   gint64 version = 0;
+  gboolean has_table = FALSE;
   GanderPostgresDatabase *db;
   PGconn *conn;
 
@@ -1039,7 +1043,7 @@ gander_backup_postgres_dump (GanderBackupJob  *job,
       return FALSE;
     }
 
-  if (!read_schema_version (job->database, &version, error))
+  if (!read_schema_version (job->database, &version, &has_table, error))
     {
       g_prefix_error (error, _("cannot read the schema version before the backup: "));
       return FALSE;
@@ -1098,6 +1102,8 @@ gander_backup_postgres_dump (GanderBackupJob  *job,
   g_free (job->server_version);
   job->server_version = g_steal_pointer (&facts.server_version);
   job->version = version;
+  /* verify then accepts a copy without version table */
+  job->no_version_table = !has_table;
   report_progress (job, 1.0);
   return TRUE;
 }
@@ -1148,14 +1154,41 @@ toc_has_table (GBytes     *toc,
   return FALSE;
 }
 
+/* Whether `pg_restore --list` printed at least one entry (a line that is
+ * not a `;` comment): an archive pg_restore reads but finds nothing in is
+ * no backup. */
+static gboolean
+toc_has_entries (GBytes *toc)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (toc == NULL)
+    return FALSE;
+  text = g_utf8_make_valid (g_bytes_get_data (toc, NULL), g_bytes_get_size (toc));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      while (g_ascii_isspace (*line))
+        line++;
+      if (*line != '\0' && *line != ';')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /**
  * gander_backup_postgres_verify:
  * @job: the job: the archive to check, the verify level, the version table
  * @error: return location for a #GError
  *
  * Checks a custom-format archive: `pg_restore --list` must read its table
- * of contents and that must name the version table (`TABLE schema table`;
- * in any schema when the table name is not schema-qualified). At
+ * of contents, which must have entries and name the version table (`TABLE
+ * schema table`; in any schema when the table name is not
+ * schema-qualified) unless @job->no_version_table says the live database
+ * had none when it was dumped (a database goose never touched). At
  * %GANDER_BACKUP_VERIFY_FULL pg_restore also reads every data block into
  * /dev/null, which catches a truncated or damaged archive that the table
  * of contents alone does not show.
@@ -1201,7 +1234,16 @@ gander_backup_postgres_verify (GanderBackupJob  *job,
                      job->archive_path, status, output);
         return FALSE;
       }
-    if (job->table != NULL && !toc_has_table (run.out, job->table))
+    if (!toc_has_entries (run.out))
+      {
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
+                     _("backup %s has an empty table of contents (`pg_restore "
+                       "--list` lists nothing): it holds no database; take a new "
+                       "backup"), job->archive_path);
+        return FALSE;
+      }
+    if (job->table != NULL && !job->no_version_table &&
+        !toc_has_table (run.out, job->table))
       {
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
                      _("backup %s has no version table %s in its table of contents "

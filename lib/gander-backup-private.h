@@ -33,9 +33,18 @@ typedef struct {
   char               *server_version;
   gint64              version;         /* from the copy's version table (verify may set it) */
   char               *verify_method;   /* set by verify */
+  /* in for verify, set by dump: the live database had no version table
+   * when it was dumped, so the copy need not have one (PostgreSQL) */
+  gboolean            no_version_table;
+  /* private to gander-backup.c: copies that @table and @pg_bindir point
+   * to, so a property changed meanwhile by another thread does not pull
+   * them away under a running engine */
+  char               *owned_table;
+  char               *owned_pg_bindir;
 } GanderBackupJob;
 
-/* Frees the out fields (the in fields are borrowed). */
+/* Frees the out fields and the owned copies (the other in fields are
+ * borrowed). */
 void     gander_backup_job_clear         (GanderBackupJob *job);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GanderBackupJob, gander_backup_job_clear)

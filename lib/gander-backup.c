@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,10 @@
 #include "gander-paths-private.h"
 #include "gander-sha256-private.h"
 #include "gander-backup-private.h"
+#include "gander-libpq-private.h"
+#include "gander-postgres-private.h"
+#include "gander-sqlite-database.h"
+#include "gander-sqlite-private.h"
 
 /**
  * GanderBackup:
@@ -67,6 +73,7 @@ struct _GanderBackup
   double              reported;   /* the last fraction sent to it */
   double              range_lo;   /* where the current phase's 0..1 maps */
   double              range_hi;
+  char               *identity;   /* the database's, once known */
 };
 
 G_DEFINE_FINAL_TYPE (GanderBackup, gander_backup, G_TYPE_OBJECT)
@@ -101,6 +108,7 @@ gander_backup_finalize (GObject *object)
   g_free (self->profile_name);
   g_free (self->environment);
   g_free (self->pg_bindir);
+  g_free (self->identity);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (gander_backup_parent_class)->finalize (object);
@@ -514,9 +522,15 @@ gander_backup_set_pg_bindir (GanderBackup *self,
 {
   g_return_if_fail (GANDER_IS_BACKUP (self));
 
+  gboolean changed;
+
   if (pg_bindir != NULL && *pg_bindir == '\0')
     pg_bindir = NULL;
-  if (replace_string (&self->pg_bindir, pg_bindir))
+  /* a running job copies it under the same lock (job_init) */
+  g_mutex_lock (&self->mutex);
+  changed = replace_string (&self->pg_bindir, pg_bindir);
+  g_mutex_unlock (&self->mutex);
+  if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PG_BINDIR]);
 }
 
@@ -713,6 +727,8 @@ gander_backup_job_clear (GanderBackupJob *job)
   g_clear_pointer (&job->tool_version, g_free);
   g_clear_pointer (&job->server_version, g_free);
   g_clear_pointer (&job->verify_method, g_free);
+  g_clear_pointer (&job->owned_table, g_free);
+  g_clear_pointer (&job->owned_pg_bindir, g_free);
 }
 
 typedef gboolean (*EngineFunc) (GanderBackupJob *job, GError **error);
@@ -756,11 +772,16 @@ job_init (GanderBackup       *self,
   memset (job, 0, sizeof *job);
   job->backup = self;
   job->database = self->database;
-  job->table = gander_database_get_table_name (self->database);
+  job->owned_table = g_strdup (gander_database_get_table_name (self->database));
+  job->table = job->owned_table;
   job->archive_path = archive_path;
   job->verify = verify;
-  job->pg_bindir = self->pg_bindir;
+  /* the manager may set pg-bindir from another thread meanwhile */
+  g_mutex_lock (&self->mutex);
+  job->owned_pg_bindir = g_strdup (self->pg_bindir);
   job->lock_wait_timeout_ms = self->lock_wait_timeout;
+  g_mutex_unlock (&self->mutex);
+  job->pg_bindir = job->owned_pg_bindir;
   job->cancellable = cancellable;
 }
 
@@ -780,14 +801,165 @@ ensure_open (GanderBackup  *self,
   return TRUE;
 }
 
+/* The canonical form of an existing path (symbolic links resolved), else
+ * the absolute one. */
+static char *
+canonical_path (const char *path)
+{
+  char *real = realpath (path, NULL);
+  char *copy;
+
+  if (real == NULL)
+    return g_canonicalize_filename (path, NULL);
+  copy = g_strdup (real);
+  free (real);
+  return copy;
+}
+
+/* Which database @database (open) is, for the manifest's `database` key:
+ * the SQLite file's canonical path, PostgreSQL's host:port/dbname as the
+ * live connection reports them. NULL when it has none (SQLite in memory).
+ * *@db_dir, if given: the SQLite file's directory (else NULL). */
+static char *
+describe_database (GanderDatabase  *database,
+                   char           **db_dir)
+{
+  if (db_dir != NULL)
+    *db_dir = NULL;
+  if (GANDER_IS_SQLITE_DATABASE (database))
+    {
+      const char *filename = gander_sqlite_database_get_filename (GANDER_SQLITE_DATABASE (database));
+      char *path;
+
+      if (filename == NULL || *filename == '\0')
+        return NULL;
+      path = canonical_path (filename);
+      if (db_dir != NULL)
+        *db_dir = g_path_get_dirname (path);
+      return path;
+    }
+  if (GANDER_IS_POSTGRES_DATABASE (database))
+    {
+      PGconn *conn = gander_postgres_database_get_connection (GANDER_POSTGRES_DATABASE (database));
+      const char *host, *port, *dbname;
+
+      if (conn == NULL)
+        return NULL;
+      host = PQhost (conn);
+      port = PQport (conn);
+      dbname = PQdb (conn);
+      return g_strdup_printf ("%s:%s/%s", host != NULL ? host : "",
+                              port != NULL && *port != '\0' ? port : "5432",
+                              dbname != NULL ? dbname : "");
+    }
+  return NULL;
+}
+
+/* The backup directory must not be the SQLite file's own: prune removes
+ * files there, and the copies would sit beside the live database. */
+static gboolean
+check_directory_apart (GanderBackup  *self,
+                       const char    *db_dir,
+                       GError       **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (db_dir == NULL)
+    return TRUE;
+  dir = canonical_path (self->directory);
+  if (g_strcmp0 (dir, db_dir) != 0)
+    return TRUE;
+  g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
+               _("the backup directory %s is the directory of the database "
+                 "file itself; set backup-dir to a directory of its own "
+                 "(Gander removes old files there)"), self->directory);
+  return FALSE;
+}
+
+static void
+remember_identity (GanderBackup *self,
+                   const char   *identity)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->identity == NULL)
+    self->identity = g_strdup (identity);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* The database's identity, opening it for a moment if it is closed; the
+ * first answer is kept. *@known says whether it could be told at all
+ * (FALSE: the database could not be opened, @error says why); a NULL
+ * identity that is known means "no file" (SQLite in memory). *@db_dir as
+ * for describe_database(). */
+static char *
+find_identity (GanderBackup  *self,
+               char         **db_dir,
+               gboolean      *known,
+               GError       **error)
+{
+  g_autofree char *identity = NULL;
+  gboolean opened = FALSE;
+
+  *known = FALSE;
+  if (db_dir != NULL)
+    *db_dir = NULL;
+  if (db_dir == NULL)
+    {
+      g_mutex_lock (&self->mutex);
+      identity = g_strdup (self->identity);
+      g_mutex_unlock (&self->mutex);
+      if (identity != NULL)
+        {
+          *known = TRUE;
+          return g_steal_pointer (&identity);
+        }
+    }
+  if (!ensure_open (self, &opened, NULL, error))
+    return NULL;
+  identity = describe_database (self->database, db_dir);
+  if (opened)
+    gander_database_close (self->database);
+  *known = TRUE;
+  if (identity != NULL)
+    remember_identity (self, identity);
+  return g_steal_pointer (&identity);
+}
+
+/* Whether @info is a backup of the database called @identity: manifests
+ * written before the `database` key existed count as its own. */
+static gboolean
+is_ours (GanderBackupInfo *info,
+         const char       *identity)
+{
+  const char *database = gander_backup_info_get_database (info);
+
+  return identity == NULL || database == NULL || strcmp (database, identity) == 0;
+}
+
 static gboolean
 ensure_directory (GanderBackup  *self,
                   GError       **error)
 {
+  GStatBuf st;
   int saved_errno;
 
   if (g_mkdir_with_parents (self->directory, 0700) == 0)
-    return TRUE;
+    {
+      /* a directory that was already there may let others read the
+       * copies: tighten it when it is ours */
+      if (g_stat (self->directory, &st) == 0 && st.st_uid == getuid () &&
+          (st.st_mode & 0077) != 0)
+        {
+          if (g_chmod (self->directory, 0700) == 0)
+            g_debug ("backup directory %s had mode %04o, changed it to 0700",
+                     self->directory, (unsigned) (st.st_mode & 07777));
+          else
+            g_debug ("backup directory %s has mode %04o and cannot be changed "
+                     "to 0700: %s", self->directory, (unsigned) (st.st_mode & 07777),
+                     g_strerror (errno));
+        }
+      return TRUE;
+    }
   saved_errno = errno;
   g_set_error (error, GANDER_ERROR,
                saved_errno == EACCES || saved_errno == EPERM
@@ -859,13 +1031,16 @@ write_manifest (GanderBackupInfo  *info,
   return TRUE;
 }
 
-/* Creates the archive's temporary file, empty, 0600; picks a free id. */
+/* Creates the archive's temporary file, empty, 0600; picks a free id.
+ * *@lock_fd stays open with an flock on the file while the backup runs, so
+ * a concurrent prune (remove_orphans) leaves the file alone. */
 static gboolean
 reserve_names (GanderBackup  *self,
                const Engine  *engine,
                GDateTime    **created_at,
                char         **id,
                char         **tmp_path,
+               int           *lock_fd,
                GError       **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -899,7 +1074,9 @@ reserve_names (GanderBackup  *self,
                        g_strerror (saved_errno));
           return FALSE;
         }
-      close (fd);
+      if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+        g_debug ("cannot lock %s: %s", tmp, g_strerror (errno));
+      *lock_fd = fd;
       *created_at = g_steal_pointer (&when);
       *id = g_steal_pointer (&candidate);
       *tmp_path = g_steal_pointer (&tmp);
@@ -938,6 +1115,9 @@ do_create (GanderBackup  *self,
   gboolean locked = FALSE;
   gboolean ok = FALSE;
   guint64 size = 0;
+  g_autofree char *identity = NULL;
+  g_autofree char *db_dir = NULL;
+  int lock_fd = -1;
 
   engine = find_engine (driver, error);
   if (engine == NULL)
@@ -945,15 +1125,19 @@ do_create (GanderBackup  *self,
   profile = g_strdup (self->profile_name);
   environment = g_strdup (self->environment);
 
-  if (!ensure_directory (self, error))
-    return NULL;
   if (!ensure_open (self, &opened, cancellable, error))
     return NULL;
+  identity = describe_database (self->database, &db_dir);
+  if (identity != NULL)
+    remember_identity (self, identity);
+  if (!check_directory_apart (self, db_dir, error) ||
+      !ensure_directory (self, error))
+    goto out;
   if (!gander_database_lock (self->database, cancellable, error))
     goto out;
   locked = TRUE;
 
-  if (!reserve_names (self, engine, &created_at, &id, &tmp_path, error))
+  if (!reserve_names (self, engine, &created_at, &id, &tmp_path, &lock_fd, error))
     goto out;
   archive_base = g_strconcat (id, engine->extension, NULL);
   archive_path = g_build_filename (self->directory, archive_base, NULL);
@@ -995,6 +1179,8 @@ do_create (GanderBackup  *self,
   json_object_set_string_member (object, "driver", driver);
   if (dsn != NULL)
     json_object_set_string_member (object, "dsn", dsn);
+  if (identity != NULL)
+    json_object_set_string_member (object, "database", identity);
   json_object_set_string_member (object, "table", job.table);
   json_object_set_int_member (object, "version", MAX (job.version, 0));
   json_object_set_string_member (object, "created_at", created_text);
@@ -1023,6 +1209,8 @@ do_create (GanderBackup  *self,
 out:
   if (!ok)
     remove_quietly (tmp_path);
+  if (lock_fd >= 0)
+    close (lock_fd);
   if (locked)
     {
       g_autoptr(GError) unlock_error = NULL;
@@ -1219,6 +1407,24 @@ do_restore (GanderBackup      *self,
 
   if (!ensure_open (self, &opened, cancellable, error))
     return FALSE;
+  {
+    g_autofree char *identity = describe_database (self->database, NULL);
+
+    if (identity != NULL)
+      remember_identity (self, identity);
+    if (!is_ours (info, identity))
+      {
+        g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
+                     _("backup %s is a copy of %s, not of %s; it cannot be "
+                       "restored into this database: pick a backup of %s "
+                       "(`gander backups` lists them)"),
+                     gander_backup_info_get_id (info),
+                     gander_backup_info_get_database (info), identity, identity);
+        if (opened)
+          gander_database_close (self->database);
+        return FALSE;
+      }
+  }
   if (!gander_database_lock (self->database, cancellable, error))
     {
       if (opened)
@@ -1406,6 +1612,8 @@ gander_backup_verify (GanderBackup      *self,
   job_init (self, &job, gander_backup_info_get_path (info), self->verify, cancellable);
   if (gander_backup_info_get_table (info) != NULL)
     job.table = gander_backup_info_get_table (info);
+  /* a copy of a database without version table has version 0 */
+  job.no_version_table = gander_backup_info_get_version (info) == 0;
   return engine->verify (&job, error);
 }
 
@@ -1425,14 +1633,25 @@ compare_newest_first (gconstpointer a,
                                  gander_backup_info_get_id (x));
 }
 
+static GPtrArray *
+list_directory (GanderBackup  *self,
+                const char    *identity,
+                GError       **error);
+
 /**
  * gander_backup_list:
  * @self: a #GanderBackup
  * @error: return location for a #GError
  *
- * The backups in #GanderBackup:directory, newest first. A manifest that
- * cannot be read is skipped (with a debug message), an archive without
- * manifest ignored; a directory that does not exist holds no backups.
+ * The backups of #GanderBackup:database in #GanderBackup:directory, newest
+ * first. A manifest that cannot be read is skipped (with a debug message),
+ * an archive without manifest ignored; a directory that does not exist
+ * holds no backups. Backups of other databases that share the directory
+ * (their manifest's `database` differs, see #GanderBackupInfo) are left
+ * out; a manifest without `database` (written before Gander recorded it)
+ * counts as this database's. Telling which database this is opens it for a
+ * moment if it is closed (once per object); when it cannot be opened, every
+ * backup in the directory is listed.
  *
  * Returns: (transfer container) (element-type GanderBackupInfo): the
  *   backups, or %NULL with @error set when the directory cannot be read
@@ -1443,13 +1662,32 @@ GPtrArray *
 gander_backup_list (GanderBackup  *self,
                     GError       **error)
 {
+  g_autoptr(GError) identity_error = NULL;
+  g_autofree char *identity = NULL;
+  gboolean known;
+
+  g_return_val_if_fail (GANDER_IS_BACKUP (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* nothing to sort out: do not open (and so create) the database */
+  if (!g_file_test (self->directory, G_FILE_TEST_EXISTS))
+    return g_ptr_array_new_with_free_func (g_object_unref);
+  identity = find_identity (self, NULL, &known, &identity_error);
+  if (!known)
+    g_debug ("listing every backup in %s: cannot tell which database this "
+             "is: %s", self->directory, identity_error->message);
+  return list_directory (self, identity, error);
+}
+
+static GPtrArray *
+list_directory (GanderBackup  *self,
+                const char    *identity,
+                GError       **error)
+{
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *name;
-
-  g_return_val_if_fail (GANDER_IS_BACKUP (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   dir = g_dir_open (self->directory, 0, &local_error);
   if (dir == NULL)
@@ -1476,6 +1714,13 @@ gander_backup_list (GanderBackup  *self,
       if (info == NULL)
         {
           g_debug ("skipping %s: %s", path, load_error->message);
+          continue;
+        }
+      if (!is_ours (info, identity))
+        {
+          g_debug ("skipping %s: a backup of %s, not of %s", path,
+                   gander_backup_info_get_database (info), identity);
+          g_object_unref (info);
           continue;
         }
       g_ptr_array_add (list, info);
@@ -1558,8 +1803,56 @@ gander_backup_lookup (GanderBackup  *self,
   return NULL;
 }
 
+/* Whether @text is exactly a backup id, `YYYYMMDDTHHMMSS.ffffffZ`. */
+static gboolean
+is_backup_id (const char *text,
+              gsize       length)
+{
+  static const char pattern[] = "dddddddd" "T" "dddddd" "." "dddddd" "Z";
+
+  if (length != sizeof pattern - 1)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (pattern[i] == 'd' ? !g_ascii_isdigit (text[i]) : text[i] != pattern[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @name is one Gander writes for an archive, `ID.EXT` or the
+ * temporary `.ID.EXT.tmp`; *@id_length: the id's length. */
+static gboolean
+is_archive_name (const char *name,
+                 gboolean   *temporary,
+                 gsize      *id_length)
+{
+  gsize length = strlen (name);
+  const char *start = name;
+
+  *temporary = name[0] == '.' && g_str_has_suffix (name, ".tmp");
+  if (*temporary)
+    {
+      start = name + 1;
+      length -= 1 + strlen (".tmp");
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (engines); i++)
+    {
+      gsize ext_length = strlen (engines[i].extension);
+
+      if (length > ext_length &&
+          strncmp (start + length - ext_length, engines[i].extension, ext_length) == 0 &&
+          is_backup_id (start, length - ext_length))
+        {
+          *id_length = length - ext_length;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* Archives (and temporary files) a killed run left without manifest, once
- * they are old enough not to belong to a backup being taken. */
+ * they are old enough not to belong to a backup being taken. Only names
+ * Gander writes are touched (see is_archive_name()), and never a file
+ * another process holds an flock on (a backup running now). */
 static void
 remove_orphans (GanderBackup *self)
 {
@@ -1574,38 +1867,35 @@ remove_orphans (GanderBackup *self)
       g_autofree char *path = NULL;
       g_autofree char *id = NULL;
       g_autofree char *manifest = NULL;
-      const char *rest = name;
-      const char *ext = NULL;
+      gboolean temporary;
+      gsize id_length;
       GStatBuf st;
+      int fd;
 
-      if (name[0] == '.' && g_str_has_suffix (name, ".tmp"))
-        rest = name + 1;
-      for (gsize i = 0; i < G_N_ELEMENTS (engines); i++)
-        {
-          const char *dot = strstr (rest, engines[i].extension);
-          /* ID.EXT or .ID.EXT.tmp */
-          if (dot != NULL && dot != rest &&
-              (strcmp (dot + strlen (engines[i].extension), "") == 0 ||
-               (rest != name && strcmp (dot + strlen (engines[i].extension), ".tmp") == 0)))
-            {
-              ext = dot;
-              break;
-            }
-        }
-      if (ext == NULL)
+      if (!is_archive_name (name, &temporary, &id_length))
         continue;
-      id = g_strndup (rest, (gsize) (ext - rest));
+      id = g_strndup (temporary ? name + 1 : name, id_length);
       manifest = g_strconcat (self->directory, G_DIR_SEPARATOR_S, id, ".json", NULL);
-      if (rest == name && g_file_test (manifest, G_FILE_TEST_EXISTS))
+      if (!temporary && g_file_test (manifest, G_FILE_TEST_EXISTS))
         continue;
       path = g_build_filename (self->directory, name, NULL);
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
       if (now - (gint64) st.st_mtime * G_USEC_PER_SEC < ORPHAN_MIN_AGE)
         continue;
+      fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+        {
+          g_debug ("leaving %s alone: a running backup holds it", path);
+          close (fd);
+          continue;
+        }
       g_debug ("removing %s: an archive without manifest, left by an "
                "interrupted backup", path);
       remove_quietly (path);
+      close (fd);
     }
 }
 
@@ -1619,12 +1909,25 @@ remove_orphans (GanderBackup *self)
  * Removes the backups beyond the newest @keep and those older than
  * @max_age, archive and manifest, but never the newest verified backup (or,
  * when none is verified, the newest one): a prune never leaves zero
- * backups where there was one. Archives that an interrupted backup left
- * without manifest are removed once they are an hour old.
+ * backups where there was one. Only this database's backups count (see
+ * gander_backup_list()); the database is opened for a moment if it is
+ * closed, and a prune that cannot tell which database it is fails rather
+ * than remove another one's backups. Archives that an interrupted backup
+ * left without manifest are removed once they are an hour old; only files
+ * named as Gander names them (`ID.sqlite3`, `ID.dump`, `.ID.EXT.tmp` with
+ * an id such as `20261130T141500.123456Z`) are ever removed. A directory
+ * that is the SQLite database file's own is refused with
+ * %GANDER_ERROR_BACKUP.
+ *
+ * A backup that cannot be removed does not stop the prune: the others are
+ * still removed. When at least one backup was removed, the failures are
+ * only logged (debug) and the removed ones returned without @error; when
+ * every removal failed, the call fails with the first failure.
  *
  * Returns: (transfer container) (element-type GanderBackupInfo): the
  *   removed backups, newest first; %NULL with @error set when the
- *   directory cannot be read or a file cannot be removed
+ *   directory cannot be read, the database cannot be told, or nothing
+ *   could be removed of what had to go
  *
  * Since: 0.2
  */
@@ -1638,12 +1941,27 @@ gander_backup_prune (GanderBackup  *self,
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GanderBackupInfo *protected = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *db_dir = NULL;
+  gboolean known;
 
   g_return_val_if_fail (GANDER_IS_BACKUP (self), NULL);
   g_return_val_if_fail (max_age >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  list = gander_backup_list (self, error);
+  if (!g_file_test (self->directory, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&removed);
+  identity = find_identity (self, &db_dir, &known, error);
+  if (!known)
+    {
+      g_prefix_error (error, _("cannot prune %s: cannot tell which backups are "
+                               "this database's: "), self->directory);
+      return NULL;
+    }
+  if (!check_directory_apart (self, db_dir, error))
+    return NULL;
+  list = list_directory (self, identity, error);
   if (list == NULL)
     return NULL;
   for (guint i = 0; i < list->len && protected == NULL; i++)
@@ -1666,12 +1984,18 @@ gander_backup_prune (GanderBackup  *self,
       if (g_unlink (gander_backup_info_get_manifest_path (info)) != 0 && errno != ENOENT)
         {
           int saved_errno = errno;
-          g_set_error (error, GANDER_ERROR,
-                       saved_errno == EACCES || saved_errno == EPERM
-                       ? GANDER_ERROR_PERMISSION_DENIED : GANDER_ERROR_IO,
-                       _("cannot remove backup manifest %s: %s"),
-                       gander_backup_info_get_manifest_path (info), g_strerror (saved_errno));
-          return NULL;
+
+          g_debug ("cannot remove backup manifest %s: %s",
+                   gander_backup_info_get_manifest_path (info), g_strerror (saved_errno));
+          if (first_error == NULL)
+            g_set_error (&first_error, GANDER_ERROR,
+                         saved_errno == EACCES || saved_errno == EPERM
+                         ? GANDER_ERROR_PERMISSION_DENIED : GANDER_ERROR_IO,
+                         _("cannot remove backup manifest %s: %s; check the "
+                           "permissions of %s"),
+                         gander_backup_info_get_manifest_path (info),
+                         g_strerror (saved_errno), self->directory);
+          continue;
         }
       if (g_unlink (gander_backup_info_get_path (info)) != 0 && errno != ENOENT)
         g_debug ("cannot remove backup archive %s: %s",
@@ -1680,5 +2004,10 @@ gander_backup_prune (GanderBackup  *self,
       g_ptr_array_add (removed, g_object_ref (info));
     }
   remove_orphans (self);
+  if (first_error != NULL && removed->len == 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return NULL;
+    }
   return g_steal_pointer (&removed);
 }

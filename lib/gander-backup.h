@@ -22,7 +22,10 @@ G_BEGIN_DECLS
  * @GANDER_BACKUP_VERIFY_QUICK: SQLite: `PRAGMA quick_check` on the copy;
  *   PostgreSQL: `pg_restore --list` reads the archive
  * @GANDER_BACKUP_VERIFY_FULL: SQLite: `PRAGMA integrity_check` on the copy;
- *   PostgreSQL: `pg_restore --list`, as for %GANDER_BACKUP_VERIFY_QUICK
+ *   PostgreSQL: `pg_restore --list`, then the whole archive is read (every
+ *   data block, with pg_restore writing the script to nowhere), which
+ *   catches a truncated or damaged archive; it takes about as long as
+ *   reading the archive
  *
  * How thoroughly a #GanderBackup checks an archive after taking it (and
  * when asked to verify it again). Every level also reads the goose version

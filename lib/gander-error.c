@@ -41,6 +41,7 @@ static const GDBusErrorEntry gander_error_entries[] = {
   { GANDER_ERROR_CIRCUIT_OPEN,        "org.gander.Migrator1.Error.CircuitOpen" },
   { GANDER_ERROR_BACKUP,              "org.gander.Migrator1.Error.Backup" },
   { GANDER_ERROR_HEALTH_CHECK,        "org.gander.Migrator1.Error.HealthCheck" },
+  { GANDER_ERROR_NOT_AUTHORIZED,      "org.gander.Migrator1.Error.NotAuthorized" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (gander_error_entries) == GANDER_ERROR_N_CODES);

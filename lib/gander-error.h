@@ -77,6 +77,9 @@ G_BEGIN_DECLS
  *   required backup failed changed nothing. Since: 0.2
  * @GANDER_ERROR_HEALTH_CHECK: a health check failed (the message names the
  *   check and what to do); before a run nothing was written. Since: 0.2
+ * @GANDER_ERROR_NOT_AUTHORIZED: the caller is not authorised for this
+ *   action (a D-Bus service refused it: polkit said no, or the caller is
+ *   not the service's user); nothing was done. Since: 0.2
  *
  * The domain is registered with D-Bus (see gander_error_quark()): an error
  * crosses the bus as `org.gander.Migrator1.Error.<Code>`, for example
@@ -119,6 +122,7 @@ typedef enum {
   GANDER_ERROR_CIRCUIT_OPEN,
   GANDER_ERROR_BACKUP,
   GANDER_ERROR_HEALTH_CHECK,
+  GANDER_ERROR_NOT_AUTHORIZED,
 } GanderError;
 
 /**
@@ -128,7 +132,7 @@ typedef enum {
  *
  * Since: 0.2
  */
-#define GANDER_ERROR_N_CODES (GANDER_ERROR_HEALTH_CHECK + 1)
+#define GANDER_ERROR_N_CODES (GANDER_ERROR_NOT_AUTHORIZED + 1)
 
 GANDER_AVAILABLE_IN_ALL
 GQuark gander_error_quark (void);

@@ -649,9 +649,47 @@ post_check (GanderHealthContext  *ctx,
             GError              **error)
 {
   g_autoptr(PGresult) result = NULL;
+  g_autoptr(PGresult) begin = NULL;
   g_autofree char *why = NULL;
+  PGconn *conn = gander_postgres_database_get_connection (GANDER_POSTGRES_DATABASE (ctx->database));
+  const char *end_sql = NULL;
+
+  /* a check reads: the query runs in a read-only transaction rolled back
+   * after it, so one that writes fails ("cannot execute … in a read-only
+   * transaction") and changes nothing. Inside a transaction already (not
+   * ours to end), a savepoint rolled back instead. */
+  if (conn != NULL && PQtransactionStatus (conn) == PQTRANS_IDLE)
+    {
+      begin = query (ctx, "BEGIN READ ONLY", 0, NULL, &why, error);
+      end_sql = "ROLLBACK";
+    }
+  else if (conn != NULL && PQtransactionStatus (conn) == PQTRANS_INTRANS)
+    {
+      begin = query (ctx, "SAVEPOINT gander_post_check", 0, NULL, &why, error);
+      end_sql = "ROLLBACK TO SAVEPOINT gander_post_check";
+    }
+  if (end_sql != NULL && begin == NULL)
+    {
+      if (why == NULL)
+        return FALSE;
+      gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
+                                 _("post-check-sql query was not run: cannot start its "
+                                   "read-only transaction: %s (query: %s)"), why, sql);
+      return TRUE;
+    }
 
   result = query (ctx, sql, 0, NULL, &why, error);
+  if (end_sql != NULL)
+    {
+      g_autoptr(PGresult) end = NULL;
+      g_autoptr(GError) end_error = NULL;
+
+      /* also after a failure or a cancellation: never leave it open */
+      end = gander_postgres_database_query (GANDER_POSTGRES_DATABASE (ctx->database), end_sql,
+                                            0, NULL, NULL, &end_error);
+      if (end == NULL)
+        g_debug ("post-check-sql: %s failed: %s", end_sql, end_error->message);
+    }
   if (result == NULL)
     {
       if (why == NULL)

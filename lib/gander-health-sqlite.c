@@ -462,6 +462,25 @@ post_check (GanderHealthContext  *ctx,
       skip_absent (ctx, out);
       return TRUE;
     }
+  /* a check reads: a query that would write (or attach, or change a
+   * setting) runs on the live connection in autocommit, so it is refused
+   * before it runs */
+  if (handle (ctx) != NULL)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (handle (ctx), sql, -1, &stmt, NULL) == SQLITE_OK &&
+          stmt != NULL && !sqlite3_stmt_readonly (stmt))
+        {
+          sqlite3_finalize (stmt);
+          gander_health_outcome_set (out, GANDER_HEALTH_STATUS_FAIL,
+                                     _("post-check-sql query was not run: it would write to "
+                                       "the database, and a check must be a read-only query "
+                                       "(SELECT …); rewrite it (query: %s)"), sql);
+          return TRUE;
+        }
+      sqlite3_finalize (stmt);
+    }
   if (!query (ctx, sql, first_value, &value, &why, error))
     {
       if (why == NULL)

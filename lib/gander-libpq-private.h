@@ -28,6 +28,7 @@ G_BEGIN_DECLS
   X (PQconninfoFree) \
   X (PQconninfoParse) \
   X (PQconsumeInput) \
+  X (PQdb) \
   X (PQerrorMessage) \
   X (PQfinish) \
   X (PQfreeCancel) \
@@ -37,9 +38,11 @@ G_BEGIN_DECLS
   X (PQgetResult) \
   X (PQgetisnull) \
   X (PQgetvalue) \
+  X (PQhost) \
   X (PQisBusy) \
   X (PQntuples) \
   X (PQpass) \
+  X (PQport) \
   X (PQputCopyEnd) \
   X (PQresultErrorField) \
   X (PQresultErrorMessage) \
@@ -99,6 +102,7 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQconninfoFree (gander_libpq.PQconninfoFree)
 #define PQconninfoParse (gander_libpq.PQconninfoParse)
 #define PQconsumeInput (gander_libpq.PQconsumeInput)
+#define PQdb (gander_libpq.PQdb)
 #define PQerrorMessage (gander_libpq.PQerrorMessage)
 #define PQfinish (gander_libpq.PQfinish)
 #define PQfreeCancel (gander_libpq.PQfreeCancel)
@@ -108,9 +112,11 @@ gboolean gander_libpq_has_pipelining  (void);
 #define PQgetResult (gander_libpq.PQgetResult)
 #define PQgetisnull (gander_libpq.PQgetisnull)
 #define PQgetvalue (gander_libpq.PQgetvalue)
+#define PQhost (gander_libpq.PQhost)
 #define PQisBusy (gander_libpq.PQisBusy)
 #define PQntuples (gander_libpq.PQntuples)
 #define PQpass (gander_libpq.PQpass)
+#define PQport (gander_libpq.PQport)
 #define PQputCopyEnd (gander_libpq.PQputCopyEnd)
 #define PQresultErrorField (gander_libpq.PQresultErrorField)
 #define PQresultErrorMessage (gander_libpq.PQresultErrorMessage)

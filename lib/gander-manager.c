@@ -567,8 +567,8 @@ dup_backup_store (GanderManager *self)
       else
         {
           g_autofree char *db_name =
-            name == NULL ? gander_dsn_database_name (gander_database_get_dialect (database),
-                                                     gander_database_get_connect_dsn (database))
+            name == NULL ? gander_dsn_backup_directory_name (gander_database_get_dialect (database),
+                                                             gander_database_get_connect_dsn (database))
                          : NULL;
 
           directory = gander_backup_default_directory (name != NULL ? name

@@ -258,7 +258,9 @@ record_audit (GanderPipeline *p)
   else
     event = "run.end";
 
-  /* the backups pruned, by prune-backups or after a successful run */
+  /* the backups pruned, by prune-backups or after a successful run (a
+   * dry run's list is what would have been: nothing was removed) */
+  if (!p->dry_run)
   {
     GPtrArray *pruned = gander_run_report_get_pruned (report);
 

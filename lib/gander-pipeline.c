@@ -18,6 +18,11 @@
 #include "gander-pipeline-private.h"
 #include "gander-plan-private.h"
 #include "gander-planner-private.h"
+#include "gander-libpq-private.h"
+#include "gander-postgres-database.h"
+#include "gander-postgres-private.h"
+#include "gander-sqlite-database.h"
+#include "gander-sqlite-private.h"
 #include "gander-profile-private.h"
 #include "gander-retry-private.h"
 #include "gander-validation.h"
@@ -480,10 +485,10 @@ gander_pipeline_check_rules (GanderPipeline  *p,
                      "allow-commands in the [environment %s] group"),
                    command, environment, origin_of (p, "allow-commands"), environment);
     }
-  else if (!p->dry_run && p->operation == GANDER_OPERATION_RESTORE &&
-           !gander_profile_command_needs_confirmation (p->profile, command))
+  else if (p->operation == GANDER_OPERATION_RESTORE)
     {
-      /* a restore replaces the whole database: confirmed everywhere */
+      /* a restore replaces the whole database: confirmed everywhere, a
+       * dry run too (it shows what a confirmed one would do) */
       g_autofree char *expected = confirmation_name (p);
 
       if (expected == NULL)
@@ -950,6 +955,10 @@ run_health (GanderPipeline     *p,
   /* the backup about to be taken needs room too */
   if (phase == GANDER_HEALTH_PHASE_BEFORE && p->backup_store != NULL && backup_wanted (p))
     gander_health_set_backup_directory (health, gander_backup_get_directory (p->backup_store));
+  /* on demand: the room the next run's backup needs, where backups are on */
+  else if (phase == GANDER_HEALTH_PHASE_ANY && p->backup_store != NULL &&
+           gander_profile_get_backup_mode (p->profile) != GANDER_BACKUP_MODE_OFF)
+    gander_health_set_backup_directory (health, gander_backup_get_directory (p->backup_store));
 
   results = gander_health_run (health, phase, p->run_cancellable, error);
   if (results == NULL)
@@ -1128,6 +1137,98 @@ need_store (GanderPipeline  *p,
   return FALSE;
 }
 
+/* Whether the open (or openable) database holds a table of its own:
+ * SQLite outside sqlite_*, PostgreSQL outside the system schemas. */
+static gboolean
+has_user_tables (GanderDatabase  *database,
+                 GCancellable    *cancellable,
+                 gboolean        *out_has,
+                 GError         **error)
+{
+  if (!gander_database_is_open (database) &&
+      !gander_database_open (database, cancellable, error))
+    return FALSE;
+
+  if (GANDER_IS_SQLITE_DATABASE (database))
+    {
+      sqlite3 *db = gander_sqlite_database_get_handle (GANDER_SQLITE_DATABASE (database));
+      sqlite3_stmt *stmt = NULL;
+      int rc;
+
+      rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                   "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1",
+                               -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
+                       _("cannot list the tables of %s: %s"),
+                       gander_database_get_dsn (database), sqlite3_errmsg (db));
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      *out_has = rc == SQLITE_ROW;
+      sqlite3_finalize (stmt);
+      return TRUE;
+    }
+  if (GANDER_IS_POSTGRES_DATABASE (database))
+    {
+      PGresult *res = gander_postgres_database_query (
+        GANDER_POSTGRES_DATABASE (database),
+        "SELECT 1 FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' LIMIT 1",
+        0, NULL, cancellable, error);
+
+      if (res == NULL)
+        return FALSE;
+      *out_has = PQntuples (res) > 0;
+      PQclear (res);
+      return TRUE;
+    }
+  *out_has = TRUE;
+  return TRUE;
+}
+
+/* What gander_backup_prune() would remove, removing nothing (a dry run):
+ * the same rule — beyond the newest @keep or older than @max_age, never
+ * the newest verified one (or, with none verified, the newest). */
+static GPtrArray *
+prune_selection (GanderBackup  *store,
+                 guint          keep,
+                 GTimeSpan      max_age,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) list = gander_backup_list (store, error);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GPtrArray *selected;
+  GanderBackupInfo *protected = NULL;
+
+  if (list == NULL)
+    return NULL;
+  for (guint i = 0; i < list->len && protected == NULL; i++)
+    if (gander_backup_info_get_verified (g_ptr_array_index (list, i)))
+      protected = g_ptr_array_index (list, i);
+  if (protected == NULL && list->len > 0)
+    protected = g_ptr_array_index (list, 0);
+
+  selected = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < list->len; i++)
+    {
+      GanderBackupInfo *info = g_ptr_array_index (list, i);
+      gboolean beyond_keep = keep > 0 && i >= keep;
+      gboolean too_old = max_age > 0 &&
+        g_date_time_difference (now, gander_backup_info_get_created_at (info)) > max_age;
+
+      if (info != protected && (beyond_keep || too_old))
+        g_ptr_array_add (selected, g_object_ref (info));
+    }
+  return selected;
+}
+
 static gboolean
 step_backup (GanderPipeline  *p,
              GError         **error)
@@ -1151,20 +1252,38 @@ step_backup (GanderPipeline  *p,
   /* from here until finish nobody else migrates this database */
   if (migrating && !take_run_lock (p, error))
     return FALSE;
-  if (migrating && versioning (p))
+  if (migrating)
     {
       GanderDatabase *database = gander_migrator_get_database (p->migrator);
-      g_autoptr(GError) exists_error = NULL;
+      g_autoptr(GError) tables_error = NULL;
+      gboolean has_tables = TRUE;
 
-      /* never migrated: no version table to verify a copy by, and nothing
-       * a migration could lose that goose manages yet */
-      if (!gander_database_version_table_exists (database, &exists_error) &&
-          exists_error == NULL)
+      /* nothing to lose: a database file that does not exist yet, or one
+       * without a single table of its own. A database with data but no
+       * version table (goose never ran here, or the table was dropped) is
+       * backed up like any other. */
+      if (database_absent (p) ||
+          (has_user_tables (database, p->run_cancellable, &has_tables, &tables_error) &&
+           !has_tables))
         {
-          g_debug ("no backup: %s has no version table yet",
-                   gander_database_get_dsn (database));
+          g_debug ("no backup: %s holds no table yet", gander_database_get_dsn (database));
           return TRUE;
         }
+      if (tables_error != NULL && gander_error_is_cancelled (tables_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&tables_error));
+          return FALSE;
+        }
+      /* any other error: the backup itself says what is wrong */
+    }
+  else if (p->dry_run)
+    {
+      g_autofree char *what = gander_database_dup_display_dsn (gander_migrator_get_database (p->migrator));
+
+      /* a dry run takes nothing: it says what would be taken */
+      warnf (p, _("dry run: a backup of %s would be written to %s"), what,
+             gander_backup_get_directory (p->backup_store));
+      return TRUE;
     }
 
   info = gander_backup_create_full (p->backup_store, p->signal_context, p->run_cancellable,
@@ -1223,6 +1342,15 @@ step_restore (GanderPipeline  *p,
         gander_run_report_set_from_version (p->report, v);
     }
 
+  if (p->dry_run)
+    {
+      /* the backup in the report is the one a confirmed run restores;
+       * nothing is written */
+      warnf (p, _("dry run: backup %s (version %" G_GINT64_FORMAT ") would be restored; "
+                  "nothing was changed"),
+             gander_backup_info_get_id (info), gander_backup_info_get_version (info));
+      return TRUE;
+    }
   gander_pipeline_audit_start (p);
   if (!gander_backup_restore_full (p->backup_store, info, p->signal_context,
                                    p->run_cancellable, error))
@@ -1244,9 +1372,14 @@ step_prune (GanderPipeline  *p,
 
   if (!need_store (p, error))
     return FALSE;
-  removed = gander_backup_prune (p->backup_store,
-                                 gander_profile_get_backup_keep (p->profile),
-                                 gander_profile_get_backup_max_age (p->profile), error);
+  if (p->dry_run)
+    removed = prune_selection (p->backup_store,
+                               gander_profile_get_backup_keep (p->profile),
+                               gander_profile_get_backup_max_age (p->profile), error);
+  else
+    removed = gander_backup_prune (p->backup_store,
+                                   gander_profile_get_backup_keep (p->profile),
+                                   gander_profile_get_backup_max_age (p->profile), error);
   if (removed == NULL)
     return FALSE;
   for (guint i = 0; i < removed->len; i++)

@@ -59,5 +59,13 @@ const char *gander_nearest_word             (const char          *word,
  * NULL when there is none (in memory, no dbname). Never the password. */
 char       *gander_dsn_database_name        (const char          *driver,
                                              const char          *dsn);
+/* The default backup directory's name of an ad-hoc database (no
+ * profile): NAME-HASH, NAME its gander_dsn_database_name() and HASH the
+ * first 8 hex digits of the SHA-256 of its identity (SQLite: the file's
+ * absolute path; PostgreSQL: host:port/dbname as the DSN gives them), so
+ * /srv/a/app.db and /srv/b/app.db keep their backups apart. NULL when
+ * the database has no name. Never the password. */
+char       *gander_dsn_backup_directory_name (const char          *driver,
+                                              const char          *dsn);
 
 G_END_DECLS

@@ -1532,6 +1532,79 @@ gander_dsn_database_name (const char *driver,
   return NULL;
 }
 
+/* One word of a key=value conninfo, unquoted; NULL when absent. */
+static char *
+conninfo_word (const char *dsn,
+               const char *key)
+{
+  g_auto(GStrv) words = g_strsplit_set (dsn, " \t\n", -1);
+  g_autofree char *prefix = g_strconcat (key, "=", NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (g_str_has_prefix (words[i], prefix))
+      {
+        char *value = g_strdup (words[i] + strlen (prefix));
+        gsize len = strlen (value);
+
+        if (len > 1 && value[0] == '\'' && value[len - 1] == '\'')
+          {
+            memmove (value, value + 1, len - 2);
+            value[len - 2] = '\0';
+          }
+        return value;
+      }
+  return NULL;
+}
+
+char *
+gander_dsn_backup_directory_name (const char *driver,
+                                  const char *dsn)
+{
+  g_autofree char *name = gander_dsn_database_name (driver, dsn);
+  g_autofree char *identity = NULL;
+  g_autofree char *digest = NULL;
+
+  if (name == NULL)
+    return NULL;
+
+  if (is_sqlite (driver))
+    {
+      const char *start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
+      const char *query = strchr (start, '?');
+      g_autofree char *path = query != NULL ? g_strndup (start, query - start)
+                                            : g_strdup (start);
+
+      /* absolute and lexically canonical: ./app.db and /srv/a/app.db are
+       * one database when run from /srv/a */
+      identity = g_canonicalize_filename (path, NULL);
+    }
+  else if (g_str_has_prefix (dsn, "postgres://") || g_str_has_prefix (dsn, "postgresql://"))
+    {
+      g_autofree char *host = NULL;
+      gint port = -1;
+      g_autofree char *port_text = NULL;
+
+      /* the password is never part of the identity */
+      if (!g_uri_split (dsn, G_URI_FLAGS_NONE, NULL, NULL, &host, &port,
+                        NULL, NULL, NULL, NULL))
+        return NULL;
+      port_text = port > 0 ? g_strdup_printf ("%d", port) : g_strdup ("");
+
+      identity = g_strdup_printf ("%s:%s/%s", host != NULL ? host : "", port_text, name);
+    }
+  else
+    {
+      g_autofree char *host = conninfo_word (dsn, "host");
+      g_autofree char *port = conninfo_word (dsn, "port");
+
+      identity = g_strdup_printf ("%s:%s/%s", host != NULL ? host : "",
+                                  port != NULL ? port : "", name);
+    }
+
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, identity, -1);
+  return g_strdup_printf ("%s-%.8s", name, digest);
+}
+
 /* --- typed getters --- */
 
 /* The effective value, or NULL when it is unset or empty. */
@@ -2033,7 +2106,8 @@ gander_profile_get_backup_mode (GanderProfile *self)
  *
  * How a backup is verified (`backup-verify`): full (SQLite's
  * `integrity_check`) in production, quick (`quick_check`) elsewhere;
- * PostgreSQL archives are read back with `pg_restore --list` either way.
+ * PostgreSQL archives are listed with `pg_restore --list`, and full also
+ * reads every data block back.
  *
  * Returns: the verification level
  *
@@ -2087,8 +2161,12 @@ gander_profile_get_backup_max_age (GanderProfile *self)
  *
  * Where the database's backups go (`backup-dir`). Unset, it is
  * gander_backup_default_directory() of the profile's name — or, for an
- * ad-hoc profile, of the database's name (the SQLite file's base name, the
- * PostgreSQL dbname), the name a destructive command is confirmed with.
+ * ad-hoc profile, of `NAME-HASH`: NAME the database's name (the SQLite
+ * file's base name, the PostgreSQL dbname) and HASH the first 8 hex digits
+ * of the SHA-256 of the database's identity (SQLite: the file's absolute
+ * path; PostgreSQL: `host:port/dbname` as the connection string gives
+ * them, never the password), so two databases of the same name keep their
+ * backups apart.
  *
  * Returns: (transfer full): the directory
  *
@@ -2106,8 +2184,8 @@ gander_profile_get_backup_dir (GanderProfile *self)
     return g_strdup (dir);
   if (self->name != NULL)
     return gander_backup_default_directory (self->name);
-  name = gander_dsn_database_name (gander_profile_get_driver (self),
-                                   gander_profile_get_dbstring (self));
+  name = gander_dsn_backup_directory_name (gander_profile_get_driver (self),
+                                           gander_profile_get_dbstring (self));
   return gander_backup_default_directory (name != NULL ? name : "default");
 }
 

@@ -32,4 +32,5 @@
 #include "gander-backup.h"
 #include "gander-health-result.h"
 #include "gander-health.h"
+#include "gander-linter.h"
 #undef GANDER_INSIDE

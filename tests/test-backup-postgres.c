@@ -728,6 +728,50 @@ test_public_api (Fixture       *f,
   g_assert_cmpstr (counts_after, ==, counts_before);
 }
 
+/* A database goose never touched (user tables, no version table) can be
+ * backed up: verification does not ask for the version table then; the
+ * manifest names the database as host:port/dbname, without password. */
+static void
+test_no_version_table (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autofree char *dsn = NULL;
+  g_autofree char *dir = g_build_filename (f->tmpdir, "backups", NULL);
+  g_autofree char *suffix = NULL;
+  gboolean ok;
+
+  SKIP_IF_NO_SERVER (f);
+  gander_test_exec ("postgres", f->dsn,
+                    "CREATE TABLE customers (id serial PRIMARY KEY, name text);"
+                    "INSERT INTO customers (name) VALUES ('a'), ('b');");
+  dsn = password_dsn (f, TRUE);
+  open_database (f, dsn);
+  g_assert_false (gander_database_version_table_exists (f->database, &error));
+  g_assert_no_error (error);
+
+  backup = gander_backup_new (f->database, dir);
+  gander_backup_set_verify (backup, GANDER_BACKUP_VERIFY_QUICK);
+  info = gander_backup_create (backup, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_assert_cmpint (gander_backup_info_get_version (info), ==, 0);
+  g_assert_true (gander_backup_info_get_verified (info));
+  /* host:port/dbname from the live connection */
+  suffix = g_strconcat ("/", f->dbname, NULL);
+  g_assert_nonnull (gander_backup_info_get_database (info));
+  g_assert_true (g_str_has_suffix (gander_backup_info_get_database (info), suffix));
+  g_assert_nonnull (strchr (gander_backup_info_get_database (info), ':'));
+  g_assert_null (strstr (gander_backup_info_get_database (info), SECRET));
+
+  /* verified again later, from the manifest */
+  ok = gander_backup_verify (backup, info, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -748,5 +792,7 @@ main (int   argc,
               fixture_setup, test_pg_dump_too_old, fixture_teardown);
   g_test_add ("/backup-postgres/public-api", Fixture, NULL,
               fixture_setup, test_public_api, fixture_teardown);
+  g_test_add ("/backup-postgres/no-version-table", Fixture, NULL,
+              fixture_setup, test_no_version_table, fixture_teardown);
   return gander_test_run ();
 }

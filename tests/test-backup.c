@@ -4,14 +4,17 @@
  * and altered archives are caught; lookup by id, prefix and "latest";
  * an archive of another driver is refused; prune keeps exactly what the
  * rules say; modes 0700/0600; cancellation leaves nothing; the async twins
- * notify progress in the caller's context.
+ * notify progress in the caller's context; prune touches only the files
+ * Gander names; databases sharing a directory keep to their own backups.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -1029,6 +1032,230 @@ test_default_directory (void)
   g_unsetenv ("GANDER_STATE_DIR");
 }
 
+/* ------------------------------------------------------------------ */
+
+static void
+set_old_mtime (const char *path)
+{
+  struct timeval old_times[2];
+
+  old_times[0].tv_sec = old_times[1].tv_sec = time (NULL) - 2 * 3600;
+  old_times[0].tv_usec = old_times[1].tv_usec = 0;
+  g_assert_cmpint (utimes (path, old_times), ==, 0);
+}
+
+/* prune removes only what Gander names, and not a running backup's
+ * temporary file (it holds an flock on it) */
+static void
+test_prune_foreign_files (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *foreign[] = {
+    "customer-data.sqlite3", "notes.dump", ".customer.sqlite3.tmp",
+    "2020.sqlite3", "20200101T000000.000000Z.sqlite3.bak",
+    "x20200101T000000.000000Z.sqlite3", "20200101T000000.000000Z.db",
+  };
+  g_autofree char *ours = NULL;
+  g_autofree char *running = NULL;
+  int fd;
+
+  make_database (f->dbpath, 10, 10);
+  backup = new_backup (f);
+  info = create_ok (backup);
+  for (gsize i = 0; i < G_N_ELEMENTS (foreign); i++)
+    {
+      g_autofree char *path = g_build_filename (f->backupdir, foreign[i], NULL);
+      g_assert_true (g_file_set_contents (path, "precious", -1, NULL));
+      set_old_mtime (path);
+    }
+  ours = g_build_filename (f->backupdir, "20200101T000000.000000Z.dump", NULL);
+  g_assert_true (g_file_set_contents (ours, "x", 1, NULL));
+  set_old_mtime (ours);
+  /* an old temporary file that a backup still writes (flock held) */
+  running = g_build_filename (f->backupdir, ".20200101T000001.000000Z.sqlite3.tmp", NULL);
+  g_assert_true (g_file_set_contents (running, "x", 1, NULL));
+  set_old_mtime (running);
+  fd = g_open (running, O_RDWR | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  removed = gander_backup_prune (backup, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed->len, ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (foreign); i++)
+    {
+      g_autofree char *path = g_build_filename (f->backupdir, foreign[i], NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        g_error ("prune removed %s, which Gander did not write", foreign[i]);
+    }
+  g_assert_false (g_file_test (ours, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (running, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (gander_backup_info_get_path (info), G_FILE_TEST_EXISTS));
+
+  /* once the backup is done with it, it goes */
+  close (fd);
+  g_clear_pointer (&removed, g_ptr_array_unref);
+  removed = gander_backup_prune (backup, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (running, G_FILE_TEST_EXISTS));
+}
+
+/* the database file's own directory is no backup directory */
+static void
+test_directory_is_database_dir (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GanderDatabase) db = NULL;
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *foreign = g_build_filename (f->tmpdir, "customer-data.sqlite3", NULL);
+
+  make_database (f->dbpath, 10, 10);
+  g_assert_true (g_file_set_contents (foreign, "precious", -1, NULL));
+  set_old_mtime (foreign);
+  db = gander_sqlite_database_new (f->dbpath);
+  backup = gander_backup_new (db, f->tmpdir);
+
+  info = gander_backup_create (backup, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP);
+  g_assert_null (info);
+  g_assert_nonnull (strstr (error->message, "directory of the database file"));
+  g_clear_error (&error);
+
+  removed = gander_backup_prune (backup, 1, 0, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP);
+  g_assert_null (removed);
+  g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+}
+
+static void
+drop_database_key (JsonObject *object,
+                   gpointer    data)
+{
+  json_object_remove_member (object, "database");
+}
+
+/* two databases sharing one directory: each sees, prunes and restores
+ * only its own backups */
+static void
+test_other_database (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *other_path = g_build_filename (f->tmpdir, "other.db", NULL);
+  g_autofree char *real_path = NULL;
+  g_autoptr(GanderDatabase) other_db = NULL;
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackup) other = NULL;
+  g_autoptr(GanderBackupInfo) mine = NULL;
+  g_autoptr(GanderBackupInfo) theirs = NULL;
+  g_autoptr(GanderBackupInfo) theirs_old = NULL;
+  g_autoptr(GanderBackupInfo) latest = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) ids = NULL;
+
+  make_database (f->dbpath, 10, 10);
+  make_database (other_path, 3, 10);
+  backup = new_backup (f);
+  other_db = gander_sqlite_database_new (other_path);
+  other = gander_backup_new (other_db, f->backupdir);
+
+  theirs_old = create_ok (other);
+  mine = create_ok (backup);
+  theirs = create_ok (other);
+  /* realpath() allocates with malloc, which g_free() frees */
+  real_path = realpath (f->dbpath, NULL);
+  g_assert_cmpstr (gander_backup_info_get_database (mine), ==, real_path);
+  g_assert_cmpstr (gander_backup_info_get_database (theirs), !=, real_path);
+
+  list = gander_backup_list (backup, &error);
+  g_assert_no_error (error);
+  ids = ids_of (list);
+  g_assert_cmpstrv (ids, ((const char *[]) { gander_backup_info_get_id (mine), NULL }));
+  g_clear_pointer (&ids, g_strfreev);
+  latest = gander_backup_lookup (backup, "latest", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gander_backup_info_get_id (latest), ==, gander_backup_info_get_id (mine));
+
+  /* restoring the other database's backup here is refused, naming both */
+  before = dump_database (f->dbpath);
+  g_assert_false (gander_backup_restore (backup, theirs, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP);
+  g_assert_nonnull (strstr (error->message, gander_backup_info_get_database (theirs)));
+  g_assert_nonnull (strstr (error->message, real_path));
+  g_clear_error (&error);
+  after = dump_database (f->dbpath);
+  g_assert_cmpstr (after, ==, before);
+
+  /* keep 1 here removes nothing of the other's */
+  removed = gander_backup_prune (backup, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed->len, ==, 0);
+  g_clear_pointer (&removed, g_ptr_array_unref);
+  removed = gander_backup_prune (other, 1, 0, &error);
+  g_assert_no_error (error);
+  ids = ids_of (removed);
+  g_assert_cmpstrv (ids, ((const char *[]) { gander_backup_info_get_id (theirs_old), NULL }));
+  g_clear_pointer (&ids, g_strfreev);
+  g_assert_true (g_file_test (gander_backup_info_get_path (mine), G_FILE_TEST_EXISTS));
+
+  /* a manifest from before the key existed counts as this database's */
+  edit_manifest (gander_backup_info_get_manifest_path (theirs), drop_database_key, NULL);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = gander_backup_list (backup, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  /* the newest is the other's, now without the key */
+  g_assert_null (gander_backup_info_get_database (g_ptr_array_index (list, 0)));
+}
+
+/* user tables but no goose version table: backed up at version 0 */
+static void
+test_no_version_table (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_on (f->dbpath, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"
+                      "INSERT INTO customers (name) VALUES ('a'), ('b');");
+  backup = new_backup (f);
+  gander_backup_set_verify (backup, GANDER_BACKUP_VERIFY_FULL);
+  info = gander_backup_create (backup, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_assert_cmpint (gander_backup_info_get_version (info), ==, 0);
+  g_assert_true (gander_backup_info_get_verified (info));
+  g_assert_true (gander_backup_verify (backup, info, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* an existing directory open to others is tightened to 0700 */
+static void
+test_directory_mode_tightened (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GanderBackup) backup = NULL;
+  g_autoptr(GanderBackupInfo) info = NULL;
+
+  make_database (f->dbpath, 10, 10);
+  g_assert_cmpint (g_mkdir_with_parents (f->backupdir, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (f->backupdir, 0755), ==, 0);
+  backup = new_backup (f);
+  info = create_ok (backup);
+  g_assert_cmpuint (file_mode (f->backupdir), ==, 0700);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1050,6 +1277,11 @@ main (int   argc,
   ADD ("/backup/sqlite/async", test_async);
   ADD ("/backup/list-missing", test_list_missing);
   ADD ("/backup/sqlite/verify-off", test_verify_off);
+  ADD ("/backup/prune-foreign-files", test_prune_foreign_files);
+  ADD ("/backup/directory-is-database-dir", test_directory_is_database_dir);
+  ADD ("/backup/sqlite/other-database", test_other_database);
+  ADD ("/backup/sqlite/no-version-table", test_no_version_table);
+  ADD ("/backup/directory-mode-tightened", test_directory_mode_tightened);
   g_test_add_func ("/backup/default-directory", test_default_directory);
 
   return gander_test_run ();

@@ -517,17 +517,25 @@ test_post_check_and_target (Fixture       *f,
     "SELECT 'rows in a with x <= 0: ' || count(*) FROM a WHERE x <= 0 HAVING count(*) > 0",
     "SELECT x FROM a WHERE x > 100",
     "SELECT * FROM no_such_table",
+    /* a check that writes fails in its read-only transaction */
+    "WITH gone AS (DELETE FROM a RETURNING x) SELECT count(*) FROM gone",
     NULL
   };
+  gint64 rows;
 
   SKIP_IF_NO_SERVER (f);
   migrator = new_migrator (f);
   migrate_up (migrator);
   gander_test_exec ("postgres", f->dsn, "INSERT INTO a VALUES (0), (-1), (5)");
+  rows = gander_test_query_int ("postgres", f->dsn, "SELECT count(*) FROM a");
   health = gander_health_new (migrator);
   gander_health_set_post_check_sql (health, post);
   gander_health_set_target_version (health, 4);
   after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
+  gander_test_health_assert (after, "post-check-sql#4", GANDER_HEALTH_STATUS_FAIL,
+                             "read-only transaction");
+  g_assert_cmpint (gander_test_query_int ("postgres", f->dsn, "SELECT count(*) FROM a"), ==, rows);
+  g_assert_cmpint (rows, >=, 3);
   gander_test_health_assert (after, "post-check-sql", GANDER_HEALTH_STATUS_FAIL, "rows in a with x <= 0: 2");
   gander_test_health_assert (after, "post-check-sql#2", GANDER_HEALTH_STATUS_OK, NULL);
   gander_test_health_assert (after, "post-check-sql#3", GANDER_HEALTH_STATUS_FAIL, "does not exist");

@@ -479,6 +479,8 @@ test_post_check_sql (Fixture       *f,
     "SELECT id FROM parent WHERE id < 0",
     "SELECT * FROM no_such_table",
     "   ",
+    /* a check that writes is refused, not run */
+    "DELETE FROM child RETURNING id",
     NULL
   };
   const char * const only[] = { "post-check-sql", NULL };
@@ -486,10 +488,12 @@ test_post_check_sql (Fixture       *f,
   migrate_up (migrator, -1);
   sqlite_exec (f->dbpath, "INSERT INTO child VALUES (1, 42), (2, 43)");
   gander_health_set_post_check_sql (health, post);
-  g_assert_cmpuint (g_strv_length ((GStrv) gander_health_get_post_check_sql (health)), ==, 3);
+  g_assert_cmpuint (g_strv_length ((GStrv) gander_health_get_post_check_sql (health)), ==, 4);
   gander_health_set_checks (health, only);
   after = gander_test_health_run (health, GANDER_HEALTH_PHASE_AFTER);
-  g_assert_cmpuint (after->len, ==, 3);
+  g_assert_cmpuint (after->len, ==, 4);
+  gander_test_health_assert (after, "post-check-sql#4", GANDER_HEALTH_STATUS_FAIL, "read-only");
+  g_assert_cmpint (gander_test_query_int ("sqlite3", f->dbpath, "SELECT count(*) FROM child"), ==, 2);
   gander_test_health_assert (after, "post-check-sql", GANDER_HEALTH_STATUS_FAIL, "children without parent: 2");
   gander_test_health_assert (after, "post-check-sql#2", GANDER_HEALTH_STATUS_OK, NULL);
   gander_test_health_assert (after, "post-check-sql#3", GANDER_HEALTH_STATUS_FAIL, "no such table");

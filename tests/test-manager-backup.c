@@ -305,25 +305,215 @@ test_no_backup_empty_plan_dry_run (Fixture       *f,
   g_assert_cmpuint (n_backups (manager), ==, 1);
 }
 
-/* A database that was never migrated (no version table) has nothing a
- * backup could be verified by: the first run takes none. */
+/* A database with data but no version table (goose never ran here) is
+ * backed up before the first run like any other; one without a table of
+ * its own (absent, or empty) has nothing to lose and gets none. */
 static void
-test_no_backup_before_first_run (Fixture       *f,
-                                 gconstpointer  data)
+test_backup_before_first_run (Fixture       *f,
+                              gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "production");
   g_autoptr(GanderManager) manager = NULL;
   g_autoptr(GanderRunReport) report = NULL;
+  GanderBackupInfo *info;
   sqlite3 *db = NULL;
 
+  /* absent: no backup, and the run creates it */
+  manager = new_manager (profile);
+  report = run (manager, GANDER_OPERATION_UP, NULL);
+  g_assert_null (gander_run_report_get_backup (report));
+  g_assert_cmpuint (n_backups (manager), ==, 0);
+  g_clear_object (&report);
+  g_clear_object (&manager);
+  g_assert_cmpint (g_unlink (f->dbpath), ==, 0);
+
+  /* empty file: no backup */
   g_assert_cmpint (sqlite3_open (f->dbpath, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE app (x INTEGER)", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   manager = new_manager (profile);
   report = run (manager, GANDER_OPERATION_UP, NULL);
   g_assert_null (gander_run_report_get_backup (report));
   g_assert_cmpuint (n_backups (manager), ==, 0);
   g_assert_cmpint (db_version (f), ==, 3);
+  g_clear_object (&report);
+  g_clear_object (&manager);
+  g_assert_cmpint (g_unlink (f->dbpath), ==, 0);
+
+  /* a table of the application's: backed up (backup=required) */
+  g_assert_cmpint (sqlite3_open (f->dbpath, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE app (x INTEGER); INSERT INTO app VALUES (42)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  manager = new_manager (profile);
+  report = run (manager, GANDER_OPERATION_UP, NULL);
+  info = gander_run_report_get_backup (report);
+  g_assert_nonnull (info);
+  g_assert_cmpint (gander_backup_info_get_version (info), ==, 0);
+  g_assert_true (gander_backup_info_get_verified (info));
+  g_assert_cmpuint (n_backups (manager), ==, 1);
+  g_assert_cmpint (db_version (f), ==, 3);
+  g_assert_cmpint (gander_test_query_int ("sqlite3", gander_backup_info_get_path (info),
+                                          "SELECT x FROM app"), ==, 42);
+}
+
+/* A dry run writes nothing: restore still needs its confirmation and
+ * only says which backup it would restore, prune-backups lists what it
+ * would remove, backup takes none. */
+static void
+test_dry_runs (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "development");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GanderRunOptions) dry = gander_run_options_new ();
+  g_autoptr(GanderRunReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *backups_before = NULL;
+  g_autofree char *backups_after = NULL;
+
+  apply_with_migrator (f, 1);
+  manager = new_manager (profile);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_object (&report);
+      report = run (manager, GANDER_OPERATION_BACKUP, NULL);
+      if (first == NULL)
+        first = g_strdup (gander_backup_info_get_id (gander_run_report_get_backup (report)));
+    }
+  g_clear_object (&report);
+  report = run (manager, GANDER_OPERATION_UP, NULL);
+  g_clear_object (&report);
+  g_assert_cmpint (db_version (f), ==, 3);
+  g_assert_cmpuint (n_backups (manager), ==, 3);
+
+  gander_run_options_set_dry_run (dry, TRUE);
+  gander_run_options_set_backup_id (dry, first);
+  before = snapshot (f);
+  backups_before = gander_test_snapshot_dir (f->backupdir);
+
+  /* unconfirmed: refused even as a dry run */
+  report = gander_manager_execute (manager, GANDER_OPERATION_RESTORE, 0, dry, NULL, &error);
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_CONFIRMATION_REQUIRED);
+  g_assert_null (report);
+  g_clear_error (&error);
+
+  /* confirmed: says which one, restores nothing */
+  gander_run_options_set_confirmation (dry, "alerts");
+  report = run (manager, GANDER_OPERATION_RESTORE, dry);
+  g_assert_nonnull (gander_run_report_get_backup (report));
+  g_assert_cmpstr (gander_backup_info_get_id (gander_run_report_get_backup (report)), ==, first);
+  g_assert_true (has_warning (report, first));
+  g_assert_cmpint (db_version (f), ==, 3);
+  g_clear_object (&report);
+
+  /* prune: the list, nothing removed */
+  set (profile, "backup-keep", "1");
+  report = run (manager, GANDER_OPERATION_PRUNE_BACKUPS, dry);
+  g_assert_cmpuint (gander_run_report_get_pruned (report)->len, ==, 2);
+  g_assert_cmpuint (n_backups (manager), ==, 3);
+  g_clear_object (&report);
+
+  /* backup: none taken, what would be is said */
+  report = run (manager, GANDER_OPERATION_BACKUP, dry);
+  g_assert_null (gander_run_report_get_backup (report));
+  g_assert_true (has_warning (report, f->backupdir));
+  g_clear_object (&report);
+
+  /* health: read-only */
+  report = run (manager, GANDER_OPERATION_HEALTH, dry);
+  g_assert_nonnull (find_health (report, "connectivity"));
+  g_clear_object (&report);
+
+  after = snapshot (f);
+  backups_after = gander_test_snapshot_dir (f->backupdir);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpstr (backups_before, ==, backups_after);
+  g_assert_cmpuint (n_backups (manager), ==, 3);
+
+  /* the real prune removes what the dry run listed */
+  report = run (manager, GANDER_OPERATION_PRUNE_BACKUPS, NULL);
+  g_assert_cmpuint (gander_run_report_get_pruned (report)->len, ==, 2);
+  g_assert_cmpuint (n_backups (manager), ==, 1);
+}
+
+/* Without a profile name, the default backup directory is the
+ * database's name and a hash of its identity: two app.db in different
+ * directories do not share one; the password is not part of it. */
+static void
+test_adhoc_directory (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dir_a = g_build_filename (f->tmpdir, "a", NULL);
+  g_autofree char *dir_b = g_build_filename (f->tmpdir, "b", NULL);
+  g_autofree char *path_a = g_build_filename (dir_a, "app.db", NULL);
+  g_autofree char *path_b = g_build_filename (dir_b, "app.db", NULL);
+  g_autofree char *base_a = NULL;
+  g_autofree char *base_b = NULL;
+  g_autofree char *pg1 = NULL;
+  g_autofree char *pg2 = NULL;
+  g_autofree char *pg3 = NULL;
+  g_autofree char *pg4 = NULL;
+  GanderManager *managers[2] = { NULL, NULL };
+  const char *paths[2] = { path_a, path_b };
+  char *bases[2] = { NULL, NULL };
+
+  g_assert_cmpint (g_mkdir (dir_a, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (dir_b, 0755), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GanderProfile) profile = gander_profile_new (NULL);
+      g_autofree char *from_profile = NULL;
+      const char *dir;
+
+      set (profile, "driver", "sqlite3");
+      set (profile, "dbstring", paths[i]);
+      set (profile, "dir", f->migdir);
+      managers[i] = new_manager (profile);
+      dir = gander_backup_get_directory (gander_manager_get_backup_store (managers[i]));
+      from_profile = gander_profile_get_backup_dir (profile);
+      g_assert_cmpstr (dir, ==, from_profile);
+      bases[i] = g_path_get_basename (dir);
+      g_test_message ("%s: %s", paths[i], dir);
+      g_assert_true (g_str_has_prefix (bases[i], "app.db-"));
+      g_assert_cmpuint (strlen (bases[i]), ==, strlen ("app.db-") + 8);
+      g_assert_true (g_str_has_prefix (dir, f->statedir));
+      g_object_unref (managers[i]);
+    }
+  base_a = bases[0];
+  base_b = bases[1];
+  g_assert_cmpstr (base_a, !=, base_b);
+
+  /* PostgreSQL: host:port/dbname, never the password */
+  {
+    const char *dsns[4] = {
+      "host=db1 port=5432 dbname=app user=u password=one",
+      "host=db1 port=5432 dbname=app user=v password=two",
+      "host=db2 port=5432 dbname=app user=u password=one",
+      "postgres://u:secret@db1:5432/app",
+    };
+    char **outs[4] = { &pg1, &pg2, &pg3, &pg4 };
+
+    for (guint i = 0; i < 4; i++)
+      {
+        g_autoptr(GanderProfile) profile = gander_profile_new (NULL);
+        g_autofree char *dir = NULL;
+
+        set (profile, "driver", "postgres");
+        set (profile, "dbstring", dsns[i]);
+        dir = gander_profile_get_backup_dir (profile);
+        *outs[i] = g_path_get_basename (dir);
+        g_assert_true (g_str_has_prefix (*outs[i], "app-"));
+        g_assert_null (strstr (dir, "one"));
+        g_assert_null (strstr (dir, "secret"));
+      }
+  }
+  g_assert_cmpstr (pg1, ==, pg2);
+  g_assert_cmpstr (pg1, !=, pg3);
+  g_assert_cmpstr (pg1, ==, pg4);
 }
 
 /* A required backup that fails refuses the run with nothing changed. */
@@ -564,7 +754,19 @@ test_health_operation (Fixture       *f,
   g_assert_nonnull (find_health (report, "integrity"));
   g_assert_null (find_health (report, "target-version"));
   g_assert_null (gander_run_report_get_backup (report));
+  /* backups on: the room for the next one is checked too */
+  check = find_health (report, "disk-space");
+  g_assert_nonnull (check);
+  g_assert_nonnull (strstr (gander_health_result_get_message (check), "the backup directory"));
   g_clear_object (&report);
+
+  set (profile, "backup", "off");
+  report = run (manager, GANDER_OPERATION_HEALTH, NULL);
+  check = find_health (report, "disk-space");
+  g_assert_nonnull (check);
+  g_assert_null (strstr (gander_health_result_get_message (check), "the backup directory"));
+  g_clear_object (&report);
+  set (profile, "backup", "required");
 
   set (profile, "post-check-sql", "SELECT 'one row'");
   report = gander_manager_execute (manager, GANDER_OPERATION_HEALTH, 0, NULL, NULL, &error);
@@ -803,7 +1005,9 @@ main (int   argc,
   static const struct { const char *path; void (*func) (Fixture *, gconstpointer); } tests[] = {
     { "/manager-backup/production-backup-prune", test_production_backup_prune },
     { "/manager-backup/empty-plan-dry-run", test_no_backup_empty_plan_dry_run },
-    { "/manager-backup/first-run", test_no_backup_before_first_run },
+    { "/manager-backup/first-run", test_backup_before_first_run },
+    { "/manager-backup/dry-runs", test_dry_runs },
+    { "/manager-backup/adhoc-directory", test_adhoc_directory },
     { "/manager-backup/required-fails", test_required_backup_fails },
     { "/manager-backup/optional-fails", test_optional_backup_fails },
     { "/manager-backup/health-pre", test_health_pre_refuses },

@@ -10,19 +10,20 @@
 
 # Commands and their sub-commands; keep in step with `gander --help`.
 _gander_commands='up up-by-one up-to down down-to redo reset status version
-create fix validate env parse config baseline repair breaker audit'
+create fix validate env parse lint config baseline repair breaker audit
+backup backups restore health'
 _gander_drivers='sqlite3 sqlite postgres pgx'
 # goose's flags (offered as -flag) and Gander's (offered as --flag); the
 # tool accepts either spelling for both.
 _gander_goose_flags='-dir -table -env -timeout -v -s -allow-missing
 -no-versioning -no-color -version -h -help -certfile -ssl-cert -ssl-key'
 _gander_own_flags='--json --exit-code --lock-timeout --statement-timeout
---direction --profile --environment --config --dry-run --confirm --reason
+--direction --dialect --profile --environment --config --dry-run --confirm --reason
 --metrics-file --audit-log --mark-applied --backup --no-backup --backup-dir
 --keep --max-age'
 # flags that take a value (without dashes), between spaces
 _gander_value_flags=' dir table env timeout certfile ssl-cert ssl-key '\
-'lock-timeout statement-timeout direction profile environment config '\
+'lock-timeout statement-timeout direction dialect profile environment config '\
 'confirm reason metrics-file audit-log backup backup-dir keep max-age '
 
 # Print the version of every migration file in directory $1, one a line,
@@ -138,6 +139,8 @@ _gander ()
         mapfile -t COMPREPLY < <(compgen -f -- "$value") ;;
       direction)
         mapfile -t COMPREPLY < <(compgen -W 'up down' -- "$value") ;;
+      dialect)
+        mapfile -t COMPREPLY < <(compgen -W 'postgres sqlite3' -- "$value") ;;
       backup)
         mapfile -t COMPREPLY < <(compgen -W 'off optional required' -- "$value") ;;
       max-age)
@@ -216,12 +219,19 @@ $(_gander_config_groups environment "$config")" -- "$value") ;;
     parse:0)
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -X '!*.sql' -- "$cur"; compgen -d -- "$cur") ;;
+    lint:*)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -X '!*.sql' -- "$cur"; compgen -d -- "$cur") ;;
     repair:0)
       mapfile -t COMPREPLY < <(compgen -W 'clear-dirty accept-checksum' -- "$cur") ;;
     repair:1)
       mapfile -t COMPREPLY < <(compgen -W "$(_gander_versions "$dir")" -- "$cur") ;;
     breaker:0)
       mapfile -t COMPREPLY < <(compgen -W 'status reset' -- "$cur") ;;
+    backups:0)
+      mapfile -t COMPREPLY < <(compgen -W prune -- "$cur") ;;
+    restore:0)
+      mapfile -t COMPREPLY < <(compgen -W latest -- "$cur") ;;
     audit:0)
       mapfile -t COMPREPLY < <(compgen -W verify -- "$cur") ;;
     audit:1)

@@ -7,7 +7,7 @@
 # environment names read from the configuration files.
 
 set -g __gander_value_flags dir table env timeout certfile ssl-cert ssl-key \
-    lock-timeout statement-timeout direction profile environment config \
+    lock-timeout statement-timeout direction dialect profile environment config \
     confirm reason metrics-file audit-log backup backup-dir keep max-age
 
 # The positional words before the cursor (flags and their values left out),
@@ -95,11 +95,16 @@ function __gander_positional
         'validate	parse every migration file without running it' \
         'env	print the GOOSE_* environment variables' \
         'parse	show how a file is split into statements' \
+        'lint	find dangerous and failing statements in migration files' \
         'config	print the effective settings and where each comes from' \
         'baseline	record migrations up to VERSION as applied' \
         'repair	clear-dirty or accept-checksum of one version' \
         'breaker	show or reset the circuit breaker' \
-        'audit	verify the hash chain of an audit log'
+        'audit	verify the hash chain of an audit log' \
+        'backup	take a verified backup of the database now' \
+        'backups	list the backups, or prune them' \
+        'restore	put a backup back into the database' \
+        'health	run the health checks now'
     set -l drivers 'sqlite3	SQLite' 'sqlite	SQLite' 'postgres	PostgreSQL' 'pgx	PostgreSQL'
     set -l cmd
     set -l args
@@ -135,6 +140,8 @@ function __gander_positional
             echo sql
         case parse:0
             __fish_complete_suffix .sql
+        case 'lint:*'
+            __fish_complete_suffix .sql
         case repair:0
             printf '%s\n' 'clear-dirty	remove the marker of an interrupted migration' \
                 'accept-checksum	record the checksum of an edited file'
@@ -144,6 +151,10 @@ function __gander_positional
             test "$args[1]" = verify; and __fish_complete_path (commandline -ct)
         case breaker:0
             printf '%s\n' 'status	show the circuit breaker' 'reset	close it again'
+        case backups:0
+            printf '%s\n' 'prune	remove old backups'
+        case restore:0
+            printf '%s\n' 'latest	the newest backup'
     end
 end
 
@@ -168,6 +179,7 @@ complete -c gander -l exit-code -d 'status: exit 3 when migrations are pending'
 complete -c gander -l lock-timeout -x -a '10s 30s 1m 5m 15m' -d 'how long to wait for the lock'
 complete -c gander -l statement-timeout -x -a '10s 30s 1m 5m' -d 'PostgreSQL statement_timeout'
 complete -c gander -l direction -x -a 'up down' -d 'parse: which section'
+complete -c gander -l dialect -x -a 'postgres sqlite3' -d 'lint: which rules'
 complete -c gander -l profile -x -a '(__gander_config_groups profile)' -d 'take the database and settings from a profile'
 complete -c gander -l environment -x -a 'development staging production (__gander_config_groups environment)' -d 'environment'
 complete -c gander -l config -r -d 'read this configuration file too'

@@ -262,9 +262,16 @@ class CompletionTests(CliTestCase):
                          self.complete('gander sqlite3 app.db '))
 
     def test_bash_backup_words(self):
-        r = self.bash('gander --backup ',
-                      'gander --backup=o', 'gander --backup-dir o', 'gander --max-age 7',
-                      'gander --no-b')
+        # (the driver exits with the status of its last line: a non-empty one)
+        r = self.bash('gander sqlite3 app.db health ', 'gander sqlite3 app.db b',
+                      'gander sqlite3 app.db backups ', 'gander --profile alerts restore ',
+                      'gander --backup ', 'gander --backup=o', 'gander --backup-dir o',
+                      'gander --max-age 7', 'gander --no-b')
+        self.assertEqual(sorted(r['gander sqlite3 app.db b']),
+                         ['backup', 'backups', 'baseline', 'breaker'])
+        self.assertEqual(r['gander sqlite3 app.db backups '], ['prune'])
+        self.assertEqual(r['gander --profile alerts restore '], ['latest'])
+        self.assertEqual(r['gander sqlite3 app.db health '], [])
         self.assertEqual(r['gander --backup '], ['off', 'optional', 'required'])
         self.assertEqual(r['gander --backup=o'], ['off', 'optional'])
         self.assertEqual(r['gander --backup-dir o'], ['other'])
@@ -278,8 +285,9 @@ class CompletionTests(CliTestCase):
             self.skipTest('fish is not installed (Debian package fish)')
         lines = ['gander ', 'gander -dir migs sqlite3 app.db up-to ',
                  'gander -dir=migs sqlite3 app.db down-to ', 'gander --profile ',
-                 'gander --environment ', 'gander repair ', 'gander --di',
-                 'gander sqlite3 app.db ', 'gander --backup ']
+                 'gander --environment ', 'gander repair ', 'gander --dire',
+                 'gander sqlite3 app.db ', 'gander --backup ',
+                 'gander sqlite3 app.db backups ']
         proc = subprocess.run(['fish', '--no-config', '-c', FISH_DRIVER, FISH] + lines,
                               cwd=self.tmp, env=self.env, text=True,
                               capture_output=True, timeout=60)
@@ -299,8 +307,9 @@ class CompletionTests(CliTestCase):
         self.assertEqual(sorted(r['gander --environment ']),
                          ['development', 'production', 'qa', 'staging'])
         self.assertEqual(sorted(r['gander repair ']), ['accept-checksum', 'clear-dirty'])
-        self.assertEqual(r['gander --di'], ['--direction'])
+        self.assertEqual(r['gander --dire'], ['--direction'])
         self.assertEqual(sorted(r['gander --backup ']), ['off', 'optional', 'required'])
+        self.assertEqual(r['gander sqlite3 app.db backups '], ['prune'])
 
     def test_zsh_parses(self):
         if not shutil.which('zsh'):

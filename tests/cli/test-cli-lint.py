@@ -1,0 +1,165 @@
+# test-cli-lint.py: `gander lint` (no database involved)
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
+import os
+
+from clitest import CliTestCase, main
+
+DOWN = '-- +goose Down\nSELECT 1;\n'
+
+
+class LintTest(CliTestCase):
+    def pg_available(self):
+        self.write('probe/00001_p.sql', '-- +goose Up\nSELECT 1;\n' + DOWN)
+        r = self.gander('--dialect', 'postgres', 'lint', 'probe/00001_p.sql')
+        if r.rc != 0 and 'libpg_query' in r.err:
+            return False
+        self.assertSuccess(r)
+        return True
+
+    def test_text_output_warning_exits_0(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\nDELETE FROM u;\n' + DOWN)
+        r = self.gander('--dialect', 'sqlite3', 'lint', 'm/00001_a.sql')
+        self.assertSuccess(r)
+        lines = r.out.splitlines()
+        self.assertEqual(len(lines), 2, repr(r))
+        self.assertRegex(lines[0], r'^m/00001_a\.sql:3: warning: \[unbounded-dml\] DELETE without WHERE .*"u"')
+        self.assertRegex(lines[1], r'^m/00001_a\.sql:3: note: add a WHERE clause')
+        self.assertIn('1 files, 0 errors, 1 warnings, 0 suppressed', r.err)
+
+    def test_error_exits_1(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nVACUUM;\n' + DOWN)
+        r = self.gander('--dialect', 'sqlite3', 'lint', 'm/00001_a.sql')
+        self.assertExit(r, 1)
+        self.assertIn('m/00001_a.sql:2: error: [needs-no-transaction]', r.out)
+        # the same statement where it can run
+        self.write('m/00001_a.sql', '-- +goose NO TRANSACTION\n-- +goose Up\nVACUUM;\n' + DOWN)
+        r = self.gander('--dialect', 'sqlite3', 'lint', 'm/00001_a.sql')
+        self.assertSuccess(r)
+        self.assertEqual(r.out, '')
+
+    def test_every_file_of_dir_and_driver(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\n-- +goose Down\nDROP TABLE t;\n')
+        self.write('m/00002_b.sql', '-- +goose Up\nBEGIN;\nCOMMIT;\n' + DOWN)
+        self.write('m/notes.txt', 'not a migration')
+        # the dialect from DRIVER; the database is never opened
+        r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint')
+        self.assertExit(r, 1)
+        self.assertFalse(os.path.exists(self.path('app.db')))
+        found = [l for l in r.out.splitlines() if ': error: ' in l]
+        self.assertEqual(found, [
+            'm/00002_b.sql:2: error: [transaction-nesting] BEGIN inside a file goose runs in a '
+            "transaction: SQLite refuses to nest transactions, or it ends goose's early",
+            'm/00002_b.sql:3: error: [transaction-nesting] COMMIT inside a file goose runs in a '
+            "transaction: SQLite refuses to nest transactions, or it ends goose's early",
+        ])
+        self.assertIn('2 files, 2 errors', r.err)
+        # GOOSE_DRIVER, and a directory argument
+        r = self.gander('lint', 'm', env={'GOOSE_DRIVER': 'sqlite3'})
+        self.assertExit(r, 1)
+        self.assertIn('[transaction-nesting]', r.out)
+
+    def test_json_lists_suppressed(self):
+        self.write('m/00001_a.sql',
+                   '-- +goose Up\n'
+                   '-- gander:lint-ignore unbounded-dml the table has 3 rows\n'
+                   'UPDATE t SET a = 1;\n'
+                   'ALTER TABLE t RENAME TO u;\n'
+                   + DOWN)
+        r = self.gander('--dialect', 'sqlite3', 'lint', '--json', 'm/00001_a.sql')
+        self.assertSuccess(r)
+        doc = r.json()
+        self.assertEqual(doc['dialect'], 'sqlite3')
+        self.assertEqual((doc['files'], doc['errors'], doc['warnings'], doc['suppressed']), (1, 0, 1, 1))
+        self.assertEqual([(f['rule'], f['line'], f['statement'], f['suppressed']) for f in doc['findings']],
+                         [('unbounded-dml', 3, 1, True), ('rename', 4, 2, False)])
+        first = doc['findings'][0]
+        self.assertEqual(first['suppression_reason'], 'the table has 3 rows')
+        self.assertEqual(first['severity'], 'warning')
+        self.assertEqual(first['direction'], 'up')
+        self.assertEqual(first['file'], 'm/00001_a.sql')
+        self.assertTrue(first['message'] and first['suggestion'])
+        self.assertIsNone(doc['findings'][1]['suppression_reason'])
+        # text output hides it unless -v
+        r = self.gander('--dialect', 'sqlite3', 'lint', 'm/00001_a.sql')
+        self.assertNotIn('suppressed:', r.out)
+        r = self.gander('--dialect', 'sqlite3', 'lint', '-v', 'm/00001_a.sql')
+        self.assertIn('m/00001_a.sql:3: suppressed: [unbounded-dml]', r.out)
+        self.assertIn('(the table has 3 rows)', r.out)
+
+    def test_json_error_exit(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nSELEC 1;\n' + DOWN)
+        r = self.gander('--dialect', 'sqlite3', 'lint', '--json', 'm/00001_a.sql')
+        self.assertExit(r, 1)
+        doc = r.json()
+        self.assertEqual(doc['errors'], 1)
+        self.assertEqual(doc['findings'][0]['rule'], 'parse-error')
+        self.assertEqual(doc['findings'][0]['line'], 2)
+
+    def test_usage_errors(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nSELECT 1;\n' + DOWN)
+        r = self.gander('lint', 'm/00001_a.sql')
+        self.assertExit(r, 2)
+        self.assertIn('--dialect', r.err)
+        r = self.gander('--dialect', 'mysql', 'lint', 'm/00001_a.sql')
+        self.assertExit(r, 2)
+        self.assertIn('"mysql"', r.err)
+        r = self.gander('--dialect', 'sqlite3', 'lint', 'm/missing.sql')
+        self.assertExit(r, 1)
+        self.assertIn('m/missing.sql', r.err)
+
+    def test_postgres(self):
+        if not self.pg_available():
+            r = self.gander('--dialect', 'postgres', 'lint', 'probe/00001_p.sql')
+            self.assertExit(r, 1)
+            self.assertIn('PostgreSQL lint is not available', r.err)
+            self.skipTest('this gander was built without libpg_query')
+        self.write('pg/00001_a.sql',
+                   '-- +goose Up\n'
+                   '-- +goose StatementBegin\n'
+                   'CREATE TABLE t (a int);\n'
+                   'CREATE INDEX CONCURRENTLY i ON users (email);\n'
+                   '-- +goose StatementEnd\n' + DOWN)
+        r = self.gander('lint', 'pg/00001_a.sql', env={'GOOSE_DRIVER': 'postgres'})
+        self.assertExit(r, 1)
+        self.assertIn('pg/00001_a.sql:4: error: [needs-no-transaction] CREATE INDEX CONCURRENTLY', r.out)
+        self.write('pg/00001_a.sql',
+                   '-- +goose NO TRANSACTION\n-- +goose Up\n'
+                   'CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);\n' + DOWN)
+        r = self.gander('-dir', 'pg', 'pgx', 'postgres://nowhere.invalid/x', 'lint')
+        self.assertSuccess(r)
+        self.assertEqual(r.out, '')
+
+    def test_validate_prints_lint(self):
+        self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\nDELETE FROM u;\n'
+                   '-- +goose Down\nDROP TABLE t;\n')
+        self.write('m/00002_b.sql', '-- +goose Up\nVACUUM;\n' + DOWN)
+        # no dialect: goose's validate, nothing more
+        r = self.gander('-dir', 'm', 'validate')
+        self.assertSuccess(r)
+        self.assertNotIn('[unbounded-dml]', r.err)
+        # with one: the findings as warnings; validate's status stays goose's
+        for args, env in ((['--dialect', 'sqlite3'], None), ([], {'GOOSE_DRIVER': 'sqlite3'})):
+            r = self.gander('-dir', 'm', *args, 'validate', env=env)
+            self.assertSuccess(r)
+            self.assertLogged(r, 'warning: m/00001_a.sql:3: [unbounded-dml] DELETE without WHERE')
+            self.assertLogged(r, 'warning: m/00002_b.sql:2: [needs-no-transaction] VACUUM')
+        # one file: its findings only
+        r = self.gander('-dir', 'm/00002_b.sql', '--dialect', 'sqlite3', 'validate')
+        self.assertSuccess(r)
+        self.assertNotIn('[unbounded-dml]', r.err)
+        self.assertIn('[needs-no-transaction]', r.err)
+
+    def test_example_migrations_clean(self):
+        src = os.path.join(os.environ.get('GANDER_SOURCE_ROOT', ''), 'migrations')
+        r = self.gander('-dir', src, '--dialect', 'sqlite3', 'lint')
+        self.assertSuccess(r)
+        self.assertIn(' 0 errors', r.err)
+
+
+if __name__ == '__main__':
+    main()
