@@ -8,7 +8,8 @@
 # order with `bash -e -o pipefail`, against a daemon on a private session
 # bus (blocks marked `system`: a daemon on a private "system" bus, polkit
 # mocked and every action allowed). The profile `app` of the page's example
-# is a SQLite database with three migrations. A block may be preceded by
+# is a SQLite database with three migrations; `appdb` a PostgreSQL profile
+# (for SetPassword and ClearPassword, which do not connect). A block may be preceded by
 # a marker line (see the page's last section):
 #   <!-- test-docs: define -->        definitions, prepended to later blocks
 #   <!-- test-docs: fails NAME -->    must fail with the D-Bus error NAME
@@ -154,7 +155,7 @@ class DocsTest(DBusTestCase):
         self.assertEqual(len(re.findall(r'(?m)^ +[123] +applied ', r.stdout)), 3, r.stdout)
         r = self._admin('status', 'nope')
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-        self.assertIn("no profile 'nope' (known: app)", r.stderr)
+        self.assertIn("no profile 'nope' (known: app, appdb)", r.stderr)
 
     def test_dbus_admin_ctrl_c(self):
         """Ctrl-C during `dbus-admin.py up` cancels the job: the long
@@ -189,12 +190,21 @@ class DocsTest(DBusTestCase):
         self.assertNotIn('big', self.tables(db))
 
     def _config(self):
-        self.write_config({'profile app': self.sqlite_profile('app', 3)})
+        # appdb: PostgreSQL for the password examples, never connected to
+        # by them (SetPassword/ClearPassword only store and forget)
+        self.write_config({
+            'profile app': self.sqlite_profile('app', 3),
+            'profile appdb': {'driver': 'postgres',
+                              'dbstring': 'host=%s dbname=app user=app' % self.path('no-server'),
+                              'dir': self.simple_set('migrations-appdb', 1)},
+        })
 
     def _run(self, block, defines, env):
         script = '\n'.join(defines + [block.text]) + '\n'
         try:
+            # stdin: what `read -rs -p 'Password: ' PW` reads
             return subprocess.run(['bash', '-e', '-o', 'pipefail', '-c', script],
+                                  input='not-a-real-password\n',
                                   capture_output=True, text=True, env=env,
                                   timeout=BLOCK_TIMEOUT, cwd=self.tmp)
         except subprocess.TimeoutExpired as e:
@@ -205,7 +215,11 @@ class DocsTest(DBusTestCase):
         """Every block runs as documented, in order."""
         blocks, _ = parse()
         self._config()
-        session = self.start_daemon('session', job_keep=600)
+        # SetPassword stores in the keyring: libsecret's file backend here
+        keyring = {'SECRET_BACKEND': 'file',
+                   'SECRET_FILE_TEST_PATH': self.path('keyring'),
+                   'SECRET_FILE_TEST_PASSWORD': 'test-docs'}
+        session = self.start_daemon('session', job_keep=600, env=keyring)
         daemons = {'session': session}
         envs = {}
         env = dict(self.env)
