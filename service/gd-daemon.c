@@ -305,14 +305,11 @@ void
 gd_daemon_add_job (GdDaemon *self,
                    GdJob    *job)
 {
-  g_autoptr(GdBusObjectSkeleton) object = NULL;
-
   g_return_if_fail (GD_IS_DAEMON (self));
   g_return_if_fail (GD_IS_JOB (job));
 
-  object = gd_bus_object_skeleton_new (gd_job_get_object_path (job));
-  gd_bus_object_skeleton_set_job (object, gd_job_get_iface (job));
-  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+  g_dbus_object_manager_server_export (self->object_manager,
+                                       G_DBUS_OBJECT_SKELETON (gd_job_get_object (job)));
   g_ptr_array_add (self->jobs, g_object_ref (job));
   update_job_paths (self);
 }

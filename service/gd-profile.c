@@ -375,7 +375,7 @@ refresh_thread (GTask        *task,
   GError *error = NULL;
   gint64 version;
 
-  statuses = gander_migrator_status (migrator, cancellable, &error);
+  statuses = gander_migrator_status_full (migrator, GANDER_STATUS_FLAGS_ORPHANS, cancellable, &error);
   if (statuses == NULL)
     {
       gander_database_close (gander_migrator_get_database (migrator));
@@ -633,10 +633,17 @@ add_database_findings (GVariantBuilder *builder,
                                        "ClearDirty"), name, version);
           gd_variant_add_finding (builder, "error", "dirty", message, path, 0, version, NULL);
         }
-      else if (migration == NULL)
+      else if (state == GANDER_MIGRATION_STATE_MISSING || migration == NULL)
         {
-          message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
-                                       "is not in the migrations directory"), version);
+          const char *renamed = gander_migration_status_get_renamed_to (status);
+
+          if (renamed != NULL)
+            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+                                         "is not in the migrations directory; %s has its "
+                                         "checksum (renamed?)"), version, renamed);
+          else
+            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+                                         "is not in the migrations directory"), version);
           gd_variant_add_finding (builder, "warning", "missing-file", message, NULL, 0, version, NULL);
         }
       else if (gander_migration_status_get_modified (status) && drift != GANDER_POLICY_LEVEL_IGNORE)
@@ -734,7 +741,7 @@ run_validate (Query          *query,
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
-  statuses = gander_migrator_status (migrator, cancellable, &db_error);
+  statuses = gander_migrator_status_full (migrator, GANDER_STATUS_FLAGS_ORPHANS, cancellable, &db_error);
   gander_database_close (gander_migrator_get_database (migrator));
   if (statuses != NULL)
     add_database_findings (&builder, query->profile, statuses, allow_missing, pending);

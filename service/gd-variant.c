@@ -85,6 +85,8 @@ gd_variant_new_status (GPtrArray *statuses)
         }
       if (state == GANDER_MIGRATION_STATE_RUNNING)
         state_nick = "running";
+      else if (state == GANDER_MIGRATION_STATE_MISSING)
+        state_nick = "missing";
       else if (state == GANDER_MIGRATION_STATE_APPLIED)
         state_nick = migration != NULL ? "applied" : "missing";
       else
