@@ -190,6 +190,20 @@ half_applied_note (Run       *run,
   return NULL;
 }
 
+/* Reading the version opens a SQLite file, which creates it: a command
+ * that failed before it was created must not leave one behind. */
+static gboolean
+sqlite_file_is_absent (Run *run)
+{
+  GanderDatabase *database = gander_migrator_get_database (run->migrator);
+  g_autofree char *path = NULL;
+
+  if (!g_str_equal (gander_database_get_dialect (database), "sqlite3"))
+    return FALSE;
+  path = cli_sqlite_path (run->dsn);
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 /* current_version in a failure document: the version the database was
  * left at. A run that applied or rolled back something read it and kept
  * it up to date; otherwise it is read now (null when that fails too, as
@@ -210,7 +224,7 @@ json_add_version_after_failure (Run         *run,
     }
   if (results != NULL && results->len > 0)
     version = gander_migrator_get_current_version (run->migrator);
-  else if (!g_cancellable_is_cancelled (run->cancellable))
+  else if (!g_cancellable_is_cancelled (run->cancellable) && !sqlite_file_is_absent (run))
     version = gander_migrator_get_db_version (run->migrator, run->cancellable, &error);
   cli_json_add_current_version (builder, version >= 0, version);
 }
@@ -1300,6 +1314,12 @@ cli_run_db_command (CliOptions    *opts,
       g_autofree char *quoted = cli_go_quote (masked);
       g_autofree char *prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
 
+      if (opts->json)
+        {
+          g_autoptr(JsonBuilder) builder = cli_json_begin (command);
+
+          cli_json_end_gerror (builder, error);
+        }
       cli_fatal_message (prefix, error->message);
       return CLI_EXIT_FAILURE;
     }
