@@ -116,16 +116,22 @@ def needs(*features):
     this is the state of the tree, not a missing package)."""
     def wrap(fn):
         def run(self, *a, **kw):
-            missing = [f for f in features if f not in FEATURES]
-            if missing:
-                raise unittest.SkipTest('the daemon is built without %s (%s not in the tree)'
-                                        % (', '.join(missing),
-                                           ', '.join(FEATURE_FILES[f] for f in missing)))
+            check_features(features)
             return fn(self, *a, **kw)
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
+        # DBusTestCase.setUp checks them first, before any fixture starts
+        run.gander_needs = features
         return run
     return wrap
+
+
+def check_features(features):
+    missing = [f for f in features if f not in FEATURES]
+    if missing:
+        raise unittest.SkipTest('the daemon is built without %s (%s not in the tree)'
+                                % (', '.join(missing),
+                                   ', '.join(FEATURE_FILES[f] for f in missing)))
 
 
 def have_dbusmock():
@@ -722,6 +728,7 @@ class DBusTestCase(CliTestCase):
         # the time each test took, as a TAP comment (the suite must stay fast)
         self.addCleanup(lambda: print('# %s took %.2f s' % (self.id(), time.monotonic() - t0),
                                       flush=True))
+        check_features(getattr(getattr(self, self._testMethodName), 'gander_needs', ()))
         super().setUp()
         self._daemons = []
         self._session = None
@@ -765,7 +772,10 @@ class DBusTestCase(CliTestCase):
                   'DBUS_SYSTEM_BUS_ADDRESS', 'DBUS_STARTER_ADDRESS',
                   'DBUS_STARTER_BUS_TYPE', 'STATE_DIRECTORY', 'XDG_STATE_HOME',
                   'SECRET_BACKEND', 'SECRET_FILE_TEST_PATH', 'SECRET_FILE_TEST_PASSWORD',
-                  'CREDENTIALS_DIRECTORY'):
+                  'CREDENTIALS_DIRECTORY',
+                  # the daemon finds its library through its run path; this
+                  # is for the typelib of the test process
+                  'LD_LIBRARY_PATH'):
             env.pop(k, None)
         if bus is not None:
             if bus.kind == 'system':
