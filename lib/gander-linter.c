@@ -786,6 +786,66 @@ gander_lint_skip_blanks (const char *text,
     }
 }
 
+/**
+ * gander_linter_apply_profile:
+ * @self: a #GanderLinter
+ * @profile: the settings of a database
+ * @error: return location for a #GError
+ *
+ * Sets the severities @profile asks for: the rules of `lint-warn` become
+ * warnings, those of `lint-error` errors, those of `lint-disable` are
+ * turned off (in that order, so a rule in two lists gets the last). The
+ * other rules keep the severity @self gave them. `lint` itself (what a
+ * run does with an error) is the #GanderManager's business, not the
+ * linter's.
+ *
+ * Returns: %TRUE, or %FALSE with %GANDER_ERROR_CONFIG if a list names an
+ *   unknown rule (a profile checks its values, so only a profile of
+ *   another Gander version can)
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_linter_apply_profile (GanderLinter   *self,
+                             GanderProfile  *profile,
+                             GError        **error)
+{
+  static const struct { const char *key; GanderLintSeverity severity; } lists[] = {
+    { "lint-warn", GANDER_LINT_SEVERITY_WARNING },
+    { "lint-error", GANDER_LINT_SEVERITY_ERROR },
+    { "lint-disable", GANDER_LINT_SEVERITY_OFF },
+  };
+
+  g_return_val_if_fail (GANDER_IS_LINTER (self), FALSE);
+  g_return_val_if_fail (GANDER_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_auto(GStrv) ids = lists[i].severity == GANDER_LINT_SEVERITY_OFF
+        ? gander_profile_get_lint_disable (profile)
+        : lists[i].severity == GANDER_LINT_SEVERITY_ERROR
+        ? gander_profile_get_lint_error (profile)
+        : gander_profile_get_lint_warn (profile);
+
+      for (guint k = 0; ids[k] != NULL; k++)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          if (!gander_linter_set_rule_severity (self, ids[k], lists[i].severity, &local_error))
+            {
+              const char *origin = gander_profile_get_origin (profile, lists[i].key);
+
+              g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG, "%s: %s: %s",
+                           origin != NULL ? origin : "built-in", lists[i].key,
+                           local_error->message);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 /* ---- one file ---- */
 
 static guint

@@ -12,6 +12,7 @@
 #include "gander-version-macros.h"
 #include "gander-enums.h"
 #include "gander-migration.h"
+#include "gander-profile.h"
 #include "gander-source.h"
 
 G_BEGIN_DECLS
@@ -103,6 +104,10 @@ GanderLintSeverity  gander_linter_get_rule_severity     (GanderLinter       *sel
 GANDER_AVAILABLE_IN_0_2
 gboolean            gander_linter_disable_rule          (GanderLinter       *self,
                                                          const char         *rule,
+                                                         GError            **error);
+GANDER_AVAILABLE_IN_0_2
+gboolean            gander_linter_apply_profile         (GanderLinter       *self,
+                                                         GanderProfile      *profile,
                                                          GError            **error);
 GANDER_AVAILABLE_IN_0_2
 GPtrArray          *gander_linter_lint_migration        (GanderLinter       *self,
