@@ -832,6 +832,7 @@ cmd_dry_run (Run             *run,
       json_builder_set_member_name (builder, "dry_run");
       json_builder_add_boolean_value (builder, TRUE);
       cli_plan_add_json_members (builder, plan, run->opts->dir);
+      cli_lint_add_json_findings (builder, gander_run_report_get_lint_findings (report));
       cli_json_end (builder, error != NULL ? error->message : NULL);
     }
   else

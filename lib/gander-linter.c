@@ -14,7 +14,10 @@
 #include "gander-linter.h"
 #include "gander-lint-finding-private.h"
 #include "gander-lint-private.h"
+#include "gander-database-private.h"
 #include "gander-migration-private.h"
+#include "gander-migration-status.h"
+#include "gander-migrator.h"
 #include "gander-source.h"
 #include "gander-sql-parser-private.h"
 
@@ -1087,6 +1090,86 @@ gander_linter_lint_source (GanderLinter  *self,
       if (!lint_migration (self, migration, path, out, cancellable, error))
         return NULL;
     }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * gander_linter_lint_pending:
+ * @self: a #GanderLinter
+ * @migrator: the migrations and the database they go to
+ * @n_applied: (out) (optional): where to store how many migrations were
+ *   skipped because the database has them applied already
+ * @cancellable: (nullable): a #GCancellable, checked between files
+ * @error: return location for a #GError
+ *
+ * Lints the migrations of @migrator's source that its database has not
+ * applied, in version order (what `gander DRIVER DBSTRING lint` does).
+ * The applied versions are read as gander_migrator_status() reads them:
+ * nothing is written, no version table is created, and a SQLite database
+ * file that does not exist is not created (every migration is then
+ * pending).
+ *
+ * Returns: (transfer container) (element-type GanderLintFinding): the
+ *   findings; %NULL when the database cannot be read, a file cannot be
+ *   read, when cancelled, or when the dialect is not available
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_linter_lint_pending (GanderLinter    *self,
+                            GanderMigrator  *migrator,
+                            guint           *n_applied,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  GanderSource *source;
+  guint applied = 0;
+
+  g_return_val_if_fail (GANDER_IS_LINTER (self), NULL);
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (migrator), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = gander_migrator_get_source (migrator);
+  if (gander_database_is_absent (gander_migrator_get_database (migrator)))
+    {
+      for (guint i = 0; i < gander_source_get_n_migrations (source); i++)
+        g_ptr_array_add (pending, gander_source_get_migration (source, i));
+    }
+  else
+    {
+      g_autoptr(GPtrArray) statuses = gander_migrator_status (migrator, cancellable, error);
+
+      if (statuses == NULL)
+        return NULL;
+      for (guint i = 0; i < statuses->len; i++)
+        {
+          GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+
+          if (gander_migration_status_get_state (status) == GANDER_MIGRATION_STATE_PENDING)
+            g_ptr_array_add (pending, gander_migration_status_get_migration (status));
+          else
+            applied++;
+        }
+    }
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      GanderMigration *migration = g_ptr_array_index (pending, i);
+      g_autofree char *path = gander_migration_dup_display_path (migration);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          gander_set_cancelled_error (error, _("lint of %s was cancelled"), path);
+          return NULL;
+        }
+      if (!lint_migration (self, migration, path, out, cancellable, error))
+        return NULL;
+    }
+  if (n_applied != NULL)
+    *n_applied = applied;
   return g_steal_pointer (&out);
 }
 

@@ -13,6 +13,7 @@
 #include "gander-enums.h"
 #include "gander-migration.h"
 #include "gander-profile.h"
+#include "gander-migrator.h"
 #include "gander-source.h"
 
 G_BEGIN_DECLS
@@ -116,6 +117,12 @@ GPtrArray          *gander_linter_lint_migration        (GanderLinter       *sel
 GANDER_AVAILABLE_IN_0_2
 GPtrArray          *gander_linter_lint_source           (GanderLinter       *self,
                                                          GanderSource       *source,
+                                                         GCancellable       *cancellable,
+                                                         GError            **error);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray          *gander_linter_lint_pending          (GanderLinter       *self,
+                                                         GanderMigrator     *migrator,
+                                                         guint              *n_applied,
                                                          GCancellable       *cancellable,
                                                          GError            **error);
 GANDER_AVAILABLE_IN_0_2

@@ -272,27 +272,6 @@ origin_of (GanderPipeline *p,
   return origin != NULL ? origin : "built-in";
 }
 
-/* A SQLite database's file, from its connection string (NULL: in memory,
- * or not SQLite). */
-static char *
-sqlite_path (GanderDatabase *database)
-{
-  const char *dsn = gander_database_get_connect_dsn (database);
-  const char *start;
-  const char *query;
-  char *path;
-
-  if (dsn == NULL || g_strcmp0 (gander_database_get_dialect (database), "sqlite3") != 0)
-    return NULL;
-  start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
-  query = strchr (start, '?');
-  path = query != NULL ? g_strndup (start, query - start) : g_strdup (start);
-  if (*path == '\0' || g_str_equal (path, ":memory:") ||
-      (query != NULL && strstr (query, "mode=memory") != NULL))
-    g_clear_pointer (&path, g_free);
-  return path;
-}
-
 /* A SQLite file that does not exist yet holds nothing: no version, no
  * marker, no drift. Reading it would create it — a refusal or a dry run
  * must leave no file behind — so the checks and the plan use an empty
@@ -300,13 +279,7 @@ sqlite_path (GanderDatabase *database)
 static gboolean
 database_absent (GanderPipeline *p)
 {
-  GanderDatabase *database = gander_migrator_get_database (p->migrator);
-  g_autofree char *path = NULL;
-
-  if (gander_database_is_open (database))
-    return FALSE;
-  path = sqlite_path (database);
-  return path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS);
+  return gander_database_is_absent (gander_migrator_get_database (p->migrator));
 }
 
 /* The name that confirms a destructive command for a profile without a
@@ -1399,7 +1372,8 @@ step_backup (GanderPipeline  *p,
     return FALSE;
   if (!migrating && database_absent (p))
     {
-      g_autofree char *path = sqlite_path (gander_migrator_get_database (p->migrator));
+      g_autofree char *path =
+        gander_database_dup_sqlite_path (gander_migrator_get_database (p->migrator));
 
       /* opening it would create an empty one */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
