@@ -235,7 +235,7 @@ class LintTest(CliTestCase):
         self.write('.env', 'GOOSE_DRIVER=sqlite3\nGOOSE_DBSTRING=app.db\n')
         r = self.gander('-dir', 'm', 'lint')
         self.assertExit(r, 1)
-        self.assertIn('1 applied migration', r.err)
+        self.assertIn('2 applied migrations skipped', r.err)
         self.assertNotIn('00002_b.sql', r.out)
 
     def test_database_profile_rule_lists(self):
