@@ -297,8 +297,9 @@ help_text (void)
   g_string_append (text,
     _("Lint (Gander's own; goose has none):\n"
       "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
-      "                       rewrite busy tables (default: every file of -dir);\n"
-      "                       exit 1 on an error finding (docs/lint.md)\n"
+      "                       rewrite busy tables (default: every file of -dir;\n"
+      "                       with DRIVER DBSTRING only the pending ones, read\n"
+      "                       only); exit 1 on an error finding (docs/lint.md)\n"
       "  --dialect postgres|sqlite3\n"
       "                       lint: the database's rules (default: from DRIVER\n"
       "                       or GOOSE_DRIVER)\n"
