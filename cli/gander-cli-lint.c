@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gander-cli.h"
+#include "gander-cli-run.h"
 
 typedef struct {
   guint errors;
@@ -210,9 +211,24 @@ cli_lint_warn_source (CliOptions   *opts,
     }
 }
 
-/* Lints @paths (files and directories), or with @migrator and no path
- * the migrations its database has not applied; prints the findings and
- * returns the exit status. */
+/* A failure before any finding: the JSON document says it too. */
+static int
+lint_failed (CliOptions *opts,
+             GError     *error)
+{
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
+
+      cli_json_end_gerror (failed, error);
+    }
+  g_printerr ("gander lint: %s\n", error->message);
+  return CLI_EXIT_FAILURE;
+}
+
+/* Lints @paths (files and directories), or with @migrator the migrations
+ * its database has not applied; prints the findings and returns the exit
+ * status. */
 static int
 lint_and_print (CliOptions         *opts,
                 GanderLinter       *linter,
@@ -234,10 +250,7 @@ lint_and_print (CliOptions         *opts,
 
       gander_database_close (gander_migrator_get_database (migrator));
       if (findings == NULL)
-        {
-          g_printerr ("gander lint: %s\n", error->message);
-          return CLI_EXIT_FAILURE;
-        }
+        return lint_failed (opts, error);
       counts.files = gander_source_get_n_migrations (source) - n_applied;
       for (guint k = 0; k < findings->len; k++)
         g_ptr_array_add (all, g_object_ref (g_ptr_array_index (findings, k)));
@@ -249,16 +262,12 @@ lint_and_print (CliOptions         *opts,
         g_autoptr(GPtrArray) findings = NULL;
 
         if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
-          {
-            g_printerr (_("gander lint: %s: no such file or directory\n"), paths[i]);
-            return CLI_EXIT_FAILURE;
-          }
-        findings = lint_path (linter, paths[i], &counts, &error);
+          g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                       _("%s: no such file or directory"), paths[i]);
+        else
+          findings = lint_path (linter, paths[i], &counts, &error);
         if (findings == NULL)
-          {
-            g_printerr ("gander lint: %s\n", error->message);
-            return CLI_EXIT_FAILURE;
-          }
+          return lint_failed (opts, error);
         for (guint k = 0; k < findings->len; k++)
           g_ptr_array_add (all, g_object_ref (g_ptr_array_index (findings, k)));
       }
@@ -268,8 +277,7 @@ lint_and_print (CliOptions         *opts,
 
   if (opts->json)
     {
-      builder = json_builder_new ();
-      json_builder_begin_object (builder);
+      builder = cli_json_begin ("lint");
       json_builder_set_member_name (builder, "dialect");
       json_builder_add_string_value (builder, dialect == GANDER_LINT_DIALECT_POSTGRES ? "postgres" : "sqlite3");
       json_builder_set_member_name (builder, "files");
@@ -291,8 +299,12 @@ lint_and_print (CliOptions         *opts,
       for (guint i = 0; i < all->len; i++)
         add_json_finding (builder, g_ptr_array_index (all, i));
       json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      cli_print_json (builder);
+      if (counts.errors > 0)
+        cli_json_end_error (builder, "failed",
+                            g_dngettext (GETTEXT_PACKAGE, "a lint rule found an error",
+                                         "lint rules found errors", counts.errors));
+      else
+        cli_json_end (builder, NULL);
     }
   else
     {
@@ -369,6 +381,12 @@ cli_cmd_lint_database (CliOptions    *opts,
       g_autofree char *quoted = cli_go_quote (masked);
       g_autofree char *prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
 
+      if (opts->json)
+        {
+          g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
+
+          cli_json_end_gerror (failed, error);
+        }
       cli_fatal_message (prefix, error->message);
       return CLI_EXIT_FAILURE;
     }
@@ -380,10 +398,7 @@ cli_cmd_lint_database (CliOptions    *opts,
     }
   source = gander_source_new_for_path (opts->dir, GANDER_SOURCE_FLAGS_ALLOW_EMPTY, NULL, &error);
   if (source == NULL)
-    {
-      g_printerr ("gander lint: %s\n", error->message);
-      return CLI_EXIT_FAILURE;
-    }
+    return lint_failed (opts, error);
   migrator = gander_migrator_new (database, source);
   return lint_and_print (opts, linter, NULL, migrator);
 }
