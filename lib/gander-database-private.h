@@ -36,6 +36,21 @@ gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
 const char *gander_database_get_connect_dsn (GanderDatabase *self);
 const char *gander_database_get_password    (GanderDatabase *self);
 
+/* Called by gander_database_open() before it connects when no password
+ * was set: returns a password (newly allocated; the database keeps it and
+ * wipes it when done), or NULL with no error for none, or NULL with
+ * @error to fail the open. Called in the thread that opens. Once it has
+ * answered without error it is not called again. */
+typedef char *(*GanderPasswordFunc) (GanderDatabase  *database,
+                                     GCancellable    *cancellable,
+                                     gpointer         user_data,
+                                     GError         **error);
+void        gander_database_set_password_func (GanderDatabase     *self,
+                                               GanderPasswordFunc  func,
+                                               gpointer            user_data,
+                                               GDestroyNotify      destroy);
+gboolean    gander_database_has_password_func (GanderDatabase     *self);
+
 /* Set the clear functions on arrays returned by list_versions and
  * list_side_rows so callers can just unref them. */
 GArray *gander_version_rows_new (void);
