@@ -1110,6 +1110,18 @@ warn_no_down_section (RunContext      *run,
   emit_warning (run, message);
 }
 
+
+/* goose's -v trace of a migration's transaction ("Begin transaction", …):
+ * a debug message marked GANDER_TRACE=goose, which the CLI shows for -v;
+ * the library's other debug messages stay behind G_MESSAGES_DEBUG. */
+static void
+goose_trace (const char *message)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG,
+                    "GANDER_TRACE", "goose",
+                    "MESSAGE", "%s", message);
+}
+
 static gboolean
 run_migration (GanderMigrator   *self,
                RunContext       *run,
@@ -1135,6 +1147,7 @@ run_migration (GanderMigrator   *self,
 
   if (gander_parsed_sql_get_use_transaction (parsed))
     {
+      goose_trace ("Begin transaction");
       ok = gander_database_begin (self->database, cancellable, &local_error);
       if (ok)
         {
@@ -1144,13 +1157,18 @@ run_migration (GanderMigrator   *self,
       else
         goose_step = "failed to begin transaction";
       ok = ok && record (self, run, migration, direction, started, &goose_step, &local_error);
+      if (ok)
+        goose_trace ("Commit transaction");
       if (ok && !gander_database_commit (self->database, &local_error))
         {
           ok = FALSE;
           goose_step = commit_failure_step (local_error);
         }
       if (!ok)
-        gander_database_rollback (self->database, NULL);
+        {
+          goose_trace ("Rollback transaction");
+          gander_database_rollback (self->database, NULL);
+        }
     }
   else
     {
