@@ -50,6 +50,13 @@ void        gander_database_set_password_func (GanderDatabase     *self,
                                                gpointer            user_data,
                                                GDestroyNotify      destroy);
 gboolean    gander_database_has_password_func (GanderDatabase     *self);
+/* A closed SQLite database whose file does not exist yet: it holds
+ * nothing, and opening it would create the file, which a read, a refusal
+ * or a dry run must not leave behind. */
+gboolean    gander_database_is_absent       (GanderDatabase *self);
+/* A SQLite database's file, from its connection string (NULL: in memory,
+ * or not SQLite). */
+char       *gander_database_dup_sqlite_path (GanderDatabase *self);
 
 /* Set the clear functions on arrays returned by list_versions and
  * list_side_rows so callers can just unref them. */
