@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gunixfdlist.h>
@@ -633,8 +634,8 @@ add_database_findings (GVariantBuilder *builder,
           g_hash_table_add (pending, g_memdup2 (&version, sizeof version));
           if (version < max_applied)
             {
-              message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") is pending "
-                                           "but older than the applied version %" G_GINT64_FORMAT
+              message = g_strdup_printf (_("migration %s (version %" PRId64 ") is pending "
+                                           "but older than the applied version %" PRId64
                                            "; apply it with allow-missing"),
                                          name, version, max_applied);
               gd_variant_add_finding (builder, allow_missing ? "warning" : "error",
@@ -643,7 +644,7 @@ add_database_findings (GVariantBuilder *builder,
         }
       else if (state == GANDER_MIGRATION_STATE_RUNNING)
         {
-          message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") was interrupted "
+          message = g_strdup_printf (_("migration %s (version %" PRId64 ") was interrupted "
                                        "half way (NO TRANSACTION): check the database, then "
                                        "ClearDirty"), name, version);
           gd_variant_add_finding (builder, "error", "dirty", message, path, 0, version, NULL);
@@ -653,17 +654,17 @@ add_database_findings (GVariantBuilder *builder,
           const char *renamed = gander_migration_status_get_renamed_to (status);
 
           if (renamed != NULL)
-            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+            message = g_strdup_printf (_("version %" PRId64 " is applied but its file "
                                          "is not in the migrations directory; %s has its "
                                          "checksum (renamed?)"), version, renamed);
           else
-            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+            message = g_strdup_printf (_("version %" PRId64 " is applied but its file "
                                          "is not in the migrations directory"), version);
           gd_variant_add_finding (builder, "warning", "missing-file", message, NULL, 0, version, NULL);
         }
       else if (gander_migration_status_get_modified (status) && drift != GANDER_POLICY_LEVEL_IGNORE)
         {
-          message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") changed "
+          message = g_strdup_printf (_("migration %s (version %" PRId64 ") changed "
                                        "after it was applied (checksum drift); AcceptChecksum "
                                        "records the new one"), name, version);
           gd_variant_add_finding (builder, drift == GANDER_POLICY_LEVEL_ERROR ? "error" : "warning",
