@@ -66,6 +66,8 @@ static const Flag flags[] = {
   { "metrics-file", FLAG_STRING },
   { "audit-log", FLAG_STRING },
   { "mark-applied", FLAG_BOOL },
+  /* the keyring (issue 11) */
+  { "password-stdin", FLAG_BOOL },
   /* backups and health checks (issue 9) */
   { "backup", FLAG_STRING },
   { "no-backup", FLAG_BOOL },
@@ -78,7 +80,7 @@ static const Flag flags[] = {
 static const char * const all_commands[] = {
   "up", "up-by-one", "up-to", "down", "down-to", "redo", "reset", "status",
   "version", "create", "fix", "validate", "env", "parse", "config", "baseline",
-  "repair", "breaker", "audit", "help", NULL,
+  "repair", "breaker", "audit", "credentials", "help", NULL,
 };
 
 static const char * const driver_names[] = {
@@ -99,7 +101,7 @@ cli_nearest_command (const char *word)
 static const char * const file_commands[] = {
   "create", "fix", "validate", "env", "parse",
   /* Gander's */
-  "audit", "lint",
+  "audit", "lint", "credentials",
 };
 
 void
@@ -198,6 +200,13 @@ help_text (void)
       "  breaker status       Show the circuit breaker of this database\n"
       "  breaker reset        Close it again after the cause is fixed\n"
       "  audit verify FILE    Check the hash chain of an audit log\n"
+      "  credentials set PROFILE [--password-stdin]\n"
+      "                       Store the password of PROFILE's PostgreSQL database\n"
+      "                       in your keyring (for password-source=keyring); typed\n"
+      "                       twice with echo off, or read from standard input up\n"
+      "                       to EOF with --password-stdin; never an argument\n"
+      "  credentials clear PROFILE\n"
+      "                       Remove that password from the keyring\n"
       "\n"));
   g_string_append (text,
     _("Gander commands (backups and health checks):\n"
@@ -585,6 +594,8 @@ set_flag (CliOptions  *opts,
     opts->dry_run = b;
   else if (IS ("mark-applied"))
     opts->mark_applied = b;
+  else if (IS ("password-stdin"))
+    opts->password_stdin = b;
   else if (IS ("v"))
     opts->verbose = b;
   else if (IS ("s"))
@@ -815,6 +826,8 @@ run_file_command (CliOptions  *opts,
         return run_with_profile (opts, NULL, NULL, command, argv);
       return cli_cmd_lint (opts, env_or_null ("GOOSE_DRIVER"), argv);
     }
+  if (g_str_equal (command, "credentials"))
+    return cli_cmd_credentials (opts, argv);
   return cli_cmd_parse (opts, argv);
 }
 

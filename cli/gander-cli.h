@@ -56,6 +56,7 @@ typedef struct {
   char     *metrics_file;      /* --metrics-file PATH */
   char     *audit_log;         /* --audit-log PATH */
   gboolean  mark_applied;      /* repair clear-dirty --mark-applied */
+  gboolean  password_stdin;    /* credentials set --password-stdin */
   gboolean  dir_given;         /* -dir was on the command line */
   gboolean  allow_missing_given; /* -allow-missing was on the command line */
   char     *table_flag;        /* -table as given (before GOOSE_TABLE) */
@@ -154,6 +155,10 @@ struct _GanderSource;
 void        cli_lint_warn_source      (CliOptions           *opts,
                                        struct _GanderSource *source,
                                        GFile                *only);
+
+/* gander-cli-credentials.c: `credentials set|clear PROFILE` (keyring). */
+int         cli_cmd_credentials       (CliOptions  *opts,
+                                       char       **argv);
 
 /* gander-cli-db.c: commands that run against a database (the runner
  * itself is in gander-cli-run.h). */

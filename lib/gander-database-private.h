@@ -36,6 +36,20 @@ gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
 const char *gander_database_get_connect_dsn (GanderDatabase *self);
 const char *gander_database_get_password    (GanderDatabase *self);
 
+/* Called by gander_database_open() before it connects when no password
+ * was set: returns a password (newly allocated; the database keeps it and
+ * wipes it when done), or NULL with no error for none, or NULL with
+ * @error to fail the open. Called in the thread that opens. Once it has
+ * answered without error it is not called again. */
+typedef char *(*GanderPasswordFunc) (GanderDatabase  *database,
+                                     GCancellable    *cancellable,
+                                     gpointer         user_data,
+                                     GError         **error);
+void        gander_database_set_password_func (GanderDatabase     *self,
+                                               GanderPasswordFunc  func,
+                                               gpointer            user_data,
+                                               GDestroyNotify      destroy);
+gboolean    gander_database_has_password_func (GanderDatabase     *self);
 /* A closed SQLite database whose file does not exist yet: it holds
  * nothing, and opening it would create the file, which a read, a refusal
  * or a dry run must not leave behind. */

@@ -49,6 +49,11 @@ typedef struct
    * across a backup and the migrator's run. Closing forgets it: the
    * server or the kernel releases the lock with the connection. */
   guint     lock_depth;
+  /* asked for a password at the first open (password-source) */
+  GanderPasswordFunc password_func;
+  gpointer           password_data;
+  GDestroyNotify     password_destroy;
+  GMutex             password_mutex;
 } GanderDatabasePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GanderDatabase, gander_database, G_TYPE_OBJECT)
@@ -85,6 +90,9 @@ gander_database_finalize (GObject *object)
   gander_database_close (self);
   wipe_secret (&priv->dsn);
   wipe_secret (&priv->password);
+  if (priv->password_destroy != NULL)
+    priv->password_destroy (priv->password_data);
+  g_mutex_clear (&priv->password_mutex);
   g_clear_pointer (&priv->display_dsn, g_free);
   g_clear_pointer (&priv->table_name, g_free);
 
@@ -203,6 +211,9 @@ gander_database_class_init (GanderDatabaseClass *klass)
 static void
 gander_database_init (GanderDatabase *self)
 {
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+
+  g_mutex_init (&priv->password_mutex);
 }
 
 /**
@@ -522,6 +533,69 @@ check_open (GanderDatabase  *self,
   return gander_validate_table_name (priv->table_name, error);
 }
 
+/* The password of the profile's password-source, asked once, before the
+ * first connection that has none. */
+static gboolean
+resolve_password (GanderDatabase  *self,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&priv->password_mutex);
+  GanderPasswordFunc func = priv->password_func;
+  GError *local_error = NULL;
+  char *password;
+
+  if (func == NULL || priv->password != NULL)
+    return TRUE;
+  password = func (self, cancellable, priv->password_data, &local_error);
+  if (local_error != NULL)
+    {
+      g_assert (password == NULL);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  priv->password = password;
+  /* answered: not asked again (gander_database_set_password() still
+   * replaces it) */
+  if (priv->password_destroy != NULL)
+    priv->password_destroy (priv->password_data);
+  priv->password_func = NULL;
+  priv->password_data = NULL;
+  priv->password_destroy = NULL;
+  return TRUE;
+}
+
+void
+gander_database_set_password_func (GanderDatabase     *self,
+                                   GanderPasswordFunc  func,
+                                   gpointer            user_data,
+                                   GDestroyNotify      destroy)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (GANDER_IS_DATABASE (self));
+
+  locker = g_mutex_locker_new (&priv->password_mutex);
+  if (priv->password_destroy != NULL)
+    priv->password_destroy (priv->password_data);
+  priv->password_func = func;
+  priv->password_data = user_data;
+  priv->password_destroy = destroy;
+}
+
+gboolean
+gander_database_has_password_func (GanderDatabase *self)
+{
+  GanderDatabasePrivate *priv = gander_database_get_instance_private (self);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (GANDER_IS_DATABASE (self), FALSE);
+  locker = g_mutex_locker_new (&priv->password_mutex);
+  return priv->password_func != NULL;
+}
+
 /**
  * gander_database_open:
  * @self: a #GanderDatabase
@@ -563,6 +637,8 @@ gander_database_open (GanderDatabase  *self,
       gander_set_cancelled_error (error, _("cancelled before connecting"));
       return FALSE;
     }
+  if (!resolve_password (self, cancellable, error))
+    return FALSE;
   if (!GANDER_DATABASE_GET_CLASS (self)->open (self, cancellable, error))
     return FALSE;
   priv->is_open = TRUE;

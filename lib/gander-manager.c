@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gander-credentials-private.h"
 #include "gander-error.h"
 #include "gander-enum-types.h"
 #include "gander-emitter-private.h"
@@ -364,8 +365,8 @@ gander_manager_init (GanderManager *self)
   self->metrics = gander_metrics_new ();
 }
 
-/* The profile's timeouts, on the connection: one mapping for the CLI, the
- * daemon and applications. */
+/* The profile's timeouts and password source, on the connection: one
+ * mapping for the CLI, the daemon and applications. */
 static void
 configure_database (GanderProfile  *profile,
                     GanderDatabase *database)
@@ -392,6 +393,9 @@ configure_database (GanderProfile  *profile,
     }
   else if (GANDER_IS_SQLITE_DATABASE (database) && lock_timeout >= 0)
     gander_sqlite_database_set_busy_timeout (GANDER_SQLITE_DATABASE (database), lock_ms);
+
+  /* password-source: looked up when the database first connects */
+  gander_credentials_attach (profile, database);
 }
 
 /**

@@ -68,4 +68,8 @@ char       *gander_dsn_database_name        (const char          *driver,
 char       *gander_dsn_backup_directory_name (const char          *driver,
                                               const char          *dsn);
 
+/* Whether a connection string holds a password (a URI's user info or
+ * query, or libpq's password= keyword). */
+gboolean    gander_dsn_has_password         (const char          *dsn);
+
 G_END_DECLS

@@ -82,6 +82,18 @@
  * store. (`GOOSE_DBSTRING` and gander_profile_set() still accept one, as
  * goose does; gander_dsn_mask() hides it wherever it is shown.)
  *
+ * `password-source` says where the password comes from instead
+ * (#GanderPasswordSource): `none` (the default: libpq's `~/.pgpass`,
+ * `PGPASSFILE`, peer or certificate authentication), `keyring` (the
+ * user's keyring, filled by `gander credentials set PROFILE` or
+ * gander_credentials_store()), `credential:NAME` (a systemd credential,
+ * `$CREDENTIALS_DIRECTORY/NAME`), `file:PATH` (an absolute path to a file
+ * of mode 0600 or stricter owned by the user who connects; one trailing
+ * newline is dropped) or `store` (gander-daemon's own store, which only
+ * the daemon reads). #GanderManager looks it up when it connects to a
+ * PostgreSQL database, unless the connection string holds a password or
+ * one was set with gander_database_set_password().
+ *
  * A profile is not thread-safe: set it up in one thread, then read it from
  * any.
  *
@@ -112,6 +124,7 @@ typedef enum {
   KIND_AFTER_FAIL,      /* error|warn */
   KIND_FACTOR,          /* double >= 0 */
   KIND_SQL_LIST,        /* queries separated by ';' */
+  KIND_PASSWORD_SOURCE, /* none|keyring|store|credential:NAME|file:PATH */
   KIND_LINT_MODE,       /* off|warn|error */
   KIND_LINT_RULES,      /* lint rule ids; empty = none */
 } KeyKind;
@@ -159,6 +172,7 @@ static const KeyInfo keys[] = {
   { "lint-warn",            KIND_LINT_RULES,   ANYWHERE,   "" },
   { "lock-timeout",         KIND_OPT_DURATION, ANYWHERE,   NULL },
   { "metrics-file",         KIND_STRING,       ANYWHERE,   NULL },
+  { "password-source",      KIND_PASSWORD_SOURCE, ANYWHERE, NULL },
   { "pg-bindir",            KIND_STRING,       ANYWHERE,   NULL },
   { "post-check-sql",       KIND_SQL_LIST,     ANYWHERE,   NULL },
   { "require-confirmation", KIND_CONFIRM_LIST, ANYWHERE,   "" },
@@ -627,6 +641,12 @@ dbstring_has_password (const char *text)
   return uri_has_password (text) || conninfo_has_password (text);
 }
 
+gboolean
+gander_dsn_has_password (const char *dsn)
+{
+  return dsn != NULL && dbstring_has_password (dsn);
+}
+
 static gboolean
 environment_known (GanderProfile *self,
                    const char    *name)
@@ -786,6 +806,71 @@ check_checks (const char          *value,
         }
     }
   return TRUE;
+}
+
+/* none, keyring, store, credential:NAME or file:PATH (absolute) */
+static gboolean
+check_password_source (const char  *value,
+                       const char  *origin,
+                       const char  *key,
+                       char       **normalized,
+                       GError     **error)
+{
+  static const char * const words[] = {
+    "none", "keyring", "store", "credential:", "file:", NULL
+  };
+  g_autofree char *down = NULL;
+
+  if (g_str_has_prefix (value, "credential:"))
+    {
+      const char *name = value + strlen ("credential:");
+
+      if (*name == '\0')
+        return value_error (error, origin, key, value,
+                            _("credential: needs the credential's name, as "
+                              "systemd's LoadCredential= gives it "
+                              "(credential:NAME, read from "
+                              "$CREDENTIALS_DIRECTORY/NAME)"));
+      if (strchr (name, '/') != NULL || g_str_equal (name, ".") ||
+          g_str_equal (name, ".."))
+        return value_error (error, origin, key, value,
+                            _("a credential's name cannot contain “/” or be "
+                              "“.” or “..”; for a file anywhere, write "
+                              "file:PATH"));
+      *normalized = g_strdup (value);
+      return TRUE;
+    }
+  if (g_str_has_prefix (value, "file:"))
+    {
+      const char *path = value + strlen ("file:");
+
+      if (*path == '\0' || !g_path_is_absolute (path))
+        return value_error (error, origin, key, value,
+                            _("file: needs an absolute path (file:/etc/gander/"
+                              "alerts.pw), to a file of mode 0600 owned by the "
+                              "user who connects"));
+      *normalized = g_strdup (value);
+      return TRUE;
+    }
+
+  down = g_ascii_strdown (value, -1);
+  if (g_str_equal (down, "none") || g_str_equal (down, "keyring") ||
+      g_str_equal (down, "store"))
+    {
+      *normalized = g_steal_pointer (&down);
+      return TRUE;
+    }
+  {
+    const char *near = gander_nearest_word (down, words);
+
+    if (near != NULL && !g_str_has_suffix (near, ":"))
+      return value_error (error, origin, key, value,
+                          _("must be none, keyring, store, credential:NAME or "
+                            "file:PATH; did you mean “%s”?"), near);
+    return value_error (error, origin, key, value,
+                        _("must be none, keyring, store, credential:NAME or "
+                          "file:PATH"));
+  }
 }
 
 /* lint rule ids (gander_lint_list_rules()), separated by ';' or ',' */
@@ -1021,6 +1106,17 @@ check_value (GanderProfile  *self,
       break;
 
     case KIND_SQL_LIST:
+      break;
+
+    case KIND_PASSWORD_SOURCE:
+      {
+        char *checked = NULL;
+
+        if (!check_password_source (value, origin, key, &checked, error))
+          return FALSE;
+        g_free (value);
+        value = checked;
+      }
       break;
 
     case KIND_LINT_MODE:
@@ -2406,6 +2502,59 @@ gander_profile_get_post_check_sql (GanderProfile *self)
         g_strv_builder_add (builder, parts[i]);
     }
   return g_strv_builder_end (builder);
+}
+
+/**
+ * gander_profile_get_password_source:
+ * @self: a #GanderProfile
+ * @argument: (out) (optional) (nullable) (transfer none): the credential's
+ *   name for %GANDER_PASSWORD_SOURCE_CREDENTIAL, the path for
+ *   %GANDER_PASSWORD_SOURCE_FILE, else %NULL
+ *
+ * Where the database's password comes from when nothing else gives one
+ * (`password-source`): `none` (the default: `~/.pgpass`, `PGPASSFILE`,
+ * peer or certificate authentication), `keyring` (the user's keyring,
+ * see gander_credentials_store()), `credential:NAME` (systemd's
+ * `LoadCredential=`: `$CREDENTIALS_DIRECTORY/NAME`), `store` (the
+ * credential store of gander-daemon, filled by its `SetPassword`) or
+ * `file:PATH` (a file of mode 0600 or stricter owned by the user who
+ * connects). #GanderManager looks the password up when it connects to a
+ * PostgreSQL database; SQLite has no password and ignores the setting.
+ *
+ * Returns: the password source
+ *
+ * Since: 0.2
+ */
+GanderPasswordSource
+gander_profile_get_password_source (GanderProfile  *self,
+                                    const char    **argument)
+{
+  const char *value;
+
+  if (argument != NULL)
+    *argument = NULL;
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), GANDER_PASSWORD_SOURCE_NONE);
+
+  value = get_nonempty (self, "password-source");
+  if (value == NULL || g_str_equal (value, "none"))
+    return GANDER_PASSWORD_SOURCE_NONE;
+  if (g_str_equal (value, "keyring"))
+    return GANDER_PASSWORD_SOURCE_KEYRING;
+  if (g_str_equal (value, "store"))
+    return GANDER_PASSWORD_SOURCE_STORE;
+  if (g_str_has_prefix (value, "credential:"))
+    {
+      if (argument != NULL)
+        *argument = value + strlen ("credential:");
+      return GANDER_PASSWORD_SOURCE_CREDENTIAL;
+    }
+  if (g_str_has_prefix (value, "file:"))
+    {
+      if (argument != NULL)
+        *argument = value + strlen ("file:");
+      return GANDER_PASSWORD_SOURCE_FILE;
+    }
+  return GANDER_PASSWORD_SOURCE_NONE;
 }
 
 /**

@@ -69,6 +69,33 @@ typedef enum {
 } GanderHealthRefuse;
 
 /**
+ * GanderPasswordSource:
+ * @GANDER_PASSWORD_SOURCE_NONE: no lookup (`none`, the default): libpq's
+ *   own ways (`~/.pgpass`, `PGPASSFILE`, peer or certificate
+ *   authentication)
+ * @GANDER_PASSWORD_SOURCE_KEYRING: the user's keyring through libsecret
+ *   (`keyring`; see gander_credentials_store())
+ * @GANDER_PASSWORD_SOURCE_CREDENTIAL: a systemd credential
+ *   (`credential:NAME`, the file `$CREDENTIALS_DIRECTORY/NAME`)
+ * @GANDER_PASSWORD_SOURCE_STORE: gander-daemon's own store (`store`),
+ *   filled by its `SetPassword` method; only the daemon reads it
+ * @GANDER_PASSWORD_SOURCE_FILE: a file (`file:PATH`) of mode 0600 or
+ *   stricter, owned by the user who connects
+ *
+ * Where a profile's database password comes from (the `password-source`
+ * setting). The password itself never goes in the configuration.
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  GANDER_PASSWORD_SOURCE_NONE,
+  GANDER_PASSWORD_SOURCE_KEYRING,
+  GANDER_PASSWORD_SOURCE_CREDENTIAL,
+  GANDER_PASSWORD_SOURCE_STORE,
+  GANDER_PASSWORD_SOURCE_FILE,
+} GanderPasswordSource;
+
+/**
  * GanderLintMode:
  * @GANDER_LINT_MODE_OFF: a run does not lint
  * @GANDER_LINT_MODE_WARN: every finding of the migrations a run is about to
@@ -188,6 +215,9 @@ GANDER_AVAILABLE_IN_0_2
 double         gander_profile_get_free_space_factor (GanderProfile     *self);
 GANDER_AVAILABLE_IN_0_2
 char         **gander_profile_get_post_check_sql  (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+GanderPasswordSource gander_profile_get_password_source (GanderProfile *self,
+                                                        const char   **argument);
 
 GANDER_AVAILABLE_IN_0_2
 GanderLintMode gander_profile_get_lint            (GanderProfile       *self);

@@ -33,4 +33,5 @@
 #include "gander-health-result.h"
 #include "gander-health.h"
 #include "gander-linter.h"
+#include "gander-credentials.h"
 #undef GANDER_INSIDE

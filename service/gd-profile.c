@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gunixfdlist.h>
@@ -57,6 +58,9 @@ struct _GdProfile
   GQueue                queue;         /* GdJob, waiting behind it */
 
   GVariant             *status;        /* Status's answer; NULL: stale */
+  guint                 generation;    /* bumped when the database may have
+                                          changed under a refresh */
+  guint                 refresh_generation;
   gboolean              refreshing;
   GArray               *waiting;       /* RefreshWaiter: this refresh */
   GArray               *next_waiting;  /* RefreshWaiter: the next one */
@@ -156,6 +160,7 @@ gd_profile_update (GdProfile     *self,
   gd_log (G_LOG_LEVEL_INFO, self->name, NULL, "reload", "profile %s changed", self->name);
   set_settings (self, profile, source);
   /* another database or directory: what we knew is about something else */
+  self->generation++;
   g_clear_pointer (&self->status, g_variant_unref);
   gd_bus_profile_set_current_version (self->iface, -1);
   gd_bus_profile_set_pending_count (self->iface, 0);
@@ -457,6 +462,16 @@ refresh_done_cb (GObject      *source,
   RefreshResult *result;
 
   result = g_task_propagate_pointer (G_TASK (res), &error);
+  if (self->refresh_generation != self->generation)
+    {
+      /* read before a job ended or the settings changed: worthless; its
+       * callers wait for the next refresh, which starts now */
+      g_clear_pointer (&result, refresh_result_free);
+      g_array_prepend_vals (self->next_waiting, self->waiting->data, self->waiting->len);
+      g_array_set_size (self->waiting, 0);
+      refresh_finished (self, NULL);
+      return;
+    }
   if (result == NULL)
     {
       gd_log (G_LOG_LEVEL_INFO, self->name, NULL, "refresh",
@@ -504,6 +519,7 @@ static void
 start_refresh (GdProfile *self)
 {
   self->refreshing = TRUE;
+  self->refresh_generation = self->generation;
   gd_daemon_hold (self->daemon);
   gd_profile_get_manager_async (self, NULL, refresh_got_manager_cb, g_object_ref (self));
 }
@@ -618,8 +634,8 @@ add_database_findings (GVariantBuilder *builder,
           g_hash_table_add (pending, g_memdup2 (&version, sizeof version));
           if (version < max_applied)
             {
-              message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") is pending "
-                                           "but older than the applied version %" G_GINT64_FORMAT
+              message = g_strdup_printf (_("migration %s (version %" PRId64 ") is pending "
+                                           "but older than the applied version %" PRId64
                                            "; apply it with allow-missing"),
                                          name, version, max_applied);
               gd_variant_add_finding (builder, allow_missing ? "warning" : "error",
@@ -628,7 +644,7 @@ add_database_findings (GVariantBuilder *builder,
         }
       else if (state == GANDER_MIGRATION_STATE_RUNNING)
         {
-          message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") was interrupted "
+          message = g_strdup_printf (_("migration %s (version %" PRId64 ") was interrupted "
                                        "half way (NO TRANSACTION): check the database, then "
                                        "ClearDirty"), name, version);
           gd_variant_add_finding (builder, "error", "dirty", message, path, 0, version, NULL);
@@ -638,17 +654,17 @@ add_database_findings (GVariantBuilder *builder,
           const char *renamed = gander_migration_status_get_renamed_to (status);
 
           if (renamed != NULL)
-            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+            message = g_strdup_printf (_("version %" PRId64 " is applied but its file "
                                          "is not in the migrations directory; %s has its "
                                          "checksum (renamed?)"), version, renamed);
           else
-            message = g_strdup_printf (_("version %" G_GINT64_FORMAT " is applied but its file "
+            message = g_strdup_printf (_("version %" PRId64 " is applied but its file "
                                          "is not in the migrations directory"), version);
           gd_variant_add_finding (builder, "warning", "missing-file", message, NULL, 0, version, NULL);
         }
       else if (gander_migration_status_get_modified (status) && drift != GANDER_POLICY_LEVEL_IGNORE)
         {
-          message = g_strdup_printf (_("migration %s (version %" G_GINT64_FORMAT ") changed "
+          message = g_strdup_printf (_("migration %s (version %" PRId64 ") changed "
                                        "after it was applied (checksum drift); AcceptChecksum "
                                        "records the new one"), name, version);
           gd_variant_add_finding (builder, drift == GANDER_POLICY_LEVEL_ERROR ? "error" : "warning",
@@ -1363,8 +1379,12 @@ gd_profile_set_active_job (GdProfile *self,
   g_return_if_fail (GD_IS_PROFILE (self));
   g_return_if_fail (job == NULL || GD_IS_JOB (job));
 
+  g_autoptr(GdProfile) keep = NULL;
+
   if (job == self->active_job)
     return;
+  /* the manager may drop a profile that left the configuration */
+  keep = g_object_ref (self);
   if (job != NULL)
     {
       g_set_object (&self->active_job, job);
@@ -1374,7 +1394,8 @@ gd_profile_set_active_job (GdProfile *self,
     }
 
   g_clear_object (&self->active_job);
-  /* what we knew is from before the job */
+  /* what we knew is from before the job (or read while it ran) */
+  self->generation++;
   g_clear_pointer (&self->status, g_variant_unref);
   if (!g_queue_is_empty (&self->queue))
     {

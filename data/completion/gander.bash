@@ -11,7 +11,7 @@
 # Commands and their sub-commands; keep in step with `gander --help`.
 _gander_commands='up up-by-one up-to down down-to redo reset status version
 create fix validate env parse lint config baseline repair breaker audit
-backup backups restore health'
+backup backups restore health credentials'
 _gander_drivers='sqlite3 sqlite postgres pgx'
 # goose's flags (offered as -flag) and Gander's (offered as --flag); the
 # tool accepts either spelling for both.
@@ -20,7 +20,7 @@ _gander_goose_flags='-dir -table -env -timeout -v -s -allow-missing
 _gander_own_flags='--json --exit-code --lock-timeout --statement-timeout
 --direction --dialect --profile --environment --config --dry-run --confirm --reason
 --metrics-file --audit-log --mark-applied --backup --no-backup --backup-dir
---keep --max-age'
+--keep --max-age --password-stdin'
 # flags that take a value (without dashes), between spaces
 _gander_value_flags=' dir table env timeout certfile ssl-cert ssl-key '\
 'lock-timeout statement-timeout direction dialect profile environment config '\
@@ -228,6 +228,10 @@ $(_gander_config_groups environment "$config")" -- "$value") ;;
       mapfile -t COMPREPLY < <(compgen -W "$(_gander_versions "$dir")" -- "$cur") ;;
     breaker:0)
       mapfile -t COMPREPLY < <(compgen -W 'status reset' -- "$cur") ;;
+    credentials:0)
+      mapfile -t COMPREPLY < <(compgen -W 'set clear' -- "$cur") ;;
+    credentials:1)
+      mapfile -t COMPREPLY < <(compgen -W "$(_gander_config_groups profile "$config")" -- "$cur") ;;
     backups:0)
       mapfile -t COMPREPLY < <(compgen -W prune -- "$cur") ;;
     restore:0)

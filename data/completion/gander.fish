@@ -104,7 +104,8 @@ function __gander_positional
         'backup	take a verified backup of the database now' \
         'backups	list the backups, or prune them' \
         'restore	put a backup back into the database' \
-        'health	run the health checks now'
+        'health	run the health checks now' \
+        'credentials	store or clear a database password in the keyring'
     set -l drivers 'sqlite3	SQLite' 'sqlite	SQLite' 'postgres	PostgreSQL' 'pgx	PostgreSQL'
     set -l cmd
     set -l args
@@ -151,6 +152,10 @@ function __gander_positional
             test "$args[1]" = verify; and __fish_complete_path (commandline -ct)
         case breaker:0
             printf '%s\n' 'status	show the circuit breaker' 'reset	close it again'
+        case credentials:0
+            printf '%s\n' 'set	store the password of a profile in the keyring' 'clear	remove it'
+        case credentials:1
+            __gander_config_groups profile
         case backups:0
             printf '%s\n' 'prune	remove old backups'
         case restore:0
@@ -189,6 +194,7 @@ complete -c gander -l reason -x -d 'why, for the audit log'
 complete -c gander -l metrics-file -r -d 'write Prometheus metrics to a file'
 complete -c gander -l audit-log -r -d 'append JSON lines to an audit log'
 complete -c gander -l mark-applied -d 'repair clear-dirty: record the version as applied'
+complete -c gander -l password-stdin -d 'credentials set: read the password from standard input'
 complete -c gander -l backup -x -a 'off optional required' -d 'take a backup before a run that changes the database'
 complete -c gander -l no-backup -d 'take no backup (refused where one is required)'
 complete -c gander -l backup-dir -x -a '(__fish_complete_directories)' -d 'where backups are kept'
