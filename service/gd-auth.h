@@ -62,4 +62,12 @@ GdCaller   *gd_auth_check_finish         (GdAuth                *self,
                                           GAsyncResult          *result,
                                           GError               **error);
 
+/* The longest wait for polkit's answer to a check without user
+ * interaction (default 25 s; 0 restores it); no answer by then is a
+ * refusal. Interactive checks wait up to 5 minutes. */
+void        gd_auth_set_timeout          (GdAuth                *self,
+                                          guint                  timeout_ms);
+/* How many callers' credentials are cached (for tests). */
+guint       gd_auth_get_n_cached_callers (GdAuth                *self);
+
 G_END_DECLS
