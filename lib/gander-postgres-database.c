@@ -1655,7 +1655,11 @@ gander_postgres_database_list_versions (GanderDatabase  *db,
                          table_name (self));
   result = run (self, sql, 0, NULL, NULL, error);
   if (result == NULL)
-    return NULL;
+    {
+      /* as the SQLite backend words it: which table, then why */
+      g_prefix_error (error, _("failed to read version table \"%s\": "), table_name (self));
+      return NULL;
+    }
 
   for (int i = 0; i < PQntuples (result); i++)
     {

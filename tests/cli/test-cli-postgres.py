@@ -306,6 +306,13 @@ class PostgresTest(CliTestCase):
         self.assertNotIn('of the statement', r.err)
         self.assertEqual(self.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
                          '0')
+        # a version table the role may not read: which table, then why
+        self.assertSuccess(self.g(d, 'up'))
+        r = self.gander('-dir', d, 'postgres', dsn, 'status')
+        self.assertExit(r, 1)
+        self.assertIn('goose run: failed to read version table "goose_db_version": ERROR: '
+                      'permission denied for table goose_db_version (SQLSTATE 42501)', r.err)
+        self.assertNotIn('of the statement', r.err)
 
 
 if __name__ == '__main__':
