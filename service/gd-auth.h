@@ -48,7 +48,12 @@ const char *gd_auth_action_for_operation (GanderOperation        operation,
  * details "profile" and "environment" when given, and user interaction
  * only when @interactive); no polkit answer → refused (fail closed).
  * The finish function returns the caller (uid, pid, sender) or NULL with
- * GANDER_ERROR_NOT_AUTHORIZED whose message names the action. */
+ * GANDER_ERROR_NOT_AUTHORIZED whose message names the action (and the
+ * profile), or G_IO_ERROR_CANCELLED when @cancellable was cancelled.
+ * Without interaction polkit has 25 s to answer (gd_auth_set_timeout()),
+ * with it 5 minutes. A positive answer for GD_ACTION_INSPECT is reused for
+ * 5 s for the same sender and profile; the caller's credentials are cached
+ * until it leaves the bus. */
 void        gd_auth_check_async          (GdAuth                *self,
                                           GDBusMethodInvocation *invocation,
                                           const char            *action_id,

@@ -733,6 +733,57 @@ test_polkit_hang (void)
   polkit_mock_call ("SimulateHang", g_variant_new ("(b)", FALSE));
 }
 
+/* polkit's other answers, which the template never gives: replace its
+ * CheckAuthorization (dbusmock's AddMethod takes precedence), then start
+ * a fresh mock for the tests after this one. */
+static void
+override_check_authorization (const char *python_ret)
+{
+  g_autofree char *code = g_strdup_printf ("ret = %s", python_ret);
+
+  polkit_mock_call ("AddMethod",
+                    g_variant_new ("(sssss)", "org.freedesktop.PolicyKit1.Authority",
+                                   "CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})",
+                                   code));
+}
+
+static void
+test_polkit_challenge (void)
+{
+  g_autoptr(Client) client = client_new ();
+  g_auto(Answer) a = { 0, };
+  g_auto(Answer) b = { 0, };
+  g_auto(Answer) c = { 0, };
+  g_auto(Answer) d = { 0, };
+
+  polkitd_start ();
+  /* authentication needed: without interaction the caller is told how
+   * to ask for it; with interaction but no agent, that there was none */
+  override_check_authorization ("(False, True, {})");
+  client_check_full (client, &a, "system", GD_ACTION_MIGRATE, "auth", NULL, FALSE, 0);
+  assert_refused (&a, "interactive=true");
+  assert_refused (&a, GD_ACTION_MIGRATE);
+  client_check_full (client, &b, "system", GD_ACTION_MIGRATE, "auth", NULL, TRUE, 0);
+  assert_refused (&b, "no authentication agent");
+
+  /* the user closed the dialog */
+  override_check_authorization ("(False, False, {'polkit.dismissed': 'true'})");
+  client_check_full (client, &c, "system", GD_ACTION_RESTORE, "auth", NULL, TRUE, 0);
+  assert_refused (&c, "dismissed");
+  assert_refused (&c, GD_ACTION_RESTORE);
+
+  /* interaction is asked for only when the caller wants it: flags is
+   * polkit's ALLOW_USER_INTERACTION (1) then, else 0 */
+  override_check_authorization ("(args[3] == 1, False, {})");
+  client_check_full (client, &d, "system", GD_ACTION_RESTORE, "auth", NULL, TRUE, 0);
+  assert_allowed (&d, client);
+  answer_clear (&d);
+  client_check_full (client, &d, "system", GD_ACTION_RESTORE, "auth", NULL, FALSE, 0);
+  assert_refused (&d, GD_ACTION_RESTORE);
+
+  polkitd_stop ();
+}
+
 /* uid 0 needs no polkit, even without polkitd. */
 static void
 test_system_root (void)
@@ -1109,6 +1160,7 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/system/production", test_polkit_production);
   g_test_add_func ("/auth/system/details", test_polkit_details);
   g_test_add_func ("/auth/system/hang", test_polkit_hang);
+  g_test_add_func ("/auth/system/challenge", test_polkit_challenge);
   g_test_add_func ("/auth/system/root", test_system_root);
   g_test_add_func ("/auth/session/uid", test_session_uid);
   g_test_add_func ("/auth/caller-cache", test_caller_cache);
