@@ -437,6 +437,16 @@ gd_daemon_start (GdDaemon  *self,
 {
   GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT;
 
+  /* The library keeps its own state (the default backup directories) in
+   * $GANDER_STATE_DIR, else /var/lib/gander for root and $XDG_STATE_HOME
+   * for anyone else: point it at the daemon's, so that the gander user's
+   * backups land in StateDirectory= and a daemon run with a temporary
+   * STATE_DIRECTORY writes nothing elsewhere. Set before the bus's worker
+   * thread starts (g_setenv is not thread-safe). */
+  self->state_dir = find_state_dir (self->kind);
+  if (g_getenv ("GANDER_STATE_DIR") == NULL)
+    g_setenv ("GANDER_STATE_DIR", self->state_dir, TRUE);
+
   self->connection = g_bus_get_sync (self->kind == GD_BUS_SYSTEM ? G_BUS_TYPE_SYSTEM
                                                                   : G_BUS_TYPE_SESSION,
                                      NULL, error);
@@ -444,7 +454,6 @@ gd_daemon_start (GdDaemon  *self,
     return FALSE;
   g_dbus_connection_set_exit_on_close (self->connection, FALSE);
 
-  self->state_dir = find_state_dir (self->kind);
   if (g_mkdir_with_parents (self->state_dir, 0700) != 0)
     gd_log (G_LOG_LEVEL_WARNING, NULL, NULL, NULL, "cannot create the state directory %s: %s",
             self->state_dir, g_strerror (errno));

@@ -749,6 +749,8 @@ class DBusTestCase(CliTestCase):
         self.env['XDG_CONFIG_HOME'] = self.xdg_config
         self.env['XDG_STATE_HOME'] = self.mkdir('xdg-state')
         self.env['HOME'] = self.home
+        # the library's state (default backup directories): the daemon's
+        self.env['GANDER_STATE_DIR'] = self.state_dir
         self.addCleanup(self._stop_all)
 
     def _stop_all(self):
@@ -771,6 +773,7 @@ class DBusTestCase(CliTestCase):
                   'GANDER_METRICS_FILE', 'DBUS_SESSION_BUS_ADDRESS',
                   'DBUS_SYSTEM_BUS_ADDRESS', 'DBUS_STARTER_ADDRESS',
                   'DBUS_STARTER_BUS_TYPE', 'STATE_DIRECTORY', 'XDG_STATE_HOME',
+                  'GANDER_STATE_DIR',
                   'SECRET_BACKEND', 'SECRET_FILE_TEST_PATH', 'SECRET_FILE_TEST_PASSWORD',
                   'CREDENTIALS_DIRECTORY',
                   # the daemon finds its library through its run path; this

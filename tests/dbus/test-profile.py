@@ -265,6 +265,21 @@ class ProfileTests:
             self.assertLess(abs(b['created-at'] - now_us()), 300 * 10**6)
 
 
+    @needs('auth', 'jobs')
+    def test_backups_default_to_the_state_directory(self):
+        self.cli('app', 'up-to', '2')
+        self.start_daemon()
+        job = self.pcall('Backup', GLib.Variant('(a{sv})', ({},)))
+        props = self.wait_job(job, timeout=60)
+        self.assertEqual(props['Result'], 'success', props)
+        listed = self.pcall('ListBackups')
+        self.assertEqual([b['id'] for b in listed], [props['BackupId']])
+        # under the daemon's STATE_DIRECTORY, nowhere else
+        self.assertTrue(listed[0]['file'].startswith(self.state_dir + '/'), listed[0])
+        self.assertTrue(os.path.isfile(listed[0]['file']))
+        self.assertEqual(listed[0]['version'], 2)
+
+
 class SqliteProfileTest(ProfileTests, DBusTestCase):
     driver = 'sqlite3'
 
