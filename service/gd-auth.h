@@ -48,7 +48,12 @@ const char *gd_auth_action_for_operation (GanderOperation        operation,
  * details "profile" and "environment" when given, and user interaction
  * only when @interactive); no polkit answer → refused (fail closed).
  * The finish function returns the caller (uid, pid, sender) or NULL with
- * GANDER_ERROR_NOT_AUTHORIZED whose message names the action. */
+ * GANDER_ERROR_NOT_AUTHORIZED whose message names the action (and the
+ * profile), or G_IO_ERROR_CANCELLED when @cancellable was cancelled.
+ * Without interaction polkit has 25 s to answer (gd_auth_set_timeout()),
+ * with it 5 minutes. A positive answer for GD_ACTION_INSPECT is reused for
+ * 5 s for the same sender and profile; the caller's credentials are cached
+ * until it leaves the bus. */
 void        gd_auth_check_async          (GdAuth                *self,
                                           GDBusMethodInvocation *invocation,
                                           const char            *action_id,
@@ -61,5 +66,13 @@ void        gd_auth_check_async          (GdAuth                *self,
 GdCaller   *gd_auth_check_finish         (GdAuth                *self,
                                           GAsyncResult          *result,
                                           GError               **error);
+
+/* The longest wait for polkit's answer to a check without user
+ * interaction (default 25 s; 0 restores it); no answer by then is a
+ * refusal. Interactive checks wait up to 5 minutes. */
+void        gd_auth_set_timeout          (GdAuth                *self,
+                                          guint                  timeout_ms);
+/* How many callers' credentials are cached (for tests). */
+guint       gd_auth_get_n_cached_callers (GdAuth                *self);
 
 G_END_DECLS
