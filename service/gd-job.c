@@ -287,8 +287,6 @@ gd_job_new (GdDaemon         *daemon,
   self->timeout = MAX (timeout, 0);
   self->id = gd_daemon_next_job_id (daemon);
   self->object_path = g_strdup_printf ("%s/%u", GD_DAEMON_JOBS_PATH, self->id);
-  self->object = gd_bus_object_skeleton_new (self->object_path);
-  gd_bus_object_skeleton_set_job (self->object, self->iface);
 
   profile_iface = gd_profile_get_iface (profile);
   current = profile_iface != NULL ? gd_bus_profile_get_current_version (profile_iface) : 0;
@@ -347,10 +345,17 @@ gd_job_get_iface (GdJob *self)
   return self->iface;
 }
 
+/* made on first use: an exporter may as well put gd_job_get_iface() in
+ * an object of its own */
 GdBusObjectSkeleton *
 gd_job_get_object (GdJob *self)
 {
   g_return_val_if_fail (GD_IS_JOB (self), NULL);
+  if (self->object == NULL)
+    {
+      self->object = gd_bus_object_skeleton_new (self->object_path);
+      gd_bus_object_skeleton_set_job (self->object, self->iface);
+    }
   return self->object;
 }
 
@@ -804,8 +809,11 @@ void
 gd_job_set_queued (GdJob *self)
 {
   g_return_if_fail (GD_IS_JOB (self));
-  g_return_if_fail (self->state == JOB_STATE_WAITING_AUTH);
 
+  /* both the flow and gd_profile_enqueue_job() may say so */
+  if (self->state == JOB_STATE_QUEUED)
+    return;
+  g_return_if_fail (self->state == JOB_STATE_WAITING_AUTH);
   set_state (self, JOB_STATE_QUEUED);
   job_log (self, G_LOG_LEVEL_INFO, "job %u: queued", self->id);
 }

@@ -16,9 +16,9 @@ import os
 import sqlite3
 import time
 
-from dbustest import (DBusTestCase, GLib, JOB_IFACE, JOBS_PATH, MANAGER_IFACE, MANAGER_PATH,
-                      OM_IFACE, PROFILE_IFACE, PROPS_IFACE, error_message, main,
-                      profile_path, variant)
+from dbustest import (A_CANCEL_JOB, A_CANCEL_JOB_OTHER, DBusTestCase, GLib, JOB_IFACE,
+                      JOBS_PATH, MANAGER_IFACE, MANAGER_PATH, OM_IFACE, PROFILE_IFACE,
+                      PROPS_IFACE, error_message, main, profile_path, variant)
 
 # A statement SQLite needs minutes for: only a cancellation ends it.
 ENDLESS = ('CREATE TABLE slow AS WITH RECURSIVE c(x) AS '
@@ -29,14 +29,14 @@ CANCELLED = 'org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code19'
 
 class JobLifeTest(DBusTestCase):
 
-    def setup_profiles(self, n=5, slow=False, **keys):
+    def setup_profiles(self, n=5, slow=False, where='xdg', **keys):
         """Profile "life" on a SQLite file with @n migrations; with @slow a
         last migration that only a cancellation ends."""
         settings = self.sqlite_profile('life', n, **keys)
         if slow:
             self.migration('migrations-life', '%05d_slow.sql' % (n + 1), ENDLESS,
                            'DROP TABLE slow;')
-        self.write_config({'profile life': settings})
+        self.write_config({'profile life': settings}, where=where)
         self.db = settings['dbstring']
         return settings
 
@@ -55,13 +55,14 @@ class JobLifeTest(DBusTestCase):
         with sqlite3.connect(self.db) as db:
             return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
-    def start(self, method='Up', options=None, args=()):
+    def start(self, method='Up', options=None, args=(), bus=None):
         sig = '(' + 'x' * len(args) + 'a{sv})' if method != 'Restore' else '(sa{sv})'
         opts = {k: variant(v) for k, v in (options or {}).items()}
-        return self.profile_call('life', method, GLib.Variant(sig, tuple(args) + (opts,)))
+        return self.profile_call('life', method, GLib.Variant(sig, tuple(args) + (opts,)),
+                                 bus=bus)
 
-    def job_prop(self, job, name):
-        return self.get_property(job, JOB_IFACE, name)
+    def job_prop(self, job, name, bus=None):
+        return self.get_property(job, JOB_IFACE, name, bus=bus)
 
     def jobs(self):
         return self.get_property(MANAGER_PATH, MANAGER_IFACE, 'Jobs')
@@ -309,6 +310,33 @@ class JobLifeTest(DBusTestCase):
         self.assertIsNone(daemon.proc.poll())
         self.call(job, JOB_IFACE, 'Cancel')
         self.assertEqual(self.wait_job(job)['Result'], 'cancelled')
+
+    def test_cancel_other_users_job(self):
+        # system bus: the job is root's, the canceller uid 65534 needs
+        # cancel-job and then cancel-job-other-user from polkit
+        self.setup_profiles(1, slow=True, where='sysconf')
+        pk = self.polkit
+        self.start_daemon('system')
+        rec = self.record(bus='system')
+        job = self.start('Up', bus='system')
+        self.wait_running_slow(rec, job)
+        client = self.other_client()
+
+        pk.set_allowed([A_CANCEL_JOB])
+        r = client.call(self.system_bus, job, JOB_IFACE, 'Cancel')
+        self.assertFalse(r['ok'], r)
+        self.assertEqual(r['error'], 'org.gander.Migrator1.Error.NotAuthorized')
+        self.assertIn(A_CANCEL_JOB_OTHER, r['message'])
+        actions = [a for a, _, _ in pk.checks()]
+        self.assertEqual(actions, [A_CANCEL_JOB, A_CANCEL_JOB_OTHER])
+        self.assertEqual(pk.checks()[0][1].get('profile'), 'life')
+        self.assertEqual(self.job_prop(job, 'State', bus='system'), 'running')
+
+        pk.set_allowed([A_CANCEL_JOB, A_CANCEL_JOB_OTHER])
+        r = client.call(self.system_bus, job, JOB_IFACE, 'Cancel')
+        self.assertTrue(r['ok'], r)
+        props = self.wait_job(job, bus='system')
+        self.assertEqual((props['Result'], props['StartedByUid']), ('cancelled', os.getuid()))
 
 
 if __name__ == '__main__':
