@@ -632,12 +632,44 @@ status_column (GanderMigrationStatus *status,
     }
 }
 
+/* An applied version no file carries: say so, and when a pending file has
+ * the content recorded for it, that it looks renamed (the usual slip:
+ * `goose fix` run after the timestamped files were applied). */
+static void
+warn_orphan (Run                   *run,
+             GanderMigrationStatus *status)
+{
+  gint64 version = gander_migration_status_get_version (status);
+  const char *name = gander_migration_status_get_name (status);
+  const char *renamed_to = gander_migration_status_get_renamed_to (status);
+  const char *dir = run->opts->dir;
+
+  if (renamed_to != NULL)
+    cli_warn (_("version %lld (%s) is recorded as applied, but no file in %s "
+                "has that version; %s has the same content, so it looks "
+                "renamed after it ran (goose fix?). `up` would apply it a "
+                "second time: rename it back to %s"),
+              (long long) version, name != NULL ? name : "?", dir, renamed_to,
+              name != NULL ? name : _("its old name"));
+  else if (name != NULL)
+    cli_warn (_("version %lld (%s) is recorded as applied, but no file in %s "
+                "has that version (deleted or renamed): restore the file, or "
+                "`down` cannot roll it back"),
+              (long long) version, name, dir);
+  else
+    cli_warn (_("version %lld is recorded as applied, but no file in %s has "
+                "that version (deleted or renamed): restore the file, or "
+                "`down` cannot roll it back"),
+              (long long) version, dir);
+}
+
 static int
 cmd_status (Run *run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) statuses = NULL;
   guint n_pending = 0;
+  guint n_orphans = 0;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GString) table = NULL;
 
@@ -678,7 +710,8 @@ cmd_status (Run *run)
       return CLI_EXIT_OK;
     }
 
-  statuses = gander_migrator_status (run->migrator, run->cancellable, &error);
+  statuses = gander_migrator_status_full (run->migrator, GANDER_STATUS_FLAGS_ORPHANS,
+                                          run->cancellable, &error);
   if (statuses == NULL)
     return cli_run_fail (run, error, NULL);
 
@@ -692,6 +725,9 @@ cmd_status (Run *run)
       GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
       g_autofree char *to_free = NULL;
 
+      /* goose's table lists files only; orphans are reported below */
+      if (gander_migration_status_get_state (status) == GANDER_MIGRATION_STATE_MISSING)
+        continue;
       cli_log_block_append (table, "    %-24s -- %s", status_column (status, &to_free),
                             gander_migration_status_get_name (status));
     }
@@ -718,6 +754,10 @@ cmd_status (Run *run)
                     name, (long long) gander_migration_status_get_version (status),
                     (long long) gander_migration_status_get_version (status));
           break;
+        case GANDER_MIGRATION_STATE_MISSING:
+          n_orphans++;
+          warn_orphan (run, status);
+          break;
         case GANDER_MIGRATION_STATE_APPLIED:
         default:
           break;
@@ -743,8 +783,11 @@ cmd_status (Run *run)
         {
           GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
           GanderMigrationState state = gander_migration_status_get_state (status);
-          g_autofree char *applied_at = applied_at_text (status);
+          g_autofree char *applied_at = NULL;
 
+          if (state == GANDER_MIGRATION_STATE_MISSING)
+            continue;
+          applied_at = applied_at_text (status);
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "version");
           json_builder_add_int_value (builder, gander_migration_status_get_version (status));
@@ -764,6 +807,38 @@ cmd_status (Run *run)
       json_builder_end_array (builder);
       json_builder_set_member_name (builder, "pending");
       json_builder_add_int_value (builder, n_pending);
+      /* Gander's addition: applied versions no file carries */
+      json_builder_set_member_name (builder, "orphans");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < statuses->len && n_orphans > 0; i++)
+        {
+          GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+          g_autofree char *applied_at = NULL;
+
+          if (gander_migration_status_get_state (status) != GANDER_MIGRATION_STATE_MISSING)
+            continue;
+          applied_at = applied_at_text (status);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_int_value (builder, gander_migration_status_get_version (status));
+          json_builder_set_member_name (builder, "name");
+          if (gander_migration_status_get_name (status) != NULL)
+            json_builder_add_string_value (builder, gander_migration_status_get_name (status));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "applied_at");
+          if (applied_at != NULL)
+            json_builder_add_string_value (builder, applied_at);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "renamed_to");
+          if (gander_migration_status_get_renamed_to (status) != NULL)
+            json_builder_add_string_value (builder, gander_migration_status_get_renamed_to (status));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
       cli_json_end (builder, NULL);
     }
 

@@ -215,6 +215,7 @@ lib_log_writer (GLogLevelFlags   log_level,
   const char *notice = NULL;
   const char *holder = NULL;
   const char *timeout_ms = NULL;
+  const char *trace = NULL;
 
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -228,6 +229,8 @@ lib_log_writer (GLogLevelFlags   log_level,
         holder = fields[i].value;
       else if (g_str_equal (fields[i].key, "GANDER_LOCK_TIMEOUT_MS"))
         timeout_ms = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GANDER_TRACE"))
+        trace = fields[i].value;
     }
   /* GLib's and GIO's own chatter keeps its usual treatment */
   if (message == NULL || domain == NULL || !g_str_has_prefix (domain, "Gander"))
@@ -252,10 +255,17 @@ lib_log_writer (GLogLevelFlags   log_level,
     {
     case G_LOG_LEVEL_DEBUG:
     case G_LOG_LEVEL_INFO:
-      /* -v: the library's statement and transaction traces, like goose's */
-      if (lib_verbose)
-        cli_log_gray ("%s", message);
-      return G_LOG_WRITER_HANDLED;
+      /* -v: what goose's -v shows (a migration's transaction; the
+       * statements come from the migrator's signal), in goose's gray */
+      if (g_strcmp0 (trace, "goose") == 0)
+        {
+          if (lib_verbose)
+            cli_log_gray ("%s", message);
+          return G_LOG_WRITER_HANDLED;
+        }
+      /* the library's own catalog, lock and connection chatter: only
+       * under G_MESSAGES_DEBUG, in GLib's usual format */
+      return g_log_writer_default (log_level, fields, n_fields, user_data);
     case G_LOG_LEVEL_MESSAGE:
       cli_log ("%s", message);
       return G_LOG_WRITER_HANDLED;
@@ -274,5 +284,7 @@ void
 cli_log_install_lib_writer (gboolean verbose)
 {
   lib_verbose = verbose;
+  /* debug output (G_MESSAGES_DEBUG) must never mix with --json on stdout */
+  g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (lib_log_writer, NULL, NULL);
 }

@@ -28,7 +28,7 @@ gander_direction_to_string (GanderDirection direction)
  *
  * The word Gander uses for @state in JSON output and in its side table.
  *
- * Returns: `pending`, `applied` or `running`
+ * Returns: `pending`, `applied`, `running` or `missing`
  *
  * Since: 0.1
  */
@@ -41,6 +41,8 @@ gander_migration_state_to_string (GanderMigrationState state)
       return "applied";
     case GANDER_MIGRATION_STATE_RUNNING:
       return "running";
+    case GANDER_MIGRATION_STATE_MISSING:
+      return "missing";
     case GANDER_MIGRATION_STATE_PENDING:
     default:
       return "pending";

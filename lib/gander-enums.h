@@ -33,6 +33,10 @@ typedef enum {
  * @GANDER_MIGRATION_STATE_APPLIED: applied and recorded in the version table
  * @GANDER_MIGRATION_STATE_RUNNING: a non-transactional migration started and
  *   never finished (interrupted or failed half way): it may be half applied
+ * @GANDER_MIGRATION_STATE_MISSING: recorded as applied in the database, but
+ *   no migration file carries its version any more (deleted or renamed);
+ *   reported only by gander_migrator_status_full() with
+ *   %GANDER_STATUS_FLAGS_ORPHANS. Since: 0.2
  *
  * The state of one migration in one database.
  *
@@ -42,6 +46,7 @@ typedef enum {
   GANDER_MIGRATION_STATE_PENDING,
   GANDER_MIGRATION_STATE_APPLIED,
   GANDER_MIGRATION_STATE_RUNNING,
+  GANDER_MIGRATION_STATE_MISSING,
 } GanderMigrationState;
 
 GANDER_AVAILABLE_IN_ALL

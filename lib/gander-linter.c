@@ -1069,7 +1069,7 @@ gander_linter_lint_file (GanderLinter  *self,
     {
       g_autofree char *local = g_file_get_path (file);
 
-      migration = gander_migration_new_for_path (local, basename, version);
+      migration = gander_migration_new_for_path (local, basename, version, NULL);
       path = gander_migration_dup_display_path (migration);
     }
   else

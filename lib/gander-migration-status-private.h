@@ -16,6 +16,13 @@ GanderMigrationStatus *gander_migration_status_new (GanderMigration      *migrat
                                                     const char           *recorded_checksum,
                                                     gboolean              modified);
 
+/* An applied version no migration file carries (an orphan). */
+GanderMigrationStatus *gander_migration_status_new_missing (gint64      version,
+                                                            const char *recorded_name,
+                                                            const char *applied_at,
+                                                            const char *recorded_checksum,
+                                                            const char *renamed_to);
+
 /* A timestamp as SQLite (`YYYY-MM-DD HH:MM:SS[.fff…]`) or PostgreSQL
  * (`timestamp` / `timestamptz` text from libpq, fraction and offset
  * optional, `T` accepted for the space) render it, as a UTC GDateTime;

@@ -20,7 +20,10 @@ struct _GanderMigrationStatus
 {
   GObject               parent_instance;
 
-  GanderMigration      *migration;
+  GanderMigration      *migration;   /* NULL for an orphan */
+  gint64                version;
+  char                 *name;        /* the orphan's recorded file name */
+  char                 *renamed_to;
   GanderMigrationState  state;
   GDateTime            *applied_at;
   char                 *recorded_checksum;
@@ -38,6 +41,7 @@ enum {
   PROP_APPLIED_AT,
   PROP_RECORDED_CHECKSUM,
   PROP_MODIFIED,
+  PROP_RENAMED_TO,
   N_PROPS
 };
 
@@ -49,6 +53,8 @@ gander_migration_status_finalize (GObject *object)
   GanderMigrationStatus *self = GANDER_MIGRATION_STATUS (object);
 
   g_clear_object (&self->migration);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->renamed_to, g_free);
   g_clear_pointer (&self->applied_at, g_date_time_unref);
   g_clear_pointer (&self->recorded_checksum, g_free);
 
@@ -69,10 +75,10 @@ gander_migration_status_get_property (GObject    *object,
       g_value_set_object (value, self->migration);
       break;
     case PROP_VERSION:
-      g_value_set_int64 (value, gander_migration_get_version (self->migration));
+      g_value_set_int64 (value, self->version);
       break;
     case PROP_NAME:
-      g_value_set_string (value, gander_migration_get_name (self->migration));
+      g_value_set_string (value, gander_migration_status_get_name (self));
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -85,6 +91,9 @@ gander_migration_status_get_property (GObject    *object,
       break;
     case PROP_MODIFIED:
       g_value_set_boolean (value, self->modified);
+      break;
+    case PROP_RENAMED_TO:
+      g_value_set_string (value, self->renamed_to);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -173,6 +182,16 @@ gander_migration_status_class_init (GanderMigrationStatusClass *klass)
   properties[PROP_MODIFIED] =
     g_param_spec_boolean ("modified", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * GanderMigrationStatus:renamed-to:
+   *
+   * See gander_migration_status_get_renamed_to().
+   *
+   * Since: 0.2
+   */
+  properties[PROP_RENAMED_TO] =
+    g_param_spec_string ("renamed-to", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -192,6 +211,7 @@ gander_migration_status_new (GanderMigration      *migration,
   GanderMigrationStatus *self = g_object_new (GANDER_TYPE_MIGRATION_STATUS, NULL);
 
   self->migration = g_object_ref (migration);
+  self->version = gander_migration_get_version (migration);
   self->state = state;
   self->applied_at = gander_parse_db_timestamp (applied_at);
   if (applied_at != NULL && self->applied_at == NULL)
@@ -199,6 +219,24 @@ gander_migration_status_new (GanderMigration      *migration,
              gander_migration_get_name (migration), applied_at);
   self->recorded_checksum = g_strdup (recorded_checksum);
   self->modified = modified;
+  return self;
+}
+
+GanderMigrationStatus *
+gander_migration_status_new_missing (gint64      version,
+                                     const char *recorded_name,
+                                     const char *applied_at,
+                                     const char *recorded_checksum,
+                                     const char *renamed_to)
+{
+  GanderMigrationStatus *self = g_object_new (GANDER_TYPE_MIGRATION_STATUS, NULL);
+
+  self->version = version;
+  self->name = g_strdup (recorded_name);
+  self->state = GANDER_MIGRATION_STATE_MISSING;
+  self->applied_at = gander_parse_db_timestamp (applied_at);
+  self->recorded_checksum = g_strdup (recorded_checksum);
+  self->renamed_to = g_strdup (renamed_to);
   return self;
 }
 
@@ -216,16 +254,18 @@ gint64
 gander_migration_status_get_version (GanderMigrationStatus *self)
 {
   g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), 0);
-  return gander_migration_get_version (self->migration);
+  return self->version;
 }
 
 /**
  * gander_migration_status_get_name:
  * @self: a #GanderMigrationStatus
  *
- * Gets the migration's file name.
+ * Gets the migration's file name. For a %GANDER_MIGRATION_STATE_MISSING
+ * entry it is the name recorded when the version was applied (Gander's side
+ * table), or %NULL when only goose's version table knows the version.
  *
- * Returns: the migration's file name
+ * Returns: (nullable): the migration's file name
  *
  * Since: 0.1
  */
@@ -233,7 +273,29 @@ const char *
 gander_migration_status_get_name (GanderMigrationStatus *self)
 {
   g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  if (self->migration == NULL)
+    return self->name;
   return gander_migration_get_name (self->migration);
+}
+
+/**
+ * gander_migration_status_get_renamed_to:
+ * @self: a #GanderMigrationStatus
+ *
+ * For a %GANDER_MIGRATION_STATE_MISSING entry: the pending migration file
+ * whose content has the checksum recorded when the missing version was
+ * applied — the file was most likely renamed (for example by `goose fix`)
+ * after it ran, and `up` would apply it a second time.
+ *
+ * Returns: (nullable): the pending file's name, or %NULL
+ *
+ * Since: 0.2
+ */
+const char *
+gander_migration_status_get_renamed_to (GanderMigrationStatus *self)
+{
+  g_return_val_if_fail (GANDER_IS_MIGRATION_STATUS (self), NULL);
+  return self->renamed_to;
 }
 
 /**
@@ -242,7 +304,8 @@ gander_migration_status_get_name (GanderMigrationStatus *self)
  *
  * Gets the migration.
  *
- * Returns: (transfer none): the migration
+ * Returns: (transfer none) (nullable): the migration, or %NULL for a
+ *   %GANDER_MIGRATION_STATE_MISSING entry (no file has its version)
  *
  * Since: 0.1
  */

@@ -34,5 +34,7 @@ GANDER_AVAILABLE_IN_ALL
 const char           *gander_migration_status_get_recorded_checksum (GanderMigrationStatus *self);
 GANDER_AVAILABLE_IN_ALL
 gboolean              gander_migration_status_get_modified         (GanderMigrationStatus *self);
+GANDER_AVAILABLE_IN_0_2
+const char           *gander_migration_status_get_renamed_to       (GanderMigrationStatus *self);
 
 G_END_DECLS

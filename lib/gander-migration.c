@@ -43,6 +43,7 @@ struct _GanderMigration
   gint64           version;
   char            *name;
   char            *path;      /* a local file, read without GIO */
+  char            *display;   /* the path as the user typed its directory */
   GFile           *file;      /* made from path on first use (atomic) */
 
   GMutex           lock;
@@ -71,6 +72,7 @@ gander_migration_finalize (GObject *object)
 
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->display, g_free);
   g_clear_object (&self->file);
   g_clear_pointer (&self->contents, g_bytes_unref);
   g_clear_pointer (&self->checksum, g_free);
@@ -294,7 +296,8 @@ gander_migration_new_for_file (GFile   *file,
 GanderMigration *
 gander_migration_new_for_path (const char *path,
                                const char *basename,
-                               gint64      version)
+                               gint64      version,
+                               const char *display)
 {
   GanderMigration *self;
 
@@ -302,6 +305,7 @@ gander_migration_new_for_path (const char *path,
   self->version = version;
   self->name = g_strdup (basename);
   self->path = g_strdup (path);
+  self->display = g_strdup (display);
   return self;
 }
 
@@ -413,6 +417,8 @@ gander_migration_dup_display_path (GanderMigration *self)
   GFile *file;
   char *relative;
 
+  if (self->display != NULL)
+    return g_strdup (self->display);
   /* a local file: no GFile, which would set up GIO's virtual file system
    * (the parser asks for every file's display path) */
   if (self->path != NULL)
@@ -448,6 +454,49 @@ gander_path_dup_display (const char *path)
   if (strncmp (full, cwd, n) == 0 && full[n] == G_DIR_SEPARATOR)
     return g_strdup (full + n + 1);
   return g_steal_pointer (&full);
+}
+
+/* @path cleaned the way Go's filepath.Clean does it, lexically (goose
+ * joins paths with filepath.Join, which cleans): `./m/` → `m`, `a//b` →
+ * `a/b`, `a/../b` → `b`, `/..` → `/`; an empty result is ".". The path
+ * otherwise stays as the user typed it: relative or absolute, links not
+ * resolved. */
+char *
+gander_path_clean_typed (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  gboolean rooted = g_path_is_absolute (path);
+  GString *out = g_string_new (rooted ? G_DIR_SEPARATOR_S : "");
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = parts[i];
+
+      if (*part == '\0' || g_str_equal (part, "."))
+        continue;
+      if (g_str_equal (part, ".."))
+        {
+          if (kept->len > 0 &&
+              !g_str_equal (g_ptr_array_index (kept, kept->len - 1), ".."))
+            {
+              g_ptr_array_remove_index (kept, kept->len - 1);
+              continue;
+            }
+          if (rooted)
+            continue;
+        }
+      g_ptr_array_add (kept, (gpointer) part);
+    }
+  for (guint i = 0; i < kept->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, G_DIR_SEPARATOR);
+      g_string_append (out, g_ptr_array_index (kept, i));
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '.');
+  return g_string_free (out, FALSE);
 }
 
 static char *

@@ -42,6 +42,11 @@ GPtrArray *gander_migrator_execute (GanderMigrator    *self,
  * notifications of current-version and pending-count (NULL: at once, in
  * the calling thread): the public functions pass NULL, their _async forms
  * the caller's context. */
+GPtrArray  *gander_migrator_status_full_in    (GanderMigrator      *self,
+                                              GanderStatusFlags    flags,
+                                              GMainContext        *signal_context,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
 GPtrArray  *gander_migrator_status_in         (GanderMigrator      *self,
                                                GMainContext        *signal_context,
                                                GCancellable        *cancellable,

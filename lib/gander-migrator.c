@@ -1110,6 +1110,18 @@ warn_no_down_section (RunContext      *run,
   emit_warning (run, message);
 }
 
+
+/* goose's -v trace of a migration's transaction ("Begin transaction", …):
+ * a debug message marked GANDER_TRACE=goose, which the CLI shows for -v;
+ * the library's other debug messages stay behind G_MESSAGES_DEBUG. */
+static void
+goose_trace (const char *message)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG,
+                    "GANDER_TRACE", "goose",
+                    "MESSAGE", "%s", message);
+}
+
 static gboolean
 run_migration (GanderMigrator   *self,
                RunContext       *run,
@@ -1135,6 +1147,7 @@ run_migration (GanderMigrator   *self,
 
   if (gander_parsed_sql_get_use_transaction (parsed))
     {
+      goose_trace ("Begin transaction");
       ok = gander_database_begin (self->database, cancellable, &local_error);
       if (ok)
         {
@@ -1144,13 +1157,18 @@ run_migration (GanderMigrator   *self,
       else
         goose_step = "failed to begin transaction";
       ok = ok && record (self, run, migration, direction, started, &goose_step, &local_error);
+      if (ok)
+        goose_trace ("Commit transaction");
       if (ok && !gander_database_commit (self->database, &local_error))
         {
           ok = FALSE;
           goose_step = commit_failure_step (local_error);
         }
       if (!ok)
-        gander_database_rollback (self->database, NULL);
+        {
+          goose_trace ("Rollback transaction");
+          gander_database_rollback (self->database, NULL);
+        }
     }
   else
     {
@@ -1826,6 +1844,103 @@ gander_migrator_status (GanderMigrator  *self,
   return gander_migrator_status_in (self, NULL, cancellable, error);
 }
 
+/**
+ * gander_migrator_status_full:
+ * @self: a #GanderMigrator
+ * @flags: what to report besides the migration files
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like gander_migrator_status(); with %GANDER_STATUS_FLAGS_ORPHANS the
+ * result also holds, sorted in by version, one
+ * %GANDER_MIGRATION_STATE_MISSING entry for every version the database
+ * records as applied that no migration file carries (goose's `status`
+ * never shows those). When the checksum recorded for such a version
+ * matches a pending file, gander_migration_status_get_renamed_to() names
+ * that file: it was most likely renamed after it ran, and `up` would run
+ * it again.
+ *
+ * Returns: (transfer container) (element-type GanderMigrationStatus): the
+ *   entries, ascending by version, or %NULL on error
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_migrator_status_full (GanderMigrator     *self,
+                             GanderStatusFlags   flags,
+                             GCancellable       *cancellable,
+                             GError            **error)
+{
+  return gander_migrator_status_full_in (self, flags, NULL, cancellable, error);
+}
+
+static int
+compare_status_version (gconstpointer a,
+                        gconstpointer b)
+{
+  gint64 va = gander_migration_status_get_version (*(GanderMigrationStatus **) a);
+  gint64 vb = gander_migration_status_get_version (*(GanderMigrationStatus **) b);
+
+  return va < vb ? -1 : va > vb ? 1 : 0;
+}
+
+/* The pending file whose content has @checksum (a renamed migration). */
+static const char *
+pending_file_with_checksum (GPtrArray  *entries,
+                            const char *checksum)
+{
+  if (checksum == NULL || checksum[0] == '\0')
+    return NULL;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      GanderMigrationStatus *s = g_ptr_array_index (entries, i);
+      GanderMigration *m = gander_migration_status_get_migration (s);
+      const char *current;
+
+      if (m == NULL || gander_migration_status_get_state (s) != GANDER_MIGRATION_STATE_PENDING)
+        continue;
+      current = gander_migration_get_checksum (m, NULL);
+      if (current != NULL && g_strcmp0 (current, checksum) == 0)
+        return gander_migration_status_get_name (s);
+    }
+  return NULL;
+}
+
+/* Adds a MISSING entry for every applied version without a file. */
+static void
+add_orphans (GanderMigrator *self,
+             GanderDbState  *state,
+             GPtrArray      *entries)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n_files = entries->len;
+
+  if (self->no_versioning || state->applied == NULL)
+    return;
+  g_hash_table_iter_init (&iter, state->applied);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gint64 v = *(gint64 *) key;
+      GanderVersionRow *row = value;
+      GanderSideRow *side;
+
+      /* version 0 is goose's own initial row, never a migration */
+      if (v == 0 || gander_source_lookup (self->source, v) != NULL)
+        continue;
+      side = state->side != NULL ? g_hash_table_lookup (state->side, &v) : NULL;
+      g_ptr_array_add (entries,
+                       gander_migration_status_new_missing (
+                         v,
+                         side != NULL ? side->filename : NULL,
+                         row->tstamp,
+                         side != NULL ? side->checksum : NULL,
+                         side != NULL ? pending_file_with_checksum (entries, side->checksum) : NULL));
+    }
+  if (entries->len > n_files)
+    g_ptr_array_sort (entries, compare_status_version);
+}
+
 static GPtrArray *
 status_claimed (GanderMigrator  *self,
                 GanderDbState   *state,
@@ -1889,6 +2004,17 @@ gander_migrator_status_in (GanderMigrator  *self,
                            GCancellable    *cancellable,
                            GError         **error)
 {
+  return gander_migrator_status_full_in (self, GANDER_STATUS_FLAGS_NONE,
+                                         signal_context, cancellable, error);
+}
+
+GPtrArray *
+gander_migrator_status_full_in (GanderMigrator     *self,
+                                GanderStatusFlags   flags,
+                                GMainContext       *signal_context,
+                                GCancellable       *cancellable,
+                                GError            **error)
+{
   g_auto(GanderDbState) state = { 0, };
   g_autoptr(GPtrArray) entries = NULL;
 
@@ -1898,6 +2024,8 @@ gander_migrator_status_in (GanderMigrator  *self,
   entries = status_claimed (self, &state, cancellable, error);
   if (entries == NULL)
     return NULL;
+  if (flags & GANDER_STATUS_FLAGS_ORPHANS)
+    add_orphans (self, &state, entries);
   publish_summary (self, signal_context, &state);
   return g_steal_pointer (&entries);
 }

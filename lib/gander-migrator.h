@@ -19,6 +19,22 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GanderStatusFlags:
+ * @GANDER_STATUS_FLAGS_NONE: one entry per migration file, as
+ *   gander_migrator_status() returns
+ * @GANDER_STATUS_FLAGS_ORPHANS: also one %GANDER_MIGRATION_STATE_MISSING
+ *   entry per version the database records as applied that no file carries
+ *
+ * What gander_migrator_status_full() reports.
+ *
+ * Since: 0.2
+ */
+typedef enum /*< flags >*/ {
+  GANDER_STATUS_FLAGS_NONE    = 0,
+  GANDER_STATUS_FLAGS_ORPHANS = 1 << 0,
+} GanderStatusFlags;
+
 #define GANDER_TYPE_MIGRATOR (gander_migrator_get_type ())
 
 GANDER_AVAILABLE_IN_ALL
@@ -78,6 +94,11 @@ GANDER_AVAILABLE_IN_ALL
 GPtrArray             *gander_migrator_status            (GanderMigrator  *self,
                                                           GCancellable    *cancellable,
                                                           GError         **error);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray             *gander_migrator_status_full       (GanderMigrator   *self,
+                                                          GanderStatusFlags flags,
+                                                          GCancellable     *cancellable,
+                                                          GError          **error);
 GANDER_AVAILABLE_IN_ALL
 gint64                 gander_migrator_get_db_version    (GanderMigrator  *self,
                                                           GCancellable    *cancellable,

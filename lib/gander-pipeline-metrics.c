@@ -71,6 +71,7 @@ state_after (GanderPipeline *p,
           *dirty = TRUE;
           break;
         case GANDER_MIGRATION_STATE_APPLIED:
+        case GANDER_MIGRATION_STATE_MISSING:
         default:
           break;
         }

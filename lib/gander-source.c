@@ -39,6 +39,7 @@ struct _GanderSource
 
   GFile     *directory;    /* for a local path: made on first use (atomic) */
   char      *path;         /* a local directory, listed without GIO */
+  char      *typed;        /* that directory as the caller named it */
   GPtrArray *migrations;   /* GanderMigration, ascending version */
 
   /* With GANDER_SOURCE_FLAGS_COLLECT_PROBLEMS: what listing found wrong
@@ -66,6 +67,7 @@ gander_source_finalize (GObject *object)
 
   g_clear_object (&self->directory);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->typed, g_free);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
   g_clear_pointer (&self->duplicates, g_ptr_array_unref);
@@ -266,8 +268,9 @@ add_candidate (GanderSource       *self,
       if (dir_path != NULL)
         {
           g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *display = entry_path (where, name);
 
-          migration = gander_migration_new_for_path (path, name, version);
+          migration = gander_migration_new_for_path (path, name, version, display);
         }
       else
         migration = gander_migration_new_for_file (child, &name_error);
@@ -475,12 +478,15 @@ list_local (GanderSource       *self,
   if (dir == NULL)
     {
       saved_errno = errno;
+      /* goose names the directory exactly as -dir gave it */
       if (saved_errno == ENOENT)
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-                     "%s directory does not exist", where);
+                     "%s directory does not exist",
+                     self->typed != NULL ? self->typed : where);
       else if (saved_errno == ENOTDIR)
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-                     "%s is not a directory", where);
+                     "%s is not a directory",
+                     self->typed != NULL ? self->typed : where);
       else
         g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                      "%s: cannot list migrations: %s", where, g_strerror (saved_errno));
@@ -800,7 +806,10 @@ gander_source_new_for_path (const char         *path,
   /* the same canonical path as g_file_new_for_path() makes */
   self = g_object_new (GANDER_TYPE_SOURCE, NULL);
   self->path = g_canonicalize_filename (path, NULL);
-  where = gander_path_dup_display (self->path);
+  self->typed = g_strdup (path);
+  /* messages name the directory as the user typed it (Go-cleaned, as
+   * goose's filepath.Join does), not its canonical form */
+  where = gander_path_clean_typed (path);
 
   if (!list_local (self, self->path, flags, where, cancellable, error) ||
       !finish_listing (self, flags, where, error))

@@ -44,4 +44,18 @@ void                      gd_daemon_remove_job         (GdDaemon  *self,
 void                      gd_daemon_hold               (GdDaemon  *self);
 void                      gd_daemon_release            (GdDaemon  *self);
 
+/* Structured logging with journald fields GANDER_PROFILE, GANDER_JOB and
+ * GANDER_OPERATION (each may be NULL: then left out). Never pass a
+ * password or an unmasked DSN. Debug messages show with --verbose. */
+void                      gd_log                       (GLogLevelFlags  level,
+                                                        const char     *profile,
+                                                        const char     *job,
+                                                        const char     *operation,
+                                                        const char     *format,
+                                                        ...) G_GNUC_PRINTF (5, 6);
+
+/* The Manager object (service/gd-manager.h) */
+typedef struct _GdManager GdManager;
+GdManager                *gd_daemon_get_manager        (GdDaemon  *self);
+
 G_END_DECLS

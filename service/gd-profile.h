@@ -28,6 +28,13 @@ const char      *gd_profile_get_object_path    (GdProfile      *self);
 GdBusObjectSkeleton *gd_profile_get_object     (GdProfile      *self);
 GdBusProfile    *gd_profile_get_iface          (GdProfile      *self);
 
+/* Reload: new settings for the same name (@source "config" or "daemon");
+ * the cached properties follow, the cached Status is dropped when they
+ * changed. */
+void             gd_profile_update             (GdProfile      *self,
+                                                GanderProfile  *profile,
+                                                const char     *source);
+
 /* A fresh GanderManager for one run or query: built from the profile,
  * wired to the daemon's metrics, the profile's audit log and the
  * profile's persistent circuit breaker, with the stored password (looked

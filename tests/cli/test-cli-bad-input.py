@@ -160,7 +160,7 @@ class BadInputTest(CliTestCase):
             # goose's words first, then where
             self.assertIn('ERROR 00003_nul.sql: failed to parse SQL migration file: '
                           'a NUL byte (column 26) inside a statement', r.err)
-            self.assertIn('; at migrations/00003_nul.sql:3\n', r.err)
+            self.assertIn('; at %s/00003_nul.sql:3\n' % self.dir, r.err)
         self.assertNotIn('n', self.tables(self.db))
         for cmd in (['parse', 'migrations/00003_nul.sql'], ['-dir', 'migrations', 'validate']):
             with self.subTest(cmd=cmd):

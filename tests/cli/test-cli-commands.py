@@ -337,17 +337,35 @@ class CommandsTest(CliTestCase):
                    '-- +goose Up\nCREATE TABLE w (id int);\n-- +GOOSE Down\nSELECT 1;\n')
         r = self.g('up')
         self.assertSuccess(r)
-        self.assertLogged(r, 'warning: migrations/00004_w.sql:3: "-- +GOOSE Down" is not an annotation')
+        # the file under -dir as typed (an absolute path here)
+        self.assertLogged(r, 'warning: %s/00004_w.sql:3: "-- +GOOSE Down" is not an annotation'
+                          % self.dir)
         # only for the migration that runs
         self.assertEqual(len([l for l in r.lines if l.startswith('warning: ')]), 1)
 
     def test_verbose(self):
         r = self.g('up', '-v')
         self.assertSuccess(r)
-        self.assertLogged(r, 'Executing statement: CREATE TABLE t1 (id INTEGER);')
+        # goose's -v trace: the transaction around each migration's
+        # statements, and nothing of Gander's own queries
+        lines = r.lines
+        i = lines.index('Executing statement: CREATE TABLE t1 (id INTEGER);')
+        self.assertEqual(lines[i - 1], 'Begin transaction')
+        self.assertEqual(lines[i + 1], 'Commit transaction')
+        self.assertNotLogged(r, 'opened SQLite database')
+        self.assertNotIn('DEBUG', r.err)
         self.assertNotIn('\033[', r.err)
         r = self.g('down', '-v')
         self.assertLogged(r, 'Executing statement: DROP TABLE t3;')
+        # Gander's internal queries only under G_MESSAGES_DEBUG
+        env = dict(os.environ, G_MESSAGES_DEBUG='Gander')
+        r = self.g('up', env=env)
+        self.assertSuccess(r)
+        self.assertIn('opened SQLite database', r.err)
+        self.assertNotLogged(r, 'Begin transaction')
+        # and never on stdout, where --json goes
+        r = self.g('status', '--json', env=env)
+        self.assertEqual(r.json()['command'], 'status')
 
     def test_timeout(self):
         self.migration('migrations', '00004_slow.sql',

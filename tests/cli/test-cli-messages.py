@@ -157,6 +157,61 @@ class NothingToUndoTest(CliTestCase):
 
 
 
+class OrphanTest(CliTestCase):
+    """status names applied versions whose file is gone (goose shows
+    nothing), and a renamed file by its recorded checksum."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.path('app.db')
+        self.migration('m', '00001_a.sql', 'CREATE TABLE a (x int);', 'DROP TABLE a;')
+        self.migration('m', '00002_b.sql', 'CREATE TABLE b (x int);', 'DROP TABLE b;')
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', self.db, 'up'))
+
+    def status(self, *extra):
+        return self.gander('-dir', 'm', 'sqlite3', self.db, 'status', *extra)
+
+    def test_renamed_file(self):
+        # the `goose fix` slip: the applied file gets a new version
+        os.rename(self.path('m', '00002_b.sql'), self.path('m', '00003_b.sql'))
+        r = self.status()
+        self.assertSuccess(r)
+        # goose's table is unchanged: files only, version 3 pending
+        self.assertLogged(r, 'Pending                  -- 00003_b.sql')
+        self.assertNotLogged(r, '-- 00002_b.sql')
+        self.assertLogged(r, 'warning: version 2 (00002_b.sql) is recorded as applied, '
+                             'but no file in m has that version; 00003_b.sql has the '
+                             'same content, so it looks renamed after it ran')
+        self.assertLogged(r, 'rename it back to 00002_b.sql')
+        j = self.status('--json').json()
+        self.assertEqual([m['version'] for m in j['migrations']], [1, 3])
+        self.assertEqual(j['orphans'], [{
+            'version': 2, 'name': '00002_b.sql',
+            'applied_at': j['migrations'][0]['applied_at'],
+            'renamed_to': '00003_b.sql'}])
+        # pending because of the renamed file, not because of the orphan
+        self.assertExit(self.status('--exit-code'), 3)
+
+    def test_deleted_file(self):
+        os.unlink(self.path('m', '00002_b.sql'))
+        r = self.status()
+        self.assertSuccess(r)
+        self.assertLogged(r, 'warning: version 2 (00002_b.sql) is recorded as applied, '
+                             'but no file in m has that version (deleted or renamed)')
+        self.assertNotLogged(r, 'looks renamed')
+        j = self.status('--json').json()
+        self.assertEqual(j['pending'], 0)
+        self.assertEqual(j['orphans'][0]['renamed_to'], None)
+        # orphans alone do not make --exit-code report work to do
+        self.assertSuccess(self.status('--exit-code'))
+
+    def test_no_orphans(self):
+        r = self.status('--json')
+        self.assertSuccess(r)
+        self.assertEqual(r.json()['orphans'], [])
+        self.assertNotLogged(r, 'warning')
+
+
 SLOW_SQL = ('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c '
             'WHERE x < 2000000000) SELECT count(*) FROM c;')
 
