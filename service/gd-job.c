@@ -84,8 +84,7 @@ static void job_log (GdJob          *self,
                      const char     *format,
                      ...) G_GNUC_PRINTF (3, 4);
 
-/* One structured line with the job's fields (journald keeps them when
- * stderr is the journal; GLib's default writer prints MESSAGE). */
+/* One structured line with the job's journald fields (gd_log()). */
 static void
 job_log (GdJob          *self,
          GLogLevelFlags  level,
@@ -95,22 +94,13 @@ job_log (GdJob          *self,
   g_autofree char *message = NULL;
   g_autofree char *job = g_strdup_printf ("%u", self->id);
   va_list args;
-  const GLogField fields[] = {
-    { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
-    { "GANDER_JOB", job, -1 },
-    { "GANDER_PROFILE", gd_profile_get_name (self->profile), -1 },
-    { "GANDER_OPERATION", gander_operation_to_string (self->operation), -1 },
-    { "MESSAGE", NULL, -1 },
-  };
-  GLogField all[G_N_ELEMENTS (fields)];
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  memcpy (all, fields, sizeof fields);
-  all[G_N_ELEMENTS (all) - 1].value = message;
-  g_log_structured_array (level, all, G_N_ELEMENTS (all));
+  gd_log (level, gd_profile_get_name (self->profile), job,
+          gander_operation_to_string (self->operation), "%s", message);
 }
 
 /* ------------------------------------------------------------------ */

@@ -250,9 +250,11 @@ on_manager (GObject      *source,
         g_prefix_error (&error, _("Pass the option confirm=“%s” to %s(): "),
                         gd_profile_get_name (call->profile),
                         g_dbus_method_invocation_get_method_name (call->invocation));
-      g_debug ("%s on profile “%s” refused before any job: %s",
-               gander_operation_to_string (call->operation),
-               gd_profile_get_name (call->profile), error->message);
+      gd_log (G_LOG_LEVEL_INFO, gd_profile_get_name (call->profile), NULL,
+              gander_operation_to_string (call->operation),
+              "%s on profile “%s” refused before any job: %s",
+              gander_operation_to_string (call->operation),
+              gd_profile_get_name (call->profile), error->message);
       return_error (call, error);
       return;
     }
@@ -293,9 +295,11 @@ on_authorised (GObject      *source,
       return_error (call, error);
       return;
     }
-  g_debug ("%s on profile “%s”: uid %u authorised",
-           gander_operation_to_string (call->operation),
-           gd_profile_get_name (call->profile), call->caller->uid);
+  gd_log (G_LOG_LEVEL_DEBUG, gd_profile_get_name (call->profile), NULL,
+          gander_operation_to_string (call->operation),
+          "%s on profile “%s”: uid %u authorised",
+          gander_operation_to_string (call->operation),
+          gd_profile_get_name (call->profile), call->caller->uid);
   if (!check_busy (call, &error))
     {
       return_error (call, error);
@@ -326,9 +330,10 @@ start_call (GdProfile             *profile,
   call->target = target;
   call->backup_id = g_strdup (backup_id);
 
-  g_debug ("%s() on profile “%s” from %s",
-           g_dbus_method_invocation_get_method_name (invocation),
-           gd_profile_get_name (profile), g_dbus_method_invocation_get_sender (invocation));
+  gd_log (G_LOG_LEVEL_DEBUG, gd_profile_get_name (profile), NULL,
+          gander_operation_to_string (operation), "%s() on profile “%s” from %s",
+          g_dbus_method_invocation_get_method_name (invocation),
+          gd_profile_get_name (profile), g_dbus_method_invocation_get_sender (invocation));
 
   if (!parse_options (call, options, &error))
     {
