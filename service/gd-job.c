@@ -543,11 +543,11 @@ finish_with_error (GdJob        *self,
 
       timeout = g_error_new (GANDER_ERROR, GANDER_ERROR_TIMEOUT,
                              _("Job %u (%s on profile “%s”) did not finish within its "
-                               "timeout of %" G_GINT64_FORMAT " s and was cancelled; "
+                               "timeout of %u s and was cancelled; "
                                "give it a longer “timeout” option or none"),
                              self->id, gander_operation_to_string (self->operation),
                              gd_profile_get_name (self->profile),
-                             self->timeout / G_TIME_SPAN_SECOND);
+                             (guint) (self->timeout / G_TIME_SPAN_SECOND));
       finish (self, "failed", NULL, timeout);
       return;
     }

@@ -154,10 +154,12 @@ parse_options (JobCall   *call,
           /* g_timeout_add() counts milliseconds in a guint */
           if (call->timeout < 0 || call->timeout > G_MAXUINT / 1000)
             {
+              g_autofree char *given = g_strdup_printf ("%" G_GINT64_FORMAT, call->timeout);
+
               g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                           _("Option “timeout” of %s() is %" G_GINT64_FORMAT
-                             " s; it must be between 0 (no deadline) and %u seconds"),
-                           method, call->timeout, G_MAXUINT / 1000);
+                           _("Option “timeout” of %s() is %s s; it must be between "
+                             "0 (no deadline) and %u seconds"),
+                           method, given, G_MAXUINT / 1000);
               return FALSE;
             }
         }
@@ -342,10 +344,11 @@ start_call (GdProfile             *profile,
     }
   if (target < 0)
     {
+      g_autofree char *given = g_strdup_printf ("%" G_GINT64_FORMAT, target);
+
       g_set_error (&error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
-                   _("Version %" G_GINT64_FORMAT " given to %s() is negative; "
-                     "versions are 0 or more"),
-                   target, g_dbus_method_invocation_get_method_name (invocation));
+                   _("Version %s given to %s() is negative; versions are 0 or more"),
+                   given, g_dbus_method_invocation_get_method_name (invocation));
       return_error (call, error);
       return;
     }
