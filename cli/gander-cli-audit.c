@@ -50,7 +50,7 @@ cli_cmd_audit (CliOptions  *opts,
         json_builder_add_int_value (builder, first_bad_line);
       else
         json_builder_add_null_value (builder);
-      cli_json_end (builder, ok ? NULL : error->message);
+      cli_json_end_gerror (builder, ok ? NULL : error);
     }
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

@@ -41,16 +41,6 @@ size_text (guint64 size)
   return g_strjoinv (" ", parts);
 }
 
-/* (transfer full) @object into a new node, for json_builder_add_value() */
-static JsonNode *
-object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, object);
-  return node;
-}
-
 static const char *
 health_status_nick (GanderHealthStatus status)
 {
@@ -136,15 +126,13 @@ cli_json_add_backup_and_health (JsonBuilder     *builder,
 
   json_builder_set_member_name (builder, "backup");
   if (info != NULL)
-    json_builder_add_value (builder,
-                            object_node (gander_backup_info_to_json_object (info)));
+    json_builder_add_value (builder, cli_json_backup_node (info));
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "health");
   json_builder_begin_array (builder);
   for (guint i = 0; health != NULL && i < health->len; i++)
-    json_builder_add_value (builder,
-                            object_node (gander_health_result_to_json_object (g_ptr_array_index (health, i))));
+    json_builder_add_value (builder, cli_json_health_node (g_ptr_array_index (health, i)));
   json_builder_end_array (builder);
 }
 
@@ -156,8 +144,7 @@ json_add_infos (JsonBuilder *builder,
   json_builder_set_member_name (builder, member);
   json_builder_begin_array (builder);
   for (guint i = 0; infos != NULL && i < infos->len; i++)
-    json_builder_add_value (builder,
-                            object_node (gander_backup_info_to_json_object (g_ptr_array_index (infos, i))));
+    json_builder_add_value (builder, cli_json_backup_node (g_ptr_array_index (infos, i)));
   json_builder_end_array (builder);
 }
 
@@ -312,10 +299,9 @@ health_done (CliRun          *run,
       json_builder_set_member_name (builder, "checks");
       json_builder_begin_array (builder);
       for (guint i = 0; results != NULL && i < results->len; i++)
-        json_builder_add_value (builder,
-                                object_node (gander_health_result_to_json_object (g_ptr_array_index (results, i))));
+        json_builder_add_value (builder, cli_json_health_node (g_ptr_array_index (results, i)));
       json_builder_end_array (builder);
-      cli_json_end (builder, error != NULL ? error->message : NULL);
+      cli_json_end_gerror (builder, error);
     }
   else if (results != NULL && results->len > 0)
     print_health_table (results);
@@ -353,8 +339,7 @@ backup_done (CliRun          *run,
 
       json_builder_set_member_name (builder, "backup");
       if (info != NULL)
-        json_builder_add_value (builder,
-                                object_node (gander_backup_info_to_json_object (info)));
+        json_builder_add_value (builder, cli_json_backup_node (info));
       else
         json_builder_add_null_value (builder);
       cli_json_end (builder, NULL);
@@ -379,12 +364,10 @@ restore_done (CliRun          *run,
 
       json_builder_set_member_name (builder, "backup");
       if (info != NULL)
-        json_builder_add_value (builder,
-                                object_node (gander_backup_info_to_json_object (info)));
+        json_builder_add_value (builder, cli_json_backup_node (info));
       else
         json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "current_version");
-      json_builder_add_int_value (builder, version);
+      cli_json_add_current_version (builder, TRUE, version);
       cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;

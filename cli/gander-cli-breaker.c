@@ -29,20 +29,6 @@ format_time (GDateTime *time)
   return time != NULL ? g_date_time_format_iso8601 (time) : NULL;
 }
 
-static void
-json_add_time (JsonBuilder *builder,
-               const char  *member,
-               GDateTime   *time)
-{
-  g_autofree char *text = format_time (time);
-
-  json_builder_set_member_name (builder, member);
-  if (text != NULL)
-    json_builder_add_string_value (builder, text);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static int
 print_state (CliRun               *run,
              GanderCircuitBreaker *breaker)
@@ -83,10 +69,12 @@ print_state (CliRun               *run,
       json_builder_add_int_value (builder, failures);
       json_builder_set_member_name (builder, "threshold");
       json_builder_add_int_value (builder, threshold);
-      json_builder_set_member_name (builder, "open_duration");
-      json_builder_add_string_value (builder, open_for);
-      json_add_time (builder, "opened_at", opened_at);
-      json_add_time (builder, "half_open_at", half_open_at);
+      json_builder_set_member_name (builder, "open_duration_ms");
+      json_builder_add_int_value (builder,
+                                  cli_json_ms (gander_circuit_breaker_get_open_duration (breaker)));
+      /* the state file keeps microseconds: so does the JSON */
+      cli_json_add_time (builder, "opened_at", opened_at, TRUE);
+      cli_json_add_time (builder, "half_open_at", half_open_at, TRUE);
       cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;

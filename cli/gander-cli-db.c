@@ -117,68 +117,6 @@ on_executing_statement (GanderMigrator  *migrator,
   cli_log_gray ("Executing statement: %s", cleared->str);
 }
 
-static void
-json_add_result (JsonBuilder           *builder,
-                 GanderMigrationResult *result)
-{
-  const GError *error = gander_migration_result_get_error (result);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, gander_migration_result_get_version (result));
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, gander_migration_result_get_name (result));
-  json_builder_set_member_name (builder, "direction");
-  json_builder_add_string_value (builder,
-                                 gander_direction_to_string (gander_migration_result_get_direction (result)));
-  json_builder_set_member_name (builder, "duration_ms");
-  json_builder_add_double_value (builder,
-                                 gander_migration_result_get_duration_us (result) / 1000.0);
-  json_builder_set_member_name (builder, "empty");
-  json_builder_add_boolean_value (builder, gander_migration_result_get_empty (result));
-  json_builder_set_member_name (builder, "error");
-  if (error != NULL)
-    json_builder_add_string_value (builder, error->message);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-}
-
-static void
-json_add_results (JsonBuilder *builder,
-                  GPtrArray   *results)
-{
-  json_builder_set_member_name (builder, "results");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < results->len; i++)
-    json_add_result (builder, g_ptr_array_index (results, i));
-  json_builder_end_array (builder);
-}
-
-JsonBuilder *
-cli_json_begin (const char *command)
-{
-  JsonBuilder *builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "command");
-  json_builder_add_string_value (builder, command);
-  return builder;
-}
-
-void
-cli_json_end (JsonBuilder  *builder,
-          const char   *error_message)
-{
-  json_builder_set_member_name (builder, "error");
-  if (error_message != NULL)
-    json_builder_add_string_value (builder, error_message);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  cli_print_json (builder);
-}
-
 /* Prints the fatal error goose-style and returns the exit status. A
  * -timeout deadline and a signal are reported as what they are, not as the
  * "cancelled" the library sees. */
@@ -252,6 +190,45 @@ half_applied_note (Run       *run,
   return NULL;
 }
 
+/* Reading the version opens a SQLite file, which creates it: a command
+ * that failed before it was created must not leave one behind. */
+static gboolean
+sqlite_file_is_absent (Run *run)
+{
+  GanderDatabase *database = gander_migrator_get_database (run->migrator);
+  g_autofree char *path = NULL;
+
+  if (!g_str_equal (gander_database_get_dialect (database), "sqlite3"))
+    return FALSE;
+  path = cli_sqlite_path (run->dsn);
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* current_version in a failure document: the version the database was
+ * left at. A run that applied or rolled back something read it and kept
+ * it up to date; otherwise it is read now (null when that fails too, as
+ * when the database cannot be reached, or when a signal or -timeout
+ * stopped the command). */
+static void
+json_add_version_after_failure (Run         *run,
+                                JsonBuilder *builder,
+                                GPtrArray   *results)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version = -1;
+
+  if (run->migrator == NULL || run->opts->no_versioning)
+    {
+      cli_json_add_current_version (builder, FALSE, 0);
+      return;
+    }
+  if (results != NULL && results->len > 0)
+    version = gander_migrator_get_current_version (run->migrator);
+  else if (!g_cancellable_is_cancelled (run->cancellable) && !sqlite_file_is_absent (run))
+    version = gander_migrator_get_db_version (run->migrator, run->cancellable, &error);
+  cli_json_add_current_version (builder, version >= 0, version);
+}
+
 int
 cli_run_fail (Run          *run,
       const GError *error,
@@ -260,16 +237,21 @@ cli_run_fail (Run          *run,
   g_autofree char *message = NULL;
   int status = CLI_EXIT_FAILURE;
   int sig = run->cancel != NULL ? cli_cancel_get_signal (run->cancel) : 0;
+  const char *code = cli_json_error_code (error);
 
   if (run->cancel != NULL && cli_cancel_timed_out (run->cancel))
-    message = g_strdup_printf (_("timed out after %s (-timeout): %s"),
-                               run->opts->timeout_text, error->message);
+    {
+      message = g_strdup_printf (_("timed out after %s (-timeout): %s"),
+                                 run->opts->timeout_text, error->message);
+      code = "timeout";
+    }
   else if (sig != 0)
     {
       message = g_strdup_printf (_("interrupted by %s: %s"),
                                  sig == SIGINT ? "SIGINT" : "SIGTERM",
                                  error->message);
       status = 128 + sig;
+      code = "cancelled";
     }
   else if (g_error_matches (error, GANDER_ERROR, GANDER_ERROR_MISSING_MIGRATIONS) &&
            strrchr (error->message, '\n') != NULL)
@@ -304,10 +286,10 @@ cli_run_fail (Run          *run,
     {
       g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
-      if (results != NULL)
-        json_add_results (builder, results);
+      cli_json_add_results (builder, results);
+      json_add_version_after_failure (run, builder, results);
       add_json_plan (run, builder);
-      cli_json_end (builder, message);
+      cli_json_end_error (builder, code, message);
     }
   cli_fatal_message (status == CLI_EXIT_REFUSED ? "refused: " : "goose run: ", message);
   return status;
@@ -382,12 +364,9 @@ finish_results (Run        *run,
     {
       g_autoptr(JsonBuilder) builder = cli_json_begin (run->command);
 
-      json_add_results (builder, results);
-      if (have_version)
-        {
-          json_builder_set_member_name (builder, "current_version");
-          json_builder_add_int_value (builder, version);
-        }
+      cli_json_add_results (builder, results);
+      /* null with -no-versioning: the database is not read */
+      cli_json_add_current_version (builder, have_version, version);
       add_json_plan (run, builder);
       if (run->managed && run->report != NULL)
         cli_json_add_backup_and_health (builder, run->report);
@@ -594,8 +573,8 @@ cmd_reset (Run *run)
 }
 
 /* applied-at as the databases render goose's tstamp (`YYYY-MM-DD
- * HH:MM:SS`, UTC): the JSON contract, and what the ANSIC column is made
- * from. NULL when unknown. */
+ * HH:MM:SS`, UTC): what the ANSIC column is made from. NULL when
+ * unknown. */
 static char *
 applied_at_text (GanderMigrationStatus *status)
 {
@@ -702,8 +681,18 @@ cmd_status (Run *run)
               json_builder_add_string_value (builder, gander_migration_get_name (m));
               json_builder_set_member_name (builder, "state");
               json_builder_add_string_value (builder, "no-versioning");
+              json_builder_set_member_name (builder, "applied_at");
+              json_builder_add_null_value (builder);
+              json_builder_set_member_name (builder, "checksum_modified");
+              json_builder_add_boolean_value (builder, FALSE);
               json_builder_end_object (builder);
             }
+          json_builder_end_array (builder);
+          /* the same members as with a version table: nothing is read */
+          json_builder_set_member_name (builder, "pending");
+          json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "orphans");
+          json_builder_begin_array (builder);
           json_builder_end_array (builder);
           cli_json_end (builder, NULL);
         }
@@ -787,7 +776,8 @@ cmd_status (Run *run)
 
           if (state == GANDER_MIGRATION_STATE_MISSING)
             continue;
-          applied_at = applied_at_text (status);
+          /* RFC 3339, whole seconds on both engines (docs/json.md) */
+          applied_at = cli_json_time (gander_migration_status_get_applied_at (status), FALSE);
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "version");
           json_builder_add_int_value (builder, gander_migration_status_get_version (status));
@@ -817,7 +807,7 @@ cmd_status (Run *run)
 
           if (gander_migration_status_get_state (status) != GANDER_MIGRATION_STATE_MISSING)
             continue;
-          applied_at = applied_at_text (status);
+          applied_at = cli_json_time (gander_migration_status_get_applied_at (status), FALSE);
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "version");
           json_builder_add_int_value (builder, gander_migration_status_get_version (status));
@@ -907,7 +897,10 @@ cmd_dry_run (Run             *run,
       json_builder_set_member_name (builder, "dry_run");
       json_builder_add_boolean_value (builder, TRUE);
       cli_plan_add_json_members (builder, plan, run->opts->dir);
-      cli_json_end (builder, error != NULL ? error->message : NULL);
+      /* the plan's current_version is the document's */
+      g_object_set_data (G_OBJECT (builder), "gander-cli-json-current-version",
+                         GINT_TO_POINTER (1));
+      cli_json_end_gerror (builder, error);
     }
   else
     cli_plan_print_text (plan, run->opts->dir);
@@ -1321,6 +1314,12 @@ cli_run_db_command (CliOptions    *opts,
       g_autofree char *quoted = cli_go_quote (masked);
       g_autofree char *prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
 
+      if (opts->json)
+        {
+          g_autoptr(JsonBuilder) builder = cli_json_begin (command);
+
+          cli_json_end_gerror (builder, error);
+        }
       cli_fatal_message (prefix, error->message);
       return CLI_EXIT_FAILURE;
     }

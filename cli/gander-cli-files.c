@@ -17,6 +17,7 @@
 
 #include "gander.h"
 #include "gander-cli.h"
+#include "gander-cli-run.h"
 
 /* goose v3.27's SQL template for `create`. */
 static const char sql_template[] =
@@ -378,6 +379,148 @@ is_selected (GFile      *only,
   return g_file_equal (file, only);
 }
 
+/* The GanderError code a validation problem would fail a run with. */
+static const char *
+issue_error_code (GanderIssueKind kind)
+{
+  switch (kind)
+    {
+    case GANDER_ISSUE_KIND_PARSE_ERROR: return "parse";
+    case GANDER_ISSUE_KIND_INVALID_FILENAME: return "invalid-filename";
+    case GANDER_ISSUE_KIND_DUPLICATE_VERSION: return "duplicate-version";
+    case GANDER_ISSUE_KIND_UNSUPPORTED_GO: return "not-supported";
+    case GANDER_ISSUE_KIND_READ_ERROR:
+    case GANDER_ISSUE_KIND_NOT_REGULAR_FILE:
+    default: return "io";
+    }
+}
+
+static const char *
+enum_nick (GType       type,
+           int         value)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *found = g_enum_get_value (klass, value);
+
+  g_type_class_unref (klass);
+  return found != NULL ? found->value_nick : "unknown";
+}
+
+/* `validate --json`: every problem, then each migration whose sections
+ * both parse (what -v shows as a table). */
+static void
+print_validate_json (const char   *target,
+                     GanderSource *source,
+                     GPtrArray    *issues,
+                     GFile        *only,
+                     const GError *fatal)
+{
+  g_autoptr(JsonBuilder) builder = cli_json_begin ("validate");
+  g_autoptr(GString) messages = g_string_new (NULL);
+  const char *first_code = NULL;
+  guint n_errors = 0, n_warnings = 0;
+
+  json_builder_set_member_name (builder, "dir");
+  json_builder_add_string_value (builder, target);
+  json_builder_set_member_name (builder, "issues");
+  json_builder_begin_array (builder);
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      GanderValidationIssue *issue = g_ptr_array_index (issues, i);
+      GanderIssueSeverity severity = gander_validation_issue_get_severity (issue);
+      GanderIssueKind kind = gander_validation_issue_get_kind (issue);
+      const char *path = gander_validation_issue_get_path (issue);
+      const char *message = gander_validation_issue_get_message (issue);
+      guint line = gander_validation_issue_get_line (issue);
+      gint64 version = gander_validation_issue_get_version (issue);
+
+      if (!is_selected (only, path))
+        continue;
+      if (severity == GANDER_ISSUE_SEVERITY_ERROR)
+        {
+          n_errors++;
+          if (first_code == NULL)
+            first_code = issue_error_code (kind);
+          if (messages->len > 0)
+            g_string_append_c (messages, '\n');
+          g_string_append (messages, message);
+        }
+      else
+        n_warnings++;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "severity");
+      json_builder_add_string_value (builder, severity == GANDER_ISSUE_SEVERITY_ERROR ? "error" : "warning");
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, enum_nick (GANDER_TYPE_ISSUE_KIND, kind));
+      json_builder_set_member_name (builder, "path");
+      if (path != NULL)
+        json_builder_add_string_value (builder, path);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "line");
+      if (line > 0)
+        json_builder_add_int_value (builder, line);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "version");
+      if (version > 0)
+        json_builder_add_int_value (builder, version);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "direction");
+      if (gander_validation_issue_get_has_direction (issue))
+        json_builder_add_string_value (builder,
+                                       gander_direction_to_string (gander_validation_issue_get_direction (issue)));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "errors");
+  json_builder_add_int_value (builder, n_errors);
+  json_builder_set_member_name (builder, "warnings");
+  json_builder_add_int_value (builder, n_warnings);
+
+  json_builder_set_member_name (builder, "migrations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; source != NULL && i < gander_source_get_n_migrations (source); i++)
+    {
+      GanderMigration *migration = gander_source_get_migration (source, i);
+      GFile *file = gander_migration_get_file (migration);
+      g_autoptr(GanderParsedSql) up = NULL;
+      g_autoptr(GanderParsedSql) down = NULL;
+
+      if (only != NULL && (file == NULL || !g_file_equal (file, only)))
+        continue;
+      up = gander_migration_parse (migration, GANDER_DIRECTION_UP, NULL);
+      down = gander_migration_parse (migration, GANDER_DIRECTION_DOWN, NULL);
+      if (up == NULL || down == NULL)
+        continue;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, gander_migration_get_version (migration));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, gander_migration_get_name (migration));
+      json_builder_set_member_name (builder, "transaction");
+      json_builder_add_boolean_value (builder, gander_parsed_sql_get_use_transaction (up));
+      json_builder_set_member_name (builder, "up_statements");
+      json_builder_add_int_value (builder, gander_parsed_sql_get_n_statements (up));
+      json_builder_set_member_name (builder, "down_statements");
+      json_builder_add_int_value (builder, gander_parsed_sql_get_n_statements (down));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  if (fatal != NULL)
+    cli_json_end_gerror (builder, fatal);
+  else if (n_errors > 0)
+    cli_json_end_error (builder, first_code, messages->str);
+  else
+    cli_json_end (builder, NULL);
+}
+
 /* goose's validate over every `.sql` and `.go` file of DIR (or DIR itself
  * when it is a file): a printer over gander_source_validate(). Errors go
  * out as `goose validate: …`, warnings as `warning: …` (a missing Down
@@ -402,6 +545,8 @@ cli_cmd_validate (CliOptions *opts)
     {
       g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
                    _("%s directory does not exist"), target);
+      if (opts->json)
+        print_validate_json (target, NULL, NULL, NULL, error);
       return fatal_error ("goose validate: ", error);
     }
   if (g_file_test (target, G_FILE_TEST_IS_DIR))
@@ -419,6 +564,13 @@ cli_cmd_validate (CliOptions *opts)
           gander_version_from_filename (base, &name_error);
           message = g_strdup_printf (_("failed to get version from file \"%s\": %s"),
                                      target, name_error->message);
+          if (opts->json)
+            {
+              g_autoptr(GError) json_error =
+                g_error_new_literal (GANDER_ERROR, GANDER_ERROR_INVALID_FILENAME, message);
+
+              print_validate_json (target, NULL, NULL, NULL, json_error);
+            }
           cli_fatal_message ("goose validate: ", message);
           return CLI_EXIT_FAILURE;
         }
@@ -434,7 +586,11 @@ cli_cmd_validate (CliOptions *opts)
   if (source != NULL)
     issues = gander_source_validate (source, GANDER_VALIDATE_FLAGS_NONE, NULL, &error);
   if (issues == NULL)
-    return fatal_error ("goose validate: ", error);
+    {
+      if (opts->json)
+        print_validate_json (target, NULL, NULL, NULL, error);
+      return fatal_error ("goose validate: ", error);
+    }
 
   for (guint i = 0; i < issues->len; i++)
     {
@@ -454,7 +610,9 @@ cli_cmd_validate (CliOptions *opts)
   if (n_errors == 0)
     cli_lint_warn_source (opts, source, only);
 
-  if (opts->verbose)
+  if (opts->json)
+    print_validate_json (target, source, issues, only, NULL);
+  else if (opts->verbose)
     {
       g_ptr_array_add (rows, g_strsplit ("Type Txn Up Down Name", " ", -1));
       g_ptr_array_add (rows, g_strsplit ("──── ─── ── ──── ────", " ", -1));
@@ -515,24 +673,16 @@ cli_cmd_env (CliOptions *opts)
 static void
 print_parse_json (const char      *path,
                   GanderParsedSql *parsed,
-                  const char      *error_message)
+                  const GError    *error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonBuilder) builder = cli_json_begin ("parse");
 
-  json_builder_begin_object (builder);
-  if (parsed == NULL)
-    {
-      json_builder_set_member_name (builder, "file");
-      json_builder_add_string_value (builder, path);
-      json_builder_set_member_name (builder, "error");
-      json_builder_add_string_value (builder, error_message);
-    }
-  else
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, path);
+  if (parsed != NULL)
     {
       const char * const *warnings = gander_parsed_sql_get_warnings (parsed);
 
-      json_builder_set_member_name (builder, "file");
-      json_builder_add_string_value (builder, path);
       json_builder_set_member_name (builder, "direction");
       json_builder_add_string_value (builder,
                                      gander_direction_to_string (gander_parsed_sql_get_direction (parsed)));
@@ -556,8 +706,7 @@ print_parse_json (const char      *path,
         json_builder_add_string_value (builder, warnings[i]);
       json_builder_end_array (builder);
     }
-  json_builder_end_object (builder);
-  cli_print_json (builder);
+  cli_json_end_gerror (builder, parsed == NULL ? error : NULL);
 }
 
 static void
@@ -619,7 +768,7 @@ cli_cmd_parse (CliOptions  *opts,
   if (parsed == NULL)
     {
       if (opts->json)
-        print_parse_json (path, NULL, error->message);
+        print_parse_json (path, NULL, error);
       cli_fatal_message ("", error->message);
       return CLI_EXIT_FAILURE;
     }

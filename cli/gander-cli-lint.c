@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gander-cli.h"
+#include "gander-cli-run.h"
 
 typedef struct {
   guint errors;
@@ -222,12 +223,20 @@ cli_cmd_lint (CliOptions  *opts,
 
       if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
         {
-          g_printerr (_("gander lint: %s: no such file or directory\n"), paths[i]);
-          return CLI_EXIT_FAILURE;
+          g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                       _("%s: no such file or directory"), paths[i]);
+          findings = NULL;
         }
-      findings = lint_path (linter, paths[i], &counts, &error);
+      else
+        findings = lint_path (linter, paths[i], &counts, &error);
       if (findings == NULL)
         {
+          if (opts->json)
+            {
+              g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
+
+              cli_json_end_gerror (failed, error);
+            }
           g_printerr ("gander lint: %s\n", error->message);
           return CLI_EXIT_FAILURE;
         }
@@ -240,8 +249,7 @@ cli_cmd_lint (CliOptions  *opts,
 
   if (opts->json)
     {
-      builder = json_builder_new ();
-      json_builder_begin_object (builder);
+      builder = cli_json_begin ("lint");
       json_builder_set_member_name (builder, "dialect");
       json_builder_add_string_value (builder, dialect == GANDER_LINT_DIALECT_POSTGRES ? "postgres" : "sqlite3");
       json_builder_set_member_name (builder, "files");
@@ -257,8 +265,12 @@ cli_cmd_lint (CliOptions  *opts,
       for (guint i = 0; i < all->len; i++)
         add_json_finding (builder, g_ptr_array_index (all, i));
       json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      cli_print_json (builder);
+      if (counts.errors > 0)
+        cli_json_end_error (builder, "failed",
+                            g_dngettext (GETTEXT_PACKAGE, "a lint rule found an error",
+                                         "lint rules found errors", counts.errors));
+      else
+        cli_json_end (builder, NULL);
     }
   else
     {

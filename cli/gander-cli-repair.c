@@ -54,8 +54,7 @@ cli_cmd_baseline_done (CliRun    *run,
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "current_version");
-      json_builder_add_int_value (builder, current);
+      cli_json_add_current_version (builder, TRUE, current);
       cli_json_end (builder, NULL);
     }
   return CLI_EXIT_OK;

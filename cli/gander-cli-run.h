@@ -38,9 +38,34 @@ typedef struct {
 int          cli_run_fail             (CliRun       *run,
                                        const GError *error,
                                        GPtrArray    *results);
+
+/* gander-cli-json.c: the --json contract (docs/json.md) */
 JsonBuilder *cli_json_begin           (const char   *command);
 void         cli_json_end             (JsonBuilder  *builder,
                                        const char   *error_message);
+void         cli_json_end_error       (JsonBuilder  *builder,
+                                       const char   *code,
+                                       const char   *message);
+void         cli_json_end_gerror      (JsonBuilder  *builder,
+                                       const GError *error);
+const char  *cli_json_error_code      (const GError *error);
+void         cli_json_add_error_object (JsonBuilder *builder,
+                                        const char  *code,
+                                        const char  *message);
+char        *cli_json_time            (GDateTime    *time,
+                                       gboolean      microseconds);
+void         cli_json_add_time        (JsonBuilder  *builder,
+                                       const char   *member,
+                                       GDateTime    *time,
+                                       gboolean      microseconds);
+gint64       cli_json_ms              (GTimeSpan     span);
+void         cli_json_add_current_version (JsonBuilder *builder,
+                                           gboolean     known,
+                                           gint64       version);
+void         cli_json_add_results     (JsonBuilder  *builder,
+                                       GPtrArray    *results);
+JsonNode    *cli_json_backup_node     (GanderBackupInfo   *info);
+JsonNode    *cli_json_health_node     (GanderHealthResult *result);
 
 /* gander-cli-plan.c: a GanderPlan as text (a commented SQL script) or JSON. */
 char       *cli_display_path          (const char          *dir,

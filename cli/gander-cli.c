@@ -828,7 +828,7 @@ run_with_profile (CliOptions  *opts,
       if (opts->json)
         {
           g_autoptr(JsonBuilder) builder = cli_json_begin (command);
-          cli_json_end (builder, error->message);
+          cli_json_end_gerror (builder, error);
         }
       cli_fatal_message ("refused: ", error->message);
       return CLI_EXIT_REFUSED;

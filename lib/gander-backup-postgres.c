@@ -679,6 +679,7 @@ typedef struct
   guint lock_timeout_ms;
   gint64 waiting_since;
   gboolean lock_timed_out;
+  gboolean self_blocked;       /* it waited on a lock of the live session */
 
   /* out */
   GBytes *out;
@@ -770,20 +771,43 @@ query_value (GanderPostgresDatabase *db,
 static void
 watch_locks (ToolRun *run)
 {
-  g_autofree char *pid = query_value (run->watch,
-                                      "SELECT pid::text FROM pg_stat_activity "
-                                      "WHERE application_name = $1 "
-                                      "AND wait_event_type = 'Lock' LIMIT 1",
-                                      run->watch_application_name);
+  /* "PID" or "PID self" when the lock it waits for is the live session's
+   * own: we wait for the child, the child for us, and no timeout (not
+   * even lock-wait-timeout=0, "no limit") may leave that to run forever */
+  g_autofree char *waiting = query_value (run->watch,
+                                          "SELECT pid::text || CASE WHEN pg_backend_pid () "
+                                          "= ANY (pg_blocking_pids (pid)) THEN ' self' "
+                                          "ELSE '' END FROM pg_stat_activity "
+                                          "WHERE application_name = $1 "
+                                          "AND wait_event_type = 'Lock' LIMIT 1",
+                                          run->watch_application_name);
+  g_auto(GStrv) parts = NULL;
+  const char *pid;
+  gboolean self = FALSE;
   gint64 now = g_get_monotonic_time ();
 
-  if (pid == NULL)
+  if (waiting == NULL)
     {
       run->waiting_since = 0;
       return;
     }
+  parts = g_strsplit (waiting, " ", 2);
+  pid = parts[0];
+  self = parts[1] != NULL;
   if (run->waiting_since == 0)
     run->waiting_since = now;
+  if (self && !run->self_blocked)
+    {
+      g_autofree char *done = query_value (run->watch,
+                                           "SELECT pg_cancel_backend ($1::int)::text", pid);
+
+      g_debug ("%s waited on a lock of the session that started it: cancelled (%s)",
+               run->watch_application_name, done != NULL ? done : "failed");
+      run->self_blocked = TRUE;
+      return;
+    }
+  if (run->lock_timeout_ms == 0)
+    return;
   if (!run->lock_timed_out &&
       now - run->waiting_since >= (gint64) run->lock_timeout_ms * G_TIME_SPAN_MILLISECOND)
     {
@@ -805,7 +829,7 @@ progress_tick (gpointer user_data)
   ToolRun *run = user_data;
   GStatBuf st;
 
-  if (run->watch != NULL && run->lock_timeout_ms > 0)
+  if (run->watch != NULL)
     watch_locks (run);
   if (run->progress_path != NULL && g_stat (run->progress_path, &st) == 0 &&
       run->progress_total > 0)
@@ -1364,7 +1388,10 @@ gander_backup_postgres_restore (GanderBackupJob  *job,
                    _("restoring %s into %s failed, nothing was changed (pg_restore "
                      "runs in one transaction); pg_restore %s: %s%s"),
                    job->archive_path, display, status, output,
-                   run.lock_timed_out || looks_like_lock_timeout (output)
+                   run.self_blocked
+                   ? _("; it waited for a lock that Gander's own session held, and was "
+                       "stopped rather than left waiting forever: please report this")
+                   : run.lock_timed_out || looks_like_lock_timeout (output)
                    ? _("; another session held a lock for longer than lock-wait-timeout: "
                        "retry when it is released, or raise lock-wait-timeout")
                    : "");

@@ -13,4 +13,7 @@ void     gander_set_cancelled_error (GError     **error,
                                      ...) G_GNUC_PRINTF (2, 3);
 gboolean gander_error_is_cancelled  (const GError *error);
 
+/* Binds the library's text domain (once; gander-i18n.c). */
+void gander_i18n_ensure (void);
+
 G_END_DECLS

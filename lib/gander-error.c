@@ -64,6 +64,7 @@ gander_error_quark (void)
 {
   static gsize quark = 0;
 
+  gander_i18n_ensure ();
   g_dbus_error_register_error_domain ("gander-error-quark",
                                       &quark,
                                       gander_error_entries,

@@ -544,6 +544,39 @@ test_lock_timeout (Fixture       *f,
   PQfinish (locker);
 }
 
+/* pg_restore waiting on a lock that the live session itself holds can
+ * never get it (the session waits for pg_restore): even with
+ * lock-wait-timeout 0 ("no limit") it is stopped and named, not left to
+ * hang. */
+static void
+test_self_block (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  SKIP_IF_NO_SERVER (f);
+  create_schema (f);
+  open_database (f, f->dsn);
+  job_init (f, GANDER_BACKUP_VERIFY_QUICK);
+  ASSERT_OK (gander_backup_postgres_dump (&f->job, &error));
+
+  /* an open transaction of the live session that has read table a */
+  ASSERT_OK (gander_database_begin (f->database, NULL, &error));
+  ASSERT_OK (gander_database_exec (f->database, "SELECT count(*) FROM a", NULL, &error));
+  f->job.lock_wait_timeout_ms = 0;
+  started = g_get_monotonic_time ();
+  g_assert_false (gander_backup_postgres_restore (&f->job, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "nothing was changed"));
+  g_assert_nonnull (strstr (error->message, "Gander's own session"));
+  /* found by the watch (one tick), not by a timeout */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_TIME_SPAN_SECOND);
+  g_clear_error (&error);
+  ASSERT_OK (gander_database_rollback (f->database, &error));
+}
+
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
@@ -786,6 +819,8 @@ main (int   argc,
               fixture_setup, test_password_hidden, fixture_teardown);
   g_test_add ("/backup-postgres/lock-timeout", Fixture, NULL,
               fixture_setup, test_lock_timeout, fixture_teardown);
+  g_test_add ("/backup-postgres/self-block", Fixture, NULL,
+              fixture_setup, test_self_block, fixture_teardown);
   g_test_add ("/backup-postgres/cancel", Fixture, NULL,
               fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/backup-postgres/pg-dump-too-old", Fixture, NULL,

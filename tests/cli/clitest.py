@@ -17,6 +17,9 @@ import sys
 import tempfile
 import traceback
 import unittest
+import warnings
+
+import jsonschema
 
 GANDER = os.environ.get('GANDER_CLI', '')
 CONFORMANCE = os.environ.get('GANDER_CONFORMANCE_DIR', '')
@@ -34,6 +37,54 @@ STATUS_HEADER = [
     '    Applied At                  Migration',
     '    =======================================',
 ]
+
+
+SOURCE_ROOT = os.environ.get('GANDER_SOURCE_ROOT') or \
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMA_DIR = os.path.join(SOURCE_ROOT, 'docs', 'json')
+_SCHEMAS = None
+
+
+def json_schemas():
+    """docs/json/*.schema.json by file name without `.schema.json`."""
+    global _SCHEMAS
+    if _SCHEMAS is None:
+        _SCHEMAS = {}
+        for name in sorted(os.listdir(SCHEMA_DIR)):
+            if name.endswith('.schema.json'):
+                with open(os.path.join(SCHEMA_DIR, name), encoding='utf-8') as f:
+                    _SCHEMAS[name[:-len('.schema.json')]] = json.load(f)
+    return _SCHEMAS
+
+
+def schema_name(command):
+    """The schema of a document's `command` (`audit verify` → audit-verify)."""
+    return command.replace(' ', '-')
+
+
+def validate_json(doc, name):
+    """Raises AssertionError unless doc matches docs/json/NAME.schema.json
+    (draft 2020-12; the other files are reached through their $id, as
+    python3-jsonschema 4.10 in Debian 12 does it). NAME `envelope`: only
+    the members every document has."""
+    schemas = json_schemas()
+    if name == 'envelope':
+        schema = {'$schema': schemas['common']['$schema'],
+                  '$ref': schemas['common']['$id'] + '#/$defs/envelope'}
+    else:
+        schema = schemas[name]
+    store = {s['$id']: s for s in schemas.values()}
+    with warnings.catch_warnings():
+        # newer jsonschema prefers the `referencing` package; 4.10 has none
+        warnings.simplefilter('ignore', DeprecationWarning)
+        resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+        validator = jsonschema.Draft202012Validator(
+            schema, resolver=resolver, format_checker=jsonschema.FormatChecker())
+        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is not None:
+        raise AssertionError('--json output does not match docs/json/%s.schema.json: %s at /%s\n%s'
+                             % (name, error.message, '/'.join(str(p) for p in error.absolute_path),
+                                json.dumps(doc, indent=2)))
 
 
 def conformance_dir(*parts):
@@ -65,8 +116,21 @@ class Result:
         return [LOG_PREFIX.sub('', l, count=1)
                 for l in self.err.splitlines() if LOG_PREFIX.match(l)]
 
-    def json(self):
-        return json.loads(self.out)
+    def json(self, schema=None):
+        """stdout as JSON, checked against the schema of its `command`
+        (docs/json/COMMAND.schema.json; SCHEMA names another one). A
+        command without a schema file of its own is checked against the
+        members every document has (common.schema.json's envelope)."""
+        doc = json.loads(self.out)
+        if schema is None and isinstance(doc, dict) and isinstance(doc.get('command'), str):
+            schema = schema_name(doc['command'])
+            if schema not in json_schemas():
+                schema = 'envelope'
+        if schema is not None:
+            validate_json(doc, schema)
+        else:
+            raise AssertionError('--json output has no "command" member: %s' % self.out)
+        return doc
 
     def ok_lines(self):
         return [l for l in self.lines if OK_LINE.match(l)]
@@ -122,6 +186,11 @@ class CliTestCase(unittest.TestCase):
 
     def assertExit(self, result, rc):
         self.assertEqual(result.rc, rc, repr(result))
+
+    def assertJsonSchema(self, result, name=None):
+        """stdout is one JSON document that matches docs/json/NAME.schema.json
+        (default: the schema of its `command`); returns it."""
+        return result.json(schema=name)
 
     def assertLogged(self, result, text):
         """Some log line (prefix stripped) contains text."""

@@ -23,8 +23,8 @@ from clitest import CliTestCase, main
 
 MANIFEST_KEYS = {'format', 'id', 'file', 'profile', 'environment', 'driver', 'dsn', 'database', 'table',
                  'version', 'created_at', 'size', 'sha256', 'tool_version', 'server_version',
-                 'verified', 'verify_method', 'duration_seconds', 'gander_version'}
-HEALTH_KEYS = {'name', 'status', 'message', 'duration_seconds', 'phase'}
+                 'verified', 'verify_method', 'duration_ms', 'gander_version'}
+HEALTH_KEYS = {'name', 'status', 'message', 'duration_ms', 'phase'}
 BACKUP_LINE = re.compile(r'^backup (\d{8}T\d{6}\.\d{6}Z) written to (/\S+) '
                          r'\((\d+(\.\d)? [kMG]?B|\d+ bytes), verified\)$')
 
@@ -284,7 +284,7 @@ class PipelineBackupTest(BackupCliTestCase):
                 self.assertEqual(file_bytes(self.db), before)
         r = self.g('--environment', 'production', 'up', '--no-backup', '--json')
         self.assertExit(r, 4)
-        self.assertIn('rule backup', r.json()['error'])
+        self.assertIn('rule backup', r.json()['error']['message'])
         self.assertEqual(self.listed(), [])
         # where no backup is required it is a plain choice
         r = self.g('--environment', 'staging', 'up', '--no-backup')

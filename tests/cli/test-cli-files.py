@@ -305,6 +305,8 @@ class ParseTest(CliTestCase):
         r = self.gander('parse', 'p.sql', '--json')
         self.assertSuccess(r)
         self.assertEqual(r.json(), {
+            'command': 'parse',
+            'schema_version': 1,
             'file': 'p.sql',
             'direction': 'up',
             'use_tx': True,
@@ -313,6 +315,7 @@ class ParseTest(CliTestCase):
                 {'line': 5, 'sql': 'INSERT INTO p VALUES (1);\nINSERT INTO p VALUES (2);'},
             ],
             'warnings': [],
+            'error': None,
         })
 
     def test_parse_json_down_and_notx(self):
@@ -341,11 +344,12 @@ class ParseTest(CliTestCase):
         self.assertExit(r, 1)
         doc = r.json()
         self.assertIn('error', doc)
-        self.assertIn('bad.sql', doc['error'])
+        self.assertIn('bad.sql', doc['error']['message'])
+        self.assertEqual(doc['error']['code'], 'parse')
         self.assertNotIn('statements', doc)
         r = self.gander('parse', 'missing.sql', '--json')
         self.assertExit(r, 1)
-        self.assertIn('missing.sql', r.json()['error'])
+        self.assertIn('missing.sql', r.json()['error']['message'])
 
     def test_parse_listing(self):
         self.write('p.sql', self.FILE)

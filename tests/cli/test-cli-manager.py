@@ -169,7 +169,7 @@ class DryRunTest(ManagerCliTestCase):
         self.assertSuccess(r)
         self.assertEqual(file_bytes(self.db), before)
         doc = r.json()
-        self.assertEqual(set(doc), {'command', 'dry_run', 'current_version', 'target', 'can_run',
+        self.assertEqual(set(doc), {'command', 'schema_version', 'dry_run', 'current_version', 'target', 'can_run',
                                     'reason', 'missing', 'warnings', 'migrations', 'error'})
         self.assertEqual(doc['command'], 'down-to')
         self.assertTrue(doc['dry_run'])
@@ -214,7 +214,7 @@ class DryRunTest(ManagerCliTestCase):
         self.assertExit(r, 1)
         doc = r.json()
         self.assertFalse(doc['can_run'])
-        self.assertEqual(doc['error'], doc['reason'])
+        self.assertEqual(doc['error']['message'], doc['reason'])
         self.assertIsNotNone(doc['error'])
 
     def test_read_only_commands_ignore_dry_run(self):
@@ -253,7 +253,8 @@ class ConfirmationTest(ManagerCliTestCase):
         r = self.g('--environment', 'production', 'reset', '--json')
         self.assertExit(r, 4)
         doc = r.json()
-        self.assertIn('--confirm=app.db', doc['error'])
+        self.assertIn('--confirm=app.db', doc['error']['message'])
+        self.assertEqual(doc['error']['code'], 'confirmation-required')
         self.assertEqual(file_bytes(self.db), self.before)
 
     def test_confirm_flag(self):
@@ -347,7 +348,7 @@ class RepairTest(ManagerCliTestCase):
         self.make_dirty()
         r = self.g('repair', 'clear-dirty', '4', '--mark-applied', '--json')
         self.assertSuccess(r)
-        self.assertEqual(r.json(), {'command': 'clear-dirty', 'version': 4,
+        self.assertEqual(r.json(), {'command': 'clear-dirty', 'schema_version': 1, 'version': 4,
                                     'mark_applied': True, 'error': None})
         self.assertEqual(self.versions(self.db), [0, 1, 2, 3, 4])
         self.assertEqual(self.g('version').lines, ['goose: version 4'])
@@ -396,7 +397,7 @@ class RepairTest(ManagerCliTestCase):
         self.assertOkLines(r, ['00003_t3.sql'])
         # again: nothing to record
         doc = self.g('baseline', '2', '--json').json()
-        self.assertEqual(doc, {'command': 'baseline', 'version': 2, 'recorded': [],
+        self.assertEqual(doc, {'command': 'baseline', 'schema_version': 1, 'version': 2, 'recorded': [],
                                'current_version': 3, 'error': None})
 
     def test_baseline_refusals(self):
@@ -641,7 +642,7 @@ class AuditVerifyTest(ManagerCliTestCase):
         self.assertSuccess(r)
         self.assertLogged(r, 'audit: %s: 3 records, the chain is whole' % good)
         doc = self.gander('audit', 'verify', good, '--json').json()
-        self.assertEqual(doc, {'command': 'audit verify', 'file': good, 'ok': True,
+        self.assertEqual(doc, {'command': 'audit verify', 'schema_version': 1, 'file': good, 'ok': True,
                                'records': 3, 'first_bad_line': None, 'error': None})
         bad = self.write('tampered.jsonl', text.replace('"result":"ok"', '"result":"no"', 1)
                          .replace('migration.applied', 'migration.failed'))

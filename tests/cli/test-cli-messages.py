@@ -50,7 +50,7 @@ class GooseWordsTest(CliTestCase):
         self.write('m/00001_b.sql', '-- +goose Up\nSELECT * FROM nosuch;\n')
         r = self.gander('-dir', 'm', 'sqlite3', self.db, 'up', '--json')
         self.assertExit(r, 1)
-        self.assertTrue(r.json()['error'].startswith(
+        self.assertTrue(r.json()['error']['message'].startswith(
             'ERROR 00001_b.sql: failed to run SQL migration: '
             'failed to execute SQL query "SELECT * FROM nosuch;": '), r.out)
 

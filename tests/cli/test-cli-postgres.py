@@ -136,7 +136,7 @@ class PostgresTest(CliTestCase):
         r = self.g(src, 'status', '--json')
         doc = r.json()
         self.assertEqual([m['state'] for m in doc['migrations']], ['applied'] * 6)
-        self.assertRegex(doc['migrations'][0]['applied_at'], r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d')
+        self.assertRegex(doc['migrations'][0]['applied_at'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$')
         r = self.g(src, 'down-to', '0')
         self.assertSuccess(r)
         self.assertOkLines(r, list(reversed(names)))
