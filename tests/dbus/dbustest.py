@@ -33,14 +33,13 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'cli'))
 
-from clitest import CliTestCase, base_env, main  # noqa: E402
+from clitest import CliTestCase, base_env, main  # noqa: E402,F401 (main: for the tests)
 
 import gi  # noqa: E402
 gi.require_version('Gio', '2.0')
@@ -101,6 +100,38 @@ def require(ok, why):
 def require_daemon():
     require(GANDER_DAEMON != '' and os.access(GANDER_DAEMON, os.X_OK),
             'gander-daemon is not built (GANDER_DAEMON=%r)' % GANDER_DAEMON)
+
+
+# The daemon's parts written by other helpers land one by one; meson says
+# which are in the tree (service/gd-auth.c, gd-job.c + gd-profile-jobs.c,
+# gd-credentials.c).
+FEATURES = set(os.environ.get('GANDER_DAEMON_FEATURES', '').split())
+FEATURE_FILES = {'auth': 'service/gd-auth.c', 'jobs': 'service/gd-job.c',
+                 'creds': 'service/gd-credentials.c'}
+
+
+def needs(*features):
+    """Decorator: the test runs only when the daemon was built with these
+    parts; until then it is skipped, naming the missing source (in CI too:
+    this is the state of the tree, not a missing package)."""
+    def wrap(fn):
+        def run(self, *a, **kw):
+            check_features(features)
+            return fn(self, *a, **kw)
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        # DBusTestCase.setUp checks them first, before any fixture starts
+        run.gander_needs = features
+        return run
+    return wrap
+
+
+def check_features(features):
+    missing = [f for f in features if f not in FEATURES]
+    if missing:
+        raise unittest.SkipTest('the daemon is built without %s (%s not in the tree)'
+                                % (', '.join(missing),
+                                   ', '.join(FEATURE_FILES[f] for f in missing)))
 
 
 def have_dbusmock():
@@ -472,7 +503,10 @@ class Polkit:
 #    "args": GVARIANT-TEXT or null, "password": TEXT (sent through a pipe as
 #    the call's fd 0) or absent, "timeout": SECONDS}
 #   → {"ok": true, "result": [...], "text": GVARIANT-TEXT, "uid": N}
-#   → {"ok": false, "error": D-BUS-ERROR-NAME, "message": TEXT, "uid": N}
+#   → {"ok": false, "error": D-BUS-ERROR-NAME, "message": TEXT, "domain":
+#      GERROR-DOMAIN, "code": N, "uid": N}
+# With "gander": true the client first imports Gander (the typelib) and calls
+# Gander.error_quark(), so Gander's errors arrive in its own domain.
 # Connections are kept per address (a "disconnect" request closes them).
 CLIENT_CODE = r'''
 import json, os, re, sys
@@ -494,10 +528,17 @@ def plain(v):
     if isinstance(v, (bytes, bytearray)):
         return v.decode('utf-8', 'replace')
     return v
+gander_domain = None
 for line in sys.stdin:
     req = json.loads(line)
     out = {'uid': os.getuid()}
     try:
+        if req.get('gander') and gander_domain is None:
+            import gi
+            gi.require_version('Gander', '1.0')
+            from gi.repository import Gander
+            # registers org.gander.Migrator1.Error.* for this process
+            gander_domain = GLib.quark_to_string(Gander.error_quark())
         if req.get('disconnect'):
             for c in conns.values():
                 c.close_sync(None)
@@ -526,6 +567,8 @@ for line in sys.stdin:
         out['ok'] = False
         out['error'] = Gio.DBusError.get_remote_error(e) or Gio.DBusError.encode_gerror(e)
         out['message'] = re.sub(r'^GDBus\.Error:[^ ]+: ', '', e.message)
+        out['domain'] = e.domain
+        out['code'] = e.code
     print(json.dumps(out), flush=True)
 '''
 
@@ -539,6 +582,10 @@ class OtherUidClient:
         require_other_uid()
         env = {'PATH': '/usr/bin:/bin', 'LC_ALL': 'C.UTF-8', 'HOME': '/',
                'GIO_USE_VFS': 'local', 'PYTHONDONTWRITEBYTECODE': '1'}
+        # the uninstalled typelib, for clients that import Gander
+        for k in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
+            if k in os.environ:
+                env[k] = os.environ[k]
         self.log_path = os.path.join(root, 'client-%d.log' % uid)
         self._log = open(self.log_path, 'wb')
         self.uid = uid
@@ -563,7 +610,7 @@ class OtherUidClient:
         return json.loads(line)
 
     def call(self, bus, path, iface, method, args=None, password=None, dest=BUS_NAME,
-             timeout=25):
+             timeout=25, gander=False):
         """One call; @args a GLib.Variant tuple (or None). Returns the JSON
         answer: {"ok", "result"/"error", "message", "uid"}."""
         req = {'address': bus.address, 'dest': dest, 'path': path, 'iface': iface,
@@ -571,6 +618,8 @@ class OtherUidClient:
                'timeout': timeout}
         if password is not None:
             req['password'] = password
+        if gander:
+            req['gander'] = True
         res = self.request(req, timeout + 5)
         if res.get('uid') != self.uid:
             raise AssertionError('the client did not run as uid %d: %r' % (self.uid, res))
@@ -675,6 +724,11 @@ class DBusTestCase(CliTestCase):
     fixtures above, each started on demand and stopped at cleanup."""
 
     def setUp(self):
+        t0 = time.monotonic()
+        # the time each test took, as a TAP comment (the suite must stay fast)
+        self.addCleanup(lambda: print('# %s took %.2f s' % (self.id(), time.monotonic() - t0),
+                                      flush=True))
+        check_features(getattr(getattr(self, self._testMethodName), 'gander_needs', ()))
         super().setUp()
         self._daemons = []
         self._session = None
@@ -687,6 +741,14 @@ class DBusTestCase(CliTestCase):
         self.sysconfdir = self.mkdir('etc')
         self.xdg_config = self.mkdir('xdg-config')
         self.home = self.mkdir('home')
+        # the command-line tool reads the same configuration as the daemon
+        for k in ('GANDER_CONFIG', 'GANDER_ENVIRONMENT', 'GANDER_AUDIT_LOG',
+                  'GANDER_METRICS_FILE'):
+            self.env.pop(k, None)
+        self.env['GANDER_SYSCONFDIR'] = self.sysconfdir
+        self.env['XDG_CONFIG_HOME'] = self.xdg_config
+        self.env['XDG_STATE_HOME'] = self.mkdir('xdg-state')
+        self.env['HOME'] = self.home
         self.addCleanup(self._stop_all)
 
     def _stop_all(self):
@@ -710,7 +772,10 @@ class DBusTestCase(CliTestCase):
                   'DBUS_SYSTEM_BUS_ADDRESS', 'DBUS_STARTER_ADDRESS',
                   'DBUS_STARTER_BUS_TYPE', 'STATE_DIRECTORY', 'XDG_STATE_HOME',
                   'SECRET_BACKEND', 'SECRET_FILE_TEST_PATH', 'SECRET_FILE_TEST_PASSWORD',
-                  'CREDENTIALS_DIRECTORY'):
+                  'CREDENTIALS_DIRECTORY',
+                  # the daemon finds its library through its run path; this
+                  # is for the typelib of the test process
+                  'LD_LIBRARY_PATH'):
             env.pop(k, None)
         if bus is not None:
             if bus.kind == 'system':
@@ -804,10 +869,24 @@ class DBusTestCase(CliTestCase):
         return settings
 
     def pg_profile(self, name, n=3, environment='development', **keys):
-        """Settings of a profile on a new database of the shared PostgreSQL
-        server with n migrations; self.pg_dbname[name] is the database."""
+        """Settings of a profile on an empty database of the shared
+        PostgreSQL server with n migrations; self.pg_dbname[name] is the
+        database (one per profile name and script, emptied for each test:
+        only the public schema is kept)."""
         srv = pg_server()
-        dbname = srv.new_database()
+        dbname = _pg_databases.pop(name, None)
+        if dbname is not None:
+            # a database of an earlier test of this script, emptied (faster
+            # than CREATE DATABASE on a loaded machine)
+            try:
+                srv.psql(dbname, 'SET client_min_messages = warning; '
+                                 'DROP SCHEMA public CASCADE; CREATE SCHEMA public; '
+                                 'GRANT ALL ON SCHEMA public TO public')
+            except subprocess.CalledProcessError:
+                dbname = None   # the test dropped it
+        if dbname is None:
+            dbname = srv.new_database()
+        _pg_databases[name] = dbname
         if not hasattr(self, 'pg_dbname'):
             self.pg_dbname = {}
         self.pg_dbname[name] = dbname
@@ -821,6 +900,13 @@ class DBusTestCase(CliTestCase):
 
     def pg_sql(self, name, sql):
         return pg_server().psql(self.pg_dbname[name], sql).strip()
+
+    def cli(self, profile, *args, **kw):
+        """The command-line tool on a profile of the generated gander.conf
+        (`gander --profile NAME ARGS`), which must succeed."""
+        r = self.gander('--profile', profile, *args, **kw)
+        self.assertEqual(r.rc, 0, 'gander --profile %s %s: %r' % (profile, ' '.join(args), r))
+        return r
 
     # -- calls ----------------------------------------------------------------
 
@@ -961,6 +1047,7 @@ class DBusTestCase(CliTestCase):
 # -- PostgreSQL ---------------------------------------------------------------
 
 _pg = None
+_pg_databases = {}   # profile name → database of the shared server
 
 
 def pg_module():
