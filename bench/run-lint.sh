@@ -52,3 +52,26 @@ print("%-8s wall median %.3f s (best %.3f), CPU median %.3f s; %s" %
       (dialect, statistics.median(walls), min(walls), statistics.median(cpus), summary))
 PY
 done
+
+# The manager's lint step (issue 10): a dry run of `up` with every
+# migration pending, on a SQLite file that does not exist (so no health
+# check runs): the configuration's lint=off against lint=warn.
+printf '[gander]\nlint=off\n' >"$work/off.conf"
+printf '[gander]\nlint=warn\n' >"$work/warn.conf"
+"$py" - "$GANDER" "$work" "$runs" <<'PY'
+import statistics, subprocess, sys, time
+gander, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+med = {}
+for mode in ('off', 'warn'):
+    walls = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run([gander, '--config', '%s/%s.conf' % (work, mode), '-dir', '%s/m' % work,
+                            'sqlite3', '%s/absent.db' % work, '--dry-run', 'up'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - t)
+        assert p.returncode == 0, (mode, p.returncode)
+    med[mode] = statistics.median(walls)
+    print("dry-run up, lint=%-4s wall median %.3f s (best %.3f)" % (mode, med[mode], min(walls)))
+print("lint step: +%.3f s for the pending migrations" % (med['warn'] - med['off']))
+PY

@@ -897,6 +897,7 @@ cmd_dry_run (Run             *run,
       json_builder_set_member_name (builder, "dry_run");
       json_builder_add_boolean_value (builder, TRUE);
       cli_plan_add_json_members (builder, plan, run->opts->dir);
+      cli_lint_add_json_findings (builder, gander_run_report_get_lint_findings (report));
       /* the plan's current_version is the document's */
       g_object_set_data (G_OBJECT (builder), "gander-cli-json-current-version",
                          GINT_TO_POINTER (1));

@@ -126,6 +126,18 @@ add_json_finding (JsonBuilder       *builder,
   json_builder_end_object (builder);
 }
 
+/* A dry run's JSON: what the run's lint step found ("lint_findings"). */
+void
+cli_lint_add_json_findings (gpointer   builder,
+                            GPtrArray *findings)
+{
+  json_builder_set_member_name (builder, "lint_findings");
+  json_builder_begin_array (builder);
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    add_json_finding (builder, g_ptr_array_index (findings, i));
+  json_builder_end_array (builder);
+}
+
 /* One argument: a directory (every migration in it) or a file. */
 static GPtrArray *
 lint_path (GanderLinter  *linter,
@@ -199,50 +211,66 @@ cli_lint_warn_source (CliOptions   *opts,
     }
 }
 
-int
-cli_cmd_lint (CliOptions  *opts,
-              const char  *driver,
-              char       **argv)
+/* A failure before any finding: the JSON document says it too. */
+static int
+lint_failed (CliOptions *opts,
+             GError     *error)
 {
-  g_autoptr(GanderLinter) linter = NULL;
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
+
+      cli_json_end_gerror (failed, error);
+    }
+  g_printerr ("gander lint: %s\n", error->message);
+  return CLI_EXIT_FAILURE;
+}
+
+/* Lints @paths (files and directories), or with @migrator the migrations
+ * its database has not applied; prints the findings and returns the exit
+ * status. */
+static int
+lint_and_print (CliOptions         *opts,
+                GanderLinter       *linter,
+                const char * const *paths,
+                GanderMigrator     *migrator)
+{
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(JsonBuilder) builder = NULL;
-  GanderLintDialect dialect;
+  GanderLintDialect dialect = gander_linter_get_dialect (linter);
   LintCounts counts = { 0 };
-  const char *dir_only[] = { opts->dir, NULL };
-  const char * const *paths = argv != NULL && argv[0] != NULL ? (const char * const *) argv : dir_only;
+  guint n_applied = 0;
 
-  if (!resolve_dialect (opts, driver, &dialect))
-    return CLI_EXIT_USAGE;
-
-  linter = gander_linter_new (dialect);
-  for (guint i = 0; paths[i] != NULL; i++)
+  if (migrator != NULL)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) findings = NULL;
+      g_autoptr(GPtrArray) findings =
+        gander_linter_lint_pending (linter, migrator, &n_applied, NULL, &error);
+      GanderSource *source = gander_migrator_get_source (migrator);
 
-      if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
-        {
-          g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
-                       _("%s: no such file or directory"), paths[i]);
-          findings = NULL;
-        }
-      else
-        findings = lint_path (linter, paths[i], &counts, &error);
+      gander_database_close (gander_migrator_get_database (migrator));
       if (findings == NULL)
-        {
-          if (opts->json)
-            {
-              g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
-
-              cli_json_end_gerror (failed, error);
-            }
-          g_printerr ("gander lint: %s\n", error->message);
-          return CLI_EXIT_FAILURE;
-        }
+        return lint_failed (opts, error);
+      counts.files = gander_source_get_n_migrations (source) - n_applied;
       for (guint k = 0; k < findings->len; k++)
         g_ptr_array_add (all, g_object_ref (g_ptr_array_index (findings, k)));
     }
+  else
+    for (guint i = 0; paths[i] != NULL; i++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) findings = NULL;
+
+        if (!g_file_test (paths[i], G_FILE_TEST_EXISTS))
+          g_set_error (&error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
+                       _("%s: no such file or directory"), paths[i]);
+        else
+          findings = lint_path (linter, paths[i], &counts, &error);
+        if (findings == NULL)
+          return lint_failed (opts, error);
+        for (guint k = 0; k < findings->len; k++)
+          g_ptr_array_add (all, g_object_ref (g_ptr_array_index (findings, k)));
+      }
 
   for (guint i = 0; i < all->len; i++)
     count_finding (g_ptr_array_index (all, i), &counts);
@@ -254,6 +282,12 @@ cli_cmd_lint (CliOptions  *opts,
       json_builder_add_string_value (builder, dialect == GANDER_LINT_DIALECT_POSTGRES ? "postgres" : "sqlite3");
       json_builder_set_member_name (builder, "files");
       json_builder_add_int_value (builder, counts.files);
+      if (migrator != NULL)
+        {
+          /* only with a database: the migrations not linted */
+          json_builder_set_member_name (builder, "applied_skipped");
+          json_builder_add_int_value (builder, n_applied);
+        }
       json_builder_set_member_name (builder, "errors");
       json_builder_add_int_value (builder, counts.errors);
       json_builder_set_member_name (builder, "warnings");
@@ -276,10 +310,95 @@ cli_cmd_lint (CliOptions  *opts,
     {
       for (guint i = 0; i < all->len; i++)
         print_finding (g_ptr_array_index (all, i), opts->verbose);
-      /* TRANSLATORS: the summary after the findings: files linted,
-       * errors, warnings, findings silenced by comments */
-      g_printerr (_("gander lint: %u files, %u errors, %u warnings, %u suppressed\n"),
-                  counts.files, counts.errors, counts.warnings, counts.suppressed);
+      if (migrator != NULL)
+        /* TRANSLATORS: the summary after the findings: files linted,
+         * errors, warnings, findings silenced by comments, migrations the
+         * database has applied (not linted) */
+        g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                 "gander lint: %u files, %u errors, %u warnings, %u suppressed; "
+                                 "%u applied migration skipped\n",
+                                 "gander lint: %u files, %u errors, %u warnings, %u suppressed; "
+                                 "%u applied migrations skipped\n",
+                                 n_applied),
+                    counts.files, counts.errors, counts.warnings, counts.suppressed, n_applied);
+      else
+        /* TRANSLATORS: the summary after the findings: files linted,
+         * errors, warnings, findings silenced by comments */
+        g_printerr (_("gander lint: %u files, %u errors, %u warnings, %u suppressed\n"),
+                    counts.files, counts.errors, counts.warnings, counts.suppressed);
     }
   return counts.errors > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+int
+cli_cmd_lint (CliOptions  *opts,
+              const char  *driver,
+              char       **argv)
+{
+  g_autoptr(GanderLinter) linter = NULL;
+  GanderLintDialect dialect;
+  const char *dir_only[] = { opts->dir, NULL };
+  const char * const *paths = argv != NULL && argv[0] != NULL ? (const char * const *) argv : dir_only;
+
+  if (!resolve_dialect (opts, driver, &dialect))
+    return CLI_EXIT_USAGE;
+  linter = gander_linter_new (dialect);
+  return lint_and_print (opts, linter, paths, NULL);
+}
+
+int
+cli_cmd_lint_database (CliOptions    *opts,
+                       GanderProfile *profile,
+                       const char    *driver,
+                       const char    *dsn,
+                       char         **argv)
+{
+  g_autoptr(GanderLinter) linter = NULL;
+  g_autoptr(GanderDatabase) database = NULL;
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GError) error = NULL;
+  GanderLintDialect dialect;
+
+  if (!resolve_dialect (opts, driver, &dialect))
+    return CLI_EXIT_USAGE;
+  linter = gander_linter_new (dialect);
+  /* the profile's lint-disable, lint-error and lint-warn */
+  if (!gander_linter_apply_profile (linter, profile, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return CLI_EXIT_USAGE;
+    }
+  /* files named: those, whatever the database holds */
+  if (argv != NULL && argv[0] != NULL)
+    return lint_and_print (opts, linter, (const char * const *) argv, NULL);
+
+  /* else the migrations of -dir the database has not applied */
+  database = gander_database_new_for_driver (driver, dsn, &error);
+  if (database == NULL)
+    {
+      g_autofree char *masked = gander_dsn_mask (dsn);
+      g_autofree char *quoted = cli_go_quote (masked);
+      g_autofree char *prefix = g_strdup_printf ("-dbstring=%s: ", quoted);
+
+      if (opts->json)
+        {
+          g_autoptr(JsonBuilder) failed = cli_json_begin ("lint");
+
+          cli_json_end_gerror (failed, error);
+        }
+      cli_fatal_message (prefix, error->message);
+      return CLI_EXIT_FAILURE;
+    }
+  if (opts->table != NULL && *opts->table != '\0')
+    {
+      if (!gander_validate_table_name (opts->table, &error))
+        return cli_usage_error ("-table: %s", error->message);
+      gander_database_set_table_name (database, opts->table);
+    }
+  source = gander_source_new_for_path (opts->dir, GANDER_SOURCE_FLAGS_ALLOW_EMPTY, NULL, &error);
+  if (source == NULL)
+    return lint_failed (opts, error);
+  migrator = gander_migrator_new (database, source);
+  return lint_and_print (opts, linter, NULL, migrator);
 }

@@ -297,8 +297,9 @@ help_text (void)
   g_string_append (text,
     _("Lint (Gander's own; goose has none):\n"
       "  lint [FILE|DIR…]     Find statements that fail at run time or lock and\n"
-      "                       rewrite busy tables (default: every file of -dir);\n"
-      "                       exit 1 on an error finding (docs/lint.md)\n"
+      "                       rewrite busy tables (default: every file of -dir;\n"
+      "                       with DRIVER DBSTRING only the pending ones, read\n"
+      "                       only); exit 1 on an error finding (docs/lint.md)\n"
       "  --dialect postgres|sqlite3\n"
       "                       lint: the database's rules (default: from DRIVER\n"
       "                       or GOOSE_DRIVER)\n"
@@ -784,6 +785,12 @@ is_driver_name (const char *word)
   return g_strv_contains (driver_names, word);
 }
 
+static int run_with_profile (CliOptions  *opts,
+                             const char  *driver,
+                             const char  *dsn,
+                             const char  *command,
+                             char       **argv);
+
 static int
 run_file_command (CliOptions  *opts,
                   const char  *command,
@@ -800,7 +807,14 @@ run_file_command (CliOptions  *opts,
   if (g_str_equal (command, "audit"))
     return cli_cmd_audit (opts, argv);
   if (g_str_equal (command, "lint"))
-    return cli_cmd_lint (opts, env_or_null ("GOOSE_DRIVER"), argv);
+    {
+      /* with a database (GOOSE_DRIVER and GOOSE_DBSTRING, ./.env, or a
+       * profile): the pending migrations, and the profile's rule lists */
+      if (opts->profile != NULL ||
+          (env_or_null ("GOOSE_DRIVER") != NULL && env_or_null ("GOOSE_DBSTRING") != NULL))
+        return run_with_profile (opts, NULL, NULL, command, argv);
+      return cli_cmd_lint (opts, env_or_null ("GOOSE_DRIVER"), argv);
+    }
   return cli_cmd_parse (opts, argv);
 }
 
@@ -868,6 +882,8 @@ run_with_profile (CliOptions  *opts,
     cli_set_str (&opts->table, gander_profile_get_table (profile));
   if (!opts->allow_missing_given)
     opts->allow_missing = gander_profile_get_allow_missing (profile);
+  if (g_str_equal (command, "lint"))
+    return cli_cmd_lint_database (opts, profile, driver, dsn, argv);
   return cli_run_db_command (opts, profile, driver, dsn, command, argv);
 }
 
@@ -1051,7 +1067,8 @@ main (int    argc,
     const char *command = g_ptr_array_index (args, 2);
 
     if (g_str_equal (command, "lint"))
-      return cli_cmd_lint (&opts, g_ptr_array_index (args, 0), rest);
+      return run_with_profile (&opts, g_ptr_array_index (args, 0), g_ptr_array_index (args, 1),
+                               command, rest);
     if (is_file_command (command))
       return run_file_command (&opts, command, rest);
     /* what came from the variables is in the profile already */

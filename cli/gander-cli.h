@@ -139,6 +139,17 @@ int         cli_cmd_parse             (CliOptions  *opts,
 int         cli_cmd_lint              (CliOptions  *opts,
                                        const char  *driver,
                                        char       **argv);
+/* `DRIVER DBSTRING lint [FILE…]` (or with a profile): the profile's rule
+ * lists apply; without FILE, the migrations the database has not applied
+ * (read only: nothing written, no table or file created). */
+struct _GanderProfile;
+int         cli_cmd_lint_database     (CliOptions            *opts,
+                                       struct _GanderProfile *profile,
+                                       const char            *driver,
+                                       const char            *dsn,
+                                       char                 **argv);
+void        cli_lint_add_json_findings (gpointer              builder,
+                                        GPtrArray            *findings);
 struct _GanderSource;
 void        cli_lint_warn_source      (CliOptions           *opts,
                                        struct _GanderSource *source,

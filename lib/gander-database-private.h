@@ -36,6 +36,14 @@ gboolean        gander_database_delete_side_row  (GanderDatabase  *self,
 const char *gander_database_get_connect_dsn (GanderDatabase *self);
 const char *gander_database_get_password    (GanderDatabase *self);
 
+/* A closed SQLite database whose file does not exist yet: it holds
+ * nothing, and opening it would create the file, which a read, a refusal
+ * or a dry run must not leave behind. */
+gboolean    gander_database_is_absent       (GanderDatabase *self);
+/* A SQLite database's file, from its connection string (NULL: in memory,
+ * or not SQLite). */
+char       *gander_database_dup_sqlite_path (GanderDatabase *self);
+
 /* Set the clear functions on arrays returned by list_versions and
  * list_side_rows so callers can just unref them. */
 GArray *gander_version_rows_new (void);

@@ -313,6 +313,36 @@ gander_database_get_connect_dsn (GanderDatabase *self)
   return priv->dsn;
 }
 
+char *
+gander_database_dup_sqlite_path (GanderDatabase *self)
+{
+  const char *dsn = gander_database_get_connect_dsn (self);
+  const char *start;
+  const char *query;
+  char *path;
+
+  if (dsn == NULL || g_strcmp0 (gander_database_get_dialect (self), "sqlite3") != 0)
+    return NULL;
+  start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
+  query = strchr (start, '?');
+  path = query != NULL ? g_strndup (start, query - start) : g_strdup (start);
+  if (*path == '\0' || g_str_equal (path, ":memory:") ||
+      (query != NULL && strstr (query, "mode=memory") != NULL))
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
+gboolean
+gander_database_is_absent (GanderDatabase *self)
+{
+  g_autofree char *path = NULL;
+
+  if (gander_database_is_open (self))
+    return FALSE;
+  path = gander_database_dup_sqlite_path (self);
+  return path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 const char *
 gander_database_get_password (GanderDatabase *self)
 {

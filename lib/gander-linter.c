@@ -14,7 +14,10 @@
 #include "gander-linter.h"
 #include "gander-lint-finding-private.h"
 #include "gander-lint-private.h"
+#include "gander-database-private.h"
 #include "gander-migration-private.h"
+#include "gander-migration-status.h"
+#include "gander-migrator.h"
 #include "gander-source.h"
 #include "gander-sql-parser-private.h"
 
@@ -786,6 +789,66 @@ gander_lint_skip_blanks (const char *text,
     }
 }
 
+/**
+ * gander_linter_apply_profile:
+ * @self: a #GanderLinter
+ * @profile: the settings of a database
+ * @error: return location for a #GError
+ *
+ * Sets the severities @profile asks for: the rules of `lint-warn` become
+ * warnings, those of `lint-error` errors, those of `lint-disable` are
+ * turned off (in that order, so a rule in two lists gets the last). The
+ * other rules keep the severity @self gave them. `lint` itself (what a
+ * run does with an error) is the #GanderManager's business, not the
+ * linter's.
+ *
+ * Returns: %TRUE, or %FALSE with %GANDER_ERROR_CONFIG if a list names an
+ *   unknown rule (a profile checks its values, so only a profile of
+ *   another Gander version can)
+ *
+ * Since: 0.2
+ */
+gboolean
+gander_linter_apply_profile (GanderLinter   *self,
+                             GanderProfile  *profile,
+                             GError        **error)
+{
+  static const struct { const char *key; GanderLintSeverity severity; } lists[] = {
+    { "lint-warn", GANDER_LINT_SEVERITY_WARNING },
+    { "lint-error", GANDER_LINT_SEVERITY_ERROR },
+    { "lint-disable", GANDER_LINT_SEVERITY_OFF },
+  };
+
+  g_return_val_if_fail (GANDER_IS_LINTER (self), FALSE);
+  g_return_val_if_fail (GANDER_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_auto(GStrv) ids = lists[i].severity == GANDER_LINT_SEVERITY_OFF
+        ? gander_profile_get_lint_disable (profile)
+        : lists[i].severity == GANDER_LINT_SEVERITY_ERROR
+        ? gander_profile_get_lint_error (profile)
+        : gander_profile_get_lint_warn (profile);
+
+      for (guint k = 0; ids[k] != NULL; k++)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          if (!gander_linter_set_rule_severity (self, ids[k], lists[i].severity, &local_error))
+            {
+              const char *origin = gander_profile_get_origin (profile, lists[i].key);
+
+              g_set_error (error, GANDER_ERROR, GANDER_ERROR_CONFIG, "%s: %s: %s",
+                           origin != NULL ? origin : "built-in", lists[i].key,
+                           local_error->message);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 /* ---- one file ---- */
 
 static guint
@@ -1027,6 +1090,86 @@ gander_linter_lint_source (GanderLinter  *self,
       if (!lint_migration (self, migration, path, out, cancellable, error))
         return NULL;
     }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * gander_linter_lint_pending:
+ * @self: a #GanderLinter
+ * @migrator: the migrations and the database they go to
+ * @n_applied: (out) (optional): where to store how many migrations were
+ *   skipped because the database has them applied already
+ * @cancellable: (nullable): a #GCancellable, checked between files
+ * @error: return location for a #GError
+ *
+ * Lints the migrations of @migrator's source that its database has not
+ * applied, in version order (what `gander DRIVER DBSTRING lint` does).
+ * The applied versions are read as gander_migrator_status() reads them:
+ * nothing is written, no version table is created, and a SQLite database
+ * file that does not exist is not created (every migration is then
+ * pending).
+ *
+ * Returns: (transfer container) (element-type GanderLintFinding): the
+ *   findings; %NULL when the database cannot be read, a file cannot be
+ *   read, when cancelled, or when the dialect is not available
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_linter_lint_pending (GanderLinter    *self,
+                            GanderMigrator  *migrator,
+                            guint           *n_applied,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  GanderSource *source;
+  guint applied = 0;
+
+  g_return_val_if_fail (GANDER_IS_LINTER (self), NULL);
+  g_return_val_if_fail (GANDER_IS_MIGRATOR (migrator), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = gander_migrator_get_source (migrator);
+  if (gander_database_is_absent (gander_migrator_get_database (migrator)))
+    {
+      for (guint i = 0; i < gander_source_get_n_migrations (source); i++)
+        g_ptr_array_add (pending, gander_source_get_migration (source, i));
+    }
+  else
+    {
+      g_autoptr(GPtrArray) statuses = gander_migrator_status (migrator, cancellable, error);
+
+      if (statuses == NULL)
+        return NULL;
+      for (guint i = 0; i < statuses->len; i++)
+        {
+          GanderMigrationStatus *status = g_ptr_array_index (statuses, i);
+
+          if (gander_migration_status_get_state (status) == GANDER_MIGRATION_STATE_PENDING)
+            g_ptr_array_add (pending, gander_migration_status_get_migration (status));
+          else
+            applied++;
+        }
+    }
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      GanderMigration *migration = g_ptr_array_index (pending, i);
+      g_autofree char *path = gander_migration_dup_display_path (migration);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          gander_set_cancelled_error (error, _("lint of %s was cancelled"), path);
+          return NULL;
+        }
+      if (!lint_migration (self, migration, path, out, cancellable, error))
+        return NULL;
+    }
+  if (n_applied != NULL)
+    *n_applied = applied;
   return g_steal_pointer (&out);
 }
 

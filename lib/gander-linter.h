@@ -12,6 +12,8 @@
 #include "gander-version-macros.h"
 #include "gander-enums.h"
 #include "gander-migration.h"
+#include "gander-profile.h"
+#include "gander-migrator.h"
 #include "gander-source.h"
 
 G_BEGIN_DECLS
@@ -105,12 +107,22 @@ gboolean            gander_linter_disable_rule          (GanderLinter       *sel
                                                          const char         *rule,
                                                          GError            **error);
 GANDER_AVAILABLE_IN_0_2
+gboolean            gander_linter_apply_profile         (GanderLinter       *self,
+                                                         GanderProfile      *profile,
+                                                         GError            **error);
+GANDER_AVAILABLE_IN_0_2
 GPtrArray          *gander_linter_lint_migration        (GanderLinter       *self,
                                                          GanderMigration    *migration,
                                                          GError            **error);
 GANDER_AVAILABLE_IN_0_2
 GPtrArray          *gander_linter_lint_source           (GanderLinter       *self,
                                                          GanderSource       *source,
+                                                         GCancellable       *cancellable,
+                                                         GError            **error);
+GANDER_AVAILABLE_IN_0_2
+GPtrArray          *gander_linter_lint_pending          (GanderLinter       *self,
+                                                         GanderMigrator     *migrator,
+                                                         guint              *n_applied,
                                                          GCancellable       *cancellable,
                                                          GError            **error);
 GANDER_AVAILABLE_IN_0_2

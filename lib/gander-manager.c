@@ -29,23 +29,29 @@
  * 2. `validate`: the migration files, missing migrations and checksum
  *    drift (per `checksum-drift`);
  * 3. `plan`: what will run, statement by statement;
- * 4. `health-pre`: the #GanderHealth checks the profile's `health-before`
+ * 4. `lint`: the #GanderLinter on the migrations the plan runs, in the
+ *    direction it runs them, with the profile's `lint-disable`,
+ *    `lint-error` and `lint-warn`; with `lint=error` (staging, production)
+ *    an error-severity finding refuses the run (rule `lint`,
+ *    %GANDER_ERROR_POLICY_DENIED), every other finding is a warning of
+ *    the run (gander_run_report_get_lint_findings()); `lint=off` skips it;
+ * 5. `health-pre`: the #GanderHealth checks the profile's `health-before`
  *    names; a failure (or, with `health-before-refuse=warn`, a warning)
  *    refuses the run (rule `health-pre`, %GANDER_ERROR_HEALTH_CHECK). A dry
  *    run stops here: no lock, no backup, no table, no write;
- * 5. `backup`: when the plan changes something in a database that has a
+ * 6. `backup`: when the plan changes something in a database that has a
  *    version table and the profile's `backup` is not `off`, the run lock is taken (and held until `finish`, so no
  *    other runner comes between the copy and the migrations) and a
  *    verified backup is taken with #GanderBackup. If that fails, a
  *    `required` backup refuses the run (rule `backup`,
  *    %GANDER_ERROR_BACKUP), an `optional` one is a warning;
- * 6. `apply`: through the #GanderMigrator, retried with exponential backoff
+ * 7. `apply`: through the #GanderMigrator, retried with exponential backoff
  *    and full jitter for transient failures that left nothing behind,
  *    within the profile's run timeout;
- * 7. `health-post`: the checks `health-after` names; a failure fails the
+ * 8. `health-post`: the checks `health-after` names; a failure fails the
  *    run (%GANDER_ERROR_HEALTH_CHECK) with `health-after-fail=error`, else
  *    it is a warning;
- * 8. `finish`: old backups pruned (`backup-keep`, `backup-max-age`) after a
+ * 9. `finish`: old backups pruned (`backup-keep`, `backup-max-age`) after a
  *    successful run that took one, the run lock released, and the
  *    #GanderRunReport, always — for refusals, failures and cancellations
  *    too.
@@ -255,7 +261,7 @@ gander_manager_class_init (GanderManagerClass *klass)
    * GanderManager:step:
    *
    * The step the running operation is in: `policy`, `validate`, `plan`,
-   * `health-pre`, `backup`, `apply`, `health-post` or `finish` (and
+   * `lint`, `health-pre`, `backup`, `apply`, `health-post` or `finish` (and
    * `restore`, `health` and `prune` for those operations); %NULL before
    * the first run.
    *

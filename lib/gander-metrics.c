@@ -43,6 +43,7 @@
  * | `gander_health_check_failures_total` | counter: failed health checks | profile, environment, check |
  * | `gander_last_run_timestamp_seconds` | gauge | profile, environment, result |
  * | `gander_last_success_timestamp_seconds` | gauge | profile, environment |
+ * | `gander_lint_findings_total` | counter: lint findings in the migrations runs were about to run (not silenced ones) | profile, environment, rule, severity |
  * | `gander_migration_duration_seconds` | histogram | profile, environment, direction |
  * | `gander_migrations_applied_total` | counter | profile, environment, direction |
  * | `gander_migrations_failed_total` | counter | profile, environment, direction, error |
@@ -147,6 +148,10 @@ static const FamilyInfo families[] = {
   { "gander_last_success_timestamp_seconds", KIND_GAUGE, FAMILY_FLAG_NONE,
     "Unix time at which the last successful run finished.",
     { "profile", "environment", NULL } },
+  { "gander_lint_findings_total", KIND_COUNTER, FAMILY_FLAG_NONE,
+    "Lint findings in the migrations runs were about to run, by rule and severity "
+    "(findings silenced by a gander:lint-ignore comment are not counted).",
+    { "profile", "environment", "rule", "severity", NULL } },
   { "gander_migration_duration_seconds", KIND_HISTOGRAM, FAMILY_FLAG_NONE,
     "Time taken to apply or roll back one migration.",
     { "profile", "environment", "direction", NULL } },

@@ -302,6 +302,42 @@ record_audit (GanderPipeline *p)
   json_object_set_string_member (record, "result", gander_run_outcome_to_string (outcome));
   set_nullable_string (record, "rule", gander_run_report_get_refused_rule (report));
   set_error (record, gander_run_report_get_error (report));
+  /* what the lint step found in the migrations the run was about to run */
+  if (p->linted)
+    {
+      GPtrArray *lint = gander_run_report_get_lint_findings (report);
+      JsonObject *summary = json_object_new ();
+      JsonArray *findings = json_array_new ();
+      guint errors = 0, warnings = 0, suppressed = 0;
+
+      for (guint i = 0; i < lint->len; i++)
+        {
+          GanderLintFinding *f = g_ptr_array_index (lint, i);
+          JsonObject *o = json_object_new ();
+
+          if (gander_lint_finding_get_suppressed (f))
+            suppressed++;
+          else if (gander_lint_finding_get_severity (f) == GANDER_LINT_SEVERITY_ERROR)
+            errors++;
+          else
+            warnings++;
+          json_object_set_string_member (o, "file", gander_lint_finding_get_file (f));
+          json_object_set_int_member (o, "line", gander_lint_finding_get_line (f));
+          json_object_set_string_member (o, "direction",
+                                         gander_pipeline_direction_label (gander_lint_finding_get_direction (f)));
+          json_object_set_string_member (o, "rule", gander_lint_finding_get_rule (f));
+          json_object_set_string_member (o, "severity", gander_pipeline_lint_severity_label (f));
+          json_object_set_boolean_member (o, "suppressed", gander_lint_finding_get_suppressed (f));
+          set_nullable_string (o, "suppression_reason",
+                               gander_lint_finding_get_suppression_reason (f));
+          json_array_add_object_element (findings, o);
+        }
+      json_object_set_int_member (summary, "errors", errors);
+      json_object_set_int_member (summary, "warnings", warnings);
+      json_object_set_int_member (summary, "suppressed", suppressed);
+      json_object_set_array_member (summary, "findings", findings);
+      json_object_set_object_member (record, "lint", summary);
+    }
   /* the backup restored, or taken by this run */
   if (gander_run_report_get_backup (report) != NULL)
     {

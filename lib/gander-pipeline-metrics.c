@@ -181,6 +181,20 @@ record_metrics (GanderPipeline *p)
     }
 
   {
+    GPtrArray *lint = gander_run_report_get_lint_findings (report);
+
+    for (guint i = 0; i < lint->len; i++)
+      {
+        GanderLintFinding *f = g_ptr_array_index (lint, i);
+        const char *labels[] = { PE (p), "rule", gander_lint_finding_get_rule (f),
+                                 "severity", gander_pipeline_lint_severity_label (f), NULL };
+
+        if (!gander_lint_finding_get_suppressed (f))
+          gander_metrics_inc (p->metrics, "gander_lint_findings_total", labels, 1);
+      }
+  }
+
+  {
     GPtrArray *health = gander_run_report_get_health (report);
 
     for (guint i = 0; i < health->len; i++)

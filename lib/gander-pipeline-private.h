@@ -74,6 +74,7 @@ struct _GanderPipeline
   gboolean                   holds_lock;      /* the run lock, from the backup
                                                * step until finish */
   gboolean                   backup_taken;    /* by this run: prune after */
+  gboolean                   linted;          /* the lint step ran */
 };
 
 void             gander_pipeline_init          (GanderPipeline   *pipeline);
@@ -117,6 +118,8 @@ void             gander_pipeline_audit_health   (GanderPipeline   *pipeline,
  * `cancelled`. */
 const char      *gander_pipeline_direction_label (GanderDirection direction);
 const char      *gander_pipeline_error_label    (const GError    *error);
+/* `error` or `warning`, as `gander lint --json` says */
+const char      *gander_pipeline_lint_severity_label (GanderLintFinding *finding);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GanderPipeline, gander_pipeline_clear)
 

@@ -19,6 +19,7 @@
 #include "gander-plan-private.h"
 #include "gander-planner-private.h"
 #include "gander-libpq-private.h"
+#include "gander-linter.h"
 #include "gander-postgres-database.h"
 #include "gander-postgres-private.h"
 #include "gander-sqlite-database.h"
@@ -47,6 +48,7 @@ typedef gboolean (*StepFunc) (GanderPipeline  *p,
 static gboolean step_policy      (GanderPipeline *p, GError **error);
 static gboolean step_validate    (GanderPipeline *p, GError **error);
 static gboolean step_plan        (GanderPipeline *p, GError **error);
+static gboolean step_lint        (GanderPipeline *p, GError **error);
 static gboolean step_health_pre  (GanderPipeline *p, GError **error);
 static gboolean step_backup      (GanderPipeline *p, GError **error);
 static gboolean step_restore     (GanderPipeline *p, GError **error);
@@ -71,6 +73,7 @@ static const struct
   { "policy",      2,  KIND_ALL,                     step_policy },
   { "validate",    5,  KIND_MIGRATE | KIND_VALIDATE, step_validate },
   { "plan",        5,  KIND_MIGRATE,                 step_plan },
+  { "lint",        3,  KIND_MIGRATE,                 step_lint },
   { "health-pre",  3,  KIND_MIGRATE,                 step_health_pre },
   { "backup",      15, KIND_MIGRATE | KIND_BACKUP,   step_backup },
   { "restore",     80, KIND_RESTORE,                 step_restore },
@@ -269,27 +272,6 @@ origin_of (GanderPipeline *p,
   return origin != NULL ? origin : "built-in";
 }
 
-/* A SQLite database's file, from its connection string (NULL: in memory,
- * or not SQLite). */
-static char *
-sqlite_path (GanderDatabase *database)
-{
-  const char *dsn = gander_database_get_connect_dsn (database);
-  const char *start;
-  const char *query;
-  char *path;
-
-  if (dsn == NULL || g_strcmp0 (gander_database_get_dialect (database), "sqlite3") != 0)
-    return NULL;
-  start = g_str_has_prefix (dsn, "file:") ? dsn + 5 : dsn;
-  query = strchr (start, '?');
-  path = query != NULL ? g_strndup (start, query - start) : g_strdup (start);
-  if (*path == '\0' || g_str_equal (path, ":memory:") ||
-      (query != NULL && strstr (query, "mode=memory") != NULL))
-    g_clear_pointer (&path, g_free);
-  return path;
-}
-
 /* A SQLite file that does not exist yet holds nothing: no version, no
  * marker, no drift. Reading it would create it — a refusal or a dry run
  * must leave no file behind — so the checks and the plan use an empty
@@ -297,13 +279,7 @@ sqlite_path (GanderDatabase *database)
 static gboolean
 database_absent (GanderPipeline *p)
 {
-  GanderDatabase *database = gander_migrator_get_database (p->migrator);
-  g_autofree char *path = NULL;
-
-  if (gander_database_is_open (database))
-    return FALSE;
-  path = sqlite_path (database);
-  return path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS);
+  return gander_database_is_absent (gander_migrator_get_database (p->migrator));
 }
 
 /* The name that confirms a destructive command for a profile without a
@@ -861,6 +837,161 @@ step_plan (GanderPipeline  *p,
 }
 
 /* ------------------------------------------------------------------ */
+/* lint                                                                */
+
+/* A finding about the section a plan step runs: the findings of that
+ * direction; for an Up step also `missing-down` (the rollback of what is
+ * being applied would do nothing), which the linter files under Down. */
+static gboolean
+finding_concerns_step (GanderLintFinding *finding,
+                       GanderDirection    direction)
+{
+  gboolean missing_down = g_str_equal (gander_lint_finding_get_rule (finding), "missing-down");
+
+  if (direction == GANDER_DIRECTION_UP)
+    return missing_down || gander_lint_finding_get_direction (finding) == GANDER_DIRECTION_UP;
+  return !missing_down && gander_lint_finding_get_direction (finding) == direction;
+}
+
+static char *
+finding_where (GanderLintFinding *finding)
+{
+  guint line = gander_lint_finding_get_line (finding);
+
+  if (line > 0)
+    return g_strdup_printf ("%s:%u", gander_lint_finding_get_file (finding), line);
+  return g_strdup (gander_lint_finding_get_file (finding));
+}
+
+const char *
+gander_pipeline_lint_severity_label (GanderLintFinding *finding)
+{
+  return gander_lint_finding_get_severity (finding) == GANDER_LINT_SEVERITY_ERROR
+    ? "error" : "warning";
+}
+
+static gboolean
+finding_is_error (GanderLintFinding *finding)
+{
+  return !gander_lint_finding_get_suppressed (finding) &&
+         gander_lint_finding_get_severity (finding) == GANDER_LINT_SEVERITY_ERROR;
+}
+
+/* The migrations the plan runs, each in the direction it runs them. With
+ * lint=error an error-severity finding refuses the run (nothing has been
+ * written: the plan only read); every other finding not silenced by a
+ * gander:lint-ignore comment is a warning of the run. */
+static gboolean
+step_lint (GanderPipeline  *p,
+           GError         **error)
+{
+  GanderDatabase *database = gander_migrator_get_database (p->migrator);
+  GanderLintMode mode = gander_profile_get_lint (p->profile);
+  const char *environment = gander_profile_get_environment (p->profile);
+  g_autoptr(GanderLinter) linter = NULL;
+  GanderLintFinding *first_error = NULL;
+  GanderLintDialect dialect;
+  guint n_errors = 0;
+  guint n = gander_plan_get_n_steps (p->plan);
+  GPtrArray *all = gander_run_report_get_lint_findings (p->report);
+
+  if (!gander_lint_dialect_from_string (gander_database_get_dialect (database), &dialect))
+    return TRUE;
+  if (!gander_lint_dialect_is_available (dialect))
+    {
+      warnf (p, _("lint skipped: this Gander was built without libpg_query, so it cannot "
+                  "lint PostgreSQL migrations (install libpg-query-dev and rebuild with "
+                  "-Dlint-postgres=enabled, or set lint=off for environment %s)"),
+             environment);
+      return TRUE;
+    }
+  linter = gander_linter_new (dialect);
+  if (!gander_linter_apply_profile (linter, p->profile, error))
+    return FALSE;
+  p->linted = TRUE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      GanderPlanStep *step = gander_plan_get_step (p->plan, i);
+      GanderDirection direction = gander_plan_step_get_direction (step);
+      g_autoptr(GPtrArray) findings = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (p->run_cancellable, error))
+        return FALSE;
+      findings = gander_linter_lint_migration (linter, gander_plan_step_get_migration (step),
+                                               &local_error);
+      if (findings == NULL)
+        {
+          /* the plan has read the file already: this is unlikely, and
+           * the apply step will say it better */
+          warnf (p, _("lint of %s skipped: %s"), gander_plan_step_get_name (step),
+                 local_error->message);
+          continue;
+        }
+      for (guint k = 0; k < findings->len; k++)
+        {
+          GanderLintFinding *finding = g_ptr_array_index (findings, k);
+
+          if (!finding_concerns_step (finding, direction))
+            continue;
+          gander_run_report_add_lint_finding (p->report, finding);
+          if (finding_is_error (finding) && first_error == NULL)
+            first_error = finding;
+          if (finding_is_error (finding))
+            n_errors++;
+        }
+    }
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      GanderLintFinding *finding = g_ptr_array_index (all, i);
+      g_autofree char *where = NULL;
+
+      if (gander_lint_finding_get_suppressed (finding) ||
+          (mode == GANDER_LINT_MODE_ERROR && finding == first_error))
+        continue;
+      where = finding_where (finding);
+      if (gander_lint_finding_get_severity (finding) == GANDER_LINT_SEVERITY_ERROR)
+        /* TRANSLATORS: file:line, rule id, message */
+        warnf (p, _("%s: lint error [%s]: %s"), where, gander_lint_finding_get_rule (finding),
+               gander_lint_finding_get_message (finding));
+      else
+        /* TRANSLATORS: file:line, rule id, message */
+        warnf (p, _("%s: lint warning [%s]: %s"), where, gander_lint_finding_get_rule (finding),
+               gander_lint_finding_get_message (finding));
+    }
+
+  if (mode == GANDER_LINT_MODE_ERROR && first_error != NULL)
+    {
+      g_autofree char *where = finding_where (first_error);
+      const char *rule = gander_lint_finding_get_rule (first_error);
+      const char *suggestion = gander_lint_finding_get_suggestion (first_error);
+
+      return refuse (p, error, "lint", GANDER_ERROR_POLICY_DENIED,
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "%u lint error in the migrations to run refuses the run in "
+                                  "environment %s (lint=error, from %s); nothing was changed. "
+                                  "%s: [%s] %s. Fix: %s. Or, if the statement is right, put "
+                                  "`-- gander:lint-ignore %s REASON` on the line before it, or "
+                                  "set lint-warn=%s (or lint=warn) for environment %s. "
+                                  "`gander lint` lists every finding",
+                                  "%u lint errors in the migrations to run refuse the run in "
+                                  "environment %s (lint=error, from %s); nothing was changed. "
+                                  "First: %s: [%s] %s. Fix: %s. Or, if the statement is right, "
+                                  "put `-- gander:lint-ignore %s REASON` on the line before it, "
+                                  "or set lint-warn=%s (or lint=warn) for environment %s. "
+                                  "`gander lint` lists every finding",
+                                  n_errors),
+                     n_errors, environment, origin_of (p, "lint"), where, rule,
+                     gander_lint_finding_get_message (first_error),
+                     suggestion != NULL ? suggestion : _("see docs/lint.md"),
+                     rule, rule, environment);
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
 /* The run lock                                                        */
 
 /* The pipeline holds the run lock from the backup step until finish, so
@@ -1241,7 +1372,8 @@ step_backup (GanderPipeline  *p,
     return FALSE;
   if (!migrating && database_absent (p))
     {
-      g_autofree char *path = sqlite_path (gander_migrator_get_database (p->migrator));
+      g_autofree char *path =
+        gander_database_dup_sqlite_path (gander_migrator_get_database (p->migrator));
 
       /* opening it would create an empty one */
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND,
@@ -1757,8 +1889,13 @@ step_wanted (GanderPipeline *p,
     return TRUE;
   /* a dry run stops after the checks before: no lock, no backup, no write */
   if (p->dry_run && !g_str_equal (name, "policy") && !g_str_equal (name, "validate") &&
-      !g_str_equal (name, "plan") && !g_str_equal (name, "health-pre"))
+      !g_str_equal (name, "plan") && !g_str_equal (name, "lint") &&
+      !g_str_equal (name, "health-pre"))
     return FALSE;
+  if (g_str_equal (name, "lint"))
+    /* before the plan (the run's weights) it may well have work */
+    return gander_profile_get_lint (p->profile) != GANDER_LINT_MODE_OFF &&
+           (p->plan == NULL || gander_plan_get_n_steps (p->plan) > 0);
   if (g_str_equal (name, "health-pre"))
     /* a database that does not exist yet has nothing to check, and a
      * check must not create its file */

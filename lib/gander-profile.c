@@ -12,6 +12,7 @@
 #include "gander-duration-private.h"
 #include "gander-enum-types.h"
 #include "gander-error.h"
+#include "gander-linter.h"
 #include "gander-profile-private.h"
 
 /**
@@ -69,6 +70,13 @@
  * requires a fully verified backup, refuses a run on a health warning and
  * fails a run that leaves a failed check.
  *
+ * Lint (see #GanderLinter and `docs/lint.md`): `lint` (#GanderLintMode:
+ * `warn` in development, `error` in staging and production) says what an
+ * error-severity finding in the migrations a run is about to run does;
+ * `lint-disable`, `lint-error` and `lint-warn` list rule ids (separated by
+ * `;`) turned off, raised to error or lowered to warning. A rule in more
+ * than one list: `lint-disable` wins, then `lint-error`.
+ *
  * A `dbstring` read from a configuration file never holds a password:
  * passwords go in `~/.pgpass`, `PGPASSFILE` or the daemon's credential
  * store. (`GOOSE_DBSTRING` and gander_profile_set() still accept one, as
@@ -104,6 +112,8 @@ typedef enum {
   KIND_AFTER_FAIL,      /* error|warn */
   KIND_FACTOR,          /* double >= 0 */
   KIND_SQL_LIST,        /* queries separated by ';' */
+  KIND_LINT_MODE,       /* off|warn|error */
+  KIND_LINT_RULES,      /* lint rule ids; empty = none */
 } KeyKind;
 
 /* Which groups of a configuration file may set a key. */
@@ -143,6 +153,10 @@ static const KeyInfo keys[] = {
   { "health-after-fail",    KIND_AFTER_FAIL,   ANYWHERE,   "warn" },
   { "health-before",        KIND_CHECKS_BEFORE, ANYWHERE,  "all" },
   { "health-before-refuse", KIND_REFUSE,       ANYWHERE,   "fail" },
+  { "lint",                 KIND_LINT_MODE,    ANYWHERE,   "warn" },
+  { "lint-disable",         KIND_LINT_RULES,   ANYWHERE,   "" },
+  { "lint-error",           KIND_LINT_RULES,   ANYWHERE,   "" },
+  { "lint-warn",            KIND_LINT_RULES,   ANYWHERE,   "" },
   { "lock-timeout",         KIND_OPT_DURATION, ANYWHERE,   NULL },
   { "metrics-file",         KIND_STRING,       ANYWHERE,   NULL },
   { "pg-bindir",            KIND_STRING,       ANYWHERE,   NULL },
@@ -179,7 +193,9 @@ typedef struct {
   { env, "retry-multiplier", "2" }, \
   { env, "breaker-threshold", "3" }, \
   { env, "breaker-open", "10m" }, \
-  { env, "lock-timeout", "10s" }
+  { env, "lock-timeout", "10s" }, \
+  /* a statement that fails at run time is refused before anything runs */ \
+  { env, "lint", "error" }
 
 static const BuiltinEnvValue builtin_env_values[] = {
   /* goose's behaviour */
@@ -195,6 +211,8 @@ static const BuiltinEnvValue builtin_env_values[] = {
   { "development", "backup-verify", "quick" },
   { "development", "health-before-refuse", "fail" },
   { "development", "health-after-fail", "warn" },
+  /* goose would run the file and let it fail: say so, do not refuse */
+  { "development", "lint", "warn" },
   STAGING_VALUES ("staging"),
   { "staging", "backup", "optional" },
   { "staging", "backup-verify", "quick" },
@@ -226,6 +244,7 @@ static const char * const backup_modes[] = { "off", "optional", "required", NULL
 static const char * const verify_levels[] = { "off", "quick", "full", NULL };
 static const char * const refuse_levels[] = { "fail", "warn", "never", NULL };
 static const char * const after_fail_levels[] = { "error", "warn", NULL };
+static const char * const lint_modes[] = { "off", "warn", "error", NULL };
 
 /* GanderHealth's check names (gander_health_check_names()), per phase:
  * what health-before and health-after may list. */
@@ -769,6 +788,35 @@ check_checks (const char          *value,
   return TRUE;
 }
 
+/* lint rule ids (gander_lint_list_rules()), separated by ';' or ',' */
+static gboolean
+check_lint_rules (const char  *value,
+                  const char  *origin,
+                  const char  *key,
+                  GError     **error)
+{
+  const char * const *rules = gander_lint_list_rules ();
+  g_auto(GStrv) words = split_list (value);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (!g_strv_contains (rules, words[i]))
+        {
+          const char *near = gander_nearest_word (words[i], rules);
+          g_autofree char *known = join_words (rules);
+
+          if (near != NULL)
+            return value_error (error, origin, key, value,
+                                _("unknown lint rule “%s”; did you mean “%s”? "
+                                  "(the rules: %s)"), words[i], near, known);
+          return value_error (error, origin, key, value,
+                              _("unknown lint rule “%s” (the rules: %s)"),
+                              words[i], known);
+        }
+    }
+  return TRUE;
+}
+
 /* Validates VALUE for the key at INDEX; *normalized receives the form
  * stored (booleans and levels in lower case, blanks trimmed). */
 static gboolean
@@ -973,6 +1021,22 @@ check_value (GanderProfile  *self,
       break;
 
     case KIND_SQL_LIST:
+      break;
+
+    case KIND_LINT_MODE:
+      {
+        char *lower = NULL;
+
+        if (!check_word (value, lint_modes, origin, key, &lower, error))
+          return FALSE;
+        g_free (value);
+        value = lower;
+      }
+      break;
+
+    case KIND_LINT_RULES:
+      if (!check_lint_rules (value, origin, key, error))
+        return FALSE;
       break;
 
     default:
@@ -2342,4 +2406,92 @@ gander_profile_get_post_check_sql (GanderProfile *self)
         g_strv_builder_add (builder, parts[i]);
     }
   return g_strv_builder_end (builder);
+}
+
+/**
+ * gander_profile_get_lint:
+ * @self: a #GanderProfile
+ *
+ * What a migration run does with the lint findings of the migrations it
+ * is about to run (`lint`): %GANDER_LINT_MODE_WARN in development (every
+ * finding is a warning of the run, as goose would run the file anyway),
+ * %GANDER_LINT_MODE_ERROR in staging and production (an error-severity
+ * finding refuses the run before anything is written, with rule `lint`).
+ * See `docs/lint.md`.
+ *
+ * Returns: the lint mode
+ *
+ * Since: 0.2
+ */
+GanderLintMode
+gander_profile_get_lint (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), GANDER_LINT_MODE_WARN);
+  return get_word (self, "lint", lint_modes, GANDER_LINT_MODE_WARN);
+}
+
+static GStrv
+get_words (GanderProfile *self,
+           const char    *key)
+{
+  const char *value = gander_profile_get (self, key);
+
+  return value != NULL ? split_list (value) : g_new0 (char *, 1);
+}
+
+/**
+ * gander_profile_get_lint_disable:
+ * @self: a #GanderProfile
+ *
+ * The lint rules a run does not check (`lint-disable`, rule ids separated
+ * by `;`).
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the rule ids, an
+ *   empty array when none is set
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_lint_disable (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_words (self, "lint-disable");
+}
+
+/**
+ * gander_profile_get_lint_error:
+ * @self: a #GanderProfile
+ *
+ * The lint rules raised to error severity (`lint-error`), such as
+ * `destructive` for a database where a dropped column must never pass
+ * unreviewed.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the rule ids, an
+ *   empty array when none is set
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_lint_error (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_words (self, "lint-error");
+}
+
+/**
+ * gander_profile_get_lint_warn:
+ * @self: a #GanderProfile
+ *
+ * The lint rules lowered to warning severity (`lint-warn`).
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the rule ids, an
+ *   empty array when none is set
+ *
+ * Since: 0.2
+ */
+char **
+gander_profile_get_lint_warn (GanderProfile *self)
+{
+  g_return_val_if_fail (GANDER_IS_PROFILE (self), NULL);
+  return get_words (self, "lint-warn");
 }

@@ -68,6 +68,26 @@ typedef enum {
   GANDER_HEALTH_REFUSE_NEVER,
 } GanderHealthRefuse;
 
+/**
+ * GanderLintMode:
+ * @GANDER_LINT_MODE_OFF: a run does not lint
+ * @GANDER_LINT_MODE_WARN: every finding of the migrations a run is about to
+ *   run is a warning of the run, which goes on
+ * @GANDER_LINT_MODE_ERROR: an error-severity finding refuses the run
+ *   before anything is written (rule `lint`); warning-severity findings
+ *   are warnings of the run
+ *
+ * What a #GanderManager run does with the lint findings of its pending
+ * migrations (the `lint` setting; nicks `off`, `warn`, `error`).
+ *
+ * Since: 0.2
+ */
+typedef enum {
+  GANDER_LINT_MODE_OFF,
+  GANDER_LINT_MODE_WARN,
+  GANDER_LINT_MODE_ERROR,
+} GanderLintMode;
+
 #define GANDER_TYPE_PROFILE (gander_profile_get_type ())
 
 GANDER_AVAILABLE_IN_0_2
@@ -168,5 +188,14 @@ GANDER_AVAILABLE_IN_0_2
 double         gander_profile_get_free_space_factor (GanderProfile     *self);
 GANDER_AVAILABLE_IN_0_2
 char         **gander_profile_get_post_check_sql  (GanderProfile       *self);
+
+GANDER_AVAILABLE_IN_0_2
+GanderLintMode gander_profile_get_lint            (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_lint_disable    (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_lint_error      (GanderProfile       *self);
+GANDER_AVAILABLE_IN_0_2
+char         **gander_profile_get_lint_warn       (GanderProfile       *self);
 
 G_END_DECLS

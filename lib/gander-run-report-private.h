@@ -33,6 +33,8 @@ void             gander_run_report_add_health       (GanderRunReport  *self,
                                                      GanderHealthResult *result);
 void             gander_run_report_add_pruned       (GanderRunReport  *self,
                                                      GanderBackupInfo *backup);
+void             gander_run_report_add_lint_finding (GanderRunReport  *self,
+                                                     GanderLintFinding *finding);
 /* Ends the report: outcome, the error (copied; NULL for OK), the rule
  * that refused it (REFUSED only), the finish time and the duration. */
 void             gander_run_report_finish           (GanderRunReport  *self,

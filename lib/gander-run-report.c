@@ -47,6 +47,7 @@ struct _GanderRunReport
   GanderBackupInfo *backup;
   GPtrArray        *health;       /* GanderHealthResult */
   GPtrArray        *pruned;       /* GanderBackupInfo */
+  GPtrArray        *lint;         /* GanderLintFinding */
 };
 
 G_DEFINE_FINAL_TYPE (GanderRunReport, gander_run_report, G_TYPE_OBJECT)
@@ -70,6 +71,7 @@ gander_run_report_finalize (GObject *object)
   g_clear_object (&self->backup);
   g_clear_pointer (&self->health, g_ptr_array_unref);
   g_clear_pointer (&self->pruned, g_ptr_array_unref);
+  g_clear_pointer (&self->lint, g_ptr_array_unref);
 
   G_OBJECT_CLASS (gander_run_report_parent_class)->finalize (object);
 }
@@ -88,6 +90,7 @@ gander_run_report_init (GanderRunReport *self)
   g_ptr_array_add (self->warnings, NULL);
   self->health = g_ptr_array_new_with_free_func (g_object_unref);
   self->pruned = g_ptr_array_new_with_free_func (g_object_unref);
+  self->lint = g_ptr_array_new_with_free_func (g_object_unref);
   self->from_version = -1;
   self->to_version = -1;
   self->target = -1;
@@ -166,6 +169,13 @@ gander_run_report_add_health (GanderRunReport    *self,
                               GanderHealthResult *result)
 {
   g_ptr_array_add (self->health, g_object_ref (result));
+}
+
+void
+gander_run_report_add_lint_finding (GanderRunReport   *self,
+                                    GanderLintFinding *finding)
+{
+  g_ptr_array_add (self->lint, g_object_ref (finding));
 }
 
 void
@@ -572,6 +582,30 @@ gander_run_report_get_pruned (GanderRunReport *self)
 {
   g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), NULL);
   return self->pruned;
+}
+
+/**
+ * gander_run_report_get_lint_findings:
+ * @self: a #GanderRunReport
+ *
+ * Gets the lint findings of the migrations the run was about to run, in
+ * the direction it would run them (the `lint` step, after `plan`; see
+ * `docs/lint.md`): those silenced by a `gander:lint-ignore` comment too
+ * (gander_lint_finding_get_suppressed()). The others are also among the
+ * run's warnings, unless an error-severity one refused the run
+ * (gander_run_report_get_refused_rule() is then `lint`). Empty when the
+ * profile's `lint` is `off`, for operations that run no migration, and
+ * when the dialect cannot be linted in this build.
+ *
+ * Returns: (transfer none) (element-type GanderLintFinding): the findings
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+gander_run_report_get_lint_findings (GanderRunReport *self)
+{
+  g_return_val_if_fail (GANDER_IS_RUN_REPORT (self), NULL);
+  return self->lint;
 }
 
 /**

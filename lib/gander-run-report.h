@@ -13,6 +13,7 @@
 #include "gander-plan.h"
 #include "gander-backup-info.h"
 #include "gander-health-result.h"
+#include "gander-linter.h"
 
 G_BEGIN_DECLS
 
@@ -85,6 +86,9 @@ GANDER_AVAILABLE_IN_0_2
 GPtrArray           *gander_run_report_get_health       (GanderRunReport *self);
 GANDER_AVAILABLE_IN_0_2
 GPtrArray           *gander_run_report_get_pruned       (GanderRunReport *self);
+
+GANDER_AVAILABLE_IN_0_2
+GPtrArray           *gander_run_report_get_lint_findings (GanderRunReport *self);
 
 GANDER_AVAILABLE_IN_0_2
 const char          *gander_run_outcome_to_string       (GanderRunOutcome outcome);

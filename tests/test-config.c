@@ -703,6 +703,7 @@ test_profile_list_keys (void)
     "breaker-open", "breaker-threshold", "checksum-drift", "dbstring", "dir",
     "driver", "dry-run-first", "environment", "free-space-factor",
     "health-after", "health-after-fail", "health-before", "health-before-refuse",
+    "lint", "lint-disable", "lint-error", "lint-warn",
     "lock-timeout", "metrics-file", "pg-bindir", "post-check-sql",
     "require-confirmation", "retry-initial-delay", "retry-max-attempts",
     "retry-max-delay", "retry-multiplier", "statement-timeout", "table",

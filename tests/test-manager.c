@@ -682,6 +682,8 @@ test_no_retry_syntax (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  /* the file must fail when it runs, not be refused by lint first */
+  set (profile, "lint", "off");
   set_retry (profile, "5", "10ms");
   manager = new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -971,7 +973,7 @@ test_progress_async (Fixture       *f,
   Progress progress = { 0, };
   /* no health-pre: the database file does not exist yet (a check would
    * create it); no backup in development */
-  const char *expected[] = { "policy", "validate", "plan", "apply", "health-post", "finish" };
+  const char *expected[] = { "policy", "validate", "plan", "lint", "apply", "health-post", "finish" };
 
   progress.steps = g_ptr_array_new_with_free_func (g_free);
   progress.fractions = g_array_new (FALSE, FALSE, sizeof (double));
@@ -1172,6 +1174,8 @@ test_breaker_trial_free (Fixture       *f,
   gint64 later = g_get_real_time () + 2 * G_TIME_SPAN_HOUR;
 
   write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  /* the file must fail when it runs, not be refused by lint first */
+  set (profile, "lint", "off");
   set (profile, "breaker-threshold", "1");
   set (profile, "breaker-open", "1h");
   manager = new_manager (profile);
@@ -1221,6 +1225,9 @@ test_breaker (Fixture       *f,
   write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
   set (profile, "breaker-threshold", "2");
   set (profile, "breaker-open", "1h");
+  /* production's lint would refuse the broken file before it fails (a
+   * refusal is not a failure the breaker counts): this test wants it run */
+  set (profile, "lint", "off");
   manager = new_manager (profile);
   g_assert_nonnull (gander_manager_get_breaker (manager));
 
@@ -1414,6 +1421,8 @@ test_metrics_retry_failure (Fixture       *f,
   g_clear_object (&report);
 
   write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  /* the file must fail when it runs, not be refused by lint first */
+  set (profile, "lint", "off");
   g_clear_object (&manager);
   manager = new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);

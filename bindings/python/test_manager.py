@@ -193,7 +193,7 @@ class TestManagerAsync(ManagerTestCase):
         self.assertNotIn('error', result)
         # no checks before on a file that does not exist yet
         self.assertEqual(steps,
-                         ['policy', 'validate', 'plan', 'apply',
+                         ['policy', 'validate', 'plan', 'lint', 'apply',
                           'health-post', 'finish'])
         self.assertEqual(fractions, sorted(fractions))
         self.assertEqual(migrations, [1, 2])

@@ -1,11 +1,14 @@
-# test-cli-lint.py: `gander lint` (no database involved)
+# test-cli-lint.py: `gander lint` on files, on the pending migrations of a
+# database (read only), and lint in the runs of the pipeline
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+import hashlib
 import os
+import sqlite3
 
 from clitest import CliTestCase, main
 
@@ -46,7 +49,8 @@ class LintTest(CliTestCase):
         self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\n-- +goose Down\nDROP TABLE t;\n')
         self.write('m/00002_b.sql', '-- +goose Up\nBEGIN;\nCOMMIT;\n' + DOWN)
         self.write('m/notes.txt', 'not a migration')
-        # the dialect from DRIVER; the database is never opened
+        # the dialect from DRIVER; a database file that does not exist is
+        # not created, and every migration is pending
         r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint')
         self.assertExit(r, 1)
         self.assertFalse(os.path.exists(self.path('app.db')))
@@ -130,7 +134,8 @@ class LintTest(CliTestCase):
         self.write('pg/00001_a.sql',
                    '-- +goose NO TRANSACTION\n-- +goose Up\n'
                    'CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);\n' + DOWN)
-        r = self.gander('-dir', 'pg', 'pgx', 'postgres://nowhere.invalid/x', 'lint')
+        # files named: the database is not opened
+        r = self.gander('pgx', 'postgres://nowhere.invalid/x', 'lint', 'pg/00001_a.sql')
         self.assertSuccess(r)
         self.assertEqual(r.out, '')
 
@@ -153,6 +158,136 @@ class LintTest(CliTestCase):
         self.assertSuccess(r)
         self.assertNotIn('[unbounded-dml]', r.err)
         self.assertIn('[needs-no-transaction]', r.err)
+
+    # -- with a database: the pending migrations only -------------------
+
+    def pending_set(self):
+        # 00001: linted, it would warn (no Down section); 00002: a warning
+        # (destructive); 00003: an error (VACUUM in goose's transaction)
+        self.write('m/00001_a.sql', '-- +goose Up\nCREATE TABLE t (a int);\nCREATE TABLE u (a int);\n')
+        self.write('m/00002_b.sql', '-- +goose Up\nDROP TABLE u;\n'
+                   '-- +goose Down\nCREATE TABLE u (a int);\n')
+        self.write('m/00003_c.sql', '-- +goose Up\nCREATE TABLE c (a int);\nVACUUM;\n'
+                   '-- +goose Down\nDROP TABLE c;\n')
+
+    def digest(self, name):
+        with open(self.path(name), 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def test_database_lints_pending_only(self):
+        self.pending_set()
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', 'app.db', 'up-to', '1'))
+        before = self.digest('app.db')
+        r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint')
+        self.assertExit(r, 1)
+        self.assertNotIn('00001_a.sql', r.out)
+        self.assertIn('m/00002_b.sql:2: warning: [destructive]', r.out)
+        self.assertIn('m/00003_c.sql:3: error: [needs-no-transaction]', r.out)
+        self.assertIn('gander lint: 2 files, 1 errors, 1 warnings, 0 suppressed; '
+                      '1 applied migration skipped', r.err)
+        self.assertEqual(self.digest('app.db'), before)
+        # --json says how many were skipped
+        r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint', '--json')
+        self.assertExit(r, 1)
+        doc = r.json()
+        self.assertEqual((doc['files'], doc['applied_skipped'], doc['errors'], doc['warnings']),
+                         (2, 1, 1, 1))
+        self.assertEqual({f['file'] for f in doc['findings']}, {'m/00002_b.sql', 'm/00003_c.sql'})
+        # files named: those, whatever the database holds
+        r = self.gander('sqlite3', 'app.db', 'lint', 'm/00001_a.sql')
+        self.assertSuccess(r)
+        self.assertIn('[missing-down]', r.out)
+        self.assertNotIn('skipped', r.err)
+        self.assertEqual(self.digest('app.db'), before)
+
+    def test_database_without_version_table(self):
+        self.pending_set()
+        con = sqlite3.connect(self.path('app.db'))
+        con.execute('CREATE TABLE other (a int)')
+        con.commit()
+        con.close()
+        before = self.digest('app.db')
+        r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint')
+        self.assertExit(r, 1)
+        self.assertIn('[missing-down]', r.out)
+        self.assertIn('3 files, 1 errors, 2 warnings, 0 suppressed; 0 applied migrations skipped',
+                      r.err)
+        # no version table created, nothing written
+        self.assertEqual(self.tables(self.path('app.db')), ['other'])
+        self.assertEqual(self.digest('app.db'), before)
+        # a file that does not exist stays so
+        r = self.gander('-dir', 'm', 'sqlite3', 'new.db', 'lint')
+        self.assertExit(r, 1)
+        self.assertFalse(os.path.exists(self.path('new.db')))
+
+    def test_database_from_variables_and_dotenv(self):
+        self.pending_set()
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', 'app.db', 'up-to', '2'))
+        env = {'GOOSE_DRIVER': 'sqlite3', 'GOOSE_DBSTRING': 'app.db', 'GOOSE_MIGRATION_DIR': 'm'}
+        r = self.gander('lint', '--json', env=env)
+        self.assertExit(r, 1)
+        self.assertEqual((r.json()['files'], r.json()['applied_skipped']), (1, 2))
+        # GOOSE_DRIVER alone: no database, every file of -dir
+        r = self.gander('-dir', 'm', 'lint', '--json', env={'GOOSE_DRIVER': 'sqlite3'})
+        self.assertEqual(r.json()['files'], 3)
+        self.assertNotIn('applied_skipped', r.json())
+        # ./.env, as for the other commands
+        self.write('.env', 'GOOSE_DRIVER=sqlite3\nGOOSE_DBSTRING=app.db\n')
+        r = self.gander('-dir', 'm', 'lint')
+        self.assertExit(r, 1)
+        self.assertIn('2 applied migrations skipped', r.err)
+        self.assertNotIn('00002_b.sql', r.out)
+
+    def test_database_profile_rule_lists(self):
+        self.pending_set()
+        self.write('gander.conf', '[gander]\nlint-disable=needs-no-transaction\n'
+                   'lint-error=destructive\n')
+        r = self.gander('--config', 'gander.conf', '-dir', 'm', 'sqlite3', 'app.db', 'lint')
+        self.assertExit(r, 1)
+        self.assertNotIn('needs-no-transaction', r.out)
+        self.assertIn('m/00002_b.sql:2: error: [destructive]', r.out)
+        # an unknown rule: a configuration error naming it and the rules
+        self.write('gander.conf', '[gander]\nlint-disable=vacuum\n')
+        r = self.gander('--config', 'gander.conf', '-dir', 'm', 'sqlite3', 'app.db', 'lint')
+        self.assertExit(r, 2)
+        self.assertIn('gander.conf:2 [gander]: lint-disable=vacuum: unknown lint rule', r.err)
+        self.assertIn('needs-no-transaction, transaction-nesting', r.err)
+
+    # -- in the runs of the pipeline -------------------------------------------
+
+    def test_run_refused_and_warned(self):
+        self.pending_set()
+        self.assertSuccess(self.gander('-dir', 'm', 'sqlite3', 'app.db', 'up-to', '1'))
+        before = self.digest('app.db')
+        # staging: lint=error refuses, with where, which rule and how on
+        r = self.gander('-dir', 'm', '--environment', 'staging', 'sqlite3', 'app.db', 'up')
+        self.assertExit(r, 4)
+        self.assertIn('m/00003_c.sql:3: [needs-no-transaction]', r.err)
+        self.assertIn('lint=error', r.err)
+        self.assertIn('-- gander:lint-ignore needs-no-transaction REASON', r.err)
+        self.assertIn('NO TRANSACTION', r.err)
+        self.assertLogged(r, 'warning: m/00002_b.sql:2: lint warning [destructive]')
+        self.assertEqual(self.digest('app.db'), before)
+        # the dry run shows the same, and writes nothing
+        r = self.gander('-dir', 'm', '--environment', 'staging', 'sqlite3', 'app.db',
+                        '--dry-run', 'up')
+        self.assertExit(r, 4)
+        self.assertIn('[needs-no-transaction]', r.err)
+        self.assertLogged(r, 'lint warning [destructive]')
+        r = self.gander('-dir', 'm', '--environment', 'staging', 'sqlite3', 'app.db',
+                        '--dry-run', '--json', 'up-to', '2')
+        self.assertSuccess(r)
+        doc = r.json()
+        self.assertEqual([(f['file'], f['line'], f['rule'], f['severity'])
+                          for f in doc['lint_findings']],
+                         [('m/00002_b.sql', 2, 'destructive', 'warning')])
+        self.assertEqual(self.digest('app.db'), before)
+        # a run that goes on prints its warnings
+        r = self.gander('-dir', 'm', '--environment', 'staging', 'sqlite3', 'app.db',
+                        'up-to', '2')
+        self.assertSuccess(r)
+        self.assertLogged(r, 'warning: m/00002_b.sql:2: lint warning [destructive]: table "u"')
+        self.assertEqual(self.versions(self.path('app.db'))[-1], 2)
 
     def test_example_migrations_clean(self):
         src = os.path.join(os.environ.get('GANDER_SOURCE_ROOT', ''), 'migrations')

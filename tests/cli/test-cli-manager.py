@@ -170,7 +170,9 @@ class DryRunTest(ManagerCliTestCase):
         self.assertEqual(file_bytes(self.db), before)
         doc = r.json()
         self.assertEqual(set(doc), {'command', 'schema_version', 'dry_run', 'current_version', 'target', 'can_run',
-                                    'reason', 'missing', 'warnings', 'migrations', 'error'})
+                                    'reason', 'missing', 'warnings', 'migrations', 'lint_findings',
+                                    'error'})
+        self.assertEqual(doc['lint_findings'], [])
         self.assertEqual(doc['command'], 'down-to')
         self.assertTrue(doc['dry_run'])
         self.assertEqual(doc['current_version'], 3)
