@@ -594,14 +594,25 @@ is_unresolved_schema (const char *message)
          strstr (message, "not authorized") != NULL;
 }
 
+/* sqlite3_progress_handler(): stop a replay after ~5 million VM steps */
+static int
+replay_budget_spent (void *user_data)
+{
+  guint *calls = user_data;
+
+  return ++*calls > 5000;
+}
+
 /* One SQL command starting at @sql (inside the goose statement @text).
  * Returns where the next one starts, or NULL to stop. */
+
 static const char *
 lint_command (GanderLintRun *run,
               SqliteLint    *self,
               const char    *text,
               const char    *sql)
 {
+  guint replay_steps;
   sqlite3_stmt *stmt = NULL;
   const char *tail = NULL;
   guint line;
@@ -795,8 +806,14 @@ lint_command (GanderLintRun *run,
           tables_before = table_names (self);
           columns_before = table_columns (self, altered_copy);
         }
+      /* the scratch database holds no rows, but a statement can make its
+       * own (CREATE TABLE … AS WITH RECURSIVE …): replaying may never
+       * take longer than a few million VM steps */
+      replay_steps = 0;
+      sqlite3_progress_handler (self->db, 1000, replay_budget_spent, &replay_steps);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         ;
+      sqlite3_progress_handler (self->db, 0, NULL, NULL);
       if (rc != SQLITE_DONE)
         g_debug ("%s:%u: the scratch database could not replay the statement: %s",
                  run->path, line, sqlite3_errmsg (self->db));
