@@ -461,6 +461,17 @@ gander_pipeline_check_rules (GanderPipeline  *p,
                      "allow-commands in the [environment %s] group"),
                    command, environment, origin_of (p, "allow-commands"), environment);
     }
+  else if (p->dry_run && (operation_kind (p->operation) & (KIND_REPAIR | KIND_BREAKER)))
+    {
+      /* the repairs write their bookkeeping at once and have nothing to
+       * plan: a "dry run" of one would be a real run without the
+       * confirmation a real run needs */
+      ok = refuse (p, error, "dry-run", GANDER_ERROR_NOT_SUPPORTED,
+                   _("`%s` has no dry run: it changes the version table (or the "
+                     "breaker) directly; see what it would touch with `status` or "
+                     "`breaker status`, then run it without dry-run"),
+                   command);
+    }
   else if (p->operation == GANDER_OPERATION_RESTORE)
     {
       /* a restore replaces the whole database: confirmed everywhere, a

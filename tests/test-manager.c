@@ -518,6 +518,18 @@ test_dry_run (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (gander_plan_get_n_steps (gander_run_report_get_plan (report)), ==, 1);
 
+  /* the repairs have no dry run: refused, never run for real (and
+   * never without the confirmation production asks for) */
+  g_clear_object (&report);
+  for (GanderOperation op = GANDER_OPERATION_BASELINE; op <= GANDER_OPERATION_BREAKER_RESET; op++)
+    {
+      report = gander_manager_execute (manager, op, 2, options, NULL, &error);
+      g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED);
+      g_assert_nonnull (strstr (error->message, "has no dry run"));
+      g_assert_null (report);
+      g_clear_error (&error);
+    }
+
   after = snapshot (f);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM goose_db_version"), ==, 2);
