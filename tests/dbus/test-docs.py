@@ -23,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -121,14 +122,30 @@ class DocsTest(DBusTestCase):
         self.assertTrue(os.path.exists(conf), conf + ' is not generated')
         self._config()
         env = self.daemon_env(None)
-        r = subprocess.run(['dbus-run-session', '--config-file=' + conf, '--',
-                            'gdbus', 'call', '--session', '--dest', 'org.gander.Migrator1',
-                            '--object-path', '/org/gander/Migrator1', '--method',
-                            'org.freedesktop.DBus.Properties.Get',
-                            'org.gander.Migrator1.Manager', 'Profiles'],
-                           capture_output=True, text=True, env=env, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn('/org/gander/Migrator1/profiles/app', r.stdout)
+        # Services the bus activates (the daemon, and a keyring the
+        # daemon may ask for) inherit the bus's stdout/stderr and may
+        # outlive it by a moment: read the output from a file, wait for
+        # dbus-run-session alone, then end its whole process group.
+        with tempfile.TemporaryFile('w+') as out:
+            proc = subprocess.Popen(['dbus-run-session', '--config-file=' + conf, '--',
+                                     'gdbus', 'call', '--session', '--timeout', '30',
+                                     '--dest', 'org.gander.Migrator1',
+                                     '--object-path', '/org/gander/Migrator1', '--method',
+                                     'org.freedesktop.DBus.Properties.Get',
+                                     'org.gander.Migrator1.Manager', 'Profiles'],
+                                    stdout=out, stderr=subprocess.STDOUT, text=True,
+                                    env=env, start_new_session=True)
+            try:
+                rc = proc.wait(timeout=60)
+            finally:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            out.seek(0)
+            text = out.read()
+        self.assertEqual(rc, 0, text)
+        self.assertIn('/org/gander/Migrator1/profiles/app', text)
 
     def _admin(self, *args, **kw):
         env = dict(self.env)
