@@ -201,8 +201,10 @@ test_keyring_attributes (void)
           g_assert_true (g_strv_contains (known, key));
           g_assert_null (strstr (text, SECRET));
         }
-      g_assert_nonnull (strstr (secret_retrievable_get_label (item), "billing"));
-      g_assert_null (strstr (secret_retrievable_get_label (item), SECRET));
+      g_autofree char *label = secret_retrievable_get_label (item);
+
+      g_assert_nonnull (strstr (label, "billing"));
+      g_assert_null (strstr (label, SECRET));
       value = secret_retrievable_retrieve_secret_sync (item, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (secret_value_get_text (value), ==, SECRET);
