@@ -23,12 +23,8 @@
 #include "gd-manager.h"
 #include "gd-profile.h"
 #include "gd-variant.h"
-#if GD_HAVE_CREDENTIALS
 #include "gd-credentials.h"
-#endif
-#if GD_HAVE_JOBS
 #include "gd-job.h"
-#endif
 
 typedef void (*RefreshDone) (GdProfile    *self,
                              const GError *error,
@@ -240,9 +236,7 @@ manager_data_free (ManagerData *data)
   g_clear_object (&data->metrics);
   g_clear_object (&data->audit);
   g_clear_object (&data->breaker);
-#if GD_HAVE_CREDENTIALS
   g_clear_pointer (&data->password, gd_credentials_free_secret);
-#endif
   g_free (data);
 }
 
@@ -274,7 +268,6 @@ build_manager_thread (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&manager), g_object_unref);
 }
 
-#if GD_HAVE_CREDENTIALS
 static void
 password_found_cb (GObject      *source,
                    GAsyncResult *result,
@@ -292,7 +285,6 @@ password_found_cb (GObject      *source,
     }
   g_task_run_in_thread (task, build_manager_thread);
 }
-#endif
 
 void
 gd_profile_get_manager_async (GdProfile           *self,
@@ -314,12 +306,8 @@ gd_profile_get_manager_async (GdProfile           *self,
   data->breaker = self->breaker != NULL ? g_object_ref (self->breaker) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) manager_data_free);
 
-#if GD_HAVE_CREDENTIALS
   gd_credentials_lookup_async (gd_daemon_get_credentials (self->daemon), self->profile,
                                cancellable, password_found_cb, g_steal_pointer (&task));
-#else
-  g_task_run_in_thread (task, build_manager_thread);
-#endif
 }
 
 GanderManager *
@@ -1152,7 +1140,6 @@ handle_health (GdBusProfile          *iface,
 /* -------------------------------------------------------------------- */
 /* SetPassword, ClearPassword */
 
-#if GD_HAVE_CREDENTIALS
 typedef struct
 {
   GdProfile             *self;
@@ -1359,7 +1346,6 @@ credential_looked_up_cb (GObject      *source,
     gd_credentials_free_secret (secret);
   gd_daemon_release (self->daemon);
 }
-#endif
 
 /* -------------------------------------------------------------------- */
 /* jobs */
@@ -1371,7 +1357,6 @@ gd_profile_get_active_job (GdProfile *self)
   return self->active_job;
 }
 
-#if GD_HAVE_JOBS
 void
 gd_profile_set_active_job (GdProfile *self,
                            GdJob     *job)
@@ -1437,7 +1422,6 @@ gd_profile_dequeue_job (GdProfile *self,
   g_object_unref (job);
   return TRUE;
 }
-#endif
 
 /* -------------------------------------------------------------------- */
 
@@ -1520,17 +1504,13 @@ gd_profile_new (GdDaemon      *daemon,
   g_signal_connect_object (self->iface, "handle-validate", G_CALLBACK (handle_validate), self, 0);
   g_signal_connect_object (self->iface, "handle-health", G_CALLBACK (handle_health), self, 0);
   g_signal_connect_object (self->iface, "handle-list-backups", G_CALLBACK (handle_list_backups), self, 0);
-#if GD_HAVE_CREDENTIALS
   g_signal_connect_object (self->iface, "handle-set-password", G_CALLBACK (handle_set_password), self, 0);
   g_signal_connect_object (self->iface, "handle-clear-password", G_CALLBACK (handle_clear_password), self, 0);
   /* HasCredential: looked up once; SetPassword/ClearPassword keep it */
   gd_daemon_hold (daemon);
   gd_credentials_lookup_async (gd_daemon_get_credentials (daemon), profile, NULL,
                                credential_looked_up_cb, g_object_ref (self));
-#endif
-#if GD_HAVE_JOBS
   gd_profile_jobs_connect (self);
-#endif
 
   self->object = gd_bus_object_skeleton_new (self->path);
   gd_bus_object_skeleton_set_profile (self->object, self->iface);

@@ -17,7 +17,7 @@ import os
 import time
 
 from dbustest import (DBusTestCase, GLib, PROFILE_IFACE, PROPS_IFACE, error_message, vardict,
-                      main, needs, pg_server, profile_path,
+                      main, pg_server, profile_path,
                       tearDownModule)  # noqa: F401
 
 # key → python type of the unpacked value; (required, optional)
@@ -78,7 +78,6 @@ class ProfileTests:
 
     # -- properties --------------------------------------------------------------
 
-    @needs('auth')
     def test_properties_types_and_values(self):
         self.start_daemon()
         self.pcall('Refresh')
@@ -112,7 +111,6 @@ class ProfileTests:
         self.assertEqual(p['LastError'], '')
         self.assertLessEqual(abs(p['RefreshedAt'] - now_us()), 60 * 10**6)
 
-    @needs('auth')
     def test_refresh_updates_in_one_signal(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -139,7 +137,6 @@ class ProfileTests:
         self.assertEqual(changed['PendingCount'], 0)
         self.assertIn('RefreshedAt', changed)
 
-    @needs('auth')
     def test_status(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -172,7 +169,6 @@ class ProfileTests:
         self.assertTrue(by_version[4]['no-transaction'])
         self.assertEqual(by_version[4]['name'], '00004_notx.sql')
 
-    @needs('auth')
     def test_plan(self):
         self.cli('app', 'up-to', '1')
         self.start_daemon()
@@ -203,7 +199,6 @@ class ProfileTests:
                                  GLib.Variant('(sxa{sv})', ('up', 0, vardict(no_such=True))))
         self.assertIn('no-such', error_message(e))
 
-    @needs('auth')
     def test_validate(self):
         self.start_daemon()
         self.assertEqual(self.pcall('Validate', GLib.Variant('(a{sv})', ({},))), [])
@@ -224,7 +219,6 @@ class ProfileTests:
         self.assertDBusError('InvalidArgument', self.pcall, 'Validate',
                              GLib.Variant('(a{sv})', ({'lint': GLib.Variant('s', 'yes')},)))
 
-    @needs('auth')
     def test_health(self):
         self.cli('app', 'up')
         self.start_daemon()
@@ -240,7 +234,6 @@ class ProfileTests:
             {'checks': GLib.Variant('as', [names[0]])},)))
         self.assertEqual([c['name'] for c in one], [names[0]])
 
-    @needs('auth')
     def test_list_backups(self):
         backups = self.mkdir('backups')
         self.settings['backup-dir'] = backups
@@ -265,7 +258,6 @@ class ProfileTests:
             self.assertLess(abs(b['created-at'] - now_us()), 300 * 10**6)
 
 
-    @needs('auth', 'jobs')
     def test_backups_default_to_the_state_directory(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -286,7 +278,6 @@ class SqliteProfileTest(ProfileTests, DBusTestCase):
     def make_profile(self, name, n):
         return self.sqlite_profile(name, n)
 
-    @needs('auth')
     def test_properties_never_open_the_database(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -304,7 +295,6 @@ class SqliteProfileTest(ProfileTests, DBusTestCase):
         self.pcall('Refresh')
         self.assertEqual(self.prop('CurrentVersion'), 1)
 
-    @needs('auth')
     def test_refresh_failure_sets_last_error(self):
         self.start_daemon()
         self.pcall('Refresh')
@@ -325,7 +315,6 @@ class PostgresProfileTest(ProfileTests, DBusTestCase):
     def make_profile(self, name, n):
         return self.pg_profile(name, n)
 
-    @needs('auth')
     def test_properties_never_open_the_database(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
