@@ -8,7 +8,8 @@
 #                                     BUILD_DIR/cli/gander of one build)
 #
 # Env: COUNT (1000), CALLS (2000), CLIENTS (50), POLL_INTERVAL (0.1 s),
-#      PAIRS (3), RESULTS (append the raw numbers as JSON to this file).
+#      POLL_METHOD (StatusColumns, or Status), PAIRS (3),
+#      RESULTS (append the raw numbers as JSON to this file).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,4 +29,5 @@ trap 'rm -rf "$work"' EXIT
 "$py" "$here/dbus.py" --daemon "$build/service/gander-daemon" --gander "$build/cli/gander" \
   --workdir "$work" --count "${COUNT:-1000}" --calls "${CALLS:-2000}" \
   --clients "${CLIENTS:-50}" --poll-interval "${POLL_INTERVAL:-0.1}" \
+  --poll-method "${POLL_METHOD:-StatusColumns}" \
   --pairs "${PAIRS:-3}" "${json[@]}"

@@ -4,9 +4,10 @@
  *
  * The properties are a cache: reading one never opens the database.
  * Refresh() and the end of every job read the database in a worker thread
- * and update them together (one PropertiesChanged). Status's answer is
- * cached with them, so a Status call with a fresh cache does no database
- * work at all. The read-only methods authorise the caller, then run their
+ * and update them together (one PropertiesChanged). Status's and
+ * StatusColumns' answers are cached with them (gd-status.c), so a call
+ * with a fresh cache does no database work at all; while a job runs, its
+ * finished migrations update that cache. The read-only methods authorise the caller, then run their
  * database work in a worker thread (GTask). The mutating methods live in
  * gd-profile-jobs.c.
  */
@@ -22,6 +23,7 @@
 #include "gd-daemon.h"
 #include "gd-manager.h"
 #include "gd-profile.h"
+#include "gd-status.h"
 #include "gd-variant.h"
 #include "gd-credentials.h"
 #include "gd-job.h"
@@ -53,7 +55,9 @@ struct _GdProfile
   GdJob                *active_job;
   GQueue                queue;         /* GdJob, waiting behind it */
 
-  GVariant             *status;        /* Status's answer; NULL: stale */
+  GdStatus             *status;        /* Status's answers; NULL: stale */
+  GdBusJob             *watched;       /* the active job's interface */
+  gulong                watched_id;    /* its migration-finished handler */
   guint                 generation;    /* bumped when the database may have
                                           changed under a refresh */
   guint                 refresh_generation;
@@ -157,7 +161,7 @@ gd_profile_update (GdProfile     *self,
   set_settings (self, profile, source);
   /* another database or directory: what we knew is about something else */
   self->generation++;
-  g_clear_pointer (&self->status, g_variant_unref);
+  g_clear_pointer (&self->status, gd_status_free);
   gd_bus_profile_set_current_version (self->iface, -1);
   gd_bus_profile_set_pending_count (self->iface, 0);
   gd_bus_profile_set_dirty (self->iface, FALSE);
@@ -327,14 +331,14 @@ typedef struct
   gint64    version;
   guint     pending;
   gboolean  dirty;
-  GVariant *status;
+  GdStatus *status;
   char     *breaker_state;
 } RefreshResult;
 
 static void
 refresh_result_free (RefreshResult *result)
 {
-  g_clear_pointer (&result->status, g_variant_unref);
+  g_clear_pointer (&result->status, gd_status_free);
   g_free (result->breaker_state);
   g_free (result);
 }
@@ -394,7 +398,7 @@ refresh_thread (GTask        *task,
       else if (state == GANDER_MIGRATION_STATE_RUNNING)
         result->dirty = TRUE;
     }
-  result->status = g_variant_ref_sink (gd_variant_new_status (statuses));
+  result->status = gd_status_new (statuses);
   /* a fresh look at the state file, which every process shares */
   if (breaker != NULL)
     {
@@ -474,8 +478,8 @@ refresh_done_cb (GObject      *source,
   gd_bus_profile_set_breaker_state (self->iface, result->breaker_state);
   gd_bus_profile_set_refreshed_at (self->iface, g_get_real_time ());
   gd_bus_profile_set_last_error (self->iface, "");
-  g_clear_pointer (&self->status, g_variant_unref);
-  self->status = g_variant_ref (result->status);
+  g_clear_pointer (&self->status, gd_status_free);
+  self->status = g_steal_pointer (&result->status);
   refresh_result_free (result);
   refresh_finished (self, NULL);
 }
@@ -540,6 +544,7 @@ gd_profile_refresh (GdProfile *self)
 typedef enum {
   QUERY_REFRESH,
   QUERY_STATUS,
+  QUERY_STATUS_COLUMNS,
   QUERY_PLAN,
   QUERY_VALIDATE,
   QUERY_HEALTH,
@@ -547,7 +552,7 @@ typedef enum {
 } QueryKind;
 
 static const char * const query_names[] = {
-  "refresh", "status", "plan", "validate", "health", "list-backups",
+  "refresh", "status", "status-columns", "plan", "validate", "health", "list-backups",
 };
 
 typedef struct
@@ -583,6 +588,25 @@ query_reply (Query    *query,
              GVariant *result)
 {
   g_dbus_method_invocation_return_value (query->invocation, g_variant_new ("(@aa{sv})", result));
+}
+
+/* While a job runs, its progress makes the cache stale with every
+ * migration; packing 1000 rows for each would cost more than the job.
+ * Then an answer may be this old (the Job's signals are exact). */
+#define STATUS_MAX_AGE_IN_JOB (100 * G_TIME_SPAN_MILLISECOND)
+
+static void
+status_reply (Query *query)
+{
+  GdProfile *self = query->self;
+  GTimeSpan age = self->active_job != NULL ? STATUS_MAX_AGE_IN_JOB : 0;
+
+  if (query->kind == QUERY_STATUS_COLUMNS)
+    g_dbus_method_invocation_return_value (query->invocation,
+                                           g_variant_new ("(@a{sv})",
+                                                          gd_status_get_columns (self->status, age)));
+  else
+    query_reply (query, gd_status_get_rows (self->status, age));
 }
 
 /* Validate's findings against the database: interrupted migrations,
@@ -855,6 +879,7 @@ query_thread (GTask        *task,
       break;
     case QUERY_REFRESH:
     case QUERY_STATUS:
+    case QUERY_STATUS_COLUMNS:
     default:
       g_assert_not_reached ();
     }
@@ -918,7 +943,7 @@ refreshed_for_query (GdProfile    *self,
   else if (query->kind == QUERY_REFRESH)
     gd_bus_profile_complete_refresh (self->iface, query->invocation);
   else if (self->status != NULL)
-    query_reply (query, self->status);
+    status_reply (query);
   else
     /* the settings changed (Reload) while it ran: the answer was dropped */
     g_dbus_method_invocation_return_error (query->invocation, GANDER_ERROR, GANDER_ERROR_BUSY,
@@ -953,9 +978,10 @@ query_authorised_cb (GObject      *source,
   switch (query->kind)
     {
     case QUERY_STATUS:
+    case QUERY_STATUS_COLUMNS:
       if (self->status != NULL)
         {
-          query_reply (query, self->status);
+          status_reply (query);
           gd_daemon_release (self->daemon);
           query_free (query);
           return;
@@ -1052,6 +1078,14 @@ handle_status (GdBusProfile          *iface,
                GdProfile             *self)
 {
   return start_query (self, invocation, QUERY_STATUS, NULL);
+}
+
+static gboolean
+handle_status_columns (GdBusProfile          *iface,
+                       GDBusMethodInvocation *invocation,
+                       GdProfile             *self)
+{
+  return start_query (self, invocation, QUERY_STATUS_COLUMNS, NULL);
 }
 
 static gboolean
@@ -1357,6 +1391,34 @@ gd_profile_get_active_job (GdProfile *self)
   return self->active_job;
 }
 
+/* A migration of the active job finished: the cached answers follow. */
+static void
+on_job_migration_finished (GdBusJob   *job,
+                           gint64      version,
+                           const char *source,
+                           const char *direction,
+                           gboolean    success,
+                           gint64      duration,
+                           GdProfile  *self)
+{
+  if (success && self->status != NULL)
+    gd_status_mark (self->status, version, g_strcmp0 (direction, "up") == 0, g_get_real_time ());
+}
+
+static void
+watch_job (GdProfile *self,
+           GdJob     *job)
+{
+  if (self->watched != NULL)
+    g_clear_signal_handler (&self->watched_id, self->watched);
+  g_clear_object (&self->watched);
+  if (job == NULL)
+    return;
+  self->watched = g_object_ref (gd_job_get_iface (job));
+  self->watched_id = g_signal_connect (self->watched, "migration-finished",
+                                       G_CALLBACK (on_job_migration_finished), self);
+}
+
 void
 gd_profile_set_active_job (GdProfile *self,
                            GdJob     *job)
@@ -1373,20 +1435,23 @@ gd_profile_set_active_job (GdProfile *self,
   if (job != NULL)
     {
       g_set_object (&self->active_job, job);
+      watch_job (self, job);
       gd_bus_profile_set_busy (self->iface, TRUE);
       gd_bus_profile_set_active_job (self->iface, gd_job_get_object_path (job));
       return;
     }
 
   g_clear_object (&self->active_job);
+  watch_job (self, NULL);
   /* what we knew is from before the job (or read while it ran) */
   self->generation++;
-  g_clear_pointer (&self->status, g_variant_unref);
+  g_clear_pointer (&self->status, gd_status_free);
   if (!g_queue_is_empty (&self->queue))
     {
       g_autoptr(GdJob) next = g_queue_pop_head (&self->queue);
 
       g_set_object (&self->active_job, next);
+      watch_job (self, next);
       gd_bus_profile_set_active_job (self->iface, gd_job_get_object_path (next));
       gd_job_start (next);
     }
@@ -1441,12 +1506,15 @@ gd_profile_finalize (GObject *object)
 {
   GdProfile *self = GD_PROFILE (object);
 
+  if (self->watched != NULL)
+    g_clear_signal_handler (&self->watched_id, self->watched);
+  g_clear_object (&self->watched);
   g_clear_object (&self->object);
   g_clear_object (&self->iface);
   g_clear_object (&self->profile);
   g_clear_object (&self->breaker);
   g_clear_object (&self->audit);
-  g_clear_pointer (&self->status, g_variant_unref);
+  g_clear_pointer (&self->status, gd_status_free);
   g_clear_pointer (&self->waiting, g_array_unref);
   g_clear_pointer (&self->next_waiting, g_array_unref);
   g_free (self->breaker_key);
@@ -1500,6 +1568,7 @@ gd_profile_new (GdDaemon      *daemon,
 
   g_signal_connect_object (self->iface, "handle-refresh", G_CALLBACK (handle_refresh), self, 0);
   g_signal_connect_object (self->iface, "handle-status", G_CALLBACK (handle_status), self, 0);
+  g_signal_connect_object (self->iface, "handle-status-columns", G_CALLBACK (handle_status_columns), self, 0);
   g_signal_connect_object (self->iface, "handle-plan", G_CALLBACK (handle_plan), self, 0);
   g_signal_connect_object (self->iface, "handle-validate", G_CALLBACK (handle_validate), self, 0);
   g_signal_connect_object (self->iface, "handle-health", G_CALLBACK (handle_health), self, 0);

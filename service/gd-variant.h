@@ -14,8 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* Status: @statuses of GanderMigrationStatus, oldest first */
-GVariant *gd_variant_new_status       (GPtrArray    *statuses);
+/* Status and StatusColumns: see gd-status.h */
 /* Plan: the plan's steps */
 GVariant *gd_variant_new_plan         (GanderPlan   *plan);
 /* Health: @results of GanderHealthResult */

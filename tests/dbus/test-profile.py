@@ -16,7 +16,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import os
 import time
 
-from dbustest import (DBusTestCase, GLib, PROFILE_IFACE, PROPS_IFACE, error_message, vardict,
+from dbustest import (DBusTestCase, GLib, JOB_IFACE, PROFILE_IFACE, PROPS_IFACE, error_message, vardict,
                       main, pg_server, profile_path,
                       tearDownModule)  # noqa: F401
 
@@ -169,6 +169,51 @@ class ProfileTests:
         self.assertTrue(by_version[4]['no-transaction'])
         self.assertEqual(by_version[4]['name'], '00004_notx.sql')
 
+    def assertColumnsMatch(self, columns, status):
+        """StatusColumns is Status's table, column by column."""
+        self.assertEqual(sorted(columns), ['applied-at', 'flags', 'name', 'state', 'version'])
+        n = len(status)
+        for key, values in columns.items():
+            self.assertEqual(len(values), n, key)
+        states = ['pending', 'applied', 'running', 'missing']   # Gander.MigrationState
+        for i, row in enumerate(status):
+            self.assertEqual(columns['version'][i], row['version'])
+            self.assertEqual(columns['name'][i], row['name'])
+            self.assertEqual(states[columns['state'][i]], row['state'], row)
+            self.assertEqual(columns['applied-at'][i], row.get('applied-at', 0), row)
+            flags = columns['flags'][i]
+            self.assertEqual(bool(flags & 1), row['no-transaction'], row)
+            self.assertEqual(bool(flags & 4), 'checksum-drift' in row, row)
+            self.assertEqual(bool(flags & 2), row.get('checksum-drift', False), row)
+            self.assertEqual(flags & ~7, 0, row)
+
+    def test_status_columns(self):
+        self.cli('app', 'up-to', '2')
+        self.start_daemon()
+        columns = self.pcall('StatusColumns')
+        status = self.pcall('Status')
+        self.assertColumnsMatch(columns, status)
+        self.assertEqual(columns['state'], [1, 1, 0])
+        self.assertEqual(columns['name'], self.files)
+        self.assertTrue(all(columns['applied-at'][:2]))
+        self.assertTrue(all(f & 4 for f in columns['flags'][:2]), columns)   # checksums recorded
+
+        # a file gone, a NO TRANSACTION one, an applied file edited
+        os.unlink(os.path.join(self.settings['dir'], self.files[0]))
+        self.migration(os.path.basename(self.settings['dir']), '00004_notx.sql',
+                       'CREATE TABLE t4 (id INTEGER);', 'DROP TABLE t4;', notx=True)
+        with open(os.path.join(self.settings['dir'], self.files[1]), 'a') as f:
+            f.write('-- edited after it was applied\n')
+        self.assertEqual(self.pcall('StatusColumns'), columns)    # cached until Refresh
+        self.pcall('Refresh')
+        columns = self.pcall('StatusColumns')
+        status = self.pcall('Status')
+        self.assertColumnsMatch(columns, status)
+        self.assertEqual(columns['version'], [1, 2, 3, 4])
+        self.assertEqual(columns['state'], [3, 1, 0, 0])
+        self.assertEqual(columns['flags'][3], 1)
+        self.assertEqual(columns['flags'][1], 2 | 4)
+
     def test_plan(self):
         self.cli('app', 'up-to', '1')
         self.start_daemon()
@@ -314,6 +359,30 @@ class PostgresProfileTest(ProfileTests, DBusTestCase):
 
     def make_profile(self, name, n):
         return self.pg_profile(name, n)
+
+    def test_status_follows_a_job(self):
+        # 00004 sleeps on the server: the job is still running after 00003
+        self.migration(os.path.basename(self.settings['dir']), '00004_slow.sql',
+                       'CREATE TABLE slow (id int);\nSELECT pg_sleep(3);', 'DROP TABLE slow;')
+        self.cli('app', 'up-to', '1')
+        self.start_daemon()
+        self.assertEqual(self.pcall('StatusColumns')['state'], [1, 0, 0, 0])
+        job = self.profile_call('app', 'Up', GLib.Variant('(a{sv})', ({},)))
+        rec = self.record(path=job, iface=JOB_IFACE)
+        self.wait_for(lambda: any(s[3][0] == 3 for s in rec.of('MigrationFinished')),
+                      'migration 3 to finish', timeout=20)
+        self.spin(0.25)     # answers may be 0.1 s behind during a job
+        self.assertEqual(self.get_property(job, JOB_IFACE, 'State'), 'running')
+        columns = self.pcall('StatusColumns')
+        self.assertEqual(columns['state'], [1, 1, 1, 0])
+        self.assertTrue(all(columns['applied-at'][:3]))
+        self.assertEqual([r['state'] for r in self.pcall('Status')],
+                         ['applied', 'applied', 'applied', 'pending'])
+        self.assertEqual(self.wait_job(job)['Result'], 'success')
+        # the job's end refreshes them from the database
+        self.wait_property(self.path_, PROFILE_IFACE, 'Busy', lambda b: not b)
+        self.assertEqual(self.pcall('StatusColumns')['state'], [1, 1, 1, 1])
+        self.assertColumnsMatch(self.pcall('StatusColumns'), self.pcall('Status'))
 
     def test_properties_never_open_the_database(self):
         self.cli('app', 'up-to', '2')
