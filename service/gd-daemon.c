@@ -23,12 +23,8 @@
 #include "gd-daemon.h"
 #include "gd-manager.h"
 #include "gd-profile.h"
-#if GD_HAVE_CREDENTIALS
 #include "gd-credentials.h"
-#endif
-#if GD_HAVE_JOBS
 #include "gd-job.h"
-#endif
 
 #define GD_BUS_NAME             "org.gander.Migrator1"
 #define GD_IDLE_TIMEOUT_DEFAULT 300
@@ -289,7 +285,6 @@ gd_daemon_next_job_id (GdDaemon *self)
   return ++self->next_job_id;
 }
 
-#if GD_HAVE_JOBS
 static void
 update_job_paths (GdDaemon *self)
 {
@@ -326,7 +321,6 @@ gd_daemon_remove_job (GdDaemon *self,
   if (g_ptr_array_remove (self->jobs, job))
     update_job_paths (self);
 }
-#endif
 
 /* -------------------------------------------------------------------- */
 /* the object */
@@ -459,9 +453,7 @@ gd_daemon_start (GdDaemon  *self,
             self->state_dir, g_strerror (errno));
 
   self->auth = gd_auth_new (self->connection, self->kind);
-#if GD_HAVE_CREDENTIALS
   self->credentials = gd_credentials_new (self->kind, self->state_dir);
-#endif
   self->object_manager = g_dbus_object_manager_server_new (GD_DAEMON_PATH);
 
   self->manager = gd_manager_new (self, error);

@@ -19,9 +19,7 @@
 #include "gd-daemon.h"
 #include "gd-manager.h"
 #include "gd-profile.h"
-#if GD_HAVE_CREDENTIALS
 #include "gd-credentials.h"
-#endif
 
 #define MAX_NAME_LENGTH 64
 
@@ -622,7 +620,6 @@ lookup_by_path (GdManager  *self,
   return NULL;
 }
 
-#if GD_HAVE_CREDENTIALS
 static void
 credential_cleared_cb (GObject      *source,
                        GAsyncResult *result,
@@ -636,7 +633,6 @@ credential_cleared_cb (GObject      *source,
             "the stored password of removed profile %s was not cleared: %s",
             name, error->message);
 }
-#endif
 
 static void
 remove_profile_authorised (GdManager             *self,
@@ -679,11 +675,9 @@ remove_profile_authorised (GdManager             *self,
                                              _("cannot remove %s: %s"), file, g_strerror (saved));
       return;
     }
-#if GD_HAVE_CREDENTIALS
   gd_credentials_clear_async (gd_daemon_get_credentials (self->daemon),
                               gd_profile_get_profile (profile), NULL,
                               credential_cleared_cb, g_strdup (name));
-#endif
   unexport_profile (self, name);
   update_profile_paths (self);
   gd_log (G_LOG_LEVEL_MESSAGE, name, NULL, "remove-profile",

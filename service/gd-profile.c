@@ -25,12 +25,8 @@
 #include "gd-profile.h"
 #include "gd-status.h"
 #include "gd-variant.h"
-#if GD_HAVE_CREDENTIALS
 #include "gd-credentials.h"
-#endif
-#if GD_HAVE_JOBS
 #include "gd-job.h"
-#endif
 
 typedef void (*RefreshDone) (GdProfile    *self,
                              const GError *error,
@@ -244,9 +240,7 @@ manager_data_free (ManagerData *data)
   g_clear_object (&data->metrics);
   g_clear_object (&data->audit);
   g_clear_object (&data->breaker);
-#if GD_HAVE_CREDENTIALS
   g_clear_pointer (&data->password, gd_credentials_free_secret);
-#endif
   g_free (data);
 }
 
@@ -278,7 +272,6 @@ build_manager_thread (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&manager), g_object_unref);
 }
 
-#if GD_HAVE_CREDENTIALS
 static void
 password_found_cb (GObject      *source,
                    GAsyncResult *result,
@@ -296,7 +289,6 @@ password_found_cb (GObject      *source,
     }
   g_task_run_in_thread (task, build_manager_thread);
 }
-#endif
 
 void
 gd_profile_get_manager_async (GdProfile           *self,
@@ -318,12 +310,8 @@ gd_profile_get_manager_async (GdProfile           *self,
   data->breaker = self->breaker != NULL ? g_object_ref (self->breaker) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) manager_data_free);
 
-#if GD_HAVE_CREDENTIALS
   gd_credentials_lookup_async (gd_daemon_get_credentials (self->daemon), self->profile,
                                cancellable, password_found_cb, g_steal_pointer (&task));
-#else
-  g_task_run_in_thread (task, build_manager_thread);
-#endif
 }
 
 GanderManager *
@@ -1186,7 +1174,6 @@ handle_health (GdBusProfile          *iface,
 /* -------------------------------------------------------------------- */
 /* SetPassword, ClearPassword */
 
-#if GD_HAVE_CREDENTIALS
 typedef struct
 {
   GdProfile             *self;
@@ -1393,7 +1380,6 @@ credential_looked_up_cb (GObject      *source,
     gd_credentials_free_secret (secret);
   gd_daemon_release (self->daemon);
 }
-#endif
 
 /* -------------------------------------------------------------------- */
 /* jobs */
@@ -1405,7 +1391,6 @@ gd_profile_get_active_job (GdProfile *self)
   return self->active_job;
 }
 
-#if GD_HAVE_JOBS
 /* A migration of the active job finished: the cached answers follow. */
 static void
 on_job_migration_finished (GdBusJob   *job,
@@ -1502,7 +1487,6 @@ gd_profile_dequeue_job (GdProfile *self,
   g_object_unref (job);
   return TRUE;
 }
-#endif
 
 /* -------------------------------------------------------------------- */
 
@@ -1589,17 +1573,13 @@ gd_profile_new (GdDaemon      *daemon,
   g_signal_connect_object (self->iface, "handle-validate", G_CALLBACK (handle_validate), self, 0);
   g_signal_connect_object (self->iface, "handle-health", G_CALLBACK (handle_health), self, 0);
   g_signal_connect_object (self->iface, "handle-list-backups", G_CALLBACK (handle_list_backups), self, 0);
-#if GD_HAVE_CREDENTIALS
   g_signal_connect_object (self->iface, "handle-set-password", G_CALLBACK (handle_set_password), self, 0);
   g_signal_connect_object (self->iface, "handle-clear-password", G_CALLBACK (handle_clear_password), self, 0);
   /* HasCredential: looked up once; SetPassword/ClearPassword keep it */
   gd_daemon_hold (daemon);
   gd_credentials_lookup_async (gd_daemon_get_credentials (daemon), profile, NULL,
                                credential_looked_up_cb, g_object_ref (self));
-#endif
-#if GD_HAVE_JOBS
   gd_profile_jobs_connect (self);
-#endif
 
   self->object = gd_bus_object_skeleton_new (self->path);
   gd_bus_object_skeleton_set_profile (self->object, self->iface);

@@ -102,38 +102,6 @@ def require_daemon():
             'gander-daemon is not built (GANDER_DAEMON=%r)' % GANDER_DAEMON)
 
 
-# The daemon's parts written by other helpers land one by one; meson says
-# which are in the tree (service/gd-auth.c, gd-job.c + gd-profile-jobs.c,
-# gd-credentials.c).
-FEATURES = set(os.environ.get('GANDER_DAEMON_FEATURES', '').split())
-FEATURE_FILES = {'auth': 'service/gd-auth.c', 'jobs': 'service/gd-job.c',
-                 'creds': 'service/gd-credentials.c'}
-
-
-def needs(*features):
-    """Decorator: the test runs only when the daemon was built with these
-    parts; until then it is skipped, naming the missing source (in CI too:
-    this is the state of the tree, not a missing package)."""
-    def wrap(fn):
-        def run(self, *a, **kw):
-            check_features(features)
-            return fn(self, *a, **kw)
-        run.__name__ = fn.__name__
-        run.__doc__ = fn.__doc__
-        # DBusTestCase.setUp checks them first, before any fixture starts
-        run.gander_needs = features
-        return run
-    return wrap
-
-
-def check_features(features):
-    missing = [f for f in features if f not in FEATURES]
-    if missing:
-        raise unittest.SkipTest('the daemon is built without %s (%s not in the tree)'
-                                % (', '.join(missing),
-                                   ', '.join(FEATURE_FILES[f] for f in missing)))
-
-
 def have_dbusmock():
     spec = importlib.util.find_spec('dbusmock')
     return spec is not None and os.path.exists(
@@ -728,7 +696,6 @@ class DBusTestCase(CliTestCase):
         # the time each test took, as a TAP comment (the suite must stay fast)
         self.addCleanup(lambda: print('# %s took %.2f s' % (self.id(), time.monotonic() - t0),
                                       flush=True))
-        check_features(getattr(getattr(self, self._testMethodName), 'gander_needs', ()))
         super().setUp()
         self._daemons = []
         self._session = None

@@ -14,7 +14,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import time
 
-from dbustest import (DBusTestCase, GLib, JOB_IFACE, PROFILE_IFACE, main, needs,  # noqa: F401
+from dbustest import (DBusTestCase, GLib, JOB_IFACE, PROFILE_IFACE, main,  # noqa: F401
                       profile_path, tearDownModule)
 
 SLOW = ('CREATE TABLE slow (id int);\nSELECT pg_sleep(30);', 'DROP TABLE slow;')
@@ -33,7 +33,6 @@ class CancelPostgresTest(DBusTestCase):
                                      "datname = current_database() AND state = 'active' AND "
                                      "query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"))
 
-    @needs('auth', 'jobs')
     def test_cancel_rolls_back(self):
         self.cli('pg', 'up-to', '1')
         self.start_daemon()

@@ -17,7 +17,7 @@ import os
 import shutil
 import subprocess
 
-from dbustest import (BUS_NAME, DBusTestCase, Gio, GLib, PROFILE_IFACE, main, needs,
+from dbustest import (BUS_NAME, DBusTestCase, Gio, GLib, PROFILE_IFACE, main, 
                       profile_path, require, stop_process)
 from clitest import GANDER  # noqa: E402 (dbustest puts it on the path)
 
@@ -55,7 +55,6 @@ class CredentialsTest(DBusTestCase):
                               env=env, text=True, capture_output=True, timeout=30)
         return proc.stdout if proc.returncode == 0 else None
 
-    @needs('auth', 'creds')
     def test_file_backend(self):
         keyring = self.path('keyring')
         secret_env = {'SECRET_BACKEND': 'file', 'SECRET_FILE_TEST_PATH': keyring,
@@ -100,7 +99,6 @@ class CredentialsTest(DBusTestCase):
         daemon.stop()
         self.assertNotIn(SECRET, daemon.log())
 
-    @needs('auth', 'creds')
     def test_gnome_keyring_headless(self):
         require(shutil.which('gnome-keyring-daemon') is not None,
                 'gnome-keyring-daemon is not installed (Debian: gnome-keyring)')

@@ -19,7 +19,7 @@ import time
 
 from dbustest import (DBusTestCase, GANDER_DAEMON, GLib, MANAGER_IFACE, MANAGER_PATH, OM_IFACE,
                       PROFILE_IFACE, PROFILES_PATH, BUS_NAME, error_message, main,
-                      needs, profile_path, require)
+                      profile_path, require)
 
 
 class ManagerTest(DBusTestCase):
@@ -45,7 +45,6 @@ class ManagerTest(DBusTestCase):
         props = self.get_all(MANAGER_PATH, MANAGER_IFACE)
         self.assertEqual(set(props), {'DaemonVersion', 'BusType', 'Profiles', 'Jobs'})
 
-    @needs('auth')
     def test_get_profile(self):
         self.start_daemon()
         self.assertEqual(self.manager_call('GetProfile', ('(s)', ('alpha',))),
@@ -58,7 +57,6 @@ class ManagerTest(DBusTestCase):
         self.assertIn('alpha', msg)
         self.assertIn('beta', msg)
 
-    @needs('auth')
     def test_escaped_object_path(self):
         self.write_config({'profile my-app.v2': self.sqlite_profile('odd')})
         self.start_daemon()
@@ -67,7 +65,6 @@ class ManagerTest(DBusTestCase):
         self.assertNotIn('-', path.rsplit('/', 1)[1])
         self.assertEqual(self.get_property(path, PROFILE_IFACE, 'Name'), 'my-app.v2')
 
-    @needs('auth')
     def test_add_profile_persisted(self):
         daemon = self.start_daemon()
         settings = self.sqlite_profile('added', environment='staging')
@@ -105,7 +102,6 @@ class ManagerTest(DBusTestCase):
         self.assertIn(path, self.mprop('Profiles'))
         self.assertEqual(self.get_property(path, PROFILE_IFACE, 'Source'), 'daemon')
 
-    @needs('auth')
     def test_add_profile_refusals(self):
         self.start_daemon()
         good = {k: GLib.Variant('s', v) for k, v in self.sqlite_profile('x').items()}
@@ -140,7 +136,6 @@ class ManagerTest(DBusTestCase):
         self.assertEqual(os.listdir(store) if os.path.isdir(store) else [], [])
         self.assertEqual(self.mprop('Profiles'), [profile_path('alpha'), profile_path('beta')])
 
-    @needs('auth')
     def test_remove_profile(self):
         self.start_daemon()
         rec = self.record(iface=OM_IFACE, member='InterfacesRemoved')
@@ -164,7 +159,6 @@ class ManagerTest(DBusTestCase):
         self.assertDBusError('NotFound', self.manager_call, 'RemoveProfile',
                              ('(o)', (profile_path('nobody'),)))
 
-    @needs('auth')
     def test_reload(self):
         self.start_daemon()
         rec = self.record(iface=OM_IFACE)
@@ -190,7 +184,6 @@ class ManagerTest(DBusTestCase):
         self.assertEqual(self.get_property(profile_path('delta'), PROFILE_IFACE, 'Name'),
                          'delta')
 
-    @needs('auth')
     def test_metrics_parse_as_prometheus_text(self):
         try:
             from prometheus_client.parser import text_string_to_metric_families
@@ -248,7 +241,6 @@ class ManagerTest(DBusTestCase):
         self.assertFalse(os.path.exists('/proc/%d' % pid) and
                          open('/proc/%d/stat' % pid).read().split(')')[-1].split()[0] != 'Z')
 
-    @needs('auth')
     def test_calls_keep_it_alive(self):
         self.start_daemon(idle_timeout=2)
         # calls every half second for 3 s: longer than the idle timeout

@@ -17,7 +17,7 @@ import os
 import time
 
 from dbustest import (DBusTestCase, GLib, JOB_IFACE, PROFILE_IFACE, PROPS_IFACE, error_message, vardict,
-                      main, needs, pg_server, profile_path,
+                      main, pg_server, profile_path,
                       tearDownModule)  # noqa: F401
 
 # key → python type of the unpacked value; (required, optional)
@@ -78,7 +78,6 @@ class ProfileTests:
 
     # -- properties --------------------------------------------------------------
 
-    @needs('auth')
     def test_properties_types_and_values(self):
         self.start_daemon()
         self.pcall('Refresh')
@@ -112,7 +111,6 @@ class ProfileTests:
         self.assertEqual(p['LastError'], '')
         self.assertLessEqual(abs(p['RefreshedAt'] - now_us()), 60 * 10**6)
 
-    @needs('auth')
     def test_refresh_updates_in_one_signal(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -139,7 +137,6 @@ class ProfileTests:
         self.assertEqual(changed['PendingCount'], 0)
         self.assertIn('RefreshedAt', changed)
 
-    @needs('auth')
     def test_status(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -190,7 +187,6 @@ class ProfileTests:
             self.assertEqual(bool(flags & 2), row.get('checksum-drift', False), row)
             self.assertEqual(flags & ~7, 0, row)
 
-    @needs('auth')
     def test_status_columns(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -218,7 +214,6 @@ class ProfileTests:
         self.assertEqual(columns['flags'][3], 1)
         self.assertEqual(columns['flags'][1], 2 | 4)
 
-    @needs('auth')
     def test_plan(self):
         self.cli('app', 'up-to', '1')
         self.start_daemon()
@@ -249,7 +244,6 @@ class ProfileTests:
                                  GLib.Variant('(sxa{sv})', ('up', 0, vardict(no_such=True))))
         self.assertIn('no-such', error_message(e))
 
-    @needs('auth')
     def test_validate(self):
         self.start_daemon()
         self.assertEqual(self.pcall('Validate', GLib.Variant('(a{sv})', ({},))), [])
@@ -270,7 +264,6 @@ class ProfileTests:
         self.assertDBusError('InvalidArgument', self.pcall, 'Validate',
                              GLib.Variant('(a{sv})', ({'lint': GLib.Variant('s', 'yes')},)))
 
-    @needs('auth')
     def test_health(self):
         self.cli('app', 'up')
         self.start_daemon()
@@ -286,7 +279,6 @@ class ProfileTests:
             {'checks': GLib.Variant('as', [names[0]])},)))
         self.assertEqual([c['name'] for c in one], [names[0]])
 
-    @needs('auth')
     def test_list_backups(self):
         backups = self.mkdir('backups')
         self.settings['backup-dir'] = backups
@@ -311,7 +303,6 @@ class ProfileTests:
             self.assertLess(abs(b['created-at'] - now_us()), 300 * 10**6)
 
 
-    @needs('auth', 'jobs')
     def test_backups_default_to_the_state_directory(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -332,7 +323,6 @@ class SqliteProfileTest(ProfileTests, DBusTestCase):
     def make_profile(self, name, n):
         return self.sqlite_profile(name, n)
 
-    @needs('auth')
     def test_properties_never_open_the_database(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()
@@ -350,7 +340,6 @@ class SqliteProfileTest(ProfileTests, DBusTestCase):
         self.pcall('Refresh')
         self.assertEqual(self.prop('CurrentVersion'), 1)
 
-    @needs('auth')
     def test_refresh_failure_sets_last_error(self):
         self.start_daemon()
         self.pcall('Refresh')
@@ -371,7 +360,6 @@ class PostgresProfileTest(ProfileTests, DBusTestCase):
     def make_profile(self, name, n):
         return self.pg_profile(name, n)
 
-    @needs('auth', 'jobs')
     def test_status_follows_a_job(self):
         # 00004 sleeps on the server: the job is still running after 00003
         self.migration(os.path.basename(self.settings['dir']), '00004_slow.sql',
@@ -396,7 +384,6 @@ class PostgresProfileTest(ProfileTests, DBusTestCase):
         self.assertEqual(self.pcall('StatusColumns')['state'], [1, 1, 1, 1])
         self.assertColumnsMatch(self.pcall('StatusColumns'), self.pcall('Status'))
 
-    @needs('auth')
     def test_properties_never_open_the_database(self):
         self.cli('app', 'up-to', '2')
         self.start_daemon()

@@ -22,7 +22,7 @@ import subprocess
 
 from dbustest import (DBusTestCase, Gio, GLib, MANAGER_IFACE, MANAGER_PATH,  # noqa
                       PROFILE_IFACE, A_INSPECT, A_MANAGE_CREDENTIALS, ERROR_PREFIX, cmdline,
-                      main, needs, pg_server, profile_path, tearDownModule)
+                      main, pg_server, profile_path, tearDownModule)
 
 PASSWORD = 'Zq9-s3cret-pw'
 
@@ -53,7 +53,6 @@ def pipe_with(secret):
 
 
 class PasswordTest(DBusTestCase):
-    @needs('auth', 'jobs', 'creds')
     def test_password_never_visible_during_a_backup(self):
         pwfile = self.write('secret/pw', PASSWORD + '\n')
         os.chmod(pwfile, 0o600)
@@ -171,7 +170,6 @@ class StoreTest(DBusTestCase):
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
         self.assertEqual(st.st_uid, os.geteuid())
 
-    @needs('auth', 'creds')
     def test_store_modes_and_clear(self):
         daemon = self.start_daemon('system')
         path = profile_path('db')
@@ -200,7 +198,6 @@ class StoreTest(DBusTestCase):
         self.assertNotIn(PASSWORD, daemon.log())
         self.assertNotIn('another-one', daemon.log())
 
-    @needs('auth', 'creds')
     def test_another_uid_needs_manage_credentials(self):
         pk = self.polkit
         self.start_daemon('system')
