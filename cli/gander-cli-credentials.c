@@ -20,65 +20,11 @@
 
 #include "gander-cli-run.h"
 
-#define SECRET_MAX 4096
-
-static void
-wipe (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
 /* --password-stdin: everything up to EOF, one trailing newline dropped */
 static char *
 read_stdin (GError **error)
 {
-  char buffer[SECRET_MAX + 2];
-  gsize len = 0;
-  char *secret = NULL;
-
-  while (len < sizeof buffer)
-    {
-      ssize_t n = read (STDIN_FILENO, buffer + len, sizeof buffer - len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          explicit_bzero (buffer, sizeof buffer);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("cannot read the password from standard input: %s"),
-                       g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      len += n;
-    }
-  if (len > 0 && buffer[len - 1] == '\n')
-    {
-      len--;
-      if (len > 0 && buffer[len - 1] == '\r')
-        len--;
-    }
-  if (len > SECRET_MAX)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                 _("the password on standard input is longer than %d bytes"),
-                 SECRET_MAX);
-  else if (len == 0)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                         _("the password on standard input is empty"));
-  else if (memchr (buffer, '\0', len) != NULL)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                         _("the password on standard input holds a NUL byte"));
-  else
-    secret = g_strndup (buffer, len);
-  explicit_bzero (buffer, sizeof buffer);
-  return secret;
+  return gander_credentials_read_secret_fd (STDIN_FILENO, _("standard input"), error);
 }
 
 /* --- the terminal, echo off --- */
@@ -120,7 +66,7 @@ static char *
 tty_read_secret (const char  *prompt,
                  GError     **error)
 {
-  char buffer[SECRET_MAX + 2];
+  char buffer[GANDER_SECRET_MAX + 2];
   struct termios quiet;
   gsize len = 0;
   gboolean eol = FALSE;
@@ -171,9 +117,9 @@ tty_read_secret (const char  *prompt,
   if (!eol && len < sizeof buffer)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                          _("no password typed (end of input)"));
-  else if (len > SECRET_MAX)
+  else if (len > GANDER_SECRET_MAX)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                 _("the password is longer than %d bytes"), SECRET_MAX);
+                 _("the password is longer than %d bytes"), GANDER_SECRET_MAX);
   else if (len == 0)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          _("the password is empty: nothing stored"));
@@ -218,11 +164,11 @@ read_terminal (const char  *profile,
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                _("the two passwords differ: nothing stored"));
-          g_clear_pointer (&first, wipe);
+          g_clear_pointer (&first, gander_credentials_free_secret);
         }
       else if (second == NULL)
-        g_clear_pointer (&first, wipe);
-      g_clear_pointer (&second, wipe);
+        g_clear_pointer (&first, gander_credentials_free_secret);
+      g_clear_pointer (&second, gander_credentials_free_secret);
     }
 
   sigaction (SIGINT, &old_int, NULL);
@@ -317,7 +263,7 @@ cli_cmd_credentials (CliOptions  *opts,
           return CLI_EXIT_FAILURE;
         }
       ok = gander_credentials_store (profile, password, NULL, &error);
-      wipe (password);
+      gander_credentials_free_secret (password);
       if (!ok)
         {
           cli_fatal_message ("", error->message);

@@ -57,8 +57,17 @@
 
 /* --- secrets in memory --- */
 
+/**
+ * gander_credentials_free_secret:
+ * @secret: (nullable) (transfer full): a string that may hold a password
+ *
+ * Overwrites @secret with zero bytes (in a way the compiler cannot drop)
+ * and frees it. %NULL is fine.
+ *
+ * Since: 0.2
+ */
 void
-gander_credentials_wipe (char *secret)
+gander_credentials_free_secret (char *secret)
 {
   if (secret == NULL)
     return;
@@ -66,16 +75,45 @@ gander_credentials_wipe (char *secret)
   g_free (secret);
 }
 
+/**
+ * gander_credentials_read_secret_fd:
+ * @fd: a readable file descriptor (a pipe, a file, standard input)
+ * @what: (nullable): what @fd is, for messages: a path, "standard input"
+ *
+ * Reads a password from @fd up to its end, the way `--password-stdin`
+ * options and password files work: at most %GANDER_SECRET_MAX bytes, and
+ * one trailing line end is the file's, not the password's, so one `"\n"`
+ * or one `"\r\n"` at the end is dropped (a password of its own cannot end
+ * in a line feed). Every other byte, spaces and a lone `"\r"` included, is
+ * kept. Reads interrupted by a signal (`EINTR`) are retried. @fd is left
+ * open.
+ *
+ * An empty password (after the line end is dropped), a longer one, or one
+ * holding a NUL byte fails with %GANDER_ERROR_INVALID_ARGUMENT; a failing
+ * read() with %GANDER_ERROR_IO. The messages name @what, never the secret.
+ * The buffer the bytes went through is wiped before it is released.
+ *
+ * Returns: (transfer full) (nullable): the password, to be released with
+ *   gander_credentials_free_secret(), or %NULL with @error set
+ *
+ * Since: 0.2
+ */
 char *
 gander_credentials_read_secret_fd (int          fd,
                                    const char  *what,
-                                   int          code,
                                    GError     **error)
 {
-  /* one byte more than allowed, to see a longer one */
+  /* room for the longest password and a "\r\n": a longer input fills it
+   * without ending in a line end */
   char buffer[GANDER_SECRET_MAX + 2];
   gsize len = 0;
   char *secret = NULL;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (what == NULL)
+    what = _("the file descriptor");
 
   while (len < sizeof buffer)
     {
@@ -88,7 +126,7 @@ gander_credentials_read_secret_fd (int          fd,
           int saved_errno = errno;
 
           explicit_bzero (buffer, sizeof buffer);
-          g_set_error (error, GANDER_ERROR, code,
+          g_set_error (error, GANDER_ERROR, GANDER_ERROR_IO,
                        _("cannot read the password from %s: %s"),
                        what, g_strerror (saved_errno));
           return NULL;
@@ -98,7 +136,6 @@ gander_credentials_read_secret_fd (int          fd,
       len += n;
     }
 
-  /* one trailing newline is the file's, not the password's */
   if (len > 0 && buffer[len - 1] == '\n')
     {
       len--;
@@ -106,14 +143,14 @@ gander_credentials_read_secret_fd (int          fd,
         len--;
     }
   if (len > GANDER_SECRET_MAX)
-    g_set_error (error, GANDER_ERROR, code,
+    g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
                  _("the password from %s is longer than %d bytes: is it the "
                    "right file?"), what, GANDER_SECRET_MAX);
   else if (len == 0)
-    g_set_error (error, GANDER_ERROR, code,
+    g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
                  _("the password from %s is empty"), what);
   else if (memchr (buffer, '\0', len) != NULL)
-    g_set_error (error, GANDER_ERROR, code,
+    g_set_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT,
                  _("the password from %s holds a NUL byte: is it the right "
                    "file?"), what);
   else
@@ -547,7 +584,7 @@ static void
 call_data_free (CallData *data)
 {
   g_clear_object (&data->profile);
-  gander_credentials_wipe (data->password);
+  gander_credentials_free_secret (data->password);
   g_free (data);
 }
 
@@ -582,7 +619,7 @@ lookup_thread (GTask        *task,
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, password, (GDestroyNotify) gander_credentials_wipe);
+    g_task_return_pointer (task, password, (GDestroyNotify) gander_credentials_free_secret);
 }
 
 static void
@@ -819,8 +856,11 @@ read_password_file (GanderProfile  *profile,
                    (guint) (st.st_mode & 07777), path);
       return NULL;
     }
-  secret = gander_credentials_read_secret_fd (fd, path, GANDER_ERROR_CONFIG, error);
+  secret = gander_credentials_read_secret_fd (fd, path, error);
   close (fd);
+  /* what is wrong with the file is the profile's configuration */
+  if (secret == NULL && error != NULL)
+    (*error)->code = GANDER_ERROR_CONFIG;
   return secret;
 }
 

@@ -14,6 +14,16 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GANDER_SECRET_MAX:
+ *
+ * The longest password gander_credentials_read_secret_fd() accepts, in
+ * bytes.
+ *
+ * Since: 0.2
+ */
+#define GANDER_SECRET_MAX 4096
+
 GANDER_AVAILABLE_IN_0_2
 gboolean  gander_credentials_is_supported (void);
 
@@ -62,5 +72,12 @@ GANDER_AVAILABLE_IN_0_2
 char     *gander_credentials_resolve      (GanderProfile        *profile,
                                            GCancellable         *cancellable,
                                            GError              **error);
+
+GANDER_AVAILABLE_IN_0_2
+char     *gander_credentials_read_secret_fd (int                  fd,
+                                             const char          *what,
+                                             GError             **error);
+GANDER_AVAILABLE_IN_0_2
+void      gander_credentials_free_secret  (char                 *secret);
 
 G_END_DECLS

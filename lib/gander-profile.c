@@ -693,36 +693,65 @@ key_allowed_at (const KeyInfo *info,
     }
 }
 
+/* What a word list holds: its known words and its messages. */
+typedef enum {
+  WORDS_COMMANDS,       /* allow-commands, require-confirmation */
+  WORDS_LINT_RULES,     /* lint-disable, lint-error, lint-warn */
+} WordList;
+
+/* A list of words separated by ';' or ',', each one of @what's; empty
+ * only when @allow_empty. */
 static gboolean
-check_list (const char  *value,
-            gboolean     allow_empty,
-            const char  *origin,
-            const char  *key,
-            GError     **error)
+check_word_list (const char  *value,
+                 WordList     what,
+                 gboolean     allow_empty,
+                 const char  *origin,
+                 const char  *key,
+                 GError     **error)
 {
+  const char * const *known_words =
+    what == WORDS_COMMANDS ? list_words : gander_lint_list_rules ();
   g_auto(GStrv) words = split_list (value);
+  const char *near;
+  g_autofree char *known = NULL;
+  guint i;
 
   if (words[0] == NULL && !allow_empty)
-    return value_error (error, origin, key, value,
-                        _("the list is empty, so no command could run; "
-                          "write “all” to allow every command"));
-  for (guint i = 0; words[i] != NULL; i++)
     {
-      if (!g_strv_contains (list_words, words[i]))
-        {
-          const char *near = gander_nearest_word (words[i], list_words);
-          g_autofree char *known = join_words (list_words);
-
-          if (near != NULL)
-            return value_error (error, origin, key, value,
-                                _("unknown command “%s”; did you mean “%s”?"),
-                                words[i], near);
-          return value_error (error, origin, key, value,
-                              _("unknown command “%s” (known: %s)"),
-                              words[i], known);
-        }
+      g_assert (what == WORDS_COMMANDS);
+      return value_error (error, origin, key, value,
+                          _("the list is empty, so no command could run; "
+                            "write “all” to allow every command"));
     }
-  return TRUE;
+  for (i = 0; words[i] != NULL; i++)
+    if (!g_strv_contains (known_words, words[i]))
+      break;
+  if (words[i] == NULL)
+    return TRUE;
+
+  near = gander_nearest_word (words[i], known_words);
+  known = join_words (known_words);
+  switch (what)
+    {
+    case WORDS_COMMANDS:
+      if (near != NULL)
+        return value_error (error, origin, key, value,
+                            _("unknown command “%s”; did you mean “%s”?"),
+                            words[i], near);
+      return value_error (error, origin, key, value,
+                          _("unknown command “%s” (known: %s)"),
+                          words[i], known);
+    case WORDS_LINT_RULES:
+      if (near != NULL)
+        return value_error (error, origin, key, value,
+                            _("unknown lint rule “%s”; did you mean “%s”? "
+                              "(the rules: %s)"), words[i], near, known);
+      return value_error (error, origin, key, value,
+                          _("unknown lint rule “%s” (the rules: %s)"),
+                          words[i], known);
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static gboolean
@@ -873,35 +902,6 @@ check_password_source (const char  *value,
   }
 }
 
-/* lint rule ids (gander_lint_list_rules()), separated by ';' or ',' */
-static gboolean
-check_lint_rules (const char  *value,
-                  const char  *origin,
-                  const char  *key,
-                  GError     **error)
-{
-  const char * const *rules = gander_lint_list_rules ();
-  g_auto(GStrv) words = split_list (value);
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      if (!g_strv_contains (rules, words[i]))
-        {
-          const char *near = gander_nearest_word (words[i], rules);
-          g_autofree char *known = join_words (rules);
-
-          if (near != NULL)
-            return value_error (error, origin, key, value,
-                                _("unknown lint rule “%s”; did you mean “%s”? "
-                                  "(the rules: %s)"), words[i], near, known);
-          return value_error (error, origin, key, value,
-                              _("unknown lint rule “%s” (the rules: %s)"),
-                              words[i], known);
-        }
-    }
-  return TRUE;
-}
-
 /* Validates VALUE for the key at INDEX; *normalized receives the form
  * stored (booleans and levels in lower case, blanks trimmed). */
 static gboolean
@@ -1009,7 +1009,8 @@ check_value (GanderProfile  *self,
 
     case KIND_ALLOW_LIST:
     case KIND_CONFIRM_LIST:
-      if (!check_list (value, info->kind == KIND_CONFIRM_LIST, origin, key, error))
+      if (!check_word_list (value, WORDS_COMMANDS, info->kind == KIND_CONFIRM_LIST,
+                            origin, key, error))
         return FALSE;
       break;
 
@@ -1131,7 +1132,7 @@ check_value (GanderProfile  *self,
       break;
 
     case KIND_LINT_RULES:
-      if (!check_lint_rules (value, origin, key, error))
+      if (!check_word_list (value, WORDS_LINT_RULES, TRUE, origin, key, error))
         return FALSE;
       break;
 

@@ -29,7 +29,6 @@
 
 #include "gd-credentials.h"
 
-#define SECRET_MAX 4096
 
 struct _GdCredentials
 {
@@ -81,61 +80,7 @@ gd_credentials_new (GdBusKind   kind,
 void
 gd_credentials_free_secret (char *secret)
 {
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
-/* Reads up to EOF into a secret; @code for what is wrong with it. */
-static char *
-read_secret (int          fd,
-             const char  *what,
-             int          code,
-             GError     **error)
-{
-  char buffer[SECRET_MAX + 2];
-  gsize len = 0;
-  char *secret = NULL;
-
-  while (len < sizeof buffer)
-    {
-      ssize_t n = read (fd, buffer + len, sizeof buffer - len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          explicit_bzero (buffer, sizeof buffer);
-          g_set_error (error, GANDER_ERROR, code,
-                       _("cannot read the password from %s: %s"),
-                       what, g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      len += n;
-    }
-  if (len > 0 && buffer[len - 1] == '\n')
-    {
-      len--;
-      if (len > 0 && buffer[len - 1] == '\r')
-        len--;
-    }
-  if (len > SECRET_MAX)
-    g_set_error (error, GANDER_ERROR, code,
-                 _("the password from %s is longer than %d bytes"), what, SECRET_MAX);
-  else if (len == 0)
-    g_set_error (error, GANDER_ERROR, code, _("the password from %s is empty"), what);
-  else if (memchr (buffer, '\0', len) != NULL)
-    g_set_error (error, GANDER_ERROR, code,
-                 _("the password from %s holds a NUL byte"), what);
-  else
-    secret = g_strndup (buffer, len);
-  explicit_bzero (buffer, sizeof buffer);
-  return secret;
+  gander_credentials_free_secret (secret);
 }
 
 char *
@@ -145,7 +90,7 @@ gd_credentials_read_fd (int      fd,
   g_return_val_if_fail (fd >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return read_secret (fd, _("the file descriptor"), GANDER_ERROR_INVALID_ARGUMENT, error);
+  return gander_credentials_read_secret_fd (fd, _("the file descriptor"), error);
 }
 
 /* --- what the profile asks for --- */
@@ -379,8 +324,11 @@ store_read (GdCredentials  *self,
       close (fd);
       return NULL;
     }
-  secret = read_secret (fd, path, GANDER_ERROR_IO, error);
+  secret = gander_credentials_read_secret_fd (fd, path, error);
   close (fd);
+  /* a stored file that does not read back is the state directory's fault */
+  if (secret == NULL && error != NULL)
+    (*error)->code = GANDER_ERROR_IO;
   return secret;
 }
 

@@ -27,9 +27,10 @@ G_DECLARE_FINAL_TYPE (GdCredentials, gd_credentials, GD, CREDENTIALS, GObject)
 GdCredentials *gd_credentials_new           (GdBusKind       kind,
                                              const char     *state_dir);
 
-/* Reads a secret from @fd up to EOF: at most 4096 bytes, one trailing
- * "\n" (or "\r\n") dropped; empty or longer → GANDER_ERROR_INVALID_ARGUMENT.
- * Returns memory to be freed with gd_credentials_free_secret() (zeroed). */
+/* gander_credentials_read_secret_fd() naming "the file descriptor": at
+ * most 4096 bytes, one trailing "\n" (or "\r\n") dropped; empty or longer
+ * → GANDER_ERROR_INVALID_ARGUMENT. Returns memory to be freed with
+ * gd_credentials_free_secret() (gander_credentials_free_secret()). */
 char          *gd_credentials_read_fd       (int             fd,
                                              GError        **error);
 void           gd_credentials_free_secret   (char           *secret);

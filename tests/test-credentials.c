@@ -103,7 +103,7 @@ test_keyring_store_lookup_clear (void)
   password = gander_credentials_lookup (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
 
   /* a second store replaces the first */
   g_assert_true (gander_credentials_store (profile, "another one", NULL, &error));
@@ -111,7 +111,7 @@ test_keyring_store_lookup_clear (void)
   password = gander_credentials_lookup (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, "another one");
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
 
   g_assert_true (gander_credentials_clear (profile, NULL, &error));
   g_assert_no_error (error);
@@ -216,7 +216,7 @@ test_keyring_attributes (void)
   password = gander_credentials_lookup (same, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
   /* another server, user or profile does not */
   password = gander_credentials_lookup (other_host, NULL, &error);
   g_assert_no_error (error);
@@ -318,7 +318,7 @@ test_keyring_async (void)
   password = gander_credentials_lookup_finish (wait_result (&data), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
   g_clear_object (&data.result);
 
   gander_credentials_clear_async (profile, NULL, got_result, &data);
@@ -495,7 +495,7 @@ test_source_keyring (void)
   password = gander_credentials_resolve (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
   g_assert_true (gander_credentials_clear (profile, NULL, &error));
   g_assert_no_error (error);
 }
@@ -532,7 +532,7 @@ test_source_credential (void)
   password = gander_credentials_resolve (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
   g_unsetenv ("CREDENTIALS_DIRECTORY");
 }
 
@@ -550,14 +550,14 @@ test_source_file (void)
   password = gander_credentials_resolve (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
 
   /* stricter is fine */
   g_assert_cmpint (g_chmod (path, 0400), ==, 0);
   password = gander_credentials_resolve (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (password, ==, SECRET);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
 
   /* readable by the group: refused, and how to fix it */
   g_assert_cmpint (g_chmod (path, 0640), ==, 0);
@@ -612,7 +612,7 @@ test_source_file (void)
   password = gander_credentials_resolve (profile, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (password), ==, GANDER_SECRET_MAX);
-  gander_credentials_wipe (password);
+  gander_credentials_free_secret (password);
   /* a directory */
   g_remove (path);
   g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
@@ -632,64 +632,6 @@ test_source_store (void)
   g_assert_null (gander_credentials_resolve (profile, NULL, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "gander-daemon"));
-}
-
-static void
-test_read_fd (void)
-{
-  static const struct {
-    const char *text;
-    const char *expected;   /* NULL: an error */
-  } cases[] = {
-    { "pw", "pw" },
-    { "pw\n", "pw" },
-    { "pw\r\n", "pw" },
-    { "pw\n\n", "pw\n" },     /* one newline only */
-    { " pw ", " pw " },
-    { "", NULL },
-    { "\n", NULL },
-    { "\r\n", NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      int fds[2];
-      char *secret;
-
-      g_assert_cmpint (pipe (fds), ==, 0);
-      g_assert_cmpint (write (fds[1], cases[i].text, strlen (cases[i].text)), ==,
-                       (gssize) strlen (cases[i].text));
-      close (fds[1]);
-      secret = gander_credentials_read_secret_fd (fds[0], "the pipe",
-                                                  GANDER_ERROR_INVALID_ARGUMENT, &error);
-      close (fds[0]);
-      if (cases[i].expected == NULL)
-        {
-          g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
-          g_assert_null (secret);
-        }
-      else
-        {
-          g_assert_no_error (error);
-          g_assert_cmpstr (secret, ==, cases[i].expected);
-        }
-      gander_credentials_wipe (secret);
-    }
-
-  /* a NUL byte */
-  {
-    g_autoptr(GError) error = NULL;
-    int fds[2];
-
-    g_assert_cmpint (pipe (fds), ==, 0);
-    g_assert_cmpint (write (fds[1], "a\0b", 3), ==, 3);
-    close (fds[1]);
-    g_assert_null (gander_credentials_read_secret_fd (fds[0], "the pipe",
-                                                      GANDER_ERROR_INVALID_ARGUMENT, &error));
-    g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);
-    close (fds[0]);
-  }
 }
 
 /* --- the manager hands the password to the database --- */
@@ -840,7 +782,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/credentials/source/credential", test_source_credential);
   g_test_add_func ("/credentials/source/file", test_source_file);
   g_test_add_func ("/credentials/source/store", test_source_store);
-  g_test_add_func ("/credentials/read-fd", test_read_fd);
   g_test_add_func ("/credentials/manager-resolves", test_manager_resolves);
 
   ret = gander_test_run ();
