@@ -47,7 +47,9 @@ G_BEGIN_DECLS
  * @GANDER_ERROR_TIMEOUT: a deadline or statement timeout expired
  * @GANDER_ERROR_CANCELLED: not reported since 0.2: a cancelled operation
  *   fails with %G_IO_ERROR_CANCELLED, as everywhere in GNOME. The code stays
- *   so that numbering and D-Bus names do not move
+ *   so that numbering and D-Bus names do not move, and its name,
+ *   `org.gander.Migrator1.Error.Cancelled`, is the `ErrorName` of a
+ *   cancelled gander-daemon job
  * @GANDER_ERROR_READ_ONLY: the database cannot be written
  * @GANDER_ERROR_NOT_A_DATABASE: the file is not a database of the driver
  * @GANDER_ERROR_DIRTY: a non-transactional migration was interrupted and may

@@ -973,7 +973,10 @@ on_migrator_fraction (GanderMigrator *migrator,
 {
   double fraction;
 
-  if (!self->busy || g_strcmp0 (self->step, "apply") != 0)
+  /* the migrator ends every run at 1 (busy false), a failed or
+   * cancelled one too: that is not progress of the apply step */
+  if (!self->busy || g_strcmp0 (self->step, "apply") != 0 ||
+      !gander_migrator_get_busy (migrator))
     return;
   fraction = self->step_start +
              self->step_span * CLAMP (gander_migrator_get_fraction (migrator), 0.0, 1.0);

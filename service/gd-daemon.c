@@ -7,13 +7,14 @@
  * the system bus. Everything the clients see is exported below
  * /org/gander/Migrator1 through one GDBusObjectManagerServer. With no
  * job running or queued, no method call in flight and no method call for
- * --idle-timeout seconds, it releases the name and exits 0; the bus
- * activates it again on demand.
+ * --idle-timeout seconds (a fraction is fine: tests use 0.5), it releases
+ * the name and exits 0; the bus activates it again on demand.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <string.h>
 #include <stdlib.h>
 #include <glib/gi18n-lib.h>
@@ -28,6 +29,7 @@
 
 #define GD_BUS_NAME             "org.gander.Migrator1"
 #define GD_IDLE_TIMEOUT_DEFAULT 300
+#define GD_IDLE_TIMEOUT_MAX (7 * 24 * 3600)
 
 struct _GdDaemon
 {
@@ -47,9 +49,10 @@ struct _GdDaemon
   GPtrArray                *jobs;          /* GdJob, oldest first */
   guint                     holds;
 
-  guint                     idle_timeout;  /* seconds; 0 = never */
+  GTimeSpan                 idle_timeout;  /* µs, a whole number of ms; 0 = never */
   guint                     idle_source;
-  gint                      last_call;     /* monotonic seconds, atomic */
+  GMutex                    last_call_lock;
+  gint64                    last_call;     /* monotonic µs, under last_call_lock */
   guint                     filter_id;
 
   GMainLoop                *loop;
@@ -114,13 +117,27 @@ gd_log (GLogLevelFlags  level,
 /* -------------------------------------------------------------------- */
 /* idle exit */
 
-static gint
-now_seconds (void)
+/* From the main thread and GDBus's worker thread. */
+static void
+stamp_call (GdDaemon *self)
 {
-  return (gint) (g_get_monotonic_time () / G_USEC_PER_SEC);
+  g_mutex_lock (&self->last_call_lock);
+  self->last_call = g_get_monotonic_time ();
+  g_mutex_unlock (&self->last_call_lock);
 }
 
-static void schedule_idle_check (GdDaemon *self, guint seconds);
+static gint64
+get_last_call (GdDaemon *self)
+{
+  gint64 last;
+
+  g_mutex_lock (&self->last_call_lock);
+  last = self->last_call;
+  g_mutex_unlock (&self->last_call_lock);
+  return last;
+}
+
+static void schedule_idle_check (GdDaemon *self, GTimeSpan delay);
 
 static void
 quit_daemon (GdDaemon *self,
@@ -135,33 +152,40 @@ static gboolean
 idle_check_cb (gpointer user_data)
 {
   GdDaemon *self = user_data;
-  gint idle_for;
+  GTimeSpan idle_for;
 
   self->idle_source = 0;
   if (self->holds > 0)
     return G_SOURCE_REMOVE;  /* gd_daemon_release() schedules again */
 
-  idle_for = now_seconds () - g_atomic_int_get (&self->last_call);
-  if (idle_for < (gint) self->idle_timeout)
+  idle_for = g_get_monotonic_time () - get_last_call (self);
+  if (idle_for < self->idle_timeout)
     {
-      schedule_idle_check (self, self->idle_timeout - (guint) idle_for);
+      schedule_idle_check (self, self->idle_timeout - idle_for);
       return G_SOURCE_REMOVE;
     }
 
   gd_log (G_LOG_LEVEL_MESSAGE, NULL, NULL, NULL,
-          "no call for %u s and nothing running: exiting", self->idle_timeout);
+          "no call for %g s and nothing running: exiting",
+          (double) self->idle_timeout / G_USEC_PER_SEC);
   quit_daemon (self, EXIT_SUCCESS);
   return G_SOURCE_REMOVE;
 }
 
+/* Checks again in @delay µs: whole seconds through the coarse timer
+ * (wakeups grouped with the rest of the system), fractions to the ms. */
 static void
-schedule_idle_check (GdDaemon *self,
-                     guint     seconds)
+schedule_idle_check (GdDaemon  *self,
+                     GTimeSpan  delay)
 {
   if (self->idle_timeout == 0)
     return;
   g_clear_handle_id (&self->idle_source, g_source_remove);
-  self->idle_source = g_timeout_add_seconds (MAX (seconds, 1), idle_check_cb, self);
+  if (self->idle_timeout % G_USEC_PER_SEC == 0)
+    self->idle_source = g_timeout_add_seconds ((guint) MAX ((delay + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1),
+                                               idle_check_cb, self);
+  else
+    self->idle_source = g_timeout_add ((guint) MAX ((delay + 999) / 1000, 1), idle_check_cb, self);
   g_source_set_name_by_id (self->idle_source, "[gander-daemon] idle exit");
 }
 
@@ -177,7 +201,7 @@ message_filter (GDBusConnection *connection,
 
   if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     {
-      g_atomic_int_set (&self->last_call, now_seconds ());
+      stamp_call (self);
       if (verbose)
         gd_log (G_LOG_LEVEL_DEBUG, NULL, NULL, NULL, "call %s.%s on %s from %s",
                 g_dbus_message_get_interface (message) ?: "",
@@ -204,7 +228,7 @@ gd_daemon_release (GdDaemon *self)
   if (--self->holds == 0)
     {
       /* the end of the last job or call counts as activity */
-      g_atomic_int_set (&self->last_call, now_seconds ());
+      stamp_call (self);
       schedule_idle_check (self, self->idle_timeout);
     }
 }
@@ -342,6 +366,7 @@ gd_daemon_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_free (self->state_dir);
+  g_mutex_clear (&self->last_call_lock);
 
   G_OBJECT_CLASS (gd_daemon_parent_class)->finalize (object);
 }
@@ -360,7 +385,8 @@ gd_daemon_init (GdDaemon *self)
   self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
   self->metrics = gander_metrics_new ();
   self->job_keep = GD_JOB_KEEP_SECONDS;
-  self->idle_timeout = GD_IDLE_TIMEOUT_DEFAULT;
+  self->idle_timeout = GD_IDLE_TIMEOUT_DEFAULT * G_USEC_PER_SEC;
+  g_mutex_init (&self->last_call_lock);
   self->exit_code = EXIT_SUCCESS;
 }
 
@@ -460,7 +486,7 @@ gd_daemon_start (GdDaemon  *self,
   if (self->manager == NULL)
     return FALSE;
 
-  g_atomic_int_set (&self->last_call, now_seconds ());
+  stamp_call (self);
   self->filter_id = g_dbus_connection_add_filter (self->connection, message_filter, self, NULL);
   g_dbus_object_manager_server_set_connection (self->object_manager, self->connection);
 
@@ -497,7 +523,7 @@ main (int    argc,
   gboolean opt_system = FALSE;
   gboolean opt_replace = FALSE;
   gboolean opt_version = FALSE;
-  int opt_idle_timeout = GD_IDLE_TIMEOUT_DEFAULT;
+  double opt_idle_timeout = GD_IDLE_TIMEOUT_DEFAULT;
   int opt_job_keep = GD_JOB_KEEP_SECONDS;
   const GOptionEntry entries[] = {
     { "session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
@@ -506,8 +532,9 @@ main (int    argc,
       N_("Serve the system bus (authorisation through polkit)"), NULL },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &opt_replace,
       N_("Replace a running daemon"), NULL },
-    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_idle_timeout,
-      N_("Exit after SECONDS without calls or jobs (0: never; default 300)"), N_("SECONDS") },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_idle_timeout,
+      N_("Exit after SECONDS without calls or jobs (0: never; default 300; "
+         "fractions such as 0.5 are fine)"), N_("SECONDS") },
     { "job-keep", 0, 0, G_OPTION_ARG_INT, &opt_job_keep,
       N_("Keep a finished job exported for SECONDS (default 60)"), N_("SECONDS") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -541,9 +568,17 @@ main (int    argc,
       g_printerr ("gander-daemon: %s\n", _("--session and --system exclude each other"));
       return 2;
     }
-  if (opt_idle_timeout < 0 || opt_job_keep < 0)
+  if (!(opt_idle_timeout >= 0) || opt_job_keep < 0)
     {
       g_printerr ("gander-daemon: %s\n", _("--idle-timeout and --job-keep take 0 or more seconds"));
+      return 2;
+    }
+  /* a week at most keeps the milliseconds of a timer in a guint */
+  if (opt_idle_timeout > GD_IDLE_TIMEOUT_MAX)
+    {
+      g_printerr ("gander-daemon: ");
+      g_printerr (_("--idle-timeout takes at most %u seconds (0: never exit)"), GD_IDLE_TIMEOUT_MAX);
+      g_printerr ("\n");
       return 2;
     }
   if (verbose)
@@ -554,7 +589,8 @@ main (int    argc,
 
   self = g_object_new (GD_TYPE_DAEMON, NULL);
   self->kind = opt_system ? GD_BUS_SYSTEM : GD_BUS_SESSION;
-  self->idle_timeout = (guint) opt_idle_timeout;
+  /* to the next whole ms: a positive timeout never becomes "never" */
+  self->idle_timeout = (GTimeSpan) ceil (opt_idle_timeout * 1000.0) * 1000;
   self->job_keep = (guint) opt_job_keep;
   self->loop = g_main_loop_new (NULL, FALSE);
 

@@ -466,7 +466,19 @@ finish (GdJob           *self,
       g_signal_handlers_disconnect_by_data (gander_manager_get_migrator (self->manager), self);
     }
 
-  if (error != NULL)
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* GIO's cancellation has no D-Bus name of its own (GDBus would send
+       * org.gtk.GDBus.UnmappedGError.Quark…Code19): a job reports Gander's,
+       * org.gander.Migrator1.Error.Cancelled, which a client that
+       * registered Gander's domain decodes to GANDER_ERROR_CANCELLED */
+      g_autoptr(GError) cancelled = g_error_new_literal (GANDER_ERROR, GANDER_ERROR_CANCELLED,
+                                                         error->message);
+
+      error_name = g_dbus_error_encode_gerror (cancelled);
+      message = mask (error->message);
+    }
+  else if (error != NULL)
     {
       error_name = g_dbus_error_encode_gerror (error);
       message = mask (error->message);
@@ -575,6 +587,12 @@ on_manager_fraction (GanderManager *manager,
                      GParamSpec    *pspec,
                      GdJob         *self)
 {
+  /* The finish step starts at the fraction of a complete run and the
+   * manager ends every run at 1, whatever its outcome: neither is progress.
+   * Percentage keeps the last real one; finish() sets 100 on success. */
+  if (g_strcmp0 (gander_manager_get_step (manager), "finish") == 0 ||
+      !gander_manager_get_busy (manager))
+    return;
   set_percentage (self, percentage_from_fraction (gander_manager_get_fraction (manager)));
 }
 

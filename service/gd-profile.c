@@ -810,6 +810,10 @@ run_health (Query          *query,
   g_auto(GStrv) queries = gander_profile_get_post_check_sql (query->profile);
   g_autoptr(GPtrArray) results = NULL;
 
+  /* GanderHealth adds the migrator's allow-missing to its own (the
+   * manager set the profile's): the option overrides it, as in Plan */
+  if (query->allow_missing_set)
+    gander_migrator_set_allow_missing (migrator, query->allow_missing);
   gander_health_set_checks (health, (const char * const *) query->checks);
   gander_health_set_free_space_factor (health, gander_profile_get_free_space_factor (query->profile));
   gander_health_set_post_check_sql (health, (const char * const *) queries);
@@ -1156,8 +1160,8 @@ handle_health (GdBusProfile          *iface,
                GVariant              *options,
                GdProfile             *self)
 {
-  static const char * const allowed[] = { "checks", "interactive", NULL };
-  static const char * const types[] = { "as", "b", NULL };
+  static const char * const allowed[] = { "checks", "allow-missing", "interactive", NULL };
+  static const char * const types[] = { "as", "b", "b", NULL };
   g_autoptr(Query) query = g_new0 (Query, 1);
   g_autoptr(GError) error = NULL;
 
@@ -1167,6 +1171,7 @@ handle_health (GdBusProfile          *iface,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   g_variant_lookup (options, "checks", "^as", &query->checks);
+  query->allow_missing_set = g_variant_lookup (options, "allow-missing", "b", &query->allow_missing);
   g_variant_lookup (options, "interactive", "b", &query->interactive);
   return start_query (self, invocation, QUERY_HEALTH, g_steal_pointer (&query));
 }

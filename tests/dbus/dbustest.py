@@ -793,7 +793,7 @@ class DBusTestCase(CliTestCase):
         """gander-daemon on the private bus of @kind, with --job-keep and
         --idle-timeout (a test may pass its own in @args)."""
         bus = self.session_bus if kind == 'session' else self.system_bus
-        argv = ['--job-keep=%d' % job_keep, '--idle-timeout=%d' % idle_timeout]
+        argv = ['--job-keep=%d' % job_keep, '--idle-timeout=%g' % idle_timeout]
         argv += list(args or [])
         return Daemon(self, bus, argv, env, wait)
 

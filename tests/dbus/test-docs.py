@@ -113,6 +113,24 @@ class DocsTest(DBusTestCase):
                    if '%s.%s' % (i.name, m.name) not in doc]
         self.assertEqual(missing, [], 'methods without a gdbus call line that runs')
 
+    def test_phase_lists_the_pipeline_steps(self):
+        # Job.Phase's documented steps are exactly lib/gander-pipeline.c's
+        # table, in its order, then "finish"
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+        with open(os.path.join(root, 'lib', 'gander-pipeline.c'), encoding='utf-8') as f:
+            table = f.read().split('} steps[] = {', 1)[1].split('};', 1)[0]
+        steps = re.findall(r'^\s*\{\s*"([a-z-]+)"', table, re.M) + ['finish']
+        self.assertIn('lint', steps)
+        with open(os.path.join(root, 'data', 'org.gander.Migrator1.xml'),
+                  encoding='utf-8') as f:
+            xml = f.read()
+        comment = re.search(r'<!-- Phase:(.*?)-->', xml, re.S).group(1)
+        self.assertEqual(re.findall(r'"([a-z-]+)"', comment), steps, comment)
+        with open(DOC, encoding='utf-8') as f:
+            doc = f.read()
+        text = re.search(r'`Phase` s\s*\((.*?)\)', doc, re.S).group(1)
+        self.assertEqual(re.findall(r'`([a-z-]+)`', text), steps, text)
+
     def test_devenv(self):
         """The build tree's session bus configuration (docs/dbus.md,
         "Running from the build tree") activates the daemon just built."""

@@ -104,6 +104,28 @@ class ErrorsTest(DBusTestCase):
         props = self.wait_job(job)
         self.assertEqual(props['Result'], 'cancelled')
 
+    def test_cancelled_job_names_gander_cancelled(self):
+        # GIO's cancellation has no D-Bus name: a job reports
+        # org.gander.Migrator1.Error.Cancelled, which this client (Gander
+        # registered) turns back into Gander.Error.CANCELLED
+        self.migration('migrations-dev', '00004_slow.sql', SLOW_SQLITE, '')
+        self.start_daemon()
+        rec = self.record()
+        job = self.profile_call('dev', 'Up', GLib.Variant('(a{sv})', ({},)))
+        self.wait_for(lambda: [s for s in rec.of('MigrationStarted', job)
+                               if s[3][1].endswith('_slow.sql')],
+                      'the slow migration to start')
+        self.call(job, JOB_IFACE, 'Cancel')
+        self.wait_signal(rec, 'Completed', job)
+        props = self.get_all(job, JOB_IFACE)
+        self.assertEqual((props['Result'], props['ErrorName']),
+                         ('cancelled', ERROR_PREFIX + 'Cancelled'))
+        self.assertNotEqual(props['ErrorMessage'], '')
+        self.assertEqual(rec.of('Completed', job)[0][3],
+                         ('cancelled', ERROR_PREFIX + 'Cancelled', props['ErrorMessage']))
+        e = Gio.DBusError.new_for_dbus_error(props['ErrorName'], props['ErrorMessage'])
+        self.assertTrue(e.matches(QUARK, Gander.Error.CANCELLED), (e.domain, e.code))
+
     def test_confirmation_required(self):
         self.cli('prod', 'up', '--confirm', 'prod')
         self.start_daemon()

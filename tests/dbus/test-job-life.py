@@ -24,7 +24,7 @@ from dbustest import (A_CANCEL_JOB, A_CANCEL_JOB_OTHER, DBusTestCase, GLib, JOB_
 ENDLESS = ('CREATE TABLE slow AS WITH RECURSIVE c(x) AS '
            '(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000000) '
            'SELECT count(*) AS n FROM c;')
-CANCELLED = 'org.gtk.GDBus.UnmappedGError.Quark._g_2dio_2derror_2dquark.Code19'
+CANCELLED = 'org.gander.Migrator1.Error.Cancelled'
 
 
 class JobLifeTest(DBusTestCase):
@@ -298,6 +298,48 @@ class JobLifeTest(DBusTestCase):
         # a finished job cannot be cancelled
         e = self.assertDBusError('InvalidArgument', self.call, first, JOB_IFACE, 'Cancel')
         self.assertIn('finished', error_message(e))
+
+    def percentages(self, rec, job):
+        """Every Percentage the job's PropertiesChanged carried, in order."""
+        return [s[3][1]['Percentage'] for s in rec.of('PropertiesChanged', job)
+                if s[1] == PROPS_IFACE and 'Percentage' in s[3][1]]
+
+    def test_percentage_stays_below_100_when_a_run_fails(self):
+        # migration 3 of 3 fails: the run stops in apply, and Percentage
+        # keeps what it had reached (100 is for a successful run only)
+        self.setup_profiles(2)
+        self.migration('migrations-life', '00003_bad.sql', 'CREATE TABLE t1 (id INTEGER);', '')
+        self.start_daemon()
+        rec = self.record()
+        job = self.start('Up')
+        self.wait_signal(rec, 'Completed', job)
+        props = self.get_all(job, JOB_IFACE)
+        self.assertEqual(props['Result'], 'failed')
+        seen = self.percentages(rec, job)
+        self.assertNotIn(100, seen, seen)
+        self.assertLess(props['Percentage'], 100)
+        self.assertGreater(props['Percentage'], 0)
+        self.assertEqual(props['Percentage'], seen[-1], seen)
+        self.assertEqual(self.applied(), [1, 2])
+
+    def test_percentage_and_error_of_a_cancelled_run(self):
+        self.setup_profiles(1, slow=True)
+        self.start_daemon()
+        rec = self.record()
+        job = self.start('Up')
+        self.wait_running_slow(rec, job)
+        reached = self.job_prop(job, 'Percentage')
+        self.call(job, JOB_IFACE, 'Cancel')
+        self.wait_signal(rec, 'Completed', job)
+        props = self.get_all(job, JOB_IFACE)
+        self.assertEqual((props['Result'], props['ErrorName']), ('cancelled', CANCELLED))
+        self.assertNotEqual(props['ErrorMessage'], '')
+        self.assertEqual(rec.of('Completed', job)[0][3],
+                         ('cancelled', CANCELLED, props['ErrorMessage']))
+        seen = self.percentages(rec, job)
+        self.assertNotIn(100, seen, seen)
+        self.assertEqual(props['Percentage'], reached, seen)
+        self.assertEqual(self.applied(), [1])
 
     def test_deadline(self):
         self.setup_profiles(1, slow=True)

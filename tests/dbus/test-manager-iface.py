@@ -15,6 +15,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import os
 import stat
+import subprocess
 import time
 
 from dbustest import (DBusTestCase, GANDER_DAEMON, GLib, MANAGER_IFACE, MANAGER_PATH, OM_IFACE,
@@ -240,6 +241,23 @@ class ManagerTest(DBusTestCase):
             time.sleep(0.05)
         self.assertFalse(os.path.exists('/proc/%d' % pid) and
                          open('/proc/%d/stat' % pid).read().split(')')[-1].split()[0] != 'Z')
+
+    def test_fractional_idle_timeout(self):
+        # --idle-timeout=0.5: the daemon goes after half a second, not after
+        # a whole one rounded either way
+        t0 = time.monotonic()
+        daemon = self.start_daemon(idle_timeout=0.5)
+        self.assertEqual(daemon.wait_exit(timeout=15), 0, daemon.log())
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(took, 0.5)
+        self.assertLess(took, 5, 'exited after %.2f s' % took)
+        self.assertIn('no call for 0.5 s', daemon.log())
+        self.session_bus.wait_name_gone(BUS_NAME)
+        for bad in ('-0.5', 'nan', 'soon', '1e9'):
+            out = subprocess.run([GANDER_DAEMON, '--idle-timeout=' + bad],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 2, (bad, out.stderr))
+            self.assertIn('idle-timeout', out.stderr)
 
     def test_calls_keep_it_alive(self):
         self.start_daemon(idle_timeout=2)

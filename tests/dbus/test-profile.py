@@ -279,6 +279,33 @@ class ProfileTests:
             {'checks': GLib.Variant('as', [names[0]])},)))
         self.assertEqual([c['name'] for c in one], [names[0]])
 
+    def test_health_allow_missing(self):
+        # 1 and 3 applied, then 2 appears: a missing (out-of-order)
+        # migration fails version-table, unless the call allows it
+        d = self.settings['dir']
+        second = [f for f in self.files if f.startswith('00002_')][0]
+        os.rename(os.path.join(d, second), self.path(second))
+        self.cli('app', 'up')
+        os.rename(self.path(second), os.path.join(d, second))
+        self.start_daemon()
+
+        def version_table(options):
+            checks = self.pcall('Health', GLib.Variant('(a{sv})', (
+                dict({'checks': GLib.Variant('as', ['version-table'])}, **options),)))
+            self.assertEqual([c['name'] for c in checks], ['version-table'], checks)
+            return checks[0]
+
+        plain = version_table({})
+        self.assertEqual(plain['status'], 'fail', plain)
+        self.assertIn('2', plain['message'])
+        allowed = version_table({'allow-missing': GLib.Variant('b', True)})
+        self.assertEqual(allowed['status'], 'ok', allowed)
+        self.assertIn('allow-missing', allowed['message'])
+        self.assertEqual(version_table({'allow-missing': GLib.Variant('b', False)})['status'],
+                         'fail')
+        self.assertDBusError('InvalidArgument', self.pcall, 'Health', GLib.Variant(
+            '(a{sv})', ({'allow-missing': GLib.Variant('s', 'yes')},)))
+
     def test_list_backups(self):
         backups = self.mkdir('backups')
         self.settings['backup-dir'] = backups
