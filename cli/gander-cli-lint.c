@@ -300,9 +300,16 @@ lint_and_print (CliOptions         *opts,
         add_json_finding (builder, g_ptr_array_index (all, i));
       json_builder_end_array (builder);
       if (counts.errors > 0)
-        cli_json_end_error (builder, "failed",
-                            g_dngettext (GETTEXT_PACKAGE, "a lint rule found an error",
-                                         "lint rules found errors", counts.errors));
+        {
+          /* the GanderError a run refuses with for the same findings
+           * (lint=error): `up --json` and the dry run say policy-denied */
+          g_autoptr(GError) found =
+            g_error_new_literal (GANDER_ERROR, GANDER_ERROR_POLICY_DENIED,
+                                 g_dngettext (GETTEXT_PACKAGE, "a lint rule found an error",
+                                              "lint rules found errors", counts.errors));
+
+          cli_json_end_gerror (builder, found);
+        }
       else
         cli_json_end (builder, NULL);
     }

@@ -247,11 +247,16 @@ help_text (void)
       "  -certfile, -ssl-cert, -ssl-key\n"
       "                       accepted for goose compatibility (MySQL only), ignored\n"
       "\n"));
+  g_string_append (text, _("Gander options:\n"));
+  /* the commands that print a --json document (docs/json.md, docs/json/) */
   g_string_append (text,
-    _("Gander options:\n"
-      "  --json               print the result as JSON on stdout (status, version,\n"
-      "                       up, up-by-one, up-to, down, down-to, redo, reset, parse)\n"
-      "  --exit-code          status: exit with status 3 when migrations are pending\n"
+    _("  --json               print the result as JSON on stdout (docs/json.md):\n"
+      "                       status, version, up, up-by-one, up-to, down,\n"
+      "                       down-to, redo, reset, validate, parse, lint,\n"
+      "                       config, baseline, repair, breaker, audit verify,\n"
+      "                       backup, backups, restore, health\n"));
+  g_string_append (text,
+    _("  --exit-code          status: exit with status 3 when migrations are pending\n"
       "  --lock-timeout T     how long to wait for another runner's lock (default\n"
       "                       5m; after a second Gander says who holds it), and\n"
       "                       on PostgreSQL the lock_timeout of every statement\n"

@@ -680,6 +680,7 @@ typedef struct
   gint64 waiting_since;
   gboolean lock_timed_out;
   gboolean self_blocked;       /* it waited on a lock of the live session */
+  char *waited_for;            /* what it waited for: "table public.a", … */
 
   /* out */
   GBytes *out;
@@ -698,6 +699,7 @@ tool_run_clear (ToolRun *run)
 {
   g_clear_pointer (&run->out, g_bytes_unref);
   g_clear_pointer (&run->err, g_bytes_unref);
+  g_clear_pointer (&run->waited_for, g_free);
   g_clear_error (&run->error);
 }
 
@@ -764,6 +766,25 @@ query_value (GanderPostgresDatabase *db,
   return g_strdup (PQgetvalue (res, 0, 0));
 }
 
+/* The object whose lock the session @pid waits for, for messages: "table
+ * public.a", "index public.a_pkey", or the lock type ("transaction id …")
+ * for locks on no relation; NULL when it no longer waits. */
+static char *
+describe_awaited_lock (ToolRun    *run,
+                       const char *pid)
+{
+  return query_value (run->watch,
+                      "SELECT CASE WHEN l.relation IS NULL THEN l.locktype "
+                      "ELSE CASE c.relkind WHEN 'r' THEN 'table ' WHEN 'p' THEN 'table ' "
+                      "WHEN 'i' THEN 'index ' WHEN 'I' THEN 'index ' "
+                      "WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view ' "
+                      "WHEN 'm' THEN 'materialized view ' ELSE 'relation ' END "
+                      "|| l.relation::regclass::text END "
+                      "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation "
+                      "WHERE l.pid = $1::int AND NOT l.granted LIMIT 1",
+                      pid);
+}
+
 /* pg_restore's script sets lock_timeout = 0 first thing, so a table that
  * another session holds would make it wait forever: the live session
  * watches the child's and cancels its statement once it has waited on a
@@ -798,7 +819,12 @@ watch_locks (ToolRun *run)
     run->waiting_since = now;
   if (self && !run->self_blocked)
     {
-      g_autofree char *done = query_value (run->watch,
+      g_autofree char *done = NULL;
+
+      /* named before the cancel ends the wait */
+      g_free (run->waited_for);
+      run->waited_for = describe_awaited_lock (run, pid);
+      done = query_value (run->watch,
                                            "SELECT pg_cancel_backend ($1::int)::text", pid);
 
       g_debug ("%s waited on a lock of the session that started it: cancelled (%s)",
@@ -811,8 +837,11 @@ watch_locks (ToolRun *run)
   if (!run->lock_timed_out &&
       now - run->waiting_since >= (gint64) run->lock_timeout_ms * G_TIME_SPAN_MILLISECOND)
     {
-      g_autofree char *done = query_value (run->watch,
-                                           "SELECT pg_cancel_backend ($1::int)::text", pid);
+      g_autofree char *done = NULL;
+
+      g_free (run->waited_for);
+      run->waited_for = describe_awaited_lock (run, pid);
+      done = query_value (run->watch, "SELECT pg_cancel_backend ($1::int)::text", pid);
 
       g_debug ("%s waited on a lock for more than %u ms: cancelled (%s)",
                run->watch_application_name, run->lock_timeout_ms, done != NULL ? done : "failed");
@@ -1383,18 +1412,28 @@ gander_backup_postgres_restore (GanderBackupJob  *job,
       g_autofree char *display = display_dsn (job);
       g_autofree char *output = clean_output (&cc, run.err);
       g_autofree char *status = describe_exit (&run);
+      g_autofree char *why = NULL;
+      /* TRANSLATORS: what a lock was waited for when no object is known */
+      const char *what = run.waited_for != NULL ? run.waited_for : _("an object of the database");
 
+      if (run.self_blocked)
+        why = g_strdup_printf (_("; it waited for a lock on %s that Gander's own connection "
+                                 "to %s holds (a transaction of that connection used %s and "
+                                 "is still open), and was stopped rather than left waiting "
+                                 "forever: commit or roll back that transaction before the "
+                                 "restore, or restore through a connection of its own"),
+                               what, display, what);
+      else if (run.lock_timed_out || looks_like_lock_timeout (output))
+        why = run.waited_for != NULL
+              ? g_strdup_printf (_("; another session held a lock on %s for longer than "
+                                   "lock-wait-timeout: retry when it is released, or raise "
+                                   "lock-wait-timeout"), run.waited_for)
+              : g_strdup (_("; another session held a lock for longer than lock-wait-timeout: "
+                            "retry when it is released, or raise lock-wait-timeout"));
       g_set_error (error, GANDER_ERROR, GANDER_ERROR_BACKUP,
                    _("restoring %s into %s failed, nothing was changed (pg_restore "
                      "runs in one transaction); pg_restore %s: %s%s"),
-                   job->archive_path, display, status, output,
-                   run.self_blocked
-                   ? _("; it waited for a lock that Gander's own session held, and was "
-                       "stopped rather than left waiting forever: please report this")
-                   : run.lock_timed_out || looks_like_lock_timeout (output)
-                   ? _("; another session held a lock for longer than lock-wait-timeout: "
-                       "retry when it is released, or raise lock-wait-timeout")
-                   : "");
+                   job->archive_path, display, status, output, why != NULL ? why : "");
       return FALSE;
     }
   report_progress (job, 1.0);

@@ -1489,7 +1489,7 @@ step_restore (GanderPipeline  *p,
     {
       /* the backup in the report is the one a confirmed run restores;
        * nothing is written */
-      warnf (p, _("dry run: backup %s (version %" G_GINT64_FORMAT ") would be restored; "
+      warnf (p, _("dry run: backup %s (version %" PRId64 ") would be restored; "
                   "nothing was changed"),
              gander_backup_info_get_id (info), gander_backup_info_get_version (info));
       return TRUE;

@@ -333,6 +333,96 @@ gander_test_strv_find (const char * const *strv,
   return FALSE;
 }
 
+void
+gander_test_write_file (const char *dir,
+                        const char *name,
+                        const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+gander_test_profile_set (GanderProfile *profile,
+                         const char    *key,
+                         const char    *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  gander_profile_set (profile, key, value, "test", &error);
+  g_assert_no_error (error);
+}
+
+GanderProfile *
+gander_test_new_profile (const char *name,
+                         const char *driver,
+                         const char *dsn,
+                         const char *dir,
+                         const char *environment)
+{
+  GanderProfile *profile = gander_profile_new (name);
+
+  gander_test_profile_set (profile, "driver", driver);
+  gander_test_profile_set (profile, "dbstring", dsn);
+  gander_test_profile_set (profile, "dir", dir);
+  gander_test_profile_set (profile, "environment", environment);
+  return profile;
+}
+
+GanderManager *
+gander_test_new_manager (GanderProfile *profile)
+{
+  g_autoptr(GError) error = NULL;
+  GanderManager *manager = gander_manager_new (profile, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (manager);
+  return manager;
+}
+
+void
+gander_test_apply_with_migrator (const char *driver,
+                                 const char *dsn,
+                                 const char *dir,
+                                 gint64      version)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GanderDatabase) db = gander_database_new_for_driver (driver, dsn, &error);
+  g_autoptr(GanderSource) source = NULL;
+  g_autoptr(GanderMigrator) migrator = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  g_assert_no_error (error);
+  source = gander_source_new_for_path (dir, 0, NULL, &error);
+  g_assert_no_error (error);
+  migrator = gander_migrator_new (db, source);
+  results = gander_migrator_up_to (migrator, version, NULL, &error);
+  g_assert_no_error (error);
+  gander_database_close (db);
+}
+
+gboolean
+gander_test_report_has_warning (GanderRunReport *report,
+                                const char      *needle)
+{
+  return gander_test_strv_find (gander_run_report_get_warnings (report), needle);
+}
+
+double
+gander_test_metric (GanderManager      *manager,
+                    const char         *name,
+                    const char * const *labels)
+{
+  double value = -1;
+
+  if (!gander_metrics_lookup (gander_manager_get_metrics (manager), name, labels, &value))
+    return -1;
+  return value;
+}
+
 GPtrArray *
 gander_test_health_run (GanderHealth      *health,
                         GanderHealthPhase  phase)

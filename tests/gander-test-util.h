@@ -66,6 +66,41 @@ void         gander_test_health_assert        (GPtrArray          *results,
                                                const char         *fragment);
 void         gander_test_health_assert_all_ok (GPtrArray          *results);
 
+/* Writes @text to @dir/@name (asserting success). */
+void         gander_test_write_file           (const char *dir,
+                                               const char *name,
+                                               const char *text);
+
+/* GanderProfile and GanderManager, asserting success: a key set with
+ * origin "test"; a profile @name with driver, dbstring, dir and
+ * environment; a manager for it. */
+void         gander_test_profile_set          (GanderProfile *profile,
+                                               const char    *key,
+                                               const char    *value);
+GanderProfile *gander_test_new_profile        (const char    *name,
+                                               const char    *driver,
+                                               const char    *dsn,
+                                               const char    *dir,
+                                               const char    *environment);
+GanderManager *gander_test_new_manager        (GanderProfile *profile);
+
+/* The database at @version, migrated by a plain GanderMigrator (no
+ * manager: no backup, no check, no lint). */
+void         gander_test_apply_with_migrator  (const char *driver,
+                                               const char *dsn,
+                                               const char *dir,
+                                               gint64      version);
+
+/* Whether a warning of @report contains @needle. */
+gboolean     gander_test_report_has_warning   (GanderRunReport *report,
+                                               const char      *needle);
+
+/* The value of the manager's metric @name with @labels, -1 when it has
+ * none. */
+double       gander_test_metric               (GanderManager      *manager,
+                                               const char         *name,
+                                               const char * const *labels);
+
 /* g_test_run() plus cleanup of servers the suite started. */
 int          gander_test_run                  (void);
 

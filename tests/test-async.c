@@ -107,18 +107,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->dsn);
 }
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* Migration @v creates table t@v and fills it with a count that costs
  * @rows steps of a recursive CTE. The table is the migration's side
  * effect: it exists exactly when the migration is applied. */
@@ -138,7 +126,7 @@ write_step (const char *dir,
                           "-- +goose Down\n"
                           "DROP TABLE t%u;\n",
                           v, v, rows, v);
-  write_file (dir, name, text);
+  gander_test_write_file (dir, name, text);
 }
 
 static void
@@ -837,9 +825,9 @@ test_errors (Fixture       *f,
   }
 
   /* a failing statement: its migration rolls back, the first stays */
-  write_file (f->migdir, "00003_broken.sql",
-              "-- +goose Up\nCREATE TABLE t3 (n INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
-              "-- +goose Down\nDROP TABLE t3;\n");
+  gander_test_write_file (f->migdir, "00003_broken.sql",
+                          "-- +goose Up\nCREATE TABLE t3 (n INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
+                          "-- +goose Down\nDROP TABLE t3;\n");
   g_clear_object (&m);
   m = new_migrator (f->dsn, f->migdir);
   {
@@ -988,7 +976,7 @@ test_cancel_during_statement (Fixture       *f,
   {
     g_autofree char *endless = endless_migration ();
 
-    write_file (f->migdir, "00002_endless.sql", endless);
+    gander_test_write_file (f->migdir, "00002_endless.sql", endless);
   }
   write_step (f->migdir, 3, work_rows ());
 
@@ -1175,7 +1163,7 @@ test_busy_while_running (Fixture       *f,
   {
     g_autofree char *endless = endless_migration ();
 
-    write_file (f->migdir, "00002_endless.sql", endless);
+    gander_test_write_file (f->migdir, "00002_endless.sql", endless);
   }
 
   m = new_migrator (f->dsn, f->migdir);
@@ -1294,7 +1282,7 @@ test_lifetime_drop_ref_and_cancel (Fixture       *f,
   {
     g_autofree char *endless = endless_migration ();
 
-    write_file (f->migdir, "00002_endless.sql", endless);
+    gander_test_write_file (f->migdir, "00002_endless.sql", endless);
   }
 
   m = new_migrator (f->dsn, f->migdir);

@@ -30,18 +30,6 @@ typedef struct
   char *dbname;
 } Fixture;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 #define M1 "-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose Down\nDROP TABLE a;\n"
 #define M2 "-- +goose Up\nCREATE TABLE b (x integer);\n-- +goose Down\nDROP TABLE b;\n"
 #define M3 "-- +goose Up\nCREATE TABLE c (x integer);\n-- +goose Down\nDROP TABLE c;\n"
@@ -56,9 +44,9 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   f->migdir = g_build_filename (f->tmpdir, "migrations", NULL);
   g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
-  write_file (f->migdir, "00001_a.sql", M1);
-  write_file (f->migdir, "00002_b.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
   f->dsn = gander_test_pg_create_database ();
   if (f->dsn != NULL)
     f->dbname = gander_test_pg_dbname_from_dsn (f->dsn);
@@ -380,7 +368,7 @@ test_blocking_locks (Fixture       *f,
   migrator = new_migrator (f);
   migrate_up (migrator);
   /* the next migration alters a; another one only creates d */
-  write_file (f->migdir, "00004_alter_a.sql", M4_ALTER_A);
+  gander_test_write_file (f->migdir, "00004_alter_a.sql", M4_ALTER_A);
   g_clear_object (&migrator);
   migrator = new_migrator (f);
   plan = gander_migrator_plan (migrator, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
@@ -412,10 +400,10 @@ test_blocking_locks (Fixture       *f,
   /* a plan that does not touch a */
   other_dir = g_build_filename (f->tmpdir, "other", NULL);
   g_assert_cmpint (g_mkdir (other_dir, 0755), ==, 0);
-  write_file (other_dir, "00001_a.sql", M1);
-  write_file (other_dir, "00002_b.sql", M2);
-  write_file (other_dir, "00003_c.sql", M3);
-  write_file (other_dir, "00004_new_d.sql", M4_NEW_D);
+  gander_test_write_file (other_dir, "00001_a.sql", M1);
+  gander_test_write_file (other_dir, "00002_b.sql", M2);
+  gander_test_write_file (other_dir, "00003_c.sql", M3);
+  gander_test_write_file (other_dir, "00004_new_d.sql", M4_NEW_D);
   {
     g_autoptr(GanderDatabase) db = gander_database_new_for_driver ("postgres", f->dsn, &error);
     g_autoptr(GanderSource) source = gander_source_new_for_path (other_dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
@@ -483,7 +471,7 @@ test_not_valid (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   SKIP_IF_NO_SERVER (f);
-  write_file (f->migdir, "00004_not_valid.sql", M4_NOT_VALID);
+  gander_test_write_file (f->migdir, "00004_not_valid.sql", M4_NOT_VALID);
   migrator = new_migrator (f);
   plan = gander_migrator_plan (migrator, GANDER_PLAN_OPERATION_UP, 0, NULL, &error);
   g_assert_no_error (error);

@@ -29,18 +29,6 @@ typedef struct
   char *dbpath;
 } Fixture;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 #define M1 "-- +goose Up\nCREATE TABLE parent (id INTEGER PRIMARY KEY);\n-- +goose Down\nDROP TABLE parent;\n"
 #define M2 "-- +goose Up\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));\n-- +goose Down\nDROP TABLE child;\n"
 #define M3 "-- +goose Up\nCREATE TABLE c (x INTEGER);\n-- +goose Down\nDROP TABLE c;\n"
@@ -59,9 +47,9 @@ fixture_setup (Fixture       *f,
   f->migdir = g_build_filename (f->tmpdir, "migrations", NULL);
   g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
   f->dbpath = g_build_filename (f->tmpdir, "app.db", NULL);
-  write_file (f->migdir, "00001_parent.sql", M1);
-  write_file (f->migdir, "00002_child.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_write_file (f->migdir, "00001_parent.sql", M1);
+  gander_test_write_file (f->migdir, "00002_child.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
 }
 
 static void
@@ -334,7 +322,7 @@ test_running_marker (Fixture       *f,
   g_autoptr(GPtrArray) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (f->migdir, "00004_broken.sql", M_BROKEN);
+  gander_test_write_file (f->migdir, "00004_broken.sql", M_BROKEN);
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
   /* a NO TRANSACTION migration failing half way leaves its marker */
@@ -385,12 +373,12 @@ test_out_of_order (Fixture       *f,
   g_autoptr(GPtrArray) allowed = NULL;
 
   g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
-  write_file (dir, "00010_a.sql", "-- +goose Up\nCREATE TABLE a (x INTEGER);\n");
-  write_file (dir, "00030_c.sql", "-- +goose Up\nCREATE TABLE c (x INTEGER);\n");
+  gander_test_write_file (dir, "00010_a.sql", "-- +goose Up\nCREATE TABLE a (x INTEGER);\n");
+  gander_test_write_file (dir, "00030_c.sql", "-- +goose Up\nCREATE TABLE c (x INTEGER);\n");
   migrator = new_migrator_for (f->dbpath, dir);
   migrate_up (migrator, -1);
   /* a file older than the database version, never applied */
-  write_file (dir, "00020_b.sql", "-- +goose Up\nCREATE TABLE b (x INTEGER);\n");
+  gander_test_write_file (dir, "00020_b.sql", "-- +goose Up\nCREATE TABLE b (x INTEGER);\n");
   later = new_migrator_for (f->dbpath, dir);
   health = gander_health_new (later);
   before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
@@ -594,7 +582,7 @@ test_no_connection (Fixture       *f,
   g_autoptr(GPtrArray) after = NULL;
 
   /* a file that is no database */
-  write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
+  gander_test_write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
   before = gander_test_health_run (health, GANDER_HEALTH_PHASE_BEFORE);
@@ -626,7 +614,7 @@ test_none_selected (Fixture       *f,
   const char * const empty[] = { NULL };
   const char * const after_only[] = { "integrity", NULL };
 
-  write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
+  gander_test_write_file (f->tmpdir, "app.db", "this is not an SQLite database, only some text that is long enough to be read as a header of one hundred bytes or so.");
   migrator = new_migrator (f);
   health = gander_health_new (migrator);
   gander_health_set_checks (health, empty);

@@ -33,18 +33,6 @@ typedef struct
 #define M3 "-- +goose Up\nCREATE TABLE c (x INTEGER);\n-- +goose Down\nDROP TABLE c;\n"
 
 static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -61,9 +49,9 @@ fixture_setup (Fixture       *f,
   /* backups and breakers go here: one set per test */
   g_setenv ("GANDER_STATE_DIR", f->statedir, TRUE);
   f->backupdir = g_build_filename (f->statedir, "backups", "alerts", NULL);
-  write_file (f->migdir, "00001_a.sql", M1);
-  write_file (f->migdir, "00002_b.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
 }
 
 static void
@@ -79,58 +67,11 @@ fixture_teardown (Fixture       *f,
   g_free (f->backupdir);
 }
 
-static void
-set (GanderProfile *profile,
-     const char    *key,
-     const char    *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  gander_profile_set (profile, key, value, "test", &error);
-  g_assert_no_error (error);
-}
-
 static GanderProfile *
 new_profile (Fixture    *f,
              const char *environment)
 {
-  GanderProfile *profile = gander_profile_new ("alerts");
-
-  set (profile, "driver", "sqlite3");
-  set (profile, "dbstring", f->dbpath);
-  set (profile, "dir", f->migdir);
-  set (profile, "environment", environment);
-  return profile;
-}
-
-static GanderManager *
-new_manager (GanderProfile *profile)
-{
-  g_autoptr(GError) error = NULL;
-  GanderManager *manager = gander_manager_new (profile, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  return manager;
-}
-
-/* The database at @version, made without the manager (no backup, no
- * check). */
-static void
-apply_with_migrator (Fixture *f,
-                     gint64   version)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GanderDatabase) db = gander_database_new_for_driver ("sqlite3", f->dbpath, &error);
-  g_autoptr(GanderSource) source = gander_source_new_for_path (f->migdir, 0, NULL, &error);
-  g_autoptr(GanderMigrator) migrator = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-
-  g_assert_no_error (error);
-  migrator = gander_migrator_new (db, source);
-  results = gander_migrator_up_to (migrator, version, NULL, &error);
-  g_assert_no_error (error);
-  gander_database_close (db);
+  return gander_test_new_profile ("alerts", "sqlite3", f->dbpath, f->migdir, environment);
 }
 
 static gint64
@@ -182,19 +123,12 @@ find_health (GanderRunReport *report,
   return NULL;
 }
 
-static gboolean
-has_warning (GanderRunReport *report,
-             const char      *needle)
-{
-  return gander_test_strv_find (gander_run_report_get_warnings (report), needle);
-}
-
 /* An unwritable backup directory, even for root: a path under a regular
  * file, so that creating it fails with ENOTDIR. */
 static char *
 unwritable_dir (Fixture *f)
 {
-  write_file (f->tmpdir, "not-a-directory", "x");
+  gander_test_write_file (f->tmpdir, "not-a-directory", "x");
   return g_build_filename (f->tmpdir, "not-a-directory", "backups", NULL);
 }
 
@@ -216,9 +150,9 @@ test_production_backup_prune (Fixture       *f,
   GanderBackupInfo *info;
   g_autofree char *copy_dsn = NULL;
 
-  apply_with_migrator (f, 1);
-  set (profile, "backup-keep", "1");
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  gander_test_profile_set (profile, "backup-keep", "1");
+  manager = gander_test_new_manager (profile);
   g_assert_cmpint (gander_profile_get_backup_mode (profile), ==, GANDER_BACKUP_MODE_REQUIRED);
 
   first = run (manager, GANDER_OPERATION_UP_BY_ONE, NULL);
@@ -273,8 +207,8 @@ test_no_backup_empty_plan_dry_run (Fixture       *f,
   g_autofree char *after = NULL;
   GPtrArray *health;
 
-  apply_with_migrator (f, 2);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  manager = gander_test_new_manager (profile);
 
   gander_run_options_set_dry_run (dry, TRUE);
   before = snapshot (f);
@@ -319,7 +253,7 @@ test_backup_before_first_run (Fixture       *f,
   sqlite3 *db = NULL;
 
   /* absent: no backup, and the run creates it */
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = run (manager, GANDER_OPERATION_UP, NULL);
   g_assert_null (gander_run_report_get_backup (report));
   g_assert_cmpuint (n_backups (manager), ==, 0);
@@ -331,7 +265,7 @@ test_backup_before_first_run (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->dbpath, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = run (manager, GANDER_OPERATION_UP, NULL);
   g_assert_null (gander_run_report_get_backup (report));
   g_assert_cmpuint (n_backups (manager), ==, 0);
@@ -345,7 +279,7 @@ test_backup_before_first_run (Fixture       *f,
   g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE app (x INTEGER); INSERT INTO app VALUES (42)",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = run (manager, GANDER_OPERATION_UP, NULL);
   info = gander_run_report_get_backup (report);
   g_assert_nonnull (info);
@@ -375,8 +309,8 @@ test_dry_runs (Fixture       *f,
   g_autofree char *backups_before = NULL;
   g_autofree char *backups_after = NULL;
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   for (guint i = 0; i < 3; i++)
     {
       g_clear_object (&report);
@@ -406,12 +340,12 @@ test_dry_runs (Fixture       *f,
   report = run (manager, GANDER_OPERATION_RESTORE, dry);
   g_assert_nonnull (gander_run_report_get_backup (report));
   g_assert_cmpstr (gander_backup_info_get_id (gander_run_report_get_backup (report)), ==, first);
-  g_assert_true (has_warning (report, first));
+  g_assert_true (gander_test_report_has_warning (report, first));
   g_assert_cmpint (db_version (f), ==, 3);
   g_clear_object (&report);
 
   /* prune: the list, nothing removed */
-  set (profile, "backup-keep", "1");
+  gander_test_profile_set (profile, "backup-keep", "1");
   report = run (manager, GANDER_OPERATION_PRUNE_BACKUPS, dry);
   g_assert_cmpuint (gander_run_report_get_pruned (report)->len, ==, 2);
   g_assert_cmpuint (n_backups (manager), ==, 3);
@@ -420,7 +354,7 @@ test_dry_runs (Fixture       *f,
   /* backup: none taken, what would be is said */
   report = run (manager, GANDER_OPERATION_BACKUP, dry);
   g_assert_null (gander_run_report_get_backup (report));
-  g_assert_true (has_warning (report, f->backupdir));
+  g_assert_true (gander_test_report_has_warning (report, f->backupdir));
   g_clear_object (&report);
 
   /* health: read-only */
@@ -469,10 +403,10 @@ test_adhoc_directory (Fixture       *f,
       g_autofree char *from_profile = NULL;
       const char *dir;
 
-      set (profile, "driver", "sqlite3");
-      set (profile, "dbstring", paths[i]);
-      set (profile, "dir", f->migdir);
-      managers[i] = new_manager (profile);
+      gander_test_profile_set (profile, "driver", "sqlite3");
+      gander_test_profile_set (profile, "dbstring", paths[i]);
+      gander_test_profile_set (profile, "dir", f->migdir);
+      managers[i] = gander_test_new_manager (profile);
       dir = gander_backup_get_directory (gander_manager_get_backup_store (managers[i]));
       from_profile = gander_profile_get_backup_dir (profile);
       g_assert_cmpstr (dir, ==, from_profile);
@@ -502,8 +436,8 @@ test_adhoc_directory (Fixture       *f,
         g_autoptr(GanderProfile) profile = gander_profile_new (NULL);
         g_autofree char *dir = NULL;
 
-        set (profile, "driver", "postgres");
-        set (profile, "dbstring", dsns[i]);
+        gander_test_profile_set (profile, "driver", "postgres");
+        gander_test_profile_set (profile, "dbstring", dsns[i]);
         dir = gander_profile_get_backup_dir (profile);
         *outs[i] = g_path_get_basename (dir);
         g_assert_true (g_str_has_prefix (*outs[i], "app-"));
@@ -529,9 +463,9 @@ test_required_backup_fails (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  apply_with_migrator (f, 1);
-  set (profile, "backup-dir", bad_dir);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  gander_test_profile_set (profile, "backup-dir", bad_dir);
+  manager = gander_test_new_manager (profile);
   g_assert_cmpstr (gander_backup_get_directory (gander_manager_get_backup_store (manager)), ==, bad_dir);
 
   before = snapshot (f);
@@ -563,13 +497,13 @@ test_optional_backup_fails (Fixture       *f,
   g_autoptr(GanderRunReport) report = NULL;
   g_autofree char *bad_dir = unwritable_dir (f);
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   g_assert_cmpint (gander_profile_get_backup_mode (profile), ==, GANDER_BACKUP_MODE_OPTIONAL);
-  set (profile, "backup-dir", bad_dir);
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "backup-dir", bad_dir);
+  manager = gander_test_new_manager (profile);
   report = run (manager, GANDER_OPERATION_UP, NULL);
   g_assert_null (gander_run_report_get_backup (report));
-  g_assert_true (has_warning (report, "backup=optional"));
+  g_assert_true (gander_test_report_has_warning (report, "backup=optional"));
   g_assert_cmpint (db_version (f), ==, 3);
 }
 
@@ -586,9 +520,9 @@ test_health_pre_refuses (Fixture       *f,
   g_autofree char *after = NULL;
   GanderHealthResult *disk;
 
-  apply_with_migrator (f, 1);
-  set (profile, "free-space-factor", "1e12");
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  gander_test_profile_set (profile, "free-space-factor", "1e12");
+  manager = gander_test_new_manager (profile);
 
   before = snapshot (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -609,16 +543,16 @@ test_health_pre_refuses (Fixture       *f,
   g_clear_error (&error);
 
   /* health-before-refuse=never: a warning, and the run goes on */
-  set (profile, "health-before-refuse", "never");
+  gander_test_profile_set (profile, "health-before-refuse", "never");
   report = run (manager, GANDER_OPERATION_UP, NULL);
-  g_assert_true (has_warning (report, "disk-space"));
+  g_assert_true (gander_test_report_has_warning (report, "disk-space"));
   g_assert_cmpint (db_version (f), ==, 3);
   g_clear_object (&report);
 
   /* health-before=none: no check */
-  set (profile, "health-before-refuse", "fail");
-  set (profile, "health-before", "none");
-  set (profile, "health-after", "none");
+  gander_test_profile_set (profile, "health-before-refuse", "fail");
+  gander_test_profile_set (profile, "health-before", "none");
+  gander_test_profile_set (profile, "health-after", "none");
   report = run (manager, GANDER_OPERATION_DOWN, NULL);
   g_assert_cmpuint (gander_run_report_get_health (report)->len, ==, 0);
 }
@@ -635,12 +569,12 @@ test_health_post (Fixture       *f,
   g_autoptr(GError) error = NULL;
   GanderHealthResult *check;
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   /* a row in b is "wrong": M2 inserts one */
-  set (profile, "post-check-sql", "SELECT 'b holds ' || x FROM b");
-  set (profile, "health-after", "post-check-sql");
-  set (profile, "health-after-fail", "error");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "post-check-sql", "SELECT 'b holds ' || x FROM b");
+  gander_test_profile_set (profile, "health-after", "post-check-sql");
+  gander_test_profile_set (profile, "health-after-fail", "error");
+  manager = gander_test_new_manager (profile);
 
   report = gander_manager_execute (manager, GANDER_OPERATION_UP_BY_ONE, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_HEALTH_CHECK);
@@ -658,9 +592,9 @@ test_health_post (Fixture       *f,
   g_clear_object (&report);
   g_clear_error (&error);
 
-  set (profile, "health-after-fail", "warn");
+  gander_test_profile_set (profile, "health-after-fail", "warn");
   report = run (manager, GANDER_OPERATION_UP_BY_ONE, NULL);
-  g_assert_true (has_warning (report, "b holds 2"));
+  g_assert_true (gander_test_report_has_warning (report, "b holds 2"));
   g_assert_cmpint (db_version (f), ==, 3);
 }
 
@@ -680,15 +614,15 @@ test_backup_restore (Fixture       *f,
   const char *id;
 
   /* a database that does not exist: nothing to back up, and no file made */
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_BACKUP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_NOT_FOUND);
   g_assert_false (g_file_test (f->dbpath, G_FILE_TEST_EXISTS));
   g_clear_error (&error);
   g_clear_object (&manager);
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   g_assert_cmpint (gander_profile_get_backup_mode (profile), ==, GANDER_BACKUP_MODE_OFF);
 
   /* the operation takes one whatever the mode */
@@ -747,8 +681,8 @@ test_health_operation (Fixture       *f,
   g_autoptr(GError) error = NULL;
   GanderHealthResult *check;
 
-  apply_with_migrator (f, 2);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  manager = gander_test_new_manager (profile);
   report = run (manager, GANDER_OPERATION_HEALTH, NULL);
   g_assert_nonnull (find_health (report, "connectivity"));
   g_assert_nonnull (find_health (report, "integrity"));
@@ -760,15 +694,15 @@ test_health_operation (Fixture       *f,
   g_assert_nonnull (strstr (gander_health_result_get_message (check), "the backup directory"));
   g_clear_object (&report);
 
-  set (profile, "backup", "off");
+  gander_test_profile_set (profile, "backup", "off");
   report = run (manager, GANDER_OPERATION_HEALTH, NULL);
   check = find_health (report, "disk-space");
   g_assert_nonnull (check);
   g_assert_null (strstr (gander_health_result_get_message (check), "the backup directory"));
   g_clear_object (&report);
-  set (profile, "backup", "required");
+  gander_test_profile_set (profile, "backup", "required");
 
-  set (profile, "post-check-sql", "SELECT 'one row'");
+  gander_test_profile_set (profile, "post-check-sql", "SELECT 'one row'");
   report = gander_manager_execute (manager, GANDER_OPERATION_HEALTH, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_HEALTH_CHECK);
   g_assert_nonnull (strstr (error->message, "one row"));
@@ -791,8 +725,8 @@ test_prune_backups (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *newest = NULL;
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   for (guint i = 0; i < 3; i++)
     {
       g_clear_object (&report);
@@ -802,7 +736,7 @@ test_prune_backups (Fixture       *f,
   g_clear_object (&report);
   g_assert_cmpuint (n_backups (manager), ==, 3);
 
-  set (profile, "backup-keep", "1");
+  gander_test_profile_set (profile, "backup-keep", "1");
   report = run (manager, GANDER_OPERATION_PRUNE_BACKUPS, NULL);
   g_assert_cmpuint (gander_run_report_get_pruned (report)->len, ==, 2);
   list = gander_manager_list_backups (manager, &error);
@@ -814,17 +748,6 @@ test_prune_backups (Fixture       *f,
   /* nothing more to remove */
   report = run (manager, GANDER_OPERATION_PRUNE_BACKUPS, NULL);
   g_assert_cmpuint (gander_run_report_get_pruned (report)->len, ==, 0);
-}
-
-static double
-metric (GanderManager      *manager,
-        const char         *name,
-        const char * const *labels)
-{
-  double value = -1;
-
-  g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager), name, labels, &value));
-  return value;
 }
 
 static void
@@ -846,18 +769,18 @@ test_metrics_audit (Fixture       *f,
   JsonObject *record;
   int i;
 
-  apply_with_migrator (f, 1);
-  set (profile, "audit-log", audit_path);
-  set (profile, "metrics-file", metrics_path);
-  set (profile, "backup-keep", "1");
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  gander_test_profile_set (profile, "audit-log", audit_path);
+  gander_test_profile_set (profile, "metrics-file", metrics_path);
+  gander_test_profile_set (profile, "backup-keep", "1");
+  manager = gander_test_new_manager (profile);
 
   report = run (manager, GANDER_OPERATION_UP_BY_ONE, NULL);
   info = gander_run_report_get_backup (report);
-  g_assert_cmpfloat (metric (manager, "gander_backup_size_bytes", pe), ==,
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_backup_size_bytes", pe), ==,
                      (double) gander_backup_info_get_size (info));
-  g_assert_cmpfloat (metric (manager, "gander_backup_duration_seconds", pe), >, 0);
-  g_assert_cmpfloat (metric (manager, "gander_backup_last_success_timestamp_seconds", pe), ==,
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_backup_duration_seconds", pe), >, 0);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_backup_last_success_timestamp_seconds", pe), ==,
                      (double) g_date_time_to_unix (gander_backup_info_get_created_at (info)));
   g_assert_true (g_file_get_contents (metrics_path, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "gander_backup_size_bytes{profile=\"alerts\",environment=\"production\"}"));
@@ -908,10 +831,10 @@ test_metrics_audit (Fixture       *f,
   g_clear_object (&report);
 
   /* a failed check is counted and audited */
-  set (profile, "free-space-factor", "1e12");
+  gander_test_profile_set (profile, "free-space-factor", "1e12");
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_HEALTH_CHECK);
-  g_assert_cmpfloat (metric (manager, "gander_health_check_failures_total", disk), ==, 1);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_health_check_failures_total", disk), ==, 1);
   records = gander_test_read_audit (audit_path);
   i = gander_test_find_event (records, "health.failed", 0);
   g_assert_cmpint (i, >=, 0);
@@ -978,8 +901,8 @@ test_lock_held (Fixture       *f,
   g_autofree char *lock_path = g_strconcat (f->dbpath, ".gander-lock", NULL);
   LockProbe probe = { f, FALSE, FALSE };
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   g_signal_connect (manager, "step-changed", G_CALLBACK (probe_lock), &probe);
   report = run (manager, GANDER_OPERATION_UP_BY_ONE, NULL);
   g_assert_nonnull (gander_run_report_get_backup (report));
@@ -990,7 +913,7 @@ test_lock_held (Fixture       *f,
   g_clear_object (&report);
 
   /* the control: without a backup step nobody holds it between steps */
-  set (profile, "backup", "off");
+  gander_test_profile_set (profile, "backup", "off");
   probe.checked = probe.locked_out = FALSE;
   report = run (manager, GANDER_OPERATION_UP_BY_ONE, NULL);
   g_assert_null (gander_run_report_get_backup (report));

@@ -37,35 +37,6 @@ typedef struct
                    "-- +goose Down\nDROP TABLE c;\n"
 
 static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-apply_with_migrator (Fixture *f,
-                     gint64   version)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GanderDatabase) db = gander_database_new_for_driver ("sqlite3", f->dbpath, &error);
-  g_autoptr(GanderSource) source = gander_source_new_for_path (f->migdir, 0, NULL, &error);
-  g_autoptr(GanderMigrator) migrator = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-
-  g_assert_no_error (error);
-  migrator = gander_migrator_new (db, source);
-  results = gander_migrator_up_to (migrator, version, NULL, &error);
-  g_assert_no_error (error);
-  gander_database_close (db);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -80,10 +51,10 @@ fixture_setup (Fixture       *f,
   f->dbpath = g_build_filename (f->dbdir, "alerts.db", NULL);
   f->statedir = g_build_filename (f->tmpdir, "state", NULL);
   g_setenv ("GANDER_STATE_DIR", f->statedir, TRUE);
-  write_file (f->migdir, "00001_a.sql", M1);
-  write_file (f->migdir, "00002_b.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
-  apply_with_migrator (f, 1);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
 }
 
 static void
@@ -98,39 +69,11 @@ fixture_teardown (Fixture       *f,
   g_free (f->statedir);
 }
 
-static void
-set (GanderProfile *profile,
-     const char    *key,
-     const char    *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  gander_profile_set (profile, key, value, "test", &error);
-  g_assert_no_error (error);
-}
-
 static GanderProfile *
 new_profile (Fixture    *f,
              const char *environment)
 {
-  GanderProfile *profile = gander_profile_new ("alerts");
-
-  set (profile, "driver", "sqlite3");
-  set (profile, "dbstring", f->dbpath);
-  set (profile, "dir", f->migdir);
-  set (profile, "environment", environment);
-  return profile;
-}
-
-static GanderManager *
-new_manager (GanderProfile *profile)
-{
-  g_autoptr(GError) error = NULL;
-  GanderManager *manager = gander_manager_new (profile, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  return manager;
+  return gander_test_new_profile ("alerts", "sqlite3", f->dbpath, f->migdir, environment);
 }
 
 static GanderRunOptions *
@@ -166,13 +109,6 @@ execute (GanderManager    *manager,
   g_assert_error (error, GANDER_ERROR, code);
   g_test_message ("%s", error->message);
   return gander_manager_get_last_report (manager);
-}
-
-static gboolean
-has_warning (GanderRunReport *report,
-             const char      *needle)
-{
-  return gander_test_strv_find (gander_run_report_get_warnings (report), needle);
 }
 
 /* The finding of @rule in the report, or NULL. */
@@ -215,7 +151,7 @@ test_production_refuses (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "production");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *before = gander_test_snapshot_dir (f->dbdir);
@@ -247,7 +183,7 @@ test_production_refuses (Fixture       *f,
   g_assert_cmpuint (gander_lint_finding_get_line (finding), ==, 3);
   /* the warning of 00002 is reported too; the applied 00001 is not linted */
   g_assert_nonnull (find_finding (report, "destructive"));
-  g_assert_true (has_warning (report, "00002_b.sql:3: lint warning [destructive]"));
+  g_assert_true (gander_test_report_has_warning (report, "00002_b.sql:3: lint warning [destructive]"));
   assert_no_finding_in (report, "00001_a.sql");
   g_assert_null (find_finding (report, "missing-down"));
 }
@@ -259,7 +195,7 @@ test_development_warns (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "development");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunReport) report = NULL;
   g_autofree char *before = gander_test_snapshot_dir (f->dbdir);
   g_autofree char *after = NULL;
@@ -270,15 +206,15 @@ test_development_warns (Fixture       *f,
   report = execute (manager, GANDER_OPERATION_UP, 0, TRUE, 0);
   after = gander_test_snapshot_dir (f->dbdir);
   g_assert_cmpstr (before, ==, after);
-  g_assert_true (has_warning (report, "00003_c.sql:3: lint error [needs-no-transaction]"));
-  g_assert_true (has_warning (report, "00002_b.sql:3: lint warning [destructive]"));
+  g_assert_true (gander_test_report_has_warning (report, "00003_c.sql:3: lint error [needs-no-transaction]"));
+  g_assert_true (gander_test_report_has_warning (report, "00002_b.sql:3: lint warning [destructive]"));
   g_assert_cmpuint (gander_run_report_get_lint_findings (report)->len, ==, 2);
   g_clear_object (&report);
 
   /* a real run up to 2: the warning, and the migration applied */
   report = execute (manager, GANDER_OPERATION_UP_TO, 2, FALSE, 0);
-  g_assert_true (has_warning (report, "[destructive]"));
-  g_assert_false (has_warning (report, "needs-no-transaction"));
+  g_assert_true (gander_test_report_has_warning (report, "[destructive]"));
+  g_assert_false (gander_test_report_has_warning (report, "needs-no-transaction"));
   g_assert_cmpint (db_version (f), ==, 2);
 }
 
@@ -289,7 +225,7 @@ test_settings (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "production");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunReport) report = NULL;
   GanderLintFinding *finding;
 
@@ -306,49 +242,49 @@ test_settings (Fixture       *f,
   g_clear_object (&report);
 
   /* lint-error raises a warning rule */
-  set (profile, "lint-error", "destructive");
+  gander_test_profile_set (profile, "lint-error", "destructive");
   report = execute (manager, GANDER_OPERATION_UP_TO, 2, TRUE, GANDER_ERROR_POLICY_DENIED);
   g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "lint");
   g_clear_object (&report);
-  set (profile, "lint-error", NULL);
+  gander_test_profile_set (profile, "lint-error", NULL);
 
   /* lint-warn lowers an error rule */
-  set (profile, "lint-warn", "needs-no-transaction");
+  gander_test_profile_set (profile, "lint-warn", "needs-no-transaction");
   report = execute (manager, GANDER_OPERATION_UP, 0, TRUE, 0);
   finding = find_finding (report, "needs-no-transaction");
   g_assert_nonnull (finding);
   g_assert_cmpint (gander_lint_finding_get_severity (finding), ==, GANDER_LINT_SEVERITY_WARNING);
-  g_assert_true (has_warning (report, "00003_c.sql:3: lint warning [needs-no-transaction]"));
+  g_assert_true (gander_test_report_has_warning (report, "00003_c.sql:3: lint warning [needs-no-transaction]"));
   g_clear_object (&report);
-  set (profile, "lint-warn", NULL);
+  gander_test_profile_set (profile, "lint-warn", NULL);
 
   /* lint-disable turns rules off (a list; disable wins over lint-error) */
-  set (profile, "lint-disable", "needs-no-transaction; destructive");
-  set (profile, "lint-error", "destructive");
+  gander_test_profile_set (profile, "lint-disable", "needs-no-transaction; destructive");
+  gander_test_profile_set (profile, "lint-error", "destructive");
   report = execute (manager, GANDER_OPERATION_UP, 0, TRUE, 0);
   g_assert_cmpuint (gander_run_report_get_lint_findings (report)->len, ==, 0);
   g_clear_object (&report);
-  set (profile, "lint-disable", NULL);
-  set (profile, "lint-error", NULL);
+  gander_test_profile_set (profile, "lint-disable", NULL);
+  gander_test_profile_set (profile, "lint-error", NULL);
 
   /* lint=off: no lint step */
-  set (profile, "lint", "off");
+  gander_test_profile_set (profile, "lint", "off");
   report = execute (manager, GANDER_OPERATION_UP, 0, TRUE, 0);
   g_assert_cmpuint (gander_run_report_get_lint_findings (report)->len, ==, 0);
-  g_assert_false (has_warning (report, "lint"));
+  g_assert_false (gander_test_report_has_warning (report, "lint"));
   g_clear_object (&report);
-  set (profile, "lint", NULL);
+  gander_test_profile_set (profile, "lint", NULL);
 
   /* a gander:lint-ignore comment: reported as suppressed, not refused */
-  write_file (f->migdir, "00003_c.sql", M3_IGNORED);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3_IGNORED);
   g_clear_object (&manager);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = execute (manager, GANDER_OPERATION_UP, 0, TRUE, 0);
   finding = find_finding (report, "needs-no-transaction");
   g_assert_nonnull (finding);
   g_assert_true (gander_lint_finding_get_suppressed (finding));
   g_assert_cmpstr (gander_lint_finding_get_suppression_reason (finding), ==, "checked by hand");
-  g_assert_false (has_warning (report, "needs-no-transaction"));
+  g_assert_false (gander_test_report_has_warning (report, "needs-no-transaction"));
 }
 
 /* A down run lints the Down sections of what it rolls back, and only
@@ -362,11 +298,11 @@ test_down (Fixture       *f,
   g_autoptr(GanderRunReport) report = NULL;
   GanderLintFinding *finding;
 
-  write_file (f->migdir, "00002_b.sql",
-              "-- +goose Up\nCREATE TABLE b (x INTEGER);\nDROP TABLE a;\n"
-              "-- +goose Down\nDROP TABLE b;\nVACUUM;\n");
-  apply_with_migrator (f, 2);
-  manager = new_manager (profile);
+  gander_test_write_file (f->migdir, "00002_b.sql",
+                          "-- +goose Up\nCREATE TABLE b (x INTEGER);\nDROP TABLE a;\n"
+                          "-- +goose Down\nDROP TABLE b;\nVACUUM;\n");
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  manager = gander_test_new_manager (profile);
 
   report = execute (manager, GANDER_OPERATION_DOWN, 0, TRUE, GANDER_ERROR_POLICY_DENIED);
   g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "lint");
@@ -377,18 +313,6 @@ test_down (Fixture       *f,
   /* the Up section's drop is not what a rollback runs */
   g_assert_null (find_finding (report, "destructive"));
   assert_no_finding_in (report, "00003_c.sql");
-}
-
-static double
-metric (GanderManager      *manager,
-        const char         *name,
-        const char * const *labels)
-{
-  double value = -1;
-
-  if (!gander_metrics_lookup (gander_manager_get_metrics (manager), name, labels, &value))
-    return -1;
-  return value;
 }
 
 static JsonObject *
@@ -421,15 +345,15 @@ test_metrics_audit (Fixture       *f,
                                 "rule", "destructive", "severity", "warning", NULL };
   JsonObject *record, *lint, *finding;
 
-  set (profile, "audit-log", audit_path);
-  set (profile, "metrics-file", metrics_path);
-  set (profile, "backup", "off");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "audit-log", audit_path);
+  gander_test_profile_set (profile, "metrics-file", metrics_path);
+  gander_test_profile_set (profile, "backup", "off");
+  manager = gander_test_new_manager (profile);
 
   /* refused: both findings counted, the refusal's record lists them */
   report = execute (manager, GANDER_OPERATION_UP, 0, FALSE, GANDER_ERROR_POLICY_DENIED);
-  g_assert_cmpfloat (metric (manager, "gander_lint_findings_total", nnt), ==, 1);
-  g_assert_cmpfloat (metric (manager, "gander_lint_findings_total", destructive), ==, 1);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_lint_findings_total", nnt), ==, 1);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_lint_findings_total", destructive), ==, 1);
   g_assert_true (g_file_get_contents (metrics_path, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "# TYPE gander_lint_findings_total counter"));
   g_assert_nonnull (strstr (text, "gander_lint_findings_total{profile=\"alerts\",environment=\"staging\","
@@ -453,13 +377,13 @@ test_metrics_audit (Fixture       *f,
 
   /* a dry run counts nothing */
   report = execute (manager, GANDER_OPERATION_UP_TO, 2, TRUE, 0);
-  g_assert_cmpfloat (metric (manager, "gander_lint_findings_total", destructive), ==, 1);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_lint_findings_total", destructive), ==, 1);
   g_clear_object (&report);
 
   /* a run that goes on: its warning counted, its run.end records it */
   report = execute (manager, GANDER_OPERATION_UP_TO, 2, FALSE, 0);
   g_assert_cmpint (db_version (f), ==, 2);
-  g_assert_cmpfloat (metric (manager, "gander_lint_findings_total", destructive), ==, 2);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_lint_findings_total", destructive), ==, 2);
   records = gander_test_read_audit (audit_path);
   record = last_event (records, "run.end");
   lint = json_object_get_object_member (record, "lint");
@@ -470,11 +394,11 @@ test_metrics_audit (Fixture       *f,
   g_clear_object (&report);
 
   /* lint=off: no lint member */
-  set (profile, "lint", "off");
-  write_file (f->migdir, "00003_c.sql", "-- +goose Up\nCREATE TABLE c (x INTEGER);\n"
-                                        "-- +goose Down\nDROP TABLE c;\n");
+  gander_test_profile_set (profile, "lint", "off");
+  gander_test_write_file (f->migdir, "00003_c.sql", "-- +goose Up\nCREATE TABLE c (x INTEGER);\n"
+                                                    "-- +goose Down\nDROP TABLE c;\n");
   g_clear_object (&manager);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = execute (manager, GANDER_OPERATION_UP, 0, FALSE, 0);
   records = gander_test_read_audit (audit_path);
   record = last_event (records, "run.end");
@@ -492,11 +416,11 @@ test_config (Fixture       *f,
   g_auto(GStrv) disabled = NULL;
 
   g_assert_cmpint (gander_profile_get_lint (profile), ==, GANDER_LINT_MODE_WARN);
-  set (profile, "environment", "staging");
+  gander_test_profile_set (profile, "environment", "staging");
   g_assert_cmpint (gander_profile_get_lint (profile), ==, GANDER_LINT_MODE_ERROR);
-  set (profile, "environment", "production");
+  gander_test_profile_set (profile, "environment", "production");
   g_assert_cmpint (gander_profile_get_lint (profile), ==, GANDER_LINT_MODE_ERROR);
-  set (profile, "lint", "OFF");
+  gander_test_profile_set (profile, "lint", "OFF");
   g_assert_cmpint (gander_profile_get_lint (profile), ==, GANDER_LINT_MODE_OFF);
   g_assert_cmpstr (gander_profile_get (profile, "lint"), ==, "off");
 
@@ -521,13 +445,13 @@ test_config (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "parse-error"));
   g_clear_error (&error);
 
-  set (profile, "lint-disable", " rename , missing-down;");
+  gander_test_profile_set (profile, "lint-disable", " rename , missing-down;");
   disabled = gander_profile_get_lint_disable (profile);
   g_assert_cmpuint (g_strv_length (disabled), ==, 2);
   g_assert_cmpstr (disabled[0], ==, "rename");
   g_assert_cmpstr (disabled[1], ==, "missing-down");
-  set (profile, "lint-warn", "parse-error");
-  set (profile, "lint-error", "unbounded-dml");
+  gander_test_profile_set (profile, "lint-warn", "parse-error");
+  gander_test_profile_set (profile, "lint-error", "unbounded-dml");
   g_assert_true (gander_linter_apply_profile (linter, profile, &error));
   g_assert_no_error (error);
   g_assert_cmpint (gander_linter_get_rule_severity (linter, "rename"), ==, GANDER_LINT_SEVERITY_OFF);

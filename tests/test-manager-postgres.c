@@ -22,18 +22,6 @@ typedef struct
   char *dbname;
 } Fixture;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 #define M1 "-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose Down\nDROP TABLE a;\n"
 #define M2 "-- +goose Up\nALTER TABLE a ADD COLUMN y integer;\n-- +goose Down\nALTER TABLE a DROP COLUMN y;\n"
 #define M3 "-- +goose Up\nCREATE TABLE c (x integer);\n-- +goose Down\nDROP TABLE c;\n"
@@ -51,9 +39,9 @@ fixture_setup (Fixture       *f,
   g_assert_cmpint (g_mkdir (f->migdir, 0755), ==, 0);
   statedir = g_build_filename (f->tmpdir, "state", NULL);
   g_setenv ("GANDER_STATE_DIR", statedir, TRUE);
-  write_file (f->migdir, "00001_a.sql", M1);
-  write_file (f->migdir, "00002_b.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
   f->dsn = gander_test_pg_create_database ();
   if (f->dsn != NULL)
     f->dbname = gander_test_pg_dbname_from_dsn (f->dsn);
@@ -73,39 +61,12 @@ fixture_teardown (Fixture       *f,
 #define SKIP_IF_NO_SERVER(f) \
   G_STMT_START { if ((f)->dsn == NULL) { g_test_skip (gander_test_pg_skip_reason ()); return; } } G_STMT_END
 
-static void
-set (GanderProfile *profile,
-     const char    *key,
-     const char    *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  gander_profile_set (profile, key, value, "test", &error);
-  g_assert_no_error (error);
-}
-
 static GanderProfile *
 new_profile (Fixture    *f,
              const char *name,
              const char *environment)
 {
-  GanderProfile *profile = gander_profile_new (name);
-
-  set (profile, "driver", "postgres");
-  set (profile, "dbstring", f->dsn);
-  set (profile, "dir", f->migdir);
-  set (profile, "environment", environment);
-  return profile;
-}
-
-static GanderManager *
-new_manager (GanderProfile *profile)
-{
-  g_autoptr(GError) error = NULL;
-  GanderManager *manager = gander_manager_new (profile, &error);
-
-  g_assert_no_error (error);
-  return manager;
+  return gander_test_new_profile (name, "postgres", f->dsn, f->migdir, environment);
 }
 
 /* The schema and the rows of Gander's tables, as pg_dump sees them. */
@@ -145,7 +106,7 @@ apply (Fixture *f,
        gint64   version)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "setup", "development");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -169,7 +130,7 @@ test_refusals_leave_dump (Fixture       *f,
   SKIP_IF_NO_SERVER (f);
   apply (f, 1);
   profile = new_profile (f, NULL, "production");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   before = dump (f);
 
   /* confirmation: an ad-hoc profile confirms with the dbname */
@@ -185,9 +146,9 @@ test_refusals_leave_dump (Fixture       *f,
 
   /* drift is an error in production (a new manager: the old one has
    * read the file, and would call the edit a change under its feet) */
-  write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
+  gander_test_write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
   g_clear_object (&manager);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_POLICY_DENIED);
   g_clear_object (&report);
@@ -195,9 +156,9 @@ test_refusals_leave_dump (Fixture       *f,
   g_assert_cmpstr (gander_run_report_get_refused_rule (report), ==, "checksum-drift");
   g_clear_error (&error);
   g_clear_object (&report);
-  write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
   g_clear_object (&manager);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
 
   /* a dry run, of an up and of a confirmed-only reset */
   gander_run_options_set_dry_run (options, TRUE);
@@ -269,13 +230,13 @@ test_retry_lock_timeout (Fixture       *f,
   SKIP_IF_NO_SERVER (f);
   apply (f, 1);
   profile = new_profile (f, "alerts", "staging");
-  set (profile, "retry-max-attempts", "20");
-  set (profile, "retry-initial-delay", "100ms");
-  set (profile, "retry-max-delay", "300ms");
-  set (profile, "lock-timeout", "100ms");
+  gander_test_profile_set (profile, "retry-max-attempts", "20");
+  gander_test_profile_set (profile, "retry-initial-delay", "100ms");
+  gander_test_profile_set (profile, "retry-max-delay", "300ms");
+  gander_test_profile_set (profile, "lock-timeout", "100ms");
   /* the retries of the apply step alone (pg_dump would wait too) */
-  set (profile, "backup", "off");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "backup", "off");
+  manager = gander_test_new_manager (profile);
 
   holder.conn = hold_table_lock (f, "a");
   thread = g_thread_new ("holder", release_later, &holder);
@@ -308,12 +269,12 @@ test_no_retry_no_transaction (Fixture       *f,
 
   SKIP_IF_NO_SERVER (f);
   apply (f, 3);
-  write_file (f->migdir, "00004_index.sql", M_NOTX);
+  gander_test_write_file (f->migdir, "00004_index.sql", M_NOTX);
   profile = new_profile (f, "alerts", "staging");
-  set (profile, "retry-max-attempts", "5");
-  set (profile, "retry-initial-delay", "10ms");
-  set (profile, "lock-timeout", "100ms");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "retry-max-attempts", "5");
+  gander_test_profile_set (profile, "retry-initial-delay", "10ms");
+  gander_test_profile_set (profile, "lock-timeout", "100ms");
+  manager = gander_test_new_manager (profile);
 
   holder = hold_table_lock (f, "a");
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -390,11 +351,11 @@ test_retry_connection_lost (Fixture       *f,
 
   SKIP_IF_NO_SERVER (f);
   apply (f, 1);
-  write_file (f->migdir, "00002_b.sql", M2_SLEEP);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2_SLEEP);
   profile = new_profile (f, "alerts", "staging");
-  set (profile, "retry-max-attempts", "3");
-  set (profile, "retry-initial-delay", "10ms");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "retry-max-attempts", "3");
+  gander_test_profile_set (profile, "retry-initial-delay", "10ms");
+  manager = gander_test_new_manager (profile);
 
   thread = g_thread_new ("terminator", terminate_sleeper, &terminator);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -443,9 +404,9 @@ test_audit_no_password (Fixture       *f,
   g_assert_no_error (error);
   migrator = gander_migrator_new (database, source);
   profile = gander_profile_new (NULL);
-  set (profile, "environment", "production");
-  set (profile, "audit-log", audit_path);
-  set (profile, "metrics-file", metrics_path);
+  gander_test_profile_set (profile, "environment", "production");
+  gander_test_profile_set (profile, "audit-log", audit_path);
+  gander_test_profile_set (profile, "metrics-file", metrics_path);
   manager = gander_manager_new_for_migrator (profile, migrator);
 
   /* refused (auto-migrate), then a failure, then confirmed success */
@@ -516,10 +477,10 @@ test_backup_production (Fixture       *f,
   g_assert_no_error (error);
   migrator = gander_migrator_new (database, source);
   profile = gander_profile_new ("alerts");
-  set (profile, "environment", "production");
-  set (profile, "audit-log", audit_path);
-  set (profile, "metrics-file", metrics_path);
-  set (profile, "backup-keep", "1");
+  gander_test_profile_set (profile, "environment", "production");
+  gander_test_profile_set (profile, "audit-log", audit_path);
+  gander_test_profile_set (profile, "metrics-file", metrics_path);
+  gander_test_profile_set (profile, "backup-keep", "1");
   manager = gander_manager_new_for_migrator (profile, migrator);
 
   first = gander_manager_execute (manager, GANDER_OPERATION_UP_BY_ONE, 0, NULL, NULL, &error);
@@ -576,10 +537,10 @@ test_backup_required_fails (Fixture       *f,
 
   SKIP_IF_NO_SERVER (f);
   apply (f, 1);
-  write_file (f->tmpdir, "a-file", "not a directory");
+  gander_test_write_file (f->tmpdir, "a-file", "not a directory");
   profile = new_profile (f, "alerts", "production");
-  set (profile, "backup-dir", bad_dir);
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "backup-dir", bad_dir);
+  manager = gander_test_new_manager (profile);
 
   before = dump (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -607,7 +568,7 @@ test_backup_restore (Fixture       *f,
   SKIP_IF_NO_SERVER (f);
   apply (f, 1);
   profile = new_profile (f, "alerts", "development");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   at_one = dump (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_BACKUP, 0, NULL, NULL, &error);
   g_assert_no_error (error);

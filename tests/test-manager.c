@@ -23,18 +23,6 @@ typedef struct
   char *statedir;
 } Fixture;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 #define M1 "-- +goose Up\nCREATE TABLE a (x INTEGER);\n-- +goose Down\nDROP TABLE a;\n"
 #define M2 "-- +goose Up\nCREATE TABLE b (x INTEGER);\nINSERT INTO b VALUES (1);\n-- +goose Down\nDROP TABLE b;\n"
 #define M3 "-- +goose Up\nCREATE TABLE c (x INTEGER);\n-- +goose Down\nDROP TABLE c;\n"
@@ -53,9 +41,9 @@ fixture_setup (Fixture       *f,
   f->statedir = g_build_filename (f->tmpdir, "state", NULL);
   /* breakers persist here: one set per test */
   g_setenv ("GANDER_STATE_DIR", f->statedir, TRUE);
-  write_file (f->migdir, "00001_a.sql", M1);
-  write_file (f->migdir, "00002_b.sql", M2);
-  write_file (f->migdir, "00003_c.sql", M3);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_write_file (f->migdir, "00003_c.sql", M3);
 }
 
 static void
@@ -69,40 +57,12 @@ fixture_teardown (Fixture       *f,
   g_free (f->statedir);
 }
 
-static void
-set (GanderProfile *profile,
-     const char    *key,
-     const char    *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  gander_profile_set (profile, key, value, "test", &error);
-  g_assert_no_error (error);
-}
-
 static GanderProfile *
 new_profile (Fixture    *f,
              const char *name,
              const char *environment)
 {
-  GanderProfile *profile = gander_profile_new (name);
-
-  set (profile, "driver", "sqlite3");
-  set (profile, "dbstring", f->dbpath);
-  set (profile, "dir", f->migdir);
-  set (profile, "environment", environment);
-  return profile;
-}
-
-static GanderManager *
-new_manager (GanderProfile *profile)
-{
-  g_autoptr(GError) error = NULL;
-  GanderManager *manager = gander_manager_new (profile, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  return manager;
+  return gander_test_new_profile (name, "sqlite3", f->dbpath, f->migdir, environment);
 }
 
 /* Everything in the directory of the database: its bytes and the names
@@ -111,23 +71,6 @@ static char *
 snapshot (Fixture *f)
 {
   return gander_test_snapshot_dir (f->tmpdir);
-}
-
-static void
-apply_with_migrator (Fixture *f,
-                     gint64   version)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GanderDatabase) db = gander_database_new_for_driver ("sqlite3", f->dbpath, &error);
-  g_autoptr(GanderSource) source = gander_source_new_for_path (f->migdir, 0, NULL, &error);
-  g_autoptr(GanderMigrator) migrator = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-
-  g_assert_no_error (error);
-  migrator = gander_migrator_new (db, source);
-  results = gander_migrator_up_to (migrator, version, NULL, &error);
-  g_assert_no_error (error);
-  gander_database_close (db);
 }
 
 static gint64
@@ -169,9 +112,9 @@ test_refuse_allow_commands (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  apply_with_migrator (f, 2);
-  set (profile, "allow-commands", "up;status;version");
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  gander_test_profile_set (profile, "allow-commands", "up;status;version");
+  manager = gander_test_new_manager (profile);
   before = snapshot (f);
 
   report = gander_manager_execute (manager, GANDER_OPERATION_DOWN, 0, NULL, NULL, &error);
@@ -204,8 +147,8 @@ test_refuse_confirmation (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  apply_with_migrator (f, 2);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  manager = gander_test_new_manager (profile);
   before = snapshot (f);
 
   report = gander_manager_execute (manager, GANDER_OPERATION_DOWN, 0, options, NULL, &error);
@@ -251,8 +194,8 @@ test_confirmation_ad_hoc (Fixture       *f,
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_RESET, 0, options, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
   /* no profile name: the database's file name confirms */
@@ -282,8 +225,8 @@ test_refuse_dirty (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  write_file (f->migdir, "00004_notx.sql", M_NOTX_FAILS);
-  manager = new_manager (profile);
+  gander_test_write_file (f->migdir, "00004_notx.sql", M_NOTX_FAILS);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
   g_clear_error (&error);
@@ -320,15 +263,15 @@ test_repair (Fixture       *f,
   g_autofree char *after = NULL;
 
   /* a NO TRANSACTION migration leaves its marker */
-  write_file (f->migdir, "00004_notx.sql", M_NOTX_FAILS);
-  manager = new_manager (development);
+  gander_test_write_file (f->migdir, "00004_notx.sql", M_NOTX_FAILS);
+  manager = gander_test_new_manager (development);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
   g_clear_error (&error);
   g_clear_object (&manager);
 
   /* production: repairs are confirmed */
-  manager = new_manager (production);
+  manager = gander_test_new_manager (production);
   before = snapshot (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_CLEAR_DIRTY, 4, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
@@ -347,9 +290,9 @@ test_repair (Fixture       *f,
   g_clear_object (&report);
 
   /* an intended edit of an applied file */
-  write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
+  gander_test_write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
   g_clear_object (&manager);
-  manager = new_manager (production);
+  manager = gander_test_new_manager (production);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_POLICY_DENIED, "checksum-drift");
   g_clear_error (&error);
@@ -366,7 +309,7 @@ test_baseline (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "development");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -393,10 +336,10 @@ test_checksum_drift (Fixture       *f,
   g_autofree char *after = NULL;
   const char * const *warnings;
 
-  apply_with_migrator (f, 1);
-  write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  gander_test_write_file (f->migdir, "00001_a.sql", M1 "-- edited\n");
 
-  manager = new_manager (production);
+  manager = gander_test_new_manager (production);
   before = snapshot (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_POLICY_DENIED, "checksum-drift");
@@ -407,7 +350,7 @@ test_checksum_drift (Fixture       *f,
   g_clear_object (&manager);
 
   /* development only warns, and runs */
-  manager = new_manager (development);
+  manager = gander_test_new_manager (development);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_no_error (error);
   warnings = gander_run_report_get_warnings (report);
@@ -430,10 +373,10 @@ test_refuse_missing (Fixture       *f,
   g_autofree char *after = NULL;
 
   g_assert_cmpint (g_unlink (path), ==, 0);
-  apply_with_migrator (f, 3);
-  write_file (f->migdir, "00002_b.sql", M2);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 3);
+  gander_test_write_file (f->migdir, "00002_b.sql", M2);
 
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   before = snapshot (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_MISSING_MIGRATIONS, "missing-migrations");
@@ -458,9 +401,9 @@ test_validation_strict (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   /* broken, and not even part of the run (up-to 1) */
-  write_file (f->migdir, "00009_broken.sql",
-              "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n");
-  manager = new_manager (profile);
+  gander_test_write_file (f->migdir, "00009_broken.sql",
+                          "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n");
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP_TO, 1, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_PARSE, "validation");
   g_assert_nonnull (strstr (error->message, "00009_broken.sql"));
@@ -491,8 +434,8 @@ test_dry_run (Fixture       *f,
   GanderPlan *plan;
   GanderPlanStep *step;
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   gander_run_options_set_dry_run (options, TRUE);
   before = snapshot (f);
 
@@ -540,7 +483,7 @@ test_dry_run_new_file (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "production");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunOptions) options = gander_run_options_new ();
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -598,16 +541,16 @@ set_retry (GanderProfile *profile,
            const char    *attempts,
            const char    *initial)
 {
-  set (profile, "retry-max-attempts", attempts);
-  set (profile, "retry-initial-delay", initial);
-  set (profile, "retry-max-delay", "400ms");
-  set (profile, "retry-multiplier", "2");
-  set (profile, "lock-timeout", "100ms");
+  gander_test_profile_set (profile, "retry-max-attempts", attempts);
+  gander_test_profile_set (profile, "retry-initial-delay", initial);
+  gander_test_profile_set (profile, "retry-max-delay", "400ms");
+  gander_test_profile_set (profile, "retry-multiplier", "2");
+  gander_test_profile_set (profile, "lock-timeout", "100ms");
   /* the retries alone: no checks or backup between the plan and the
    * apply step, which a slow (sanitizer) build could let outlast the
    * other connection's lock */
-  set (profile, "health-before", "none");
-  set (profile, "backup", "off");
+  gander_test_profile_set (profile, "health-before", "none");
+  gander_test_profile_set (profile, "backup", "off");
 }
 
 /* Reading the state is retried too: another connection holds the whole
@@ -623,9 +566,9 @@ test_retry_locked_read (Fixture       *f,
   Holder holder = { NULL, 600 };
   GThread *thread;
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   set_retry (profile, "20", "100ms");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
 
   g_assert_cmpint (sqlite3_open (f->dbpath, &holder.db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (holder.db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
@@ -661,9 +604,9 @@ test_retry_locked (Fixture       *f,
   GThread *thread;
   GPtrArray *results;
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   set_retry (profile, "20", "100ms");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
 
   holder.db = hold_write_lock (f);
   thread = g_thread_new ("holder", release_later, &holder);
@@ -693,11 +636,11 @@ test_no_retry_syntax (Fixture       *f,
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  gander_test_write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
   /* the file must fail when it runs, not be refused by lint first */
-  set (profile, "lint", "off");
+  gander_test_profile_set (profile, "lint", "off");
   set_retry (profile, "5", "10ms");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
   report = gander_manager_get_last_report (manager);
@@ -720,10 +663,10 @@ test_no_retry_no_transaction (Fixture       *f,
   GPtrArray *results;
   sqlite3 *holder;
 
-  apply_with_migrator (f, 3);
-  write_file (f->migdir, "00004_notx.sql", M_NOTX);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 3);
+  gander_test_write_file (f->migdir, "00004_notx.sql", M_NOTX);
   set_retry (profile, "5", "10ms");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
 
   /* a lock error is transient, but the NO TRANSACTION file had started */
   holder = hold_write_lock (f);
@@ -759,10 +702,10 @@ test_cancel_during_backoff (Fixture       *f,
   sqlite3 *holder;
   gint64 started;
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   set_retry (profile, "5", "1m");
-  set (profile, "retry-max-delay", "1m");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "retry-max-delay", "1m");
+  manager = gander_test_new_manager (profile);
   g_signal_connect (manager, "warning", G_CALLBACK (cancel_on_retry), cancellable);
 
   holder = hold_write_lock (f);
@@ -790,10 +733,10 @@ test_run_timeout (Fixture       *f,
   g_autoptr(GError) error = NULL;
   sqlite3 *holder;
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   set_retry (profile, "50", "1s");
-  set (profile, "timeout", "300ms");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "timeout", "300ms");
+  manager = gander_test_new_manager (profile);
 
   holder = hold_write_lock (f);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
@@ -893,8 +836,8 @@ test_auto_migrate (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (production);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (production);
   before = snapshot (f);
   report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_POLICY_DENIED, "auto-migrate");
@@ -908,7 +851,7 @@ test_auto_migrate (Fixture       *f,
   g_clear_object (&report);
   g_clear_object (&manager);
 
-  manager = new_manager (development);
+  manager = gander_test_new_manager (development);
   report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (gander_run_report_get_results (report)->len, ==, 2);
@@ -917,7 +860,7 @@ test_auto_migrate (Fixture       *f,
   g_clear_object (&manager);
 
   /* nothing pending: production has nothing to refuse */
-  manager = new_manager (production);
+  manager = gander_test_new_manager (production);
   report = gander_manager_auto_migrate (manager, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_OK);
@@ -978,7 +921,7 @@ test_progress_async (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "development");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -1064,8 +1007,8 @@ test_plan_ready (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PlanSeen seen = { 0, };
 
-  apply_with_migrator (f, 1);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  manager = gander_test_new_manager (profile);
   g_signal_connect (manager, "plan-ready", G_CALLBACK (on_plan_ready), &seen);
 
   gander_run_options_set_dry_run (options, TRUE);
@@ -1104,8 +1047,8 @@ test_status_version (Fixture       *f,
   g_autoptr(GError) error = NULL;
   GanderOperation op;
 
-  apply_with_migrator (f, 2);
-  manager = new_manager (profile);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 2);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_VERSION, 0, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (gander_run_report_get_to_version (report), ==, 2);
@@ -1135,7 +1078,7 @@ test_restore_needs_confirmation (Fixture       *f,
                                  gconstpointer  data)
 {
   g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "development");
-  g_autoptr(GanderManager) manager = new_manager (profile);
+  g_autoptr(GanderManager) manager = gander_test_new_manager (profile);
   g_autoptr(GanderRunOptions) options = gander_run_options_new ();
   g_autoptr(GanderRunReport) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -1185,13 +1128,13 @@ test_breaker_trial_free (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 later = g_get_real_time () + 2 * G_TIME_SPAN_HOUR;
 
-  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  gander_test_write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
   /* the file must fail when it runs, not be refused by lint first */
-  set (profile, "lint", "off");
-  set (profile, "breaker-threshold", "1");
-  set (profile, "breaker-open", "1h");
-  manager = new_manager (profile);
-  other = new_manager (profile);
+  gander_test_profile_set (profile, "lint", "off");
+  gander_test_profile_set (profile, "breaker-threshold", "1");
+  gander_test_profile_set (profile, "breaker-open", "1h");
+  manager = gander_test_new_manager (profile);
+  other = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
   g_clear_error (&error);
@@ -1234,13 +1177,13 @@ test_breaker (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
-  set (profile, "breaker-threshold", "2");
-  set (profile, "breaker-open", "1h");
+  gander_test_write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  gander_test_profile_set (profile, "breaker-threshold", "2");
+  gander_test_profile_set (profile, "breaker-open", "1h");
   /* production's lint would refuse the broken file before it fails (a
    * refusal is not a failure the breaker counts): this test wants it run */
-  set (profile, "lint", "off");
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "lint", "off");
+  manager = gander_test_new_manager (profile);
   g_assert_nonnull (gander_manager_get_breaker (manager));
 
   for (guint i = 0; i < 2; i++)
@@ -1258,7 +1201,7 @@ test_breaker (Fixture       *f,
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   assert_refused (manager, error, GANDER_ERROR_CIRCUIT_OPEN, "circuit-breaker");
   g_clear_error (&error);
-  other = new_manager (profile);
+  other = gander_test_new_manager (profile);
   report = gander_manager_execute (other, GANDER_OPERATION_DOWN_TO, 1, NULL, NULL, &error);
   /* confirmation comes first in production */
   assert_refused (other, error, GANDER_ERROR_CONFIRMATION_REQUIRED, "require-confirmation");
@@ -1307,17 +1250,6 @@ event_of (GPtrArray *records,
   return json_object_get_string_member (g_ptr_array_index (records, i), "event");
 }
 
-static double
-metric (GanderManager      *manager,
-        const char         *name,
-        const char * const *labels)
-{
-  double value = -1;
-
-  g_assert_true (gander_metrics_lookup (gander_manager_get_metrics (manager), name, labels, &value));
-  return value;
-}
-
 static void
 test_metrics_audit (Fixture       *f,
                     gconstpointer  data)
@@ -1337,9 +1269,9 @@ test_metrics_audit (Fixture       *f,
   guint n_records = 0, bad_line = 0;
   const char *run_id;
 
-  set (profile, "audit-log", audit_path);
-  set (profile, "metrics-file", metrics_path);
-  manager = new_manager (profile);
+  gander_test_profile_set (profile, "audit-log", audit_path);
+  gander_test_profile_set (profile, "metrics-file", metrics_path);
+  manager = gander_test_new_manager (profile);
   gander_run_options_set_reason (options, "TICKET-42");
   gander_run_options_set_via (options, "cli");
 
@@ -1347,11 +1279,11 @@ test_metrics_audit (Fixture       *f,
   g_assert_no_error (error);
   run_id = gander_run_report_get_run_id (report);
 
-  g_assert_cmpfloat (metric (manager, "gander_migrations_applied_total", up), ==, 3);
-  g_assert_cmpfloat (metric (manager, "gander_schema_version", pe), ==, 3);
-  g_assert_cmpfloat (metric (manager, "gander_migrations_pending", pe), ==, 0);
-  g_assert_cmpfloat (metric (manager, "gander_dirty", pe), ==, 0);
-  g_assert_cmpfloat (metric (manager, "gander_circuit_breaker_state", pe), ==, 0);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_migrations_applied_total", up), ==, 3);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_schema_version", pe), ==, 3);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_migrations_pending", pe), ==, 0);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_dirty", pe), ==, 0);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_circuit_breaker_state", pe), ==, 0);
   g_assert_true (g_file_get_contents (metrics_path, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "gander_migrations_applied_total{"));
   g_assert_nonnull (strstr (text, "gander_run_duration_seconds_count{"));
@@ -1402,7 +1334,7 @@ test_metrics_audit (Fixture       *f,
   {
     const char *refused[] = { "profile", "alerts", "environment", "production", "result", "refused", NULL };
 
-    g_assert_cmpfloat (metric (manager, "gander_last_run_timestamp_seconds", refused), >, 0);
+    g_assert_cmpfloat (gander_test_metric (manager, "gander_last_run_timestamp_seconds", refused), >, 0);
   }
 }
 
@@ -1420,26 +1352,26 @@ test_metrics_retry_failure (Fixture       *f,
   const char *failed[] = { "profile", "", "environment", "staging", "direction", "up",
                            "error", "sql", NULL };
 
-  apply_with_migrator (f, 1);
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
   set_retry (profile, "20", "50ms");
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   holder.db = hold_write_lock (f);
   thread = g_thread_new ("holder", release_later, &holder);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_thread_join (thread);
   g_assert_no_error (error);
-  g_assert_cmpfloat (metric (manager, "gander_retries_total", locked), ==,
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_retries_total", locked), ==,
                      gander_run_report_get_retries (report));
   g_clear_object (&report);
 
-  write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
+  gander_test_write_file (f->migdir, "00004_syntax.sql", M_SYNTAX);
   /* the file must fail when it runs, not be refused by lint first */
-  set (profile, "lint", "off");
+  gander_test_profile_set (profile, "lint", "off");
   g_clear_object (&manager);
-  manager = new_manager (profile);
+  manager = gander_test_new_manager (profile);
   report = gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error);
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_SQL);
-  g_assert_cmpfloat (metric (manager, "gander_migrations_failed_total", failed), ==, 1);
+  g_assert_cmpfloat (gander_test_metric (manager, "gander_migrations_failed_total", failed), ==, 1);
 }
 
 int

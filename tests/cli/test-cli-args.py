@@ -12,7 +12,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import os
 
-from clitest import CliTestCase, main
+from clitest import CliTestCase, json_schemas, main
 
 
 class FlagSpellingTest(CliTestCase):
@@ -147,6 +147,20 @@ class UsageTest(CliTestCase):
             self.assertIn(word, out)
         for code in ['  0 ', '  1 ', '  2 ', '  3 ']:
             self.assertIn(code, out)
+
+    def test_help_json_commands(self):
+        # the --json line lists every command with a document schema in
+        # docs/json/ (two schemas per `repair` and `breaker`), no other
+        out = self.gander('--help').out
+        start = out.index('  --json ')
+        block = out[start:out.index('  --exit-code', start)]
+        listed = block.split('(docs/json.md):', 1)[1]
+        listed = {w.strip() for w in ' '.join(listed.split()).split(',')}
+        by_schema = {'accept-checksum': 'repair', 'clear-dirty': 'repair',
+                     'breaker-reset': 'breaker', 'breaker-status': 'breaker',
+                     'audit-verify': 'audit verify', 'prune-backups': 'backups'}
+        schemas = {by_schema.get(name, name) for name in json_schemas() if name != 'common'}
+        self.assertEqual(listed, schemas)
 
     def test_no_arguments(self):
         r = self.gander()

@@ -13,9 +13,13 @@
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+import glob
 import os
+import re
+import shutil
+import subprocess
 
-from clitest import CliTestCase, BUILD_ROOT, STATUS_HEADER, main
+from clitest import CliTestCase, BUILD_ROOT, SOURCE_ROOT, STATUS_HEADER, main
 
 LOCALEDIR = os.path.join(BUILD_ROOT, 'po')
 CATALOGUE = os.path.join(LOCALEDIR, 'ru', 'LC_MESSAGES', 'gander.mo')
@@ -84,6 +88,46 @@ class RussianTest(CliTestCase):
         self.env['LANGUAGE'] = 'C'
         r = self.gander('--help')
         self.assertIn('Usage: gander', r.out)
+
+
+class SourcesTest(CliTestCase):
+    """What xgettext sees of the C sources."""
+
+    def potfiles(self):
+        with open(os.path.join(SOURCE_ROOT, 'po', 'POTFILES.in')) as f:
+            return [line.strip() for line in f
+                    if line.strip() and not line.startswith('#')]
+
+    def test_every_source_with_strings_is_listed(self):
+        listed = set(self.potfiles())
+        for pattern in ('lib/*.c', 'cli/*.c', 'service/*.c'):
+            for path in sorted(glob.glob(os.path.join(SOURCE_ROOT, pattern))):
+                with open(path, encoding='utf-8') as f:
+                    if '_("' not in f.read():
+                        continue
+                name = os.path.relpath(path, SOURCE_ROOT)
+                with self.subTest(name=name):
+                    self.assertIn(name, listed)
+
+    def test_format_macros_are_extractable(self):
+        # "%" G_GINT64_FORMAT inside _() cuts the msgid at the macro (only
+        # "%" PRId64 is understood); such a msgid ends in a lone '%'
+        if shutil.which('xgettext') is None:
+            self.fail('xgettext (gettext) is not installed')
+        pot = self.path('gander.pot')
+        sources = [p for p in self.potfiles() if p.endswith('.c')]
+        subprocess.run(['xgettext', '--from-code=UTF-8', '-LC', '-k_', '-kN_', '-kC_:1c,2',
+                        '-kNC_:1c,2', '-kg_dngettext:2,3', '-kngettext:1,2', '-o', pot,
+                        '-D', SOURCE_ROOT] + sources, check=True)
+        with open(pot, encoding='utf-8') as f:
+            text = f.read()
+        cut = []
+        for m in re.finditer(r'^msgid((?:\s*"(?:[^"\\]|\\.)*")+)', text, re.M):
+            msgid = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+            if re.search(r'(?<!%)(%%)*%$', msgid):
+                cut.append(msgid)
+        self.assertEqual(cut, [])
+        self.assertIn('version %<PRId64>) would be restored', text)
 
 
 if __name__ == '__main__':

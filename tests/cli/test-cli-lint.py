@@ -103,6 +103,19 @@ class LintTest(CliTestCase):
         self.assertEqual(doc['errors'], 1)
         self.assertEqual(doc['findings'][0]['rule'], 'parse-error')
         self.assertEqual(doc['findings'][0]['line'], 2)
+        self.assertEqual(doc['error']['code'], 'policy-denied')
+
+    def test_json_error_code_matches_a_refused_run(self):
+        # the finding that refuses `up` in staging (lint=error) is the
+        # same GanderError for `gander lint`
+        self.write('m/00001_a.sql', '-- +goose Up\nVACUUM;\n' + DOWN)
+        r = self.gander('--environment', 'staging', '-dir', 'm', 'sqlite3', 'app.db', 'up', '--json')
+        self.assertExit(r, 4)
+        refused = r.json()['error']['code']
+        r = self.gander('-dir', 'm', 'sqlite3', 'app.db', 'lint', '--json')
+        self.assertExit(r, 1)
+        self.assertEqual(r.json()['error']['code'], refused)
+        self.assertEqual(refused, 'policy-denied')
 
     def test_usage_errors(self):
         self.write('m/00001_a.sql', '-- +goose Up\nSELECT 1;\n' + DOWN)
