@@ -700,7 +700,10 @@ on_executed (GObject      *source,
   report = gander_manager_execute_finish (manager, result, &error);
   if (self->state == JOB_STATE_FINISHED)
     return;
-  last = report != NULL ? report : gander_manager_get_last_report (manager);
+  /* a failed run returns no report: the manager keeps it (a new ref) */
+  if (report == NULL)
+    report = gander_manager_get_last_report (manager);
+  last = report;
 
   if (last == NULL)
     {

@@ -736,13 +736,126 @@ handle_reload (GdBusManager          *iface,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* The profile a sample line of the exposition format is about: every
+ * family with a profile has it as its first label. NULL for comments and
+ * families without one (gander_build_info). */
+static char *
+sample_profile (const char *line)
+{
+  const char *start;
+  GString *name;
+
+  if (line[0] == '#' || (start = strstr (line, "{profile=\"")) == NULL)
+    return NULL;
+  start += strlen ("{profile=\"");
+  name = g_string_new (NULL);
+  for (const char *c = start; *c != '\0' && *c != '"'; c++)
+    {
+      if (*c == '\\' && c[1] != '\0')
+        c++;
+      g_string_append_c (name, *c);
+    }
+  return g_string_free (name, FALSE);
+}
+
+/* @text with only the samples whose profile @names holds (@keep) or does
+ * not hold (!@keep); comments and samples without a profile stay. */
+static char *
+filter_samples (const char *text,
+                GHashTable *names,
+                gboolean    keep)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *profile = sample_profile (lines[i]);
+
+      if (lines[i][0] == '\0')
+        continue;
+      if (profile != NULL && g_hash_table_contains (names, profile) != keep)
+        continue;
+      g_string_append (out, lines[i]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The daemon's runs, plus what each profile's metrics-file holds (the
+ * CLI's runs, and the daemon's own once written there). A profile with a
+ * file is taken from the file alone, so that a daemon run is not counted
+ * twice; from a file only its profiles' series are taken (several
+ * profiles, of other configurations too, may share one). Merging into one
+ * GanderMetrics keeps each family's HELP/TYPE once and each series once. */
+static char *
+collect_metrics (GdManager *self)
+{
+  g_autoptr(GanderMetrics) all = gander_metrics_new ();
+  g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GHashTable) with_file = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *own = NULL;
+  g_autofree char *own_rest = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->profiles);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *file = gander_profile_get_metrics_file (gd_profile_get_profile (value));
+      GHashTable *names;
+
+      if (file == NULL || file[0] == '\0')
+        continue;
+      names = g_hash_table_lookup (files, file);
+      if (names == NULL)
+        {
+          names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (files, g_strdup (file), names);
+        }
+      g_hash_table_add (names, g_strdup (key));
+      g_hash_table_add (with_file, g_strdup (key));
+    }
+
+  g_hash_table_iter_init (&iter, files);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *contents = NULL;
+      g_autofree char *mine = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_get_contents (key, &contents, NULL, &error))
+        {
+          /* no run wrote it yet */
+          if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            gd_log (G_LOG_LEVEL_WARNING, NULL, NULL, "get-metrics",
+                    "metrics file %s left out of GetMetrics: %s", (const char *) key,
+                    error->message);
+          continue;
+        }
+      mine = filter_samples (contents, value, TRUE);
+      if (!gander_metrics_merge_text (all, mine, &error))
+        gd_log (G_LOG_LEVEL_WARNING, NULL, NULL, "get-metrics",
+                "metrics file %s left out of GetMetrics: %s", (const char *) key,
+                error->message);
+    }
+
+  own = gander_metrics_to_text (gd_daemon_get_metrics (self->daemon));
+  own_rest = filter_samples (own, with_file, FALSE);
+  /* our own text: it always parses */
+  if (!gander_metrics_merge_text (all, own_rest, NULL))
+    g_return_val_if_reached (g_steal_pointer (&own));
+  return gander_metrics_to_text (all);
+}
+
 static void
 get_metrics_authorised (GdManager             *self,
                         GDBusMethodInvocation *invocation,
                         const GdCaller        *caller,
                         gpointer               data)
 {
-  g_autofree char *text = gander_metrics_to_text (gd_daemon_get_metrics (self->daemon));
+  g_autofree char *text = collect_metrics (self);
 
   gd_bus_manager_complete_get_metrics (self->iface, invocation, text);
 }

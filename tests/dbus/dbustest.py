@@ -83,6 +83,9 @@ A_CANCEL_JOB = 'org.gander.migrator1.cancel-job'
 A_CANCEL_JOB_OTHER = 'org.gander.migrator1.cancel-job-other-user'
 
 DEFAULT_TIMEOUT = 15  # seconds, for every wait unless a test says otherwise
+# meson's `asan` setup (the daemon and the CLI built with -Db_sanitize)
+# sets ASAN_OPTIONS: everything runs several times slower
+SANITIZED = 'ASAN_OPTIONS' in os.environ
 
 
 # -- prerequisites -------------------------------------------------------------
@@ -658,6 +661,19 @@ class Daemon:
         stop_process(self.proc, group=True)
         self._log.close()
 
+    def sanitizer_report(self):
+        """What AddressSanitizer, LeakSanitizer or UBSan said in the log of
+        the stopped daemon (a build with -Db_sanitize), or None."""
+        text = self.log()
+        m = SANITIZER_RE.search(text)
+        if m is None:
+            return None
+        return text[max(0, m.start() - 200):m.start() + 4000]
+
+
+# a report of the sanitizers (.ci/run's ASan pass runs suite dbus)
+SANITIZER_RE = re.compile(r'ERROR: (AddressSanitizer|LeakSanitizer)|: runtime error: ')
+
 
 # -- the test case ------------------------------------------------------------
 
@@ -723,13 +739,21 @@ class DBusTestCase(CliTestCase):
     def _stop_all(self):
         for c in self._clients:
             c.stop()
+        reports = []
         for d in self._daemons:
             d.stop()
+            report = d.sanitizer_report()
+            if report is not None:
+                reports.append('%s:\n%s' % (' '.join(d.argv), report))
         if self._polkit is not None:
             self._polkit.stop()
         for b in (self._session, self._system):
             if b is not None:
                 b.stop()
+        # after everything stopped: no process outlives a failing test
+        if reports:
+            raise AssertionError('gander-daemon under a sanitizer reported:\n'
+                                 + '\n'.join(reports))
 
     # -- fixtures, on demand ----------------------------------------------------
 

@@ -18,7 +18,7 @@ import time
 
 from dbustest import (A_CANCEL_JOB, A_CANCEL_JOB_OTHER, DBusTestCase, GLib, JOB_IFACE,
                       JOBS_PATH, MANAGER_IFACE, MANAGER_PATH, OM_IFACE, PROFILE_IFACE,
-                      PROPS_IFACE, error_message, main, profile_path, variant)
+                      PROPS_IFACE, SANITIZED, error_message, main, profile_path, variant)
 
 # A statement SQLite needs minutes for: only a cancellation ends it.
 ENDLESS = ('CREATE TABLE slow AS WITH RECURSIVE c(x) AS '
@@ -343,14 +343,16 @@ class JobLifeTest(DBusTestCase):
 
     def test_deadline(self):
         self.setup_profiles(1, slow=True)
-        self.start_daemon()
+        daemon = self.start_daemon()
+        # long enough for the first migration, under a sanitizer too
+        timeout = 15 if SANITIZED else 1
         t0 = time.monotonic()
-        props = self.wait_job(self.start('Up', {'timeout': 1}))
-        self.assertLess(time.monotonic() - t0, 10)
+        props = self.wait_job(self.start('Up', {'timeout': timeout}), timeout=timeout + 15)
+        self.assertLess(time.monotonic() - t0, timeout + 9)
         self.assertEqual((props['Result'], props['ErrorName']),
                          ('failed', 'org.gander.Migrator1.Error.Timeout'))
-        self.assertIn('1 s', props['ErrorMessage'])
-        self.assertEqual(self.applied(), [1])
+        self.assertIn('%d s' % timeout, props['ErrorMessage'])
+        self.assertEqual(self.applied(), [1], daemon.log())
         self.assertNotIn('slow', self.tables())
 
     def test_job_outlives_its_caller(self):

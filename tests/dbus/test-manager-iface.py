@@ -7,13 +7,15 @@
 # restart), refused with Config naming a bad key or a dbstring holding a
 # password; RemoveProfile (InterfacesRemoved; gander.conf profiles refused);
 # Reload (a new profile appears, a malformed file keeps the old ones);
-# GetMetrics read by python3-prometheus-client's strict parser; the
+# GetMetrics read by python3-prometheus-client's strict parser, with the
+# profiles' metric files (a CLI run shows up, a daemon run counts once); the
 # ObjectManager's view; idle exit and re-activation through a .service file.
 
 import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import os
+import re
 import stat
 import subprocess
 import time
@@ -201,6 +203,77 @@ class ManagerTest(DBusTestCase):
         text = self.manager_call('GetMetrics')
         list(text_string_to_metric_families(text))
         self.assertTrue(text == '' or text.endswith('\n'), repr(text[-40:]))
+
+    def parse_metrics(self, text):
+        """A small strict reader of the text format: one HELP and one TYPE
+        per family, before its samples; every sample of a declared family;
+        no (name, labels) twice. Returns {(name, labels as a frozenset): value}."""
+        helps, types, samples = set(), {}, {}
+        sample_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+        label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)')
+        for line in text.splitlines():
+            if line.startswith('# HELP '):
+                name = line.split()[2]
+                self.assertNotIn(name, helps, 'a second HELP for ' + name)
+                helps.add(name)
+            elif line.startswith('# TYPE '):
+                _, _, name, kind = line.split()
+                self.assertNotIn(name, types, 'a second TYPE for ' + name)
+                self.assertIn(kind, ('counter', 'gauge', 'histogram'), line)
+                types[name] = kind
+            else:
+                m = sample_re.match(line)
+                self.assertIsNotNone(m, 'not a sample: %r' % line)
+                name, labels, value = m.groups()
+                family = re.sub(r'_(bucket|sum|count)$', '', name)
+                if family not in types or types[family] != 'histogram':
+                    family = name
+                self.assertIn(family, types, 'a sample before its TYPE: %r' % line)
+                self.assertIn(family, helps, 'a sample before its HELP: %r' % line)
+                pairs = label_re.findall(labels or '')
+                self.assertEqual(len({k for k, _ in pairs}), len(pairs), line)
+                key = (name, frozenset(pairs))
+                self.assertNotIn(key, samples, 'a series twice: %r' % line)
+                samples[key] = float(value)
+        return samples
+
+    def applied_total(self, samples, profile):
+        return sum(v for (name, labels), v in samples.items()
+                   if name == 'gander_migrations_applied_total' and
+                   ('profile', profile) in labels and ('direction', 'up') in labels)
+
+    def test_metrics_include_the_profiles_files(self):
+        # m1 and m2 share a metrics file, plain has none: the CLI's run of
+        # m1 is in GetMetrics; the daemon's run of m2 (written to the file
+        # too) is counted once
+        shared = self.path('metrics', 'gander.prom')
+        self.write_config({
+            'profile m1': self.sqlite_profile('m1', 2, metrics_file=shared),
+            'profile m2': self.sqlite_profile('m2', 2, metrics_file=shared),
+            'profile plain': self.sqlite_profile('plain', 2),
+        })
+        os.makedirs(os.path.dirname(shared), exist_ok=True)
+        self.cli('m1', 'up')
+        self.assertTrue(os.path.exists(shared))
+        self.start_daemon()
+        samples = self.parse_metrics(self.manager_call('GetMetrics'))
+        self.assertEqual(self.applied_total(samples, 'm1'), 2, samples)
+        self.assertEqual(self.applied_total(samples, 'm2'), 0)
+
+        for name in ('m2', 'plain'):
+            job = self.profile_call(name, 'Up', GLib.Variant('(a{sv})', ({},)))
+            self.assertEqual(self.wait_job(job)['Result'], 'success')
+        text = self.manager_call('GetMetrics')
+        samples = self.parse_metrics(text)
+        self.assertEqual([self.applied_total(samples, n) for n in ('m1', 'm2', 'plain')],
+                         [2, 2, 2], text)
+        build = [k for k in samples if k[0] == 'gander_build_info']
+        self.assertEqual(len(build), 1, build)
+        try:
+            from prometheus_client.parser import text_string_to_metric_families
+        except ImportError:
+            return
+        list(text_string_to_metric_families(text))
 
     def test_object_manager(self):
         self.start_daemon()
