@@ -732,22 +732,21 @@ checksum_cache_lookup (const char      *path,
   return g_strdup (entry->checksum);
 }
 
-/* Keeps @checksum of @path, read between two stat() calls that gave
- * @before and @after: a file that changed meanwhile, or too recently, is
- * not kept. */
+/* Keeps @checksum of @path, whose stat() gave @stamp before it was read.
+ * A file changed too recently is not kept. One changed after that stat()
+ * (while it was read) may leave @checksum describing newer bytes, but
+ * under @stamp, which the file can no longer match: its ctime moved on. */
 static void
 checksum_cache_insert (const char      *path,
-                       const FileStamp *before,
-                       const FileStamp *after,
+                       const FileStamp *stamp,
                        const char      *checksum)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   CachedChecksum *entry;
   gint64 now_ns = g_get_real_time () * 1000;
 
-  if (!file_stamp_equal (before, after) ||
-      now_ns - after->ctime_ns < CHECKSUM_CACHE_SETTLE * 1000 ||
-      now_ns - after->mtime_ns < CHECKSUM_CACHE_SETTLE * 1000)
+  if (now_ns - stamp->ctime_ns < CHECKSUM_CACHE_SETTLE * 1000 ||
+      now_ns - stamp->mtime_ns < CHECKSUM_CACHE_SETTLE * 1000)
     return;
   locker = g_mutex_locker_new (&checksum_cache_lock);
   if (checksum_cache == NULL)
@@ -757,7 +756,7 @@ checksum_cache_insert (const char      *path,
   if (g_hash_table_size (checksum_cache) >= CHECKSUM_CACHE_MAX)
     g_hash_table_remove_all (checksum_cache);
   entry = g_new0 (CachedChecksum, 1);
-  entry->stamp = *after;
+  entry->stamp = *stamp;
   entry->checksum = g_strdup (checksum);
   g_hash_table_insert (checksum_cache, g_strdup (path), entry);
 }
@@ -888,19 +887,18 @@ gander_migration_get_checksum (GanderMigration  *self,
   /* a local file hashed before, unchanged since, is not read again */
   if (self->path != NULL && self->contents == NULL)
     {
-      FileStamp before, after;
+      FileStamp stamp;
 
-      if (file_stamp (self->path, &before))
+      if (file_stamp (self->path, &stamp))
         {
-          self->checksum = checksum_cache_lookup (self->path, &before);
+          self->checksum = checksum_cache_lookup (self->path, &stamp);
           if (self->checksum != NULL)
             return self->checksum;
           bytes = load_locked (self, NULL, error);
           if (bytes == NULL)
             return NULL;
           self->checksum = sha256_hex (bytes);
-          if (file_stamp (self->path, &after))
-            checksum_cache_insert (self->path, &before, &after, self->checksum);
+          checksum_cache_insert (self->path, &stamp, self->checksum);
           release_contents_locked (self);
           return self->checksum;
         }
