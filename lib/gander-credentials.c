@@ -575,9 +575,16 @@ gander_credentials_clear (GanderProfile  *profile,
 
 /* --- the asynchronous twins: the blocking calls in a worker thread --- */
 
+typedef enum {
+  CALL_STORE,
+  CALL_LOOKUP,
+  CALL_CLEAR,
+} CallKind;
+
 typedef struct {
+  CallKind       kind;
   GanderProfile *profile;
-  char          *password;
+  char          *password;     /* CALL_STORE's */
 } CallData;
 
 static void
@@ -588,61 +595,50 @@ call_data_free (CallData *data)
   g_free (data);
 }
 
+/* The blocking call @task_data names, its result returned to @task. */
 static void
-store_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+call_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
   CallData *data = task_data;
   GError *error = NULL;
+  char *password = NULL;
+  gboolean ok = FALSE;
 
   (void) source_object;
-  if (gander_credentials_store (data->profile, data->password, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
+  switch (data->kind)
+    {
+    case CALL_STORE:
+      ok = gander_credentials_store (data->profile, data->password, cancellable, &error);
+      break;
+    case CALL_LOOKUP:
+      /* NULL without an error: the keyring holds none */
+      password = gander_credentials_lookup (data->profile, cancellable, &error);
+      ok = error == NULL;
+      break;
+    case CALL_CLEAR:
+      ok = gander_credentials_clear (data->profile, cancellable, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 
-static void
-lookup_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  CallData *data = task_data;
-  GError *error = NULL;
-  char *password;
-
-  (void) source_object;
-  password = gander_credentials_lookup (data->profile, cancellable, &error);
-  if (error != NULL)
+  if (!ok)
     g_task_return_error (task, error);
-  else
+  else if (data->kind == CALL_LOOKUP)
     g_task_return_pointer (task, password, (GDestroyNotify) gander_credentials_free_secret);
-}
-
-static void
-clear_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  CallData *data = task_data;
-  GError *error = NULL;
-
-  (void) source_object;
-  if (gander_credentials_clear (data->profile, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    g_task_return_boolean (task, TRUE);
 }
 
+/* @tag: the public _async function, checked by its _finish */
 static void
-start_task (GanderProfile       *profile,
+start_call (CallKind             kind,
+            GanderProfile       *profile,
             const char          *password,
             gpointer             tag,
-            GTaskThreadFunc      func,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
@@ -651,10 +647,21 @@ start_task (GanderProfile       *profile,
   CallData *data = g_new0 (CallData, 1);
 
   g_task_set_source_tag (task, tag);
+  data->kind = kind;
   data->profile = g_object_ref (profile);
   data->password = g_strdup (password);
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-  g_task_run_in_thread (task, func);
+  g_task_run_in_thread (task, call_thread);
+}
+
+static gboolean
+finish_boolean_call (GAsyncResult  *result,
+                     gpointer       tag,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -679,7 +686,7 @@ gander_credentials_store_async (GanderProfile       *profile,
   g_return_if_fail (GANDER_IS_PROFILE (profile));
   g_return_if_fail (password != NULL);
 
-  start_task (profile, password, gander_credentials_store_async, store_thread,
+  start_call (CALL_STORE, profile, password, gander_credentials_store_async,
               cancellable, callback, user_data);
 }
 
@@ -698,10 +705,7 @@ gboolean
 gander_credentials_store_finish (GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        gander_credentials_store_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean_call (result, gander_credentials_store_async, error);
 }
 
 /**
@@ -723,7 +727,7 @@ gander_credentials_lookup_async (GanderProfile       *profile,
 {
   g_return_if_fail (GANDER_IS_PROFILE (profile));
 
-  start_task (profile, NULL, gander_credentials_lookup_async, lookup_thread,
+  start_call (CALL_LOOKUP, profile, NULL, gander_credentials_lookup_async,
               cancellable, callback, user_data);
 }
 
@@ -768,7 +772,7 @@ gander_credentials_clear_async (GanderProfile       *profile,
 {
   g_return_if_fail (GANDER_IS_PROFILE (profile));
 
-  start_task (profile, NULL, gander_credentials_clear_async, clear_thread,
+  start_call (CALL_CLEAR, profile, NULL, gander_credentials_clear_async,
               cancellable, callback, user_data);
 }
 
@@ -787,10 +791,7 @@ gboolean
 gander_credentials_clear_finish (GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        gander_credentials_clear_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean_call (result, gander_credentials_clear_async, error);
 }
 
 /* --- the password-source chain --- */

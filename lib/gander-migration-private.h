@@ -16,4 +16,10 @@ char            *gander_migration_dup_display_path (GanderMigration *self);
 char            *gander_path_dup_display         (const char      *path);
 char            *gander_path_clean_typed         (const char      *path);
 
+/* The process-wide cache of local files' checksums (path + stat):
+ * lookups that found one and that did not, since the last clear. */
+void             gander_migration_checksum_cache_stats (guint *hits,
+                                                        guint *misses);
+void             gander_migration_checksum_cache_clear (void);
+
 G_END_DECLS

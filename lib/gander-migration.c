@@ -643,6 +643,146 @@ read_file (GanderMigration  *self,
   return bytes;
 }
 
+/* --- checksums of local files, kept across GanderMigration objects ---
+ *
+ * gander-daemon refreshes a profile's status with a new GanderSource each
+ * time, and status hashes every file (the modified check, the rename check
+ * of orphans): without this, each refresh read and hashed every migration
+ * again. A file's checksum is kept under its path with the stat() fields
+ * a write or a replacement changes (device, inode, size, mtime, ctime, all
+ * to the nanosecond) and found again only while they all match.
+ *
+ * File times come from a coarse clock: two writes a few milliseconds apart
+ * can leave the same ctime. A file whose ctime is less than
+ * CHECKSUM_CACHE_SETTLE old is therefore never cached (git's "racily
+ * clean" problem): any later change gets a later ctime. A wrong entry
+ * could not go unnoticed anyway: whatever is parsed or run is read again
+ * and checked against the checksum (load_locked()). */
+
+#define CHECKSUM_CACHE_SETTLE (2 * G_TIME_SPAN_SECOND)
+#define CHECKSUM_CACHE_MAX    65536
+
+typedef struct
+{
+  dev_t   dev;
+  ino_t   ino;
+  off_t   size;
+  gint64  mtime_ns;
+  gint64  ctime_ns;
+} FileStamp;
+
+typedef struct
+{
+  FileStamp  stamp;
+  char      *checksum;
+} CachedChecksum;
+
+static GMutex checksum_cache_lock;
+static GHashTable *checksum_cache;   /* path → CachedChecksum */
+static guint checksum_cache_hits;
+static guint checksum_cache_misses;
+
+static void
+cached_checksum_free (gpointer data)
+{
+  CachedChecksum *entry = data;
+
+  g_free (entry->checksum);
+  g_free (entry);
+}
+
+static gboolean
+file_stamp (const char *path,
+            FileStamp  *stamp)
+{
+  struct stat st;
+
+  if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  stamp->dev = st.st_dev;
+  stamp->ino = st.st_ino;
+  stamp->size = st.st_size;
+  stamp->mtime_ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  stamp->ctime_ns = (gint64) st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+  return TRUE;
+}
+
+static gboolean
+file_stamp_equal (const FileStamp *a,
+                  const FileStamp *b)
+{
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* The checksum kept for @path while its stamp is @stamp, or NULL. */
+static char *
+checksum_cache_lookup (const char      *path,
+                       const FileStamp *stamp)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&checksum_cache_lock);
+  CachedChecksum *entry = checksum_cache != NULL ? g_hash_table_lookup (checksum_cache, path) : NULL;
+
+  if (entry == NULL || !file_stamp_equal (&entry->stamp, stamp))
+    {
+      checksum_cache_misses++;
+      return NULL;
+    }
+  checksum_cache_hits++;
+  return g_strdup (entry->checksum);
+}
+
+/* Keeps @checksum of @path, read between two stat() calls that gave
+ * @before and @after: a file that changed meanwhile, or too recently, is
+ * not kept. */
+static void
+checksum_cache_insert (const char      *path,
+                       const FileStamp *before,
+                       const FileStamp *after,
+                       const char      *checksum)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  CachedChecksum *entry;
+  gint64 now_ns = g_get_real_time () * 1000;
+
+  if (!file_stamp_equal (before, after) ||
+      now_ns - after->ctime_ns < CHECKSUM_CACHE_SETTLE * 1000 ||
+      now_ns - after->mtime_ns < CHECKSUM_CACHE_SETTLE * 1000)
+    return;
+  locker = g_mutex_locker_new (&checksum_cache_lock);
+  if (checksum_cache == NULL)
+    checksum_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_checksum_free);
+  /* a long-lived process over many directories: start again rather than
+   * grow without bound */
+  if (g_hash_table_size (checksum_cache) >= CHECKSUM_CACHE_MAX)
+    g_hash_table_remove_all (checksum_cache);
+  entry = g_new0 (CachedChecksum, 1);
+  entry->stamp = *after;
+  entry->checksum = g_strdup (checksum);
+  g_hash_table_insert (checksum_cache, g_strdup (path), entry);
+}
+
+void
+gander_migration_checksum_cache_stats (guint *hits,
+                                       guint *misses)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&checksum_cache_lock);
+
+  if (hits != NULL)
+    *hits = checksum_cache_hits;
+  if (misses != NULL)
+    *misses = checksum_cache_misses;
+}
+
+void
+gander_migration_checksum_cache_clear (void)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&checksum_cache_lock);
+
+  g_clear_pointer (&checksum_cache, g_hash_table_unref);
+  checksum_cache_hits = checksum_cache_misses = 0;
+}
+
 static GBytes *
 load_locked (GanderMigration  *self,
              GCancellable     *cancellable,
@@ -745,6 +885,26 @@ gander_migration_get_checksum (GanderMigration  *self,
   locker = g_mutex_locker_new (&self->lock);
   if (self->checksum != NULL)
     return self->checksum;
+  /* a local file hashed before, unchanged since, is not read again */
+  if (self->path != NULL && self->contents == NULL)
+    {
+      FileStamp before, after;
+
+      if (file_stamp (self->path, &before))
+        {
+          self->checksum = checksum_cache_lookup (self->path, &before);
+          if (self->checksum != NULL)
+            return self->checksum;
+          bytes = load_locked (self, NULL, error);
+          if (bytes == NULL)
+            return NULL;
+          self->checksum = sha256_hex (bytes);
+          if (file_stamp (self->path, &after))
+            checksum_cache_insert (self->path, &before, &after, self->checksum);
+          release_contents_locked (self);
+          return self->checksum;
+        }
+    }
   bytes = load_locked (self, NULL, error);
   if (bytes == NULL)
     return NULL;

@@ -523,6 +523,38 @@ test_sqlite_endless_replay (void)
   g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_TIME_SPAN_SECOND);
 }
 
+static const struct {
+  const char        *rule;
+  GanderLintSeverity severity;
+} default_severities[] = {
+  /* the rules whose statements fail at run time are errors */
+  { "needs-no-transaction", GANDER_LINT_SEVERITY_ERROR },
+  { "transaction-nesting", GANDER_LINT_SEVERITY_ERROR },
+  { "parse-error", GANDER_LINT_SEVERITY_ERROR },
+  { "destructive", GANDER_LINT_SEVERITY_WARNING },
+  { "no-such-rule", GANDER_LINT_SEVERITY_OFF },
+};
+
+static const struct {
+  const char        *rule;
+  GanderLintDialect  dialect;
+  gboolean           applies;
+} applies_to[] = {
+  { "fk-pragma-in-tx", SQ, TRUE },
+  { "fk-pragma-in-tx", PG, FALSE },
+  { "set-not-null", SQ, FALSE },
+};
+
+static const struct {
+  const char        *text;
+  gboolean           known;
+  GanderLintDialect  dialect;
+} dialect_names[] = {
+  { "pgx", TRUE, PG },
+  { "sqlite", TRUE, SQ },
+  { "mysql", FALSE, 0 },
+};
+
 static void
 test_severities (void)
 {
@@ -532,22 +564,31 @@ test_severities (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GanderMigration) migration = NULL;
-  GanderLintDialect dialect;
 
   g_assert_cmpuint (g_strv_length ((char **) rules), ==, 16);
-  g_assert_cmpint (gander_lint_rule_get_default_severity ("needs-no-transaction"), ==, GANDER_LINT_SEVERITY_ERROR);
-  g_assert_cmpint (gander_lint_rule_get_default_severity ("transaction-nesting"), ==, GANDER_LINT_SEVERITY_ERROR);
-  g_assert_cmpint (gander_lint_rule_get_default_severity ("parse-error"), ==, GANDER_LINT_SEVERITY_ERROR);
-  g_assert_cmpint (gander_lint_rule_get_default_severity ("destructive"), ==, GANDER_LINT_SEVERITY_WARNING);
-  g_assert_cmpint (gander_lint_rule_get_default_severity ("no-such-rule"), ==, GANDER_LINT_SEVERITY_OFF);
-  g_assert_true (gander_lint_rule_applies_to ("fk-pragma-in-tx", SQ));
-  g_assert_false (gander_lint_rule_applies_to ("fk-pragma-in-tx", PG));
-  g_assert_false (gander_lint_rule_applies_to ("set-not-null", SQ));
-  g_assert_true (gander_lint_dialect_from_string ("pgx", &dialect));
-  g_assert_cmpint (dialect, ==, PG);
-  g_assert_true (gander_lint_dialect_from_string ("sqlite", &dialect));
-  g_assert_cmpint (dialect, ==, SQ);
-  g_assert_false (gander_lint_dialect_from_string ("mysql", &dialect));
+  for (guint i = 0; i < G_N_ELEMENTS (default_severities); i++)
+    {
+      g_test_message ("default severity of %s", default_severities[i].rule);
+      g_assert_cmpint (gander_lint_rule_get_default_severity (default_severities[i].rule), ==,
+                       default_severities[i].severity);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (applies_to); i++)
+    {
+      g_test_message ("%s applies to %s", applies_to[i].rule,
+                      applies_to[i].dialect == PG ? "postgres" : "sqlite3");
+      g_assert_cmpint (gander_lint_rule_applies_to (applies_to[i].rule, applies_to[i].dialect), ==,
+                       applies_to[i].applies);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (dialect_names); i++)
+    {
+      GanderLintDialect dialect = (GanderLintDialect) -1;
+
+      g_test_message ("dialect %s", dialect_names[i].text);
+      g_assert_cmpint (gander_lint_dialect_from_string (dialect_names[i].text, &dialect), ==,
+                       dialect_names[i].known);
+      if (dialect_names[i].known)
+        g_assert_cmpint (dialect, ==, dialect_names[i].dialect);
+    }
 
   g_assert_false (gander_linter_set_rule_severity (linter, "no-such-rule", GANDER_LINT_SEVERITY_ERROR, &error));
   g_assert_error (error, GANDER_ERROR, GANDER_ERROR_INVALID_ARGUMENT);

@@ -535,6 +535,100 @@ test_threads (Fixture       *f,
   gander_parsed_sql_unref (first);
 }
 
+/* A fresh GanderMigration of @path, its checksum (asserted non-NULL). */
+static char *
+fresh_checksum (const char *path)
+{
+  g_autoptr(GanderMigration) m = gander_migration_new_for_path (path, "00001_c.sql", 1, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *checksum = gander_migration_get_checksum (m, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (checksum);
+  return g_strdup (checksum);
+}
+
+static char *
+checksum_of_text (const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GanderMigration) m = gander_migration_new_from_bytes (1, "00001_c.sql", bytes);
+
+  return g_strdup (gander_migration_get_checksum (m, NULL));
+}
+
+static void
+assert_cache (guint hits,
+              guint misses)
+{
+  guint h, m;
+
+  gander_migration_checksum_cache_stats (&h, &m);
+  g_assert_cmpuint (h, ==, hits);
+  g_assert_cmpuint (m, ==, misses);
+}
+
+/* A file's checksum is kept across GanderMigration objects (a daemon's
+ * refresh makes new ones) while its stat() is unchanged, and only once
+ * its ctime is a few seconds old: a file written just now could change
+ * again within the same clock tick. */
+static void
+test_checksum_cache (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const char other_text[] =   /* as long as good_text */
+    "-- +goose Up\n"
+    "CREATE TABLE b (id int);\n"
+    "INSERT INTO b VALUES (2);\n"
+    "\n"
+    "-- +goose Down\n"
+    "DROP TABLE b;\n";
+  g_autofree char *path = write_file (f, "00001_c.sql", good_text);
+  g_autofree char *good = checksum_of_text (good_text);
+  g_autofree char *other = checksum_of_text (other_text);
+  g_autoptr(GanderMigration) held = NULL;
+  g_autoptr(GError) error = NULL;
+  char *checksum;
+
+  G_STATIC_ASSERT (sizeof good_text == sizeof other_text);
+  gander_migration_checksum_cache_clear ();
+
+  /* written just now: hashed each time, not kept */
+  for (guint i = 1; i <= 2; i++)
+    {
+      checksum = fresh_checksum (path);
+      g_assert_cmpstr (checksum, ==, good);
+      g_free (checksum);
+      assert_cache (0, i);
+    }
+
+  /* settled: kept by the first, found by the next ones */
+  g_usleep (2200 * G_TIME_SPAN_MILLISECOND);
+  for (guint i = 0; i < 3; i++)
+    {
+      checksum = fresh_checksum (path);
+      g_assert_cmpstr (checksum, ==, good);
+      g_free (checksum);
+      assert_cache (i, 3);
+    }
+  held = gander_migration_new_for_path (path, "00001_c.sql", 1, NULL);
+  g_assert_cmpstr (gander_migration_get_checksum (held, NULL), ==, good);
+  assert_cache (3, 3);
+
+  /* rewritten with as many bytes: a new ctime, hashed again */
+  g_free (write_file (f, "00001_c.sql", other_text));
+  checksum = fresh_checksum (path);
+  g_assert_cmpstr (checksum, ==, other);
+  g_free (checksum);
+  assert_cache (3, 4);
+  /* what was taken from the cache is still checked against the file */
+  g_assert_null (gander_migration_load (held, NULL, &error));
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "changed on disk"));
+
+  gander_migration_checksum_cache_clear ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -554,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/migration/from-bytes", test_from_bytes);
   ADD ("/migration/not-regular-file", test_not_regular_file);
   ADD ("/migration/threads", test_threads);
+  ADD ("/migration/checksum-cache", test_checksum_cache);
 
 #undef ADD
 
