@@ -349,10 +349,19 @@ retry_read (GanderPipeline  *p,
   GTimeSpan delay;
 
   get_retry_policy (p, &policy);
-  if (reason == NULL || attempt >= policy.max_attempts ||
-      g_cancellable_is_cancelled (p->run_cancellable))
+  if (reason == NULL || attempt >= policy.max_attempts)
     {
       g_propagate_error (error, g_error_copy (local_error));
+      return FALSE;
+    }
+  /* it would have been tried again, but the run was cancelled or hit its
+   * deadline meanwhile: that is what ended it */
+  if (g_cancellable_is_cancelled (p->run_cancellable))
+    {
+      gander_set_cancelled_error (error,
+                                  _("cancelled while waiting to retry after attempt "
+                                    "%u of %u failed (%s)"),
+                                  attempt, policy.max_attempts, local_error->message);
       return FALSE;
     }
   if (g_error_matches (local_error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
@@ -1599,12 +1608,24 @@ apply_migrations (GanderPipeline  *p,
 
       reason = gander_retry_reason (local_error);
       if (reason == NULL || attempt >= policy.max_attempts ||
-          g_cancellable_is_cancelled (p->run_cancellable) ||
           !gander_retry_attempt_may_retry (local_error, attempted,
                                            operation_is_relative (p->operation)))
         {
           read_version_after (p);
           g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* It would be tried again, but the run was cancelled or hit its
+       * deadline after the attempt failed on its own (a lock wait that
+       * ended just before the deadline): the cancellation ended the run,
+       * so a deadline reports a timeout, not this attempt's error. */
+      if (g_cancellable_is_cancelled (p->run_cancellable))
+        {
+          read_version_after (p);
+          gander_set_cancelled_error (error,
+                                      _("cancelled while waiting to retry after attempt "
+                                        "%u of %u failed (%s)"),
+                                      attempt, policy.max_attempts, local_error->message);
           return FALSE;
         }
 

@@ -749,6 +749,37 @@ test_run_timeout (Fixture       *f,
   g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_FAILED);
 }
 
+/* The deadline fires while an attempt waits on the lock (longer than the
+ * whole run may take): the wait ends at once and the run timed out; it is
+ * not "database is locked", and nothing was applied. */
+static void
+test_run_timeout_during_attempt (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "staging");
+  g_autoptr(GanderManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  GanderRunReport *report;
+  sqlite3 *holder;
+
+  gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
+  set_retry (profile, "50", "10ms");
+  gander_test_profile_set (profile, "lock-timeout", "600ms");
+  gander_test_profile_set (profile, "timeout", "200ms");
+  manager = gander_test_new_manager (profile);
+
+  holder = hold_write_lock (f);
+  g_assert_null (gander_manager_execute (manager, GANDER_OPERATION_UP, 0, NULL, NULL, &error));
+  sqlite3_exec (holder, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (holder);
+
+  g_assert_error (error, GANDER_ERROR, GANDER_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "200ms"));
+  report = gander_manager_get_last_report (manager);
+  g_assert_cmpint (gander_run_report_get_outcome (report), ==, GANDER_RUN_OUTCOME_FAILED);
+  g_assert_cmpint (query_int (f, "SELECT max(version_id) FROM goose_db_version"), ==, 1);
+}
+
 static void
 test_retry_policy (void)
 {
@@ -1395,6 +1426,7 @@ main (int   argc,
     { "/manager/retry/never-no-transaction", test_no_retry_no_transaction },
     { "/manager/retry/cancel-during-backoff", test_cancel_during_backoff },
     { "/manager/timeout", test_run_timeout },
+    { "/manager/timeout-during-attempt", test_run_timeout_during_attempt },
     { "/manager/auto-migrate", test_auto_migrate },
     { "/manager/progress-async", test_progress_async },
     { "/manager/status-version", test_status_version },
