@@ -359,11 +359,14 @@ class Bus:
                                 Gio.DBusCallFlags.NONE, 5000, None)
         return r.unpack()[0]
 
-    def wait_for_name(self, name, timeout=DEFAULT_TIMEOUT, proc=None, what=None):
-        """Waits until @name has an owner; fails early when @proc ended."""
+    def wait_for_name(self, name, timeout=DEFAULT_TIMEOUT, proc=None, what=None,
+                      previous=None):
+        """Waits until @name has an owner other than @previous (the unique
+        name a --replace takes it from); fails early when @proc ended."""
         deadline = time.monotonic() + timeout
         while True:
-            if self.name_owner(name):
+            owner = self.name_owner(name)
+            if owner and owner != previous:
                 return
             if proc is not None and proc.poll() is not None:
                 raise AssertionError('%s exited with status %d before owning %s on the %s bus'
@@ -629,13 +632,17 @@ class Daemon:
         self.env.update(env or {})
         self.log_path = os.path.join(case.tmp, 'daemon-%d.log' % len(case._daemons))
         self._log = open(self.log_path, 'wb')
+        # with --replace the name has an owner already: wait for the new one,
+        # or calls may still reach the daemon being replaced
+        previous = bus.name_owner(BUS_NAME) if '--replace' in self.argv else None
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=subprocess.STDOUT,
                                      env=self.env, start_new_session=True)
         case._daemons.append(self)
         if wait:
             try:
-                bus.wait_for_name(BUS_NAME, proc=self.proc, what='gander-daemon')
+                bus.wait_for_name(BUS_NAME, proc=self.proc, what='gander-daemon',
+                                  previous=previous)
             except AssertionError as e:
                 raise AssertionError('%s\n--- daemon output\n%s' % (e, self.log()))
 
