@@ -334,6 +334,20 @@ get_retry_policy (GanderPipeline    *p,
   policy->multiplier = gander_profile_get_retry_multiplier (p->profile);
 }
 
+/* The run was cancelled (or hit its deadline) where attempt @attempt,
+ * which failed with @local_error, would have been tried again. */
+static void
+set_retry_cancelled (GError                  **error,
+                     guint                     attempt,
+                     const GanderRetryPolicy  *policy,
+                     const GError             *local_error)
+{
+  gander_set_cancelled_error (error,
+                              _("cancelled while waiting to retry after attempt "
+                                "%u of %u failed (%s)"),
+                              attempt, policy->max_attempts, local_error->message);
+}
+
 /* After attempt @attempt of a read failed with @local_error: whether to
  * try again (then it has waited), else FALSE with @error set. A read
  * changes nothing, so every transient failure may run it again. */
@@ -358,10 +372,7 @@ retry_read (GanderPipeline  *p,
    * deadline meanwhile: that is what ended it */
   if (g_cancellable_is_cancelled (p->run_cancellable))
     {
-      gander_set_cancelled_error (error,
-                                  _("cancelled while waiting to retry after attempt "
-                                    "%u of %u failed (%s)"),
-                                  attempt, policy.max_attempts, local_error->message);
+      set_retry_cancelled (error, attempt, &policy, local_error);
       return FALSE;
     }
   if (g_error_matches (local_error, GANDER_ERROR, GANDER_ERROR_CONNECTION))
@@ -375,10 +386,7 @@ retry_read (GanderPipeline  *p,
   gander_pipeline_count_retry (p, reason);
   if (!gander_database_sleep (p->run_cancellable, delay))
     {
-      gander_set_cancelled_error (error,
-                                  _("cancelled while waiting to retry after attempt "
-                                    "%u of %u failed (%s)"),
-                                  attempt, policy.max_attempts, local_error->message);
+      set_retry_cancelled (error, attempt, &policy, local_error);
       return FALSE;
     }
   return TRUE;
@@ -1622,10 +1630,7 @@ apply_migrations (GanderPipeline  *p,
       if (g_cancellable_is_cancelled (p->run_cancellable))
         {
           read_version_after (p);
-          gander_set_cancelled_error (error,
-                                      _("cancelled while waiting to retry after attempt "
-                                        "%u of %u failed (%s)"),
-                                      attempt, policy.max_attempts, local_error->message);
+          set_retry_cancelled (error, attempt, &policy, local_error);
           return FALSE;
         }
 
@@ -1646,10 +1651,7 @@ apply_migrations (GanderPipeline  *p,
       if (!gander_database_sleep (p->run_cancellable, delay))
         {
           read_version_after (p);
-          gander_set_cancelled_error (error,
-                                      _("cancelled while waiting to retry after attempt "
-                                        "%u of %u failed (%s)"),
-                                      attempt, policy.max_attempts, local_error->message);
+          set_retry_cancelled (error, attempt, &policy, local_error);
           return FALSE;
         }
       /* the connection closed above took the run's lock with it */

@@ -58,23 +58,6 @@ migration_no_transaction (GanderMigration *migration)
   return parsed != NULL && !gander_parsed_sql_get_use_transaction (parsed);
 }
 
-static const char *
-state_nick (GanderMigrationState state)
-{
-  switch (state)
-    {
-    case GANDER_MIGRATION_STATE_APPLIED:
-      return "applied";
-    case GANDER_MIGRATION_STATE_RUNNING:
-      return "running";
-    case GANDER_MIGRATION_STATE_MISSING:
-      return "missing";
-    case GANDER_MIGRATION_STATE_PENDING:
-    default:
-      return "pending";
-    }
-}
-
 static GVariant *
 pack_rows (GdStatus *self)
 {
@@ -89,7 +72,7 @@ pack_rows (GdStatus *self)
       g_variant_builder_add (&builder, "{sv}", "version", g_variant_new_int64 (row->version));
       g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (row->name));
       g_variant_builder_add (&builder, "{sv}", "source", g_variant_new_string (row->source));
-      g_variant_builder_add (&builder, "{sv}", "state", g_variant_new_string (state_nick (row->state)));
+      g_variant_builder_add (&builder, "{sv}", "state", g_variant_new_string (gander_migration_state_to_string (row->state)));
       if (row->state != GANDER_MIGRATION_STATE_PENDING && row->applied_at != 0)
         g_variant_builder_add (&builder, "{sv}", "applied-at", g_variant_new_int64 (row->applied_at));
       g_variant_builder_add (&builder, "{sv}", "no-transaction",

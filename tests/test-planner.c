@@ -16,18 +16,6 @@ typedef struct
 } Fixture;
 
 static void
-write_migration (const char *dir,
-                 const char *name,
-                 const char *text)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -41,7 +29,7 @@ fixture_set_up (Fixture       *f,
       g_autofree char *name = g_strdup_printf ("00%u_m%u.sql", v, v);
       g_autofree char *text = g_strdup_printf ("-- +goose Up\nCREATE TABLE t%u (id int);\n"
                                                "-- +goose Down\nDROP TABLE t%u;\n", v, v);
-      write_migration (f->dir, name, text);
+      gander_test_write_file (f->dir, name, text);
     }
   f->source = gander_source_new_for_uri (f->dir, GANDER_SOURCE_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
