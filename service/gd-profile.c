@@ -1410,6 +1410,31 @@ on_job_migration_finished (GdBusJob   *job,
     gd_status_mark (self->status, version, g_strcmp0 (direction, "up") == 0, g_get_real_time ());
 }
 
+/* Whether @job (ended) changed the database only through the migrations
+ * it reported, all of them successfully: then the table it kept up to
+ * date is the database's. A restore, a baseline or a repair changes the
+ * version table behind the rows' backs; a failed run may have left what
+ * it did not report (an interrupted NO TRANSACTION migration). */
+static gboolean
+job_kept_the_table (GdJob *job)
+{
+  if (job == NULL || g_strcmp0 (gd_bus_job_get_result (gd_job_get_iface (job)), "success") != 0)
+    return FALSE;
+  switch (gd_job_get_operation (job))
+    {
+    case GANDER_OPERATION_UP:
+    case GANDER_OPERATION_UP_BY_ONE:
+    case GANDER_OPERATION_UP_TO:
+    case GANDER_OPERATION_DOWN:
+    case GANDER_OPERATION_DOWN_TO:
+    case GANDER_OPERATION_REDO:
+    case GANDER_OPERATION_RESET:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 watch_job (GdProfile *self,
            GdJob     *job)
@@ -1446,11 +1471,16 @@ gd_profile_set_active_job (GdProfile *self,
       return;
     }
 
+  /* what we knew is from before the job (or read while it ran): the
+   * refresh below reads the database again. Until it is done, a run that
+   * succeeded and changed only what its finished migrations reported
+   * leaves a table that is already right (but for applied-at, which is
+   * when the daemon heard of each): calls get that, not a wait. */
+  if (!job_kept_the_table (self->active_job))
+    g_clear_pointer (&self->status, gd_status_free);
   g_clear_object (&self->active_job);
   watch_job (self, NULL);
-  /* what we knew is from before the job (or read while it ran) */
   self->generation++;
-  g_clear_pointer (&self->status, gd_status_free);
   if (!g_queue_is_empty (&self->queue))
     {
       g_autoptr(GdJob) next = g_queue_pop_head (&self->queue);

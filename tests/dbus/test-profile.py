@@ -214,6 +214,21 @@ class ProfileTests:
         self.assertEqual(columns['flags'][3], 1)
         self.assertEqual(columns['flags'][1], 2 | 4)
 
+    def test_status_after_a_baseline_job(self):
+        # a baseline writes versions that no MigrationFinished reported:
+        # Status must not answer from the table the job kept
+        self.start_daemon()
+        self.assertEqual(self.pcall('StatusColumns')['state'], [0, 0, 0])
+        job = self.profile_call('app', 'Baseline', GLib.Variant('(xa{sv})', (2, {})))
+        self.assertEqual(self.wait_job(job)['Result'], 'success')
+        self.assertEqual(self.pcall('StatusColumns')['state'], [1, 1, 0])
+        self.assertEqual([r['state'] for r in self.pcall('Status')],
+                         ['applied', 'applied', 'pending'])
+        # a successful up keeps its table until the refresh: it is right
+        job = self.profile_call('app', 'Up', GLib.Variant('(a{sv})', ({},)))
+        self.assertEqual(self.wait_job(job)['Result'], 'success')
+        self.assertEqual(self.pcall('StatusColumns')['state'], [1, 1, 1])
+
     def test_plan(self):
         self.cli('app', 'up-to', '1')
         self.start_daemon()
