@@ -759,7 +759,7 @@ test_run_timeout_during_attempt (Fixture       *f,
   g_autoptr(GanderProfile) profile = new_profile (f, "alerts", "staging");
   g_autoptr(GanderManager) manager = NULL;
   g_autoptr(GError) error = NULL;
-  GanderRunReport *report;
+  g_autoptr(GanderRunReport) report = NULL;
   sqlite3 *holder;
 
   gander_test_apply_with_migrator ("sqlite3", f->dbpath, f->migdir, 1);
