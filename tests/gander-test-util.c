@@ -484,3 +484,13 @@ gander_test_health_assert_all_ok (GPtrArray *results)
                  gander_health_result_get_message (r));
     }
 }
+
+void
+gander_test_use_file_keyring (const char *dir)
+{
+  g_autofree char *keyring = g_build_filename (dir, "keyring", NULL);
+
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring-password", TRUE);
+}

@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
+/* libsecret's file backend with a keyring file in @dir (no bus, no
+ * gnome-keyring): SECRET_BACKEND and its test variables are set */
+void gander_test_use_file_keyring (const char *dir);
 void         gander_test_rm_rf                (const char *path);
 
 /* Engines: "sqlite3" (a file in @tmpdir) or "postgres" (a fresh database

@@ -757,18 +757,13 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *keyring = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
   tmpdir = g_dir_make_tmp ("gander-credentials-XXXXXX", &error);
   g_assert_no_error (error);
-  /* libsecret's file backend: no bus, a keyring file of our own */
-  keyring = g_build_filename (tmpdir, "keyring", NULL);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-keyring-password", TRUE);
+  gander_test_use_file_keyring (tmpdir);
   g_unsetenv ("CREDENTIALS_DIRECTORY");
 
   g_test_add_func ("/credentials/keyring/store-lookup-clear", test_keyring_store_lookup_clear);
